@@ -1,0 +1,77 @@
+"""Units, defaults, tolerances and the rounding rules the whole product follows.
+
+Each rule is named here so that tests and the README can point at it.
+
+* Time: a representative week of ``7 * 24 * 60 / interval_minutes`` intervals;
+  monthly figures are weekly figures times ``weeks_per_month`` (default 52/12).
+* Money is per month in the scenario's currency unless a name says otherwise.
+* Rule ``INTEGER_AGENTS``: productive agents on the phones per interval are
+  integers: the smallest N meeting the tier.
+* Rule ``SHRINKAGE_AFTER``: shrinkage is applied after the integer count, without
+  rounding per interval: scheduled agents = N / (1 - shrinkage).
+* Margin = (revenue - cost) / revenue; markup = (revenue - cost) / cost.
+"""
+
+from __future__ import annotations
+
+import math
+
+DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALLOWED_INTERVAL_MINUTES: tuple[int, ...] = (15, 30, 60)
+DEFAULT_INTERVAL_MINUTES = 30
+DEFAULT_WEEKS_PER_MONTH = 52.0 / 12.0
+MINUTES_PER_WEEK = 7 * 24 * 60
+
+# Named tolerances (absolute unless stated).
+SL_TOLERANCE = 1e-9
+"""Service levels are compared with this slack (floating-point noise only)."""
+MONEY_TOLERANCE_REL = 1e-6
+"""Relative tolerance on money when a solution is re-checked."""
+MONEY_TOLERANCE_ABS = 1e-3
+"""Absolute tolerance on money (currency units per month)."""
+AGENT_TOLERANCE = 1e-6
+"""Integrality tolerance on solver agent counts."""
+
+INTEGER_AGENTS = "integer productive agents per interval (smallest N meeting the tier)"
+SHRINKAGE_AFTER = "scheduled = N / (1 - shrinkage), applied after summing, never ceiled per interval"
+
+
+def intervals_per_week(interval_minutes: int) -> int:
+    """Number of intervals in the representative week.
+
+    >>> intervals_per_week(30)
+    336
+    """
+    return MINUTES_PER_WEEK // interval_minutes
+
+
+def scheduled_agents(productive: float, shrinkage: float) -> float:
+    """Scheduled (paid) agents for ``productive`` agents on the phones (rule SHRINKAGE_AFTER).
+
+    >>> scheduled_agents(14, 0.30)
+    20.0
+    """
+    return productive / (1.0 - shrinkage)
+
+
+def margin(revenue: float, cost: float) -> float:
+    """Margin = (revenue - cost) / revenue; NaN when there is no revenue.
+
+    >>> round(margin(120.0, 100.0), 4)
+    0.1667
+    """
+    return (revenue - cost) / revenue if revenue else math.nan
+
+
+def markup(revenue: float, cost: float) -> float:
+    """Markup = (revenue - cost) / cost; NaN when there is no cost.
+
+    >>> markup(120.0, 100.0)
+    0.2
+    """
+    return (revenue - cost) / cost if cost else math.nan
+
+
+def close(a: float, b: float, rel: float = MONEY_TOLERANCE_REL, abs_: float = MONEY_TOLERANCE_ABS) -> bool:
+    """Money equality under the named tolerances."""
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)

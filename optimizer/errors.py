@@ -1,0 +1,71 @@
+"""Exception and warning hierarchy of tierprice.
+
+Every error the product raises on purpose derives from :class:`OptimizerError`;
+the command line maps each class to one documented exit code.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a scenario: where it is, what it was, what was expected.
+
+    >>> str(Issue("deal.yaml", "categories[0].aht_seconds", -3, "a number > 0"))
+    'deal.yaml: categories[0].aht_seconds = -3: expected a number > 0'
+    """
+
+    file: str
+    path: str
+    value: object
+    expected: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where} = {_show(self.value)}: expected {self.expected}"
+
+
+_MISSING = object()
+
+
+def _show(value: object) -> str:
+    """Render a bad value briefly (long values are cut, NaN spelled out)."""
+    if value is _MISSING:
+        return "(missing)"
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+MISSING = _MISSING
+"""Marker for :attr:`Issue.value` when the field was absent."""
+
+
+class OptimizerError(Exception):
+    """Base class of every error tierprice raises on purpose."""
+
+
+class ScenarioError(OptimizerError):
+    """An invalid scenario: carries every problem found, not just the first."""
+
+    def __init__(self, issues: list[Issue] | tuple[Issue, ...]) -> None:
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        count = len(self.issues)
+        head = f"{count} problem{'s' if count != 1 else ''} in the scenario"
+        super().__init__(head + ":\n" + "\n".join(f"  - {i}" for i in self.issues))
+
+
+class SolverError(OptimizerError):
+    """The solver failed, or stopped on its time limit before any solution."""
+
+
+class VerificationError(OptimizerError):
+    """An independent re-check found the solution violating the model it solved."""
+
+
+class NumericalWarning(UserWarning):
+    """Inputs left the range in which the numerics are tested."""
