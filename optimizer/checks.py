@@ -1,0 +1,234 @@
+"""Cross-field checks on a structurally valid scenario: each problem is one Issue.
+
+pydantic checks each field on its own (types, ranges, unknown keys); this module
+checks what needs several fields at once: names that must exist or be unique,
+fields a channel or pricing model requires or cannot use, profiles, opening hours,
+shift settings and variant paths.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+
+from optimizer import profiles
+from optimizer.errors import MISSING, Issue, ScenarioError
+from optimizer.scenario import Category, CsvProfile, DayIntraday, Scenario
+
+_QUEUE_TIER_FIELDS = ("service_level", "answer_within_seconds")
+_DEFERRED_TIER_FIELDS = ("share", "within_hours")
+_PRICING_NEEDS = {
+    "per_resolution": ("resolution_rate",),
+    "revenue_share": ("conversion_rate", "value_per_sale"),
+}
+_CONTACT_PRICING = ("per_contact", "per_minute", "per_resolution", "revenue_share")
+
+
+def cross_checks(scenario: Scenario, source: str) -> list[Issue]:
+    """Every cross-field problem of ``scenario``."""
+    issues: list[Issue] = []
+    issues += _unique(source, "categories", [c.name for c in scenario.categories])
+    issues += _unique(source, "provider.sites", [s.name for s in scenario.provider.sites])
+    names = {c.name for c in scenario.categories}
+    for i, site in enumerate(scenario.provider.sites):
+        for j, cat in enumerate(site.categories or ()):
+            if cat not in names:
+                issues.append(
+                    Issue(source, f"provider.sites[{i}].categories[{j}]", cat,
+                          f"a category name ({', '.join(sorted(names))})")
+                )
+    for i, category in enumerate(scenario.categories):
+        issues += _category_issues(scenario, category, f"categories[{i}]", source)
+    issues += _client_issues(scenario, source)
+    issues += _shift_issues(scenario, source)
+    if not issues:
+        issues += _variant_issues(scenario, source)
+    return issues
+
+
+def _unique(source: str, path: str, names: Iterable[str]) -> list[Issue]:
+    counts = Counter(names)
+    return [
+        Issue(source, f"{path}.name", name, "unique names (this one appears more than once)")
+        for name, n in counts.items()
+        if n > 1
+    ]
+
+
+def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) -> list[Issue]:
+    issues: list[Issue] = []
+    issues += _unique(source, f"{path}.tiers", [t.name for t in cat.tiers])
+    if not cat.is_project and not scenario.sites_for(cat.name):
+        issues.append(
+            Issue(source, f"{path}.name", cat.name,
+                  "a category some site may handle (add it to a site's categories)")
+        )
+    required, unused = _channel_fields(cat)
+    for field in required:
+        if getattr(cat, field) is None:
+            issues.append(Issue(source, f"{path}.{field}", MISSING,
+                                f"a value (required for channel {cat.channel})"))
+    for field in unused:
+        if getattr(cat, field) is not None:
+            issues.append(Issue(source, f"{path}.{field}", getattr(cat, field),
+                                f"no value (not used by channel {cat.channel})"))
+    for field in _PRICING_NEEDS.get(cat.pricing, ()):
+        if getattr(cat, field) is None:
+            issues.append(Issue(source, f"{path}.{field}", MISSING,
+                                f"a value (required for pricing {cat.pricing})"))
+    if cat.is_project and cat.pricing != "fixed_fee":
+        issues.append(Issue(source, f"{path}.pricing", cat.pricing,
+                            "fixed_fee (the only pricing for project work)"))
+    if cat.channel == "deferred" and cat.pricing in ("per_resolution",):
+        issues.append(Issue(source, f"{path}.pricing", cat.pricing,
+                            "a pricing model deferred work can bill"))
+    if cat.max_premium is not None and cat.benchmark_price is None:
+        issues.append(Issue(source, f"{path}.benchmark_price", MISSING,
+                            "a value (max_premium is given)"))
+    for j, tier in enumerate(cat.tiers):
+        issues += _tier_issues(cat, j, f"{path}.tiers[{j}]", source)
+    if not cat.is_project:
+        issues += _profile_issues(scenario, cat, path, source)
+    return issues
+
+
+def _channel_fields(cat: Category) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(required, not allowed) category fields for the category's channel."""
+    queue_only = ("patience_seconds",)
+    project = ("effort_hours", "specialist_hourly_cost")
+    contact = ("contacts_per_month", "aht_seconds")
+    if cat.channel == "project":
+        return project, contact + queue_only
+    if cat.channel == "deferred":
+        return contact, project + queue_only
+    return contact, project
+
+
+def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
+    tier = cat.tiers[j]
+    issues: list[Issue] = []
+    if cat.channel in ("voice", "chat"):
+        needed, banned = _QUEUE_TIER_FIELDS, _DEFERRED_TIER_FIELDS
+    elif cat.channel == "deferred":
+        needed, banned = _DEFERRED_TIER_FIELDS, (*_QUEUE_TIER_FIELDS, "max_abandon")
+    else:
+        needed, banned = (), (*_QUEUE_TIER_FIELDS, *_DEFERRED_TIER_FIELDS, "max_abandon")
+    for field in needed:
+        if getattr(tier, field) is None:
+            issues.append(Issue(source, f"{path}.{field}", MISSING,
+                                f"a value (required for a {cat.channel} tier)"))
+    for field in banned:
+        if getattr(tier, field) is not None:
+            issues.append(Issue(source, f"{path}.{field}", getattr(tier, field),
+                                f"no value (not used by a {cat.channel} tier)"))
+    if tier.max_abandon is not None and cat.patience_seconds is None and not banned:
+        issues.append(Issue(source, f"{path}.max_abandon", tier.max_abandon,
+                            "no value unless the category has patience_seconds (Erlang A)"))
+    points = tier.price_points()
+    low, high = tier.price_bounds()
+    if points is not None and not points:
+        issues.append(Issue(source, f"{path}.prices", list(points), "at least one price"))
+    elif low > high:
+        issues.append(Issue(source, f"{path}.prices.max", high, f"a value >= min ({low})"))
+    if cat.pricing == "revenue_share" and high > 1:
+        issues.append(Issue(source, f"{path}.prices", tier.prices,
+                            "revenue-share prices as fractions in [0, 1]"))
+    return issues
+
+
+def _profile_issues(scenario: Scenario, cat: Category, path: str, source: str) -> list[Issue]:
+    minutes = scenario.calendar.interval_minutes
+    issues: list[Issue] = []
+    try:
+        mask = profiles.open_mask(cat.open_hours, minutes)
+    except ValueError as err:
+        return [Issue(source, f"{path}.open_hours", cat.open_hours, _expected(err))]
+    try:
+        weights = profile_shape(cat, minutes)
+    except ValueError as err:
+        return [Issue(source, f"{path}.profile", _brief(cat.profile), _expected(err))]
+    try:
+        profiles.normalise(weights, mask)
+    except ValueError as err:
+        issues.append(Issue(source, f"{path}.profile", _brief(cat.profile), _expected(err)))
+    return issues
+
+
+def profile_shape(cat: Category, interval_minutes: int) -> np.ndarray:
+    """Un-normalised per-interval weights of a category's profile spec."""
+    spec = cat.profile
+    if isinstance(spec, str):
+        if spec not in profiles.BUILTIN_PROFILES:
+            raise ValueError("expected one of " + ", ".join(profiles.BUILTIN_PROFILES))
+        return profiles.builtin_shape(spec, interval_minutes)
+    if isinstance(spec, CsvProfile):
+        raise ValueError("expected the CSV to have been read by the loader")
+    if isinstance(spec, DayIntraday):
+        return profiles.expand_weights({"days": spec.days, "intraday": spec.intraday},
+                                       interval_minutes)
+    return profiles.expand_weights(spec, interval_minutes)
+
+
+def _brief(value: object) -> object:
+    if isinstance(value, tuple) and len(value) > 6:
+        return f"<list of {len(value)} weights>"
+    return value
+
+
+def _expected(err: ValueError) -> str:
+    text = str(err)
+    return text[len("expected "):] if text.startswith("expected ") else text
+
+
+def _client_issues(scenario: Scenario, source: str) -> list[Issue]:
+    issues = []
+    for cat_name, tier_name in scenario.client.min_tier.items():
+        path = f"client.min_tier.{cat_name}"
+        matches = [c for c in scenario.categories if c.name == cat_name]
+        if not matches:
+            names = ", ".join(c.name for c in scenario.categories)
+            issues.append(Issue(source, path, cat_name, f"a category name ({names})"))
+        elif tier_name not in {t.name for t in matches[0].tiers}:
+            tiers = ", ".join(t.name for t in matches[0].tiers)
+            issues.append(Issue(source, path, tier_name, f"a tier of {cat_name} ({tiers})"))
+    return issues
+
+
+def _shift_issues(scenario: Scenario, source: str) -> list[Issue]:
+    shifts = scenario.provider.shifts
+    minutes = scenario.calendar.interval_minutes
+    issues = []
+    if shifts.start_every_minutes % minutes:
+        issues.append(Issue(source, "provider.shifts.start_every_minutes",
+                            shifts.start_every_minutes,
+                            f"a multiple of interval_minutes ({minutes})"))
+    for i, hours in enumerate(shifts.lengths_hours):
+        if (hours * 60) % minutes or hours > 24:
+            issues.append(Issue(source, f"provider.shifts.lengths_hours[{i}]", hours,
+                                f"a whole number of {minutes}-minute intervals, at most 24 h"))
+    return issues
+
+
+def _variant_issues(scenario: Scenario, source: str) -> list[Issue]:
+    """Each variant must name existing paths and give a valid scenario."""
+    from optimizer.overrides import apply_overrides
+    from optimizer.scenario import validate_scenario
+
+    issues: list[Issue] = []
+    base = scenario.raw()
+    base.pop("variants", None)
+    for name, overrides in scenario.variants.items():
+        raw, found = apply_overrides(base, overrides, source, where=f"variants.{name}")
+        if found:
+            issues += found
+            continue
+        try:
+            validate_scenario(raw, source)
+        except ScenarioError as err:
+            issues += [
+                Issue(i.file, f"variants.{name}: {i.path}", i.value, i.expected)
+                for i in err.issues
+            ]
+    return issues

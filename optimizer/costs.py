@@ -1,0 +1,102 @@
+"""Cost and revenue formulas (design section 5), as plain functions of scenario numbers.
+
+The model builder uses them for its coefficients and :mod:`optimizer.verify`
+uses the same formulas on the solution's values, so the linearisation in
+:mod:`optimizer.model` is checked against the formulas, not against itself.
+All money is per month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.scenario import Category, Scenario, Site
+
+
+def paid_hour_rate(scenario: Scenario, site: Site) -> float:
+    """Cost of one paid agent hour at ``site``: wage + overhead + team-leader share.
+
+    >>> from optimizer.scenario import example_raw, validate_scenario
+    >>> s = validate_scenario(example_raw())
+    >>> paid_hour_rate(s, s.provider.sites[0])
+    20.0
+    """
+    p = scenario.provider
+    return site.hourly_cost + site.overhead_per_hour + p.supervisor_hourly_cost / p.supervisor_ratio
+
+
+def paid_hours_per_agent_interval(scenario: Scenario, site: Site) -> float:
+    """Monthly paid hours of one productive agent in one interval of the week.
+
+    Rule SHRINKAGE_AFTER: paid = productive / (1 - shrinkage), never rounded.
+    """
+    hours = scenario.calendar.interval_minutes / 60.0
+    return hours * scenario.calendar.weeks_per_month / (1.0 - scenario.site_shrinkage(site))
+
+
+def agent_interval_cost(scenario: Scenario, site: Site) -> float:
+    """Monthly cost of one productive agent in one interval of the week at ``site``."""
+    return paid_hour_rate(scenario, site) * paid_hours_per_agent_interval(scenario, site)
+
+
+def shift_paid_hours(scenario: Scenario, length_hours: float) -> float:
+    """Monthly paid hours of one agent working one weekly shift of ``length_hours``."""
+    return length_hours * scenario.calendar.weeks_per_month
+
+
+def project_cost(scenario: Scenario, cat: Category) -> float:
+    """Monthly cost of a project category: effort x specialist cost over the contract."""
+    effort = (cat.effort_hours or 0.0) * (cat.specialist_hourly_cost or 0.0)
+    return effort / scenario.contract_months
+
+
+def fixed_cost(scenario: Scenario) -> float:
+    """Monthly fixed cost: fixed monthly cost plus set-up spread over the contract."""
+    p = scenario.provider
+    return p.fixed_monthly_cost + p.setup_cost / scenario.contract_months
+
+
+def fte(paid_hours: float, scenario: Scenario) -> float:
+    """Full-time equivalents for ``paid_hours`` per month."""
+    return paid_hours / scenario.provider.fte_hours_per_month
+
+
+def client_value(cat: Category, handled: float) -> float:
+    """The client's monthly value of a category (ROI): handled x value (+ resolutions)."""
+    resolutions = handled * (cat.resolution_rate or 0.0)
+    return handled * cat.value_per_contact + resolutions * cat.value_per_resolution
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Deal totals computed from revenue, cost, contacts and value (design section 8)."""
+
+    revenue: float
+    cost: float
+    contact_revenue: float
+    """Revenue of the contact-handling (non-project) categories: the client's spend on contacts."""
+    contact_cost: float
+    """Cost without project work: the provider's cost of handling contacts."""
+    contacts: float
+    value: float
+    fte: float
+
+    @property
+    def margin(self) -> float:
+        """Revenue - cost (per month)."""
+        return self.revenue - self.cost
+
+    def ratios(self) -> dict[str, float | None]:
+        """Margin %, markup %, cost per contact and ROI; None where undefined."""
+
+        def div(a: float, b: float) -> float | None:
+            return a / b if b > 0 else None
+
+        roi = div(self.value, self.revenue)
+        return {
+            "margin_pct": div(self.margin, self.revenue),
+            "markup_pct": div(self.margin, self.cost),
+            "client_cost_per_contact": div(self.contact_revenue, self.contacts),
+            "provider_cost_per_contact": div(self.contact_cost, self.contacts),
+            "client_roi": None if roi is None else roi - 1.0,
+        }

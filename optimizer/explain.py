@@ -1,0 +1,95 @@
+"""Which limits bind, what they are worth: shadow prices and 1% relaxations.
+
+* Shadow prices come from the LP with every tier and price choice fixed at the
+  solution's (the staffing stays free and continuous): "one more euro of budget
+  is worth X of margin". They are meaningful for limits that the staffing or a
+  continuous price can move; with only discrete prices many are zero.
+* The relaxation gain of a binding limit is measured by re-solving the whole
+  MILP with that limit moved 1% in the client's or provider's favour: the
+  margin gained is what a 1% concession is worth.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from optimizer.model import BuiltModel, build_model
+from optimizer.requirements import RequirementTable
+from optimizer.results import LimitOutcome, Solution
+from optimizer.scenario import Scenario
+from optimizer.solve import SolveOptions, solve
+
+RELAX_STEP = 0.01
+"""Relaxation used for the "worth of 1%" figures."""
+
+
+def shadow_prices(model: BuiltModel, solution: Solution, options: SolveOptions) -> dict[str, float]:
+    """Duals of the LP with the tier and price choices fixed at ``solution``'s."""
+    pinned = {c: (ch.tier, ch.price) for c, ch in solution.choices.items()}
+    lp = build_model(model.scenario, model.requirements, model.objective, choices=pinned)
+    relaxed = solve(lp, replace(options, relax=True, solver="highs"))
+    sign = 1.0 if model.objective == "max_margin" else -1.0
+    return {name: sign * row.dual for name, row in relaxed.rows.items() if row.dual is not None}
+
+
+def relaxations(scenario: Scenario, name: str) -> dict[str, Any] | None:
+    """Overrides that move limit ``name`` 1% in the deal's favour (None if not a number)."""
+    client = scenario.client
+    provider = scenario.provider
+    family, _, rest = name.partition("[")
+    key = rest.split("]")[0] if rest else ""
+    up = 1.0 + RELAX_STEP
+    if family == "budget" and client.budget_per_month is not None:
+        return {"client.budget_per_month": client.budget_per_month * up}
+    if family == "max_cost_per_contact":
+        if key:
+            cap = scenario.category(key).max_cost_per_contact
+            return None if cap is None else {f"categories.{key}.max_cost_per_contact": cap * up}
+        cap = client.max_cost_per_contact
+        return None if cap is None else {"client.max_cost_per_contact": cap * up}
+    if family == "min_roi" and client.min_roi is not None:
+        return {"client.min_roi": (1 + client.min_roi) / up - 1}
+    if family == "min_margin":
+        return {"provider.min_margin": provider.min_margin - RELAX_STEP * abs(provider.min_margin)}
+    if family == "seats":
+        site_name = key
+        seats = scenario.site(site_name).seats
+        return None if seats is None else {
+            f"provider.sites.{site_name}.seats": seats + max(1, math.ceil(seats * RELAX_STEP))}
+    if family == "max_fte":
+        fte = scenario.site(key).max_fte
+        return None if fte is None else {f"provider.sites.{key}.max_fte": fte * up}
+    if family == "max_price":
+        cat = scenario.category(key)
+        if cat.benchmark_price is None or cat.max_premium is None:
+            return None
+        return {f"categories.{key}.max_premium": (1 + cat.max_premium) * up - 1}
+    return None
+
+
+def explain(scenario: Scenario, reqs: RequirementTable, model: BuiltModel, solution: Solution,
+            limits: tuple[LimitOutcome, ...], options: SolveOptions,
+            resolve_margin: Callable[[Scenario], float | None], relax: bool = True
+            ) -> tuple[LimitOutcome, ...]:
+    """Attach shadow prices to every limit and relaxation gains to the binding ones."""
+    duals = shadow_prices(model, solution, options) if scenario.provider.staffing == "intervals" \
+        else {}
+    base = solution.objective_value or 0.0
+    out = []
+    seen: set[str] = set()
+    for limit in limits:
+        gain = None
+        family = limit.name.partition("[")[0]
+        # Seats bind per interval: one relaxation per site is enough.
+        group = f"seats[{limit.name.split('[')[1]}" if family == "seats" else limit.name
+        if relax and limit.binding and group not in seen and solution.objective == "max_margin":
+            seen.add(group)
+            overrides = relaxations(scenario, limit.name)
+            if overrides is not None:
+                margin = resolve_margin(scenario.with_overrides(overrides))
+                gain = None if margin is None else margin - base
+        out.append(replace(limit, shadow_price=duals.get(limit.name), relax_gain=gain))
+    return tuple(out)

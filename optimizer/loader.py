@@ -1,0 +1,183 @@
+"""Scenario file -> validated :class:`~optimizer.scenario.Scenario`.
+
+Reads YAML with a safe loader (duplicate keys are errors), resolves CSV volume
+profiles relative to the scenario file (a relative path may not climb out of the
+scenario's folder; an absolute path is the user's explicit choice), and gathers
+every problem into one :class:`~optimizer.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from optimizer import profiles
+from optimizer.errors import Issue, ScenarioError
+from optimizer.scenario import Scenario, validate_scenario
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Scenario and CSV files larger than this are refused (a scenario is a few kB)."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML loader that records duplicate mapping keys instead of dropping them."""
+
+    duplicates: list[tuple[str, int]]
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if isinstance(key, str | int | float | bool) and key in seen:
+            loader.duplicates.append((str(key), key_node.start_mark.line + 1))
+        seen.add(key if isinstance(key, str | int | float | bool) else id(key))
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping  # type: ignore[arg-type]
+)
+
+
+def read_text(path: Path, what: str = "scenario file") -> str:
+    """The text of a user-named file, or a ScenarioError saying why it cannot be read."""
+    source = str(path)
+    if not path.exists():
+        raise ScenarioError([Issue(source, "", "(no such file)", f"an existing {what}")])
+    if path.is_dir():
+        raise ScenarioError([Issue(source, "", "(a directory)", f"a {what}, not a directory")])
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                [Issue(source, "", "(too large)", f"a {what} under {MAX_FILE_BYTES} bytes")]
+            )
+        data = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError([Issue(source, "", f"({err.strerror})", f"a readable {what}")]) from None
+    if b"\0" in data:
+        raise ScenarioError([Issue(source, "", "(binary data)", f"a text {what}")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ScenarioError([Issue(source, "", "(not UTF-8)", f"a UTF-8 {what}")]) from None
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """YAML text -> Python data, with syntax errors and duplicate keys as Issues."""
+    loader = _UniqueKeyLoader(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()  # type: ignore[no-untyped-call]
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown place)"
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ScenarioError([Issue(source, where, problem, "valid YAML")]) from None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    if loader.duplicates:
+        raise ScenarioError(
+            [Issue(source, f"line {line}", key, "each key once per mapping (duplicate key)")
+             for key, line in loader.duplicates]
+        )
+    return data
+
+
+def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
+    """Read, validate and (optionally) apply a named variant of a scenario file."""
+    path = Path(path)
+    source = str(path)
+    raw = parse_yaml(read_text(path), source)
+    if isinstance(raw, dict):
+        raw = _resolve_csv_profiles(raw, path, source)
+    scenario = validate_scenario(raw, source)
+    return scenario.variant(variant, source) if variant else scenario
+
+
+def _resolve_csv_profiles(raw: dict[str, Any], path: Path, source: str) -> dict[str, Any]:
+    """Replace each ``{csv: file, column: name}`` profile by the column's weights."""
+    categories = raw.get("categories")
+    if not isinstance(categories, list):
+        return raw
+    issues: list[Issue] = []
+    minutes = _interval_minutes(raw)
+    new_categories = []
+    for i, cat in enumerate(categories):
+        spec = cat.get("profile") if isinstance(cat, dict) else None
+        if isinstance(spec, dict) and "csv" in spec and isinstance(spec.get("csv"), str):
+            where = f"categories[{i}].profile"
+            try:
+                weights = read_profile_csv(spec, path.parent, where, source)
+                if minutes is not None:
+                    _check_length(weights, minutes, spec, where, source)
+                cat = {**cat, "profile": weights}
+            except ScenarioError as err:
+                issues += err.issues
+        new_categories.append(cat)
+    if issues:
+        raise ScenarioError(issues)
+    return {**raw, "categories": new_categories}
+
+
+def _interval_minutes(raw: dict[str, Any]) -> int | None:
+    calendar = raw.get("calendar", {})
+    minutes = calendar.get("interval_minutes", 30) if isinstance(calendar, dict) else None
+    return minutes if minutes in (15, 30, 60) else None
+
+
+def _check_length(weights: list[float], minutes: int, spec: dict[str, Any], where: str,
+                  source: str) -> None:
+    try:
+        profiles.expand_weights(weights, minutes)
+    except ValueError as err:
+        text = str(err).removeprefix("expected ")
+        raise ScenarioError(
+            [Issue(source, f"{where}.csv", f"{spec['csv']} ({len(weights)} rows)",
+                   f"a CSV column of {text}")]
+        ) from None
+
+
+def read_profile_csv(spec: dict[str, Any], folder: Path, where: str, source: str) -> list[float]:
+    """The numbers of one CSV column, named by header, resolved against ``folder``."""
+    name = str(spec["csv"])
+    column = spec.get("column")
+    target = Path(name)
+    if not target.is_absolute():
+        resolved = (folder / target).resolve()
+        if not resolved.is_relative_to(folder.resolve()):
+            raise ScenarioError([Issue(source, f"{where}.csv", name,
+                                       "a path inside the scenario's folder "
+                                       "(or an absolute path)")])
+        target = resolved
+    try:
+        text = read_text(target, "CSV file")
+    except ScenarioError as err:
+        raise ScenarioError(
+            [Issue(source, f"{where}.csv", name, i.expected + " " + str(i.value))
+             for i in err.issues]
+        ) from None
+    rows = list(csv.reader(text.splitlines()))
+    header = rows[0] if rows else []
+    if not isinstance(column, str) or column not in header:
+        raise ScenarioError([Issue(source, f"{where}.column", column,
+                                   f"a column of {name} ({', '.join(header) or 'no header'})")])
+    index = header.index(column)
+    values: list[float] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        cell = row[index].strip() if index < len(row) else ""
+        try:
+            value = float(cell)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0:
+            raise ScenarioError([Issue(source, f"{where}.csv", f"{name} line {line}: {cell!r}",
+                                       "a non-negative number in every row")])
+        values.append(value)
+    return values

@@ -1,0 +1,116 @@
+"""Pieces of the MILP that have a structure of their own: shift patterns and deferred work.
+
+Shift patterns: a pattern is one shift on one day of the representative week
+(start on the scenario's start grid, one of its lengths); it covers the
+intervals from its start for its length, wrapping from Sunday night into Monday
+morning. Only patterns starting in an interval the category is staffed in are
+generated.
+
+Deferred work (design 6.4), over the cyclic week with ``a_t`` arrivals, ``w_t``
+work handled, ``A(t)``/``W(t)`` their cumulative sums from Monday 00:00 and
+``b0 >= 0`` the backlog carried over from the previous week:
+
+* backlog never negative: ``b0 + A(t) - W(t) >= 0``;
+* deadline: ``W(t) - b0 >= share_k x A(t - h_k)``, where ``A(s)`` for ``s < 0``
+  is minus the previous week's arrivals after ``s`` (so the carried backlog is due
+  too); the constraint holds for the chosen tier ``k`` only (``y[c, k]`` terms);
+* the week closes: ``W(T - 1) = A(T - 1)``;
+* capacity: ``w_t <= sum_s n[s, c, t] x L x max_occupancy / AHT``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pulp
+
+from optimizer.scenario import Category, Scenario
+
+if TYPE_CHECKING:
+    from optimizer.model import BuiltModel
+    from optimizer.requirements import CategoryRequirements
+
+
+@dataclass(frozen=True)
+class ShiftPattern:
+    """One weekly shift: starts at interval ``start``, lasts ``hours``."""
+
+    start: int
+    hours: float
+    covers: tuple[int, ...]
+
+
+def shift_patterns(scenario: Scenario, staffed: set[int]) -> list[ShiftPattern]:
+    """Every shift pattern that starts in a staffed interval and covers one.
+
+    >>> from optimizer.scenario import example_raw, validate_scenario
+    >>> s = validate_scenario(example_raw())
+    >>> [(p.start, len(p.covers)) for p in shift_patterns(s, {18, 19})][:2]
+    [(18, 16)]
+    """
+    minutes = scenario.calendar.interval_minutes
+    n = 7 * 24 * 60 // minutes
+    step = scenario.provider.shifts.start_every_minutes // minutes
+    patterns = []
+    for start in range(0, n, step):
+        if start not in staffed:
+            continue
+        for hours in scenario.provider.shifts.lengths_hours:
+            length = int(round(hours * 60 / minutes))
+            covers = tuple((start + i) % n for i in range(length))
+            patterns.append(ShiftPattern(start, float(hours), covers))
+    return patterns
+
+
+@dataclass(frozen=True)
+class DeferredVars:
+    """Variables of one deferred category: work handled per interval and carried backlog."""
+
+    work: dict[int, pulp.LpVariable]
+    backlog0: pulp.LpVariable
+
+
+def add_deferred(model: BuiltModel, cat: Category, reqs: CategoryRequirements,
+                 pooled: dict[int, dict[pulp.LpVariable, float]], active: list[int]) -> None:
+    """Schedule the deferred work of ``cat`` (constraints of design 6.4)."""
+    from optimizer.model import tier_indicator
+
+    labels = model.requirements.labels
+    minutes = model.requirements.interval_minutes
+    n = len(labels)
+    arrivals = np.asarray(reqs.volume, dtype=float)
+    cumulative = np.cumsum(arrivals)
+    total = float(cumulative[-1])
+    tag = "".join(ch if ch.isalnum() else "_" for ch in cat.name)
+    work = {t: pulp.LpVariable(f"w_{tag}_{t}", lowBound=0) for t in active}
+    backlog0 = pulp.LpVariable(f"b0_{tag}", lowBound=0)
+    model.deferred[cat.name] = DeferredVars(work, backlog0)
+    per_agent = minutes * 60 * model.scenario.provider.max_occupancy / float(cat.aht_seconds or 1)
+    for t in active:
+        model.add(work[t] - per_agent * pulp.LpAffineExpression(pooled[t]) <= 0,
+                  "deferred_capacity", cat.name, labels[t])
+    handled: dict[pulp.LpVariable, float] = {}
+    for t in range(n):
+        if t in work:
+            handled[work[t]] = 1.0
+        done = pulp.LpAffineExpression(handled)
+        model.add(backlog0 - done >= -float(cumulative[t]), "deferred_backlog", cat.name,
+                  labels[t])
+        due = {}
+        for tier in cat.tiers:
+            lag = int(round(float(tier.within_hours or 0.0) * 60 / minutes))
+            due[tier.name] = float(tier.share or 0.0) * _arrived_by(cumulative, total, t - lag)
+        if any(abs(v) > 1e-12 for v in due.values()):
+            rhs = pulp.lpSum(v * tier_indicator(model, cat.name, k) for k, v in due.items())
+            model.add(done - backlog0 - rhs >= 0, "deferred_due", cat.name, labels[t])
+    model.add(pulp.lpSum(work.values()) == total, "deferred_close", cat.name)
+
+
+def _arrived_by(cumulative: np.ndarray, total: float, s: int) -> float:
+    """Cumulative arrivals up to interval ``s`` of the cyclic week (negative before it)."""
+    if s >= 0:
+        return float(cumulative[s])
+    n = cumulative.size
+    return float(cumulative[n + s]) - total if n + s >= 0 else -total

@@ -1,0 +1,100 @@
+"""Apply ``{path: value}`` overrides to a raw scenario mapping (variants, sweeps, CLI).
+
+Paths are dotted; a list item is named by its ``name`` (or by its index), and
+``*`` stands for every item of a list or every key of a mapping:
+
+>>> raw = {"categories": [{"name": "billing", "contacts_per_month": 100}]}
+>>> new, issues = apply_overrides(raw, {"categories.billing.contacts_per_month": 110}, "f")
+>>> new["categories"][0]["contacts_per_month"], issues, raw["categories"][0]["contacts_per_month"]
+(110, [], 100)
+>>> apply_overrides(raw, {"categories.biling.aht_seconds": 1}, "f")[1][0].path
+'variants: categories.biling.aht_seconds'
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from optimizer.errors import Issue
+
+
+class PathError(LookupError):
+    """A path segment names nothing."""
+
+    def __init__(self, segment: str, known: list[str]) -> None:
+        self.segment = segment
+        self.known = known
+        super().__init__(segment)
+
+
+def apply_overrides(
+    raw: Mapping[str, Any], overrides: Mapping[str, Any], source: str, where: str = "variants"
+) -> tuple[dict[str, Any], list[Issue]]:
+    """Return a deep copy of ``raw`` with each override set, and the problems found."""
+    new = copy.deepcopy(dict(raw))
+    issues = []
+    for path, value in overrides.items():
+        try:
+            update_path(new, str(path), lambda _old, v=value: copy.deepcopy(v))
+        except PathError as err:
+            known = ", ".join(err.known) if err.known else "nothing"
+            issues.append(
+                Issue(source, f"{where}: {path}", value,
+                      f"a path that exists ('{err.segment}' not found; known here: {known})")
+            )
+    return new, issues
+
+
+def update_path(root: dict[str, Any], path: str, change: Callable[[Any], Any]) -> int:
+    """Set every place ``path`` names to ``change(old)``; returns how many were set.
+
+    The last segment may name a mapping key that is not there yet (an optional field
+    left at its default); every other segment must exist.
+    """
+    parts = path.split(".")
+    if not path or any(not p for p in parts):
+        raise PathError(path, [])
+    nodes: list[Any] = [root]
+    for part in parts[:-1]:
+        nodes = [child for node in nodes for child in _children(node, part)]
+    last = parts[-1]
+    count = 0
+    for node in nodes:
+        if isinstance(node, dict):
+            keys = list(node) if last == "*" else [last]
+            for key in keys:
+                node[key] = change(node.get(key))
+                count += 1
+        elif isinstance(node, list):
+            for index in _list_indices(node, last):
+                node[index] = change(node[index])
+                count += 1
+        else:
+            raise PathError(last, [])
+    return count
+
+
+def _children(node: Any, part: str) -> list[Any]:
+    if isinstance(node, dict):
+        if part == "*":
+            return list(node.values())
+        if part not in node:
+            raise PathError(part, sorted(map(str, node)))
+        return [node[part]]
+    if isinstance(node, list):
+        return [node[i] for i in _list_indices(node, part)]
+    raise PathError(part, [])
+
+
+def _list_indices(items: list[Any], part: str) -> list[int]:
+    if part == "*":
+        return list(range(len(items)))
+    named = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == part]
+    if named:
+        return named
+    if part.isdigit() and int(part) < len(items):
+        return [int(part)]
+    known = [str(item.get("name")) for item in items if isinstance(item, dict) and "name" in item]
+    raise PathError(part, known)

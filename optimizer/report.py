@@ -1,0 +1,169 @@
+"""VerifiedResult -> the JSON contract of design section 8, text tables and CSV.
+
+Pure: returns dicts and strings, prints nothing, never re-solves. Floats are
+rounded to ``DIGITS`` decimals so the output is identical from run to run;
+timings live only under ``solver``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from optimizer.results import VerifiedResult
+
+DIGITS = 6
+"""Decimals kept in JSON and CSV (removes floating-point noise between runs)."""
+
+CATEGORY_FIELDS = ("name", "tier", "pricing_model", "price", "revenue", "cost", "margin", "fte",
+                   "contacts", "service_level", "abandon_rate")
+TOTAL_FIELDS = ("revenue", "cost", "margin", "margin_pct", "markup_pct", "contacts",
+                "client_cost_per_contact", "provider_cost_per_contact", "client_roi", "fte")
+SITE_FIELDS = ("name", "fte", "paid_hours", "cost")
+CONSTRAINT_FIELDS = ("name", "binding", "slack", "shadow_price")
+
+
+def _num(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    rounded = round(float(value), DIGITS)
+    return 0.0 if rounded == 0 else rounded
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return _num(float(value))
+    return value
+
+
+def to_dict(result: VerifiedResult) -> dict[str, Any]:
+    """The JSON-ready result, with exactly the fields of design section 8."""
+    totals = None
+    if result.totals is not None:
+        totals = {f: _clean(getattr(result.totals, f)) for f in TOTAL_FIELDS}
+    out: dict[str, Any] = {
+        "scenario": result.scenario,
+        "status": str(result.status),
+        "objective": result.objective,
+        "totals": totals,
+        "categories": [{f: _clean(getattr(c, f)) for f in CATEGORY_FIELDS}
+                       for c in result.categories],
+        "sites": [{f: _clean(getattr(s, f)) for f in SITE_FIELDS} for s in result.sites],
+        "constraints": [{f: _clean(getattr(c, f)) for f in CONSTRAINT_FIELDS}
+                        for c in result.constraints],
+    }
+    if result.diagnosis:
+        out["diagnosis"] = list(result.diagnosis)
+    out["verified"] = result.verified
+    out["solver"] = {"name": result.solver.name, "seconds": round(result.solver.seconds, 3),
+                     "gap": _num(result.solver.gap)}
+    return out
+
+
+def to_json(result: VerifiedResult | list[VerifiedResult]) -> str:
+    """JSON text of one result (or a list of them), keys in contract order."""
+    data: Any = [to_dict(r) for r in result] if isinstance(result, list) else to_dict(result)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(result: VerifiedResult) -> str:
+    """One CSV row per category plus a ``TOTAL`` row (units in the header)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    cur = result.currency
+    writer.writerow(["scenario", "status", "category", "tier", "pricing_model", "price",
+                     f"revenue_{cur}_per_month", f"cost_{cur}_per_month",
+                     f"margin_{cur}_per_month", "fte", "contacts_per_month", "service_level",
+                     "abandon_rate"])
+    for c in result.categories:
+        writer.writerow([result.scenario, result.status, c.name, c.tier, c.pricing_model,
+                         _cell(c.price), _cell(c.revenue), _cell(c.cost), _cell(c.margin),
+                         _cell(c.fte), _cell(c.contacts), _cell(c.service_level),
+                         _cell(c.abandon_rate)])
+    t = result.totals
+    if t is not None:
+        writer.writerow([result.scenario, result.status, "TOTAL", "", "", "", _cell(t.revenue),
+                         _cell(t.cost), _cell(t.margin), _cell(t.fte), _cell(t.contacts), "", ""])
+    else:
+        writer.writerow([result.scenario, result.status, "TOTAL"] + [""] * 10)
+    return buffer.getvalue()
+
+
+def _cell(value: float | None) -> str:
+    num = _num(value)
+    return "" if num is None else repr(num)
+
+
+def money(value: float | None, currency: str = "") -> str:
+    """``1234567.8`` -> ``1,234,568``; None -> ``-``."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:,.0f}" + (f" {currency}" if currency else "")
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """``0.1234`` -> ``12.3%``; None -> ``-``."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{100 * value:.{digits}f}%"
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain aligned text table (first column left, the rest right-aligned)."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    def line(cells: list[str]) -> str:
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def to_text(result: VerifiedResult) -> str:
+    """The human-readable report: categories, totals, sites, binding limits."""
+    cur = result.currency
+    head = f"{result.scenario} — {result.status}"
+    if result.solver.gap is not None and result.status == "feasible":
+        head += f" (gap {pct(result.solver.gap, 2)})"
+    parts = [head, f"objective: {result.objective}; money per month in {cur}"]
+    if result.totals is None:
+        parts.append(result.message or "no solution")
+        return "\n".join(parts) + "\n"
+    rows = [[c.name, c.tier, c.pricing_model, f"{c.price:g}", money(c.contacts), money(c.revenue),
+             money(c.cost), money(c.margin), pct(c.margin / c.revenue if c.revenue else None),
+             f"{c.fte:.1f}", pct(c.service_level)] for c in result.categories]
+    parts += ["", table(rows, ["category", "tier", "pricing", "price", "contacts", "revenue",
+                               "cost", "margin", "margin %", "FTE", "SL"])]
+    t = result.totals
+    totals = [["revenue (client spend)", money(t.revenue, cur)], ["cost", money(t.cost, cur)],
+              ["margin", money(t.margin, cur)], ["margin %", pct(t.margin_pct)],
+              ["markup %", pct(t.markup_pct)], ["contacts", money(t.contacts)],
+              ["client cost per contact", _per(t.client_cost_per_contact, cur)],
+              ["provider cost per contact", _per(t.provider_cost_per_contact, cur)],
+              ["client ROI", pct(t.client_roi)], ["FTE", f"{t.fte:.1f}"]]
+    parts += ["", table(totals, ["totals", ""])]
+    sites = [[s.name, f"{s.fte:.1f}", money(s.paid_hours), money(s.cost, cur)]
+             for s in result.sites]
+    parts += ["", table(sites, ["site", "FTE", "paid hours", "cost"])]
+    binding = [[c.name, f"{c.slack:.4g}", _opt(c.shadow_price), _opt(c.relax_gain)]
+               for c in result.constraints if c.binding]
+    if binding:
+        parts += ["", table(binding, ["binding limit", "slack", "shadow price",
+                                      "margin gained by 1% relaxation"])]
+    else:
+        parts += ["", "no client or provider limit binds"]
+    parts.append(f"\nverified: {'yes' if result.verified else 'NO'}; solver "
+                 f"{result.solver.name} {result.solver.seconds:.2f} s")
+    return "\n".join(parts) + "\n"
+
+
+def _per(value: float | None, currency: str) -> str:
+    return "-" if value is None else f"{value:,.2f} {currency}"
+
+
+def _opt(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"

@@ -1,0 +1,165 @@
+"""Plain frozen result types shared downstream of the solver (no solver types here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+class SolveStatus(StrEnum):
+    """How a solve ended (design section 8); mapped from solver codes in solve.py only."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    """A time limit stopped the solver with a solution; the gap says how good it is."""
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"
+    """The time limit came before any solution."""
+    ERROR = "error"
+
+    @property
+    def has_solution(self) -> bool:
+        """True when there are solution values to read."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolverInfo:
+    """Which solver ran, for how long, and the relative gap it proved (None if unknown)."""
+
+    name: str
+    seconds: float
+    gap: float | None
+    build_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The tier and unit price chosen for one category."""
+
+    tier: str
+    price: float
+
+
+@dataclass(frozen=True)
+class ShiftCount:
+    """``count`` agents working the weekly shift starting at interval ``start``."""
+
+    start: int
+    hours: float
+    count: int
+
+
+@dataclass(frozen=True)
+class RowActivity:
+    """A named constraint's slack and dual value (when the solver gives one)."""
+
+    family: str
+    slack: float
+    dual: float | None
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What the solver returned, in the scenario's terms."""
+
+    status: SolveStatus
+    objective: str
+    objective_value: float | None
+    choices: dict[str, Choice]
+    agents: dict[tuple[str, str], NDArray[np.int64]]
+    """Productive agents per (site, category) per interval of the week."""
+    shifts: dict[tuple[str, str], tuple[ShiftCount, ...]]
+    work: dict[str, NDArray[np.float64]]
+    """Deferred work handled per interval (items)."""
+    rows: dict[str, RowActivity]
+    """Readable constraint name -> activity."""
+    solver: SolverInfo
+    message: str = ""
+    bound: float | None = None
+    """Best bound on the objective the solver proved (None if unknown)."""
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CategoryOutcome:
+    """One category of a verified result (design section 8)."""
+
+    name: str
+    tier: str
+    pricing_model: str
+    price: float
+    revenue: float
+    cost: float
+    """Direct cost: agents, team leaders, overhead (or project effort); no shared costs."""
+    margin: float
+    fte: float
+    contacts: float
+    service_level: float | None
+    """Contact-weighted achieved service level over the week (share within the deadline
+    for deferred work); None for projects."""
+    abandon_rate: float | None
+
+
+@dataclass(frozen=True)
+class SiteOutcome:
+    """One site of a verified result."""
+
+    name: str
+    fte: float
+    paid_hours: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class LimitOutcome:
+    """A client or provider limit: does it bind, its slack, its shadow price."""
+
+    name: str
+    binding: bool
+    slack: float
+    shadow_price: float | None
+    relax_gain: float | None = None
+    """Margin gained by relaxing the limit by 1% (re-solved), where computed."""
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Deal totals (design section 8); ratios are None where undefined."""
+
+    revenue: float
+    cost: float
+    margin: float
+    margin_pct: float | None
+    markup_pct: float | None
+    contacts: float
+    client_cost_per_contact: float | None
+    provider_cost_per_contact: float | None
+    client_roi: float | None
+    fte: float
+
+
+@dataclass(frozen=True)
+class VerifiedResult:
+    """A solution re-checked independently of the model that produced it."""
+
+    scenario: str
+    currency: str
+    status: SolveStatus
+    objective: str
+    totals: Totals | None
+    categories: tuple[CategoryOutcome, ...]
+    sites: tuple[SiteOutcome, ...]
+    constraints: tuple[LimitOutcome, ...]
+    verified: bool
+    worst_violation: float
+    solver: SolverInfo
+    diagnosis: tuple[dict[str, object], ...] = ()
+    labels: tuple[str, ...] = ()
+    staffing: dict[tuple[str, str], NDArray[np.float64]] = field(default_factory=dict)
+    """Scheduled agents per (site, category) per interval (for reports and plots)."""
+    message: str = ""

@@ -1,0 +1,313 @@
+"""(Scenario, requirements, Solution) -> VerifiedResult, independently of the MILP.
+
+Nothing here imports PuLP or the model: from the chosen tiers and prices and the
+integer staffing, the service level of every interval is recomputed with the
+queueing engine, the deferred-work schedule is replayed, every client and
+provider limit is recomputed from the cost formulas, and the margin recomputed
+this way must equal the solver's objective. Any violation beyond the named
+tolerances raises :class:`~optimizer.errors.VerificationError`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer import costs, queueing
+from optimizer.conventions import AGENT_TOLERANCE, SL_TOLERANCE, close, scheduled_agents
+from optimizer.errors import VerificationError
+from optimizer.requirements import CategoryRequirements, RequirementTable
+from optimizer.results import (
+    CategoryOutcome,
+    LimitOutcome,
+    SiteOutcome,
+    Solution,
+    Totals,
+    VerifiedResult,
+)
+from optimizer.scenario import Category, Scenario
+
+BINDING_TOLERANCE = 1e-6
+"""A limit binds when its relative slack is below this."""
+
+
+class _Check:
+    """Collects violations: (what, amount)."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, float]] = []
+
+    def at_least(self, what: str, value: float, floor: float, tol: float) -> None:
+        if value < floor - tol:
+            self.problems.append((what, floor - value))
+
+    def at_most(self, what: str, value: float, cap: float, tol: float) -> None:
+        if value > cap + tol:
+            self.problems.append((what, value - cap))
+
+    @property
+    def worst(self) -> float:
+        return max((a for _, a in self.problems), default=0.0)
+
+
+def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> VerifiedResult:
+    """Re-check ``solution``; raise VerificationError on any violation."""
+    assert solution.status.has_solution
+    check = _Check()
+    outcomes = []
+    paid_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
+    cost_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
+    staffing = _scheduled(scenario, solution, len(reqs.labels))
+    for (site_name, cat_name), sched in staffing.items():
+        site = scenario.site(site_name)
+        hours = float(sched.sum()) * reqs.interval_hours * scenario.calendar.weeks_per_month
+        paid_by_site[site_name] += hours
+        cost_by_site[site_name] += hours * costs.paid_hour_rate(scenario, site)
+    for cat in scenario.categories:
+        outcomes.append(_category(scenario, reqs, solution, cat, staffing, check))
+    _check_shift_cover(scenario, solution, check)
+    _check_sites(scenario, staffing, paid_by_site, check)
+    revenue = sum(o.revenue for o in outcomes)
+    cost = sum(cost_by_site.values()) + costs.fixed_cost(scenario) + sum(
+        costs.project_cost(scenario, c) for c in scenario.categories if c.is_project)
+    contact_names = {c.name for c in scenario.categories if not c.is_project}
+    contacts = sum(o.contacts for o in outcomes if o.name in contact_names)
+    value = sum(costs.client_value(scenario.category(o.name), o.contacts) for o in outcomes)
+    raw = costs.Totals(
+        revenue, cost, sum(o.revenue for o in outcomes if o.name in contact_names),
+        cost - sum(costs.project_cost(scenario, c) for c in scenario.categories if c.is_project),
+        contacts, value, costs.fte(sum(paid_by_site.values()), scenario),
+    )
+    _check_limits(scenario, outcomes, raw, check)
+    _check_objective(solution, raw, check)
+    if check.problems:
+        lines = "; ".join(f"{what} (off by {amount:.6g})" for what, amount in check.problems[:10])
+        raise VerificationError(f"the solution fails its independent re-check: {lines}")
+    ratios = raw.ratios()
+    totals = Totals(revenue, cost, raw.margin, ratios["margin_pct"], ratios["markup_pct"],
+                    contacts, ratios["client_cost_per_contact"], ratios["provider_cost_per_contact"],
+                    ratios["client_roi"], raw.fte)
+    sites = tuple(
+        SiteOutcome(s.name, costs.fte(paid_by_site[s.name], scenario), paid_by_site[s.name],
+                    cost_by_site[s.name])
+        for s in scenario.provider.sites
+    )
+    limits = _limits(solution)
+    return VerifiedResult(
+        scenario.scenario, scenario.currency, solution.status, solution.objective, totals,
+        tuple(outcomes), sites, limits, True, check.worst, solution.solver,
+        labels=reqs.labels, staffing=staffing,
+    )
+
+
+_LIMITS = ("budget", "max_cost_per_contact", "min_roi", "min_margin", "max_price", "min_tier",
+           "seats", "max_fte", "fixed")
+
+
+def _limits(solution: Solution) -> tuple[LimitOutcome, ...]:
+    """Client and provider limits; per-interval seat rows folded to the tightest per site."""
+    tightest: dict[str, tuple[str, float, float | None]] = {}
+    order: list[str] = []
+    for name, row in solution.rows.items():
+        if row.family not in _LIMITS:
+            continue
+        group = name.rsplit("[", 1)[0] if row.family == "seats" else name
+        if group not in tightest:
+            order.append(group)
+        if group not in tightest or row.slack < tightest[group][1]:
+            tightest[group] = (name, row.slack, row.dual)
+    return tuple(
+        LimitOutcome(tightest[g][0], _binds(tightest[g][1]), tightest[g][1], tightest[g][2])
+        for g in order
+    )
+
+
+def _binds(slack: float) -> bool:
+    return abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(slack))
+
+
+def _scheduled(scenario: Scenario, solution: Solution, n: int) -> dict[tuple[str, str], np.ndarray]:
+    """Scheduled (paid) agents per (site, category) per interval."""
+    out: dict[tuple[str, str], np.ndarray] = {}
+    if scenario.provider.staffing == "intervals":
+        for (site, cat), agents in solution.agents.items():
+            out[(site, cat)] = scheduled_agents(agents.astype(float),
+                                                scenario.site_shrinkage(scenario.site(site)))
+        return out
+    for (site, cat), counts in solution.shifts.items():
+        arr = np.zeros(n)
+        for shift in counts:
+            length = int(round(shift.hours * 60 / scenario.calendar.interval_minutes))
+            arr[(shift.start + np.arange(length)) % n] += shift.count
+        out[(site, cat)] = arr
+    for key in solution.agents:
+        out.setdefault(key, np.zeros(n))
+    return out
+
+
+def _pooled(solution: Solution, cat: str, n: int) -> np.ndarray:
+    total = np.zeros(n, dtype=np.int64)
+    for (_, c), agents in solution.agents.items():
+        if c == cat:
+            total += agents
+    return total
+
+
+def _category(scenario: Scenario, reqs: RequirementTable, solution: Solution, cat: Category,
+              staffing: dict[tuple[str, str], np.ndarray], check: _Check) -> CategoryOutcome:
+    choice = solution.choices[cat.name]
+    creq = reqs.category(cat.name)
+    treq = creq.tier(choice.tier)
+    _check_price(scenario, cat, choice.tier, choice.price, check)
+    revenue = choice.price * treq.billable_per_month
+    paid = 0.0
+    direct = 0.0
+    for (site_name, c), sched in staffing.items():
+        if c == cat.name:
+            hours = float(sched.sum()) * reqs.interval_hours * scenario.calendar.weeks_per_month
+            paid += hours
+            direct += hours * costs.paid_hour_rate(scenario, scenario.site(site_name))
+    sl: float | None = None
+    abandon: float | None = None
+    if cat.is_project:
+        direct = costs.project_cost(scenario, cat)
+    elif cat.channel == "deferred":
+        sl = _check_deferred(scenario, reqs, solution, cat, creq, check)
+        abandon = 0.0
+    else:
+        sl, abandon = _check_queue(scenario, solution, cat, creq, choice.tier, len(reqs.labels),
+                                   check)
+    return CategoryOutcome(cat.name, choice.tier, cat.pricing, choice.price, revenue, direct,
+                           revenue - direct, costs.fte(paid, scenario), treq.handled_per_month,
+                           sl, abandon)
+
+
+def _check_price(scenario: Scenario, cat: Category, tier: str, price: float,
+                 check: _Check) -> None:
+    """Competitor price cap and the client's minimum tier."""
+    if cat.benchmark_price is not None and cat.max_premium is not None:
+        cap = cat.benchmark_price * (1 + cat.max_premium)
+        check.at_most(f"price of {cat.name} under the competitor cap", price, cap, 1e-6)
+    floor = scenario.client.min_tier.get(cat.name)
+    if floor is not None:
+        names = [t.name for t in cat.tiers]
+        check.at_least(f"tier of {cat.name} at least {floor}", float(names.index(tier)),
+                       float(names.index(floor)), 0.0)
+
+
+def _check_queue(scenario: Scenario, solution: Solution, cat: Category,
+                 creq: CategoryRequirements, tier_name: str, n: int,
+                 check: _Check) -> tuple[float, float]:
+    """Recompute every interval's service level from the pooled integer staffing."""
+    tier = cat.tier(tier_name)
+    agents = _pooled(solution, cat.name, n)
+    servers = agents if cat.channel == "voice" else np.floor(
+        agents * cat.concurrency + 1e-9).astype(np.int64)
+    load = creq.load
+    aht = float(cat.aht_seconds or 1.0)
+    stats = queueing.metrics(servers, load, aht, float(tier.answer_within_seconds or 0.0),
+                             patience=cat.patience_seconds)
+    busy = load > 0
+    if not busy.any():
+        return 1.0, 0.0
+    sl = stats.service_level[busy]
+    target = float(tier.service_level or 0.0)
+    worst = int(np.argmin(sl))
+    check.at_least(f"service level of {cat.name} in interval {np.flatnonzero(busy)[worst]}",
+                   float(sl[worst]), target, SL_TOLERANCE)
+    occupancy = load[busy] / np.maximum(servers[busy], 1)
+    check.at_most(f"occupancy of {cat.name}", float(occupancy.max()),
+                  scenario.provider.max_occupancy, SL_TOLERANCE)
+    ab = stats.p_abandon[busy]
+    if tier.max_abandon is not None:
+        check.at_most(f"abandon rate of {cat.name}", float(ab.max()), tier.max_abandon,
+                      SL_TOLERANCE)
+    volume = creq.volume[busy]
+    weights = volume / volume.sum()
+    return float(np.sum(weights * sl)), float(np.sum(weights * ab))
+
+
+def _check_deferred(scenario: Scenario, reqs: RequirementTable, solution: Solution,
+                    cat: Category, creq: CategoryRequirements, check: _Check) -> float:
+    """Replay the deferred schedule: capacity, backlog, deadline, closure."""
+    tier = cat.tier(solution.choices[cat.name].tier)
+    work = solution.work[cat.name]
+    n = len(reqs.labels)
+    agents = _pooled(solution, cat.name, n)
+    per_agent = reqs.interval_minutes * 60 * scenario.provider.max_occupancy / float(
+        cat.aht_seconds or 1.0)
+    tol = 1e-6 * max(1.0, float(creq.volume.sum()))
+    over = work - agents * per_agent
+    check.at_most(f"deferred work of {cat.name} within capacity", float(over.max()), 0.0, tol)
+    arrived = np.cumsum(creq.volume)
+    done = np.cumsum(work)
+    total = float(arrived[-1])
+    check.at_least(f"deferred work of {cat.name} all handled", float(done[-1]), total, tol)
+    lag = int(round(float(tier.within_hours or 0.0) * 60 / reqs.interval_minutes))
+    shifted = np.roll(arrived, lag)
+    shifted[:lag] -= total
+    # Smallest carried backlog that keeps the backlog non-negative, then the deadline.
+    backlog0 = max(0.0, float(np.max(done - arrived)))
+    lateness = float(tier.share or 0.0) * shifted - (done - backlog0)
+    check.at_most(f"deferred work of {cat.name} within {tier.within_hours} h", float(
+        lateness.max()), 0.0, tol)
+    return float(tier.share or 1.0)
+
+
+def _check_shift_cover(scenario: Scenario, solution: Solution, check: _Check) -> None:
+    if scenario.provider.staffing != "shifts":
+        return
+    n = 7 * 24 * 60 // scenario.calendar.interval_minutes
+    sched = _scheduled(scenario, solution, n)
+    for (site, cat), agents in solution.agents.items():
+        keep = 1 - scenario.site_shrinkage(scenario.site(site))
+        gap = agents - sched[(site, cat)] * keep
+        check.at_most(f"shifts at {site} cover {cat}", float(gap.max(initial=0.0)), 0.0,
+                      AGENT_TOLERANCE)
+
+
+def _check_sites(scenario: Scenario, staffing: dict[tuple[str, str], np.ndarray],
+                 paid: dict[str, float], check: _Check) -> None:
+    for site in scenario.provider.sites:
+        per_t = sum((a for (s, _), a in staffing.items() if s == site.name),
+                    start=np.zeros(1))
+        if site.seats is not None:
+            check.at_most(f"seats at {site.name}", float(np.max(per_t)), site.seats,
+                          AGENT_TOLERANCE)
+        if site.max_fte is not None:
+            check.at_most(f"FTE at {site.name}", costs.fte(paid[site.name], scenario),
+                          site.max_fte, 1e-6)
+
+
+def _check_limits(scenario: Scenario, outcomes: list[CategoryOutcome], totals: costs.Totals,
+                  check: _Check) -> None:
+    client = scenario.client
+    money_tol = 1e-6 * max(1.0, totals.revenue)
+    if client.budget_per_month is not None:
+        check.at_most("budget", totals.revenue, client.budget_per_month, money_tol)
+    if client.max_cost_per_contact is not None and totals.contacts > 0:
+        check.at_most("blended cost per contact", totals.contact_revenue,
+                      client.max_cost_per_contact * totals.contacts, money_tol)
+    for o in outcomes:
+        cat = scenario.category(o.name)
+        if cat.max_cost_per_contact is not None and not cat.is_project:
+            check.at_most(f"cost per contact of {o.name}", o.revenue,
+                          cat.max_cost_per_contact * o.contacts, money_tol)
+    if client.min_roi is not None:
+        check.at_least("client ROI", totals.value, (1 + client.min_roi) * totals.revenue,
+                       money_tol)
+    check.at_least("provider minimum margin", totals.margin,
+                   scenario.provider.min_margin * totals.revenue, money_tol)
+
+
+def _check_objective(solution: Solution, totals: costs.Totals, check: _Check) -> None:
+    """The solver's objective must equal the margin (or spend) recomputed from formulas."""
+    if solution.objective_value is None:
+        return
+    if solution.objective == "max_margin":
+        recomputed = totals.margin
+    else:
+        recomputed = totals.revenue + 1e-6 * totals.cost
+    if not close(solution.objective_value, recomputed, rel=1e-6, abs_=1e-3):
+        check.problems.append(
+            ("objective equals the recomputed margin",
+             abs(solution.objective_value - recomputed)))
