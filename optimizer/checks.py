@@ -15,7 +15,7 @@ import numpy as np
 
 from optimizer import profiles
 from optimizer.errors import MISSING, Issue, ScenarioError
-from optimizer.scenario import Category, CsvProfile, DayIntraday, Scenario
+from optimizer.scenario import Category, CsvProfile, DayIntraday, PriceRange, Scenario
 
 _QUEUE_TIER_FIELDS = ("service_level", "answer_within_seconds")
 _DEFERRED_TIER_FIELDS = ("share", "within_hours")
@@ -123,15 +123,19 @@ def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
         if getattr(tier, field) is not None:
             issues.append(Issue(source, f"{path}.{field}", getattr(tier, field),
                                 f"no value (not used by a {cat.channel} tier)"))
-    if tier.max_abandon is not None and cat.patience_seconds is None and not banned:
+    if (tier.max_abandon is not None and cat.patience_seconds is None
+            and "max_abandon" not in banned):
         issues.append(Issue(source, f"{path}.max_abandon", tier.max_abandon,
                             "no value unless the category has patience_seconds (Erlang A)"))
-    points = tier.price_points()
-    low, high = tier.price_bounds()
-    if points is not None and not points:
-        issues.append(Issue(source, f"{path}.prices", list(points), "at least one price"))
-    elif low > high:
-        issues.append(Issue(source, f"{path}.prices.max", high, f"a value >= min ({low})"))
+    prices = tier.prices
+    if isinstance(prices, PriceRange) and prices.min > prices.max:
+        issues.append(Issue(source, f"{path}.prices.max", prices.max,
+                            f"a value >= min ({prices.min})"))
+        return issues
+    if not tier.price_points() and not isinstance(prices, PriceRange):
+        issues.append(Issue(source, f"{path}.prices", list(prices), "at least one price"))
+        return issues
+    high = tier.price_bounds()[1]
     if cat.pricing == "revenue_share" and high > 1:
         issues.append(Issue(source, f"{path}.prices", tier.prices,
                             "revenue-share prices as fractions in [0, 1]"))

@@ -31,6 +31,9 @@ MONEY_TOLERANCE_ABS = 1e-3
 """Absolute tolerance on money (currency units per month)."""
 AGENT_TOLERANCE = 1e-6
 """Integrality tolerance on solver agent counts."""
+RATIO_CEIL_TOLERANCE_REL = 1e-12
+"""Relative slack when a ratio is rounded up to whole agents or servers (chat slots per
+agent, load over an occupancy cap), so float noise never adds one: 5 / 2.5 -> 2, not 3."""
 
 INTEGER_AGENTS = "integer productive agents per interval (smallest N meeting the tier)"
 SHRINKAGE_AFTER = "scheduled = N / (1 - shrinkage), applied after summing, never ceiled per interval"

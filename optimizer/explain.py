@@ -62,6 +62,12 @@ def relaxations(scenario: Scenario, name: str) -> dict[str, Any] | None:
     if family == "max_fte":
         fte = scenario.site(key).max_fte
         return None if fte is None else {f"provider.sites.{key}.max_fte": fte * up}
+    if family == "min_tier":
+        names = [t.name for t in scenario.category(key).tiers]
+        rank = names.index(client.min_tier[key])
+        if rank == 0:
+            return None
+        return {f"client.min_tier.{key}": names[rank - 1]}
     if family == "max_price":
         cat = scenario.category(key)
         if cat.benchmark_price is None or cat.max_premium is None:

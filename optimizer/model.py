@@ -144,7 +144,8 @@ def _add_choice(model: BuiltModel, cat: Category, fixed: FixedChoice | None,
         if pinned is not None:
             if pinned[0] != tier.name:
                 continue
-            prices = (pinned[1],)
+            if prices is not None:  # a continuous range stays free
+                prices = (pinned[1],)
         if prices is None:
             y = pulp.LpVariable(f"y_{_sanitise(cat.name)}_{k}", cat=pulp.LpBinary)
             low, high = tier.price_bounds()

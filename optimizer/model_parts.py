@@ -102,9 +102,8 @@ def add_deferred(model: BuiltModel, cat: Category, reqs: CategoryRequirements,
         for tier in cat.tiers:
             lag = int(round(float(tier.within_hours or 0.0) * 60 / minutes))
             due[tier.name] = float(tier.share or 0.0) * _arrived_by(cumulative, total, t - lag)
-        if any(abs(v) > 1e-12 for v in due.values()):
-            rhs = pulp.lpSum(v * tier_indicator(model, cat.name, k) for k, v in due.items())
-            model.add(done - backlog0 - rhs >= 0, "deferred_due", cat.name, labels[t])
+        rhs = pulp.lpSum(v * tier_indicator(model, cat.name, k) for k, v in due.items() if v)
+        model.add(done - backlog0 - rhs >= 0, "deferred_due", cat.name, labels[t])
     model.add(pulp.lpSum(work.values()) == total, "deferred_close", cat.name)
 
 

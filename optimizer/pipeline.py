@@ -108,3 +108,66 @@ def _unsolved(scenario: Scenario, solution: Solution) -> VerifiedResult:
         raise SolverError(f"the solver failed on {scenario.scenario!r}: {solution.message}")
     return VerifiedResult(scenario.scenario, scenario.currency, solution.status,
                           solution.objective, None, (), (), (), False, 0.0, solution.solver)
+
+
+def staff_interval(contacts: float, interval_minutes: float, aht: float, service_level: float,
+                   within: float, patience: float | None = None, max_occupancy: float = 1.0,
+                   max_abandon: float | None = None, shrinkage: float = 0.0,
+                   concurrency: float = 1.0) -> dict[str, float | int]:
+    """Erlang calculator for one interval (the ``tierprice staff`` command)."""
+    import numpy as np
+
+    from optimizer import queueing
+    from optimizer.conventions import scheduled_agents
+
+    load = np.array([contacts * aht / (interval_minutes * 60.0)])
+    servers = queueing.required_agents(load, aht, service_level, within,
+                                       max_occupancy=max_occupancy, patience=patience,
+                                       max_abandon=max_abandon)
+    stats = queueing.metrics(servers, load, aht, within, patience=patience)
+    agents = int(queueing.chat_agents(servers, concurrency)[0]) if concurrency != 1 else int(
+        servers[0])
+    return {
+        "agents": agents,
+        "scheduled_agents": round(scheduled_agents(agents, shrinkage), 6),
+        "service_level": round(float(stats.service_level[0]), 6),
+        "p_wait": round(float(stats.p_wait[0]), 6),
+        "asa_seconds": round(float(stats.asa[0]), 6),
+        "occupancy": round(float(stats.occupancy[0]), 6),
+        "p_abandon": round(float(stats.p_abandon[0]), 6),
+    }
+
+
+def requirement_report(scenario: Scenario, fmt: str) -> str:
+    """The requirement table as text (summary per tier), CSV or JSON (per interval)."""
+    from optimizer.report import rows_to_csv, rows_to_json, table
+
+    reqs = build_requirements(scenario)
+    if fmt == "table":
+        rows = [[r["category"], r["tier"], f"{r['peak_agents']}", f"{r['productive_hours']:,.0f}",
+                 f"{r['handled_per_month']:,.0f}", f"{r['billable_per_month']:,.2f}",
+                 "-" if r["min_service_level"] is None else f"{r['min_service_level']:.3f}"]
+                for r in reqs.summary_rows()]
+        head = ["category", "tier", "peak agents", "productive h/month", "handled/month",
+                "billable/month", "min SL"]
+        return table(rows, head) + "\n"
+    rows_ = reqs.interval_rows()
+    if fmt == "csv":
+        return rows_to_csv(rows_)
+    return rows_to_json({"scenario": scenario.scenario, "summary": reqs.summary_rows(),
+                         "intervals": rows_})
+
+
+def lp_text(model: BuiltModel) -> str:
+    """The model in LP format (PuLP's writer, through a temporary file)."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(suffix=".lp")
+    os.close(fd)
+    try:
+        model.prob.writeLP(tmp)
+        with open(tmp, encoding="utf-8") as handle:
+            return handle.read()
+    finally:
+        os.unlink(tmp)

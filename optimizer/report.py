@@ -149,7 +149,7 @@ def to_text(result: VerifiedResult) -> str:
     sites = [[s.name, f"{s.fte:.1f}", money(s.paid_hours), money(s.cost, cur)]
              for s in result.sites]
     parts += ["", table(sites, ["site", "FTE", "paid hours", "cost"])]
-    binding = [[c.name, f"{c.slack:.4g}", _opt(c.shadow_price), _opt(c.relax_gain)]
+    binding = [[c.name, _opt(c.slack), _opt(c.shadow_price), _opt(c.relax_gain)]
                for c in result.constraints if c.binding]
     if binding:
         parts += ["", table(binding, ["binding limit", "slack", "shadow price",
@@ -166,4 +166,27 @@ def _per(value: float | None, currency: str) -> str:
 
 
 def _opt(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+    num = _num(value)
+    return "-" if num is None else f"{num:,.2f}".replace("-0.00", "0.00")
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV of a list of flat dicts (header from the first row's keys)."""
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(v) if isinstance(v, float) else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def rows_to_json(data: Any) -> str:
+    """JSON with floats rounded to ``DIGITS`` decimals."""
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return _clean(value)
+    return json.dumps(walk(data), indent=2, ensure_ascii=False) + "\n"

@@ -81,6 +81,14 @@ class RequirementTable:
         """The requirements of the category called ``name``."""
         return next(c for c in self.categories if c.name == name)
 
+    def summary_rows(self) -> list[dict[str, object]]:
+        """One row per (category, tier): peak agents, hours, handled, billable, min SL."""
+        return [_summary(c, t) for c in self.categories for t in c.tiers]
+
+    def interval_rows(self) -> list[dict[str, object]]:
+        """One row per (category, tier, interval) of the queues and deferred work."""
+        return _interval_rows(self)
+
 
 def build_requirements(scenario: Scenario) -> RequirementTable:
     """Compute the requirement table of every category of ``scenario``."""
@@ -186,3 +194,31 @@ def billable(scenario: Scenario, cat: Category, handled: float, productive_hours
         case "fixed_fee":
             return 1.0 / scenario.contract_months if cat.is_project else 1.0
     raise AssertionError(cat.pricing)
+
+
+def _summary(cat: CategoryRequirements, t: TierRequirement) -> dict[str, object]:
+    busy = cat.load > 0 if cat.load.size else np.zeros(0, dtype=bool)
+    queue = cat.channel in ("voice", "chat")
+    return {
+        "category": cat.name, "tier": t.tier, "channel": cat.channel,
+        "peak_agents": int(t.agents.max()) if t.agents.size else 0,
+        "productive_hours": t.productive_hours_per_month,
+        "handled_per_month": t.handled_per_month,
+        "billable_per_month": t.billable_per_month,
+        "min_service_level": float(t.service_level[busy].min()) if queue and busy.any() else None,
+    }
+
+
+def _interval_rows(table: RequirementTable) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for cat in table.categories:
+        for t in cat.tiers:
+            for i in range(cat.volume.size):
+                rows.append({
+                    "category": cat.name, "tier": t.tier, "interval": table.labels[i],
+                    "contacts": float(cat.volume[i]), "load_erlangs": float(cat.load[i]),
+                    "agents": int(t.agents[i]), "service_level": float(t.service_level[i]),
+                    "asa_seconds": float(t.asa_seconds[i]), "abandon_rate": float(t.abandon_rate[i]),
+                    "handled": float(cat.volume[i] * (1 - t.abandon_rate[i])),
+                })
+    return rows

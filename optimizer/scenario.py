@@ -117,7 +117,8 @@ class PriceRange(Strict):
 
 
 def _price_kind(value: Any) -> str:
-    return "<range>" if isinstance(value, Mapping) else "<list>"
+    # Called on raw input when validating and on model instances when dumping.
+    return "<range>" if isinstance(value, Mapping | PriceRange) else "<list>"
 
 
 PriceMenu = Annotated[
@@ -168,6 +169,10 @@ class DayIntraday(Strict):
 def _profile_kind(value: Any) -> str:
     if isinstance(value, str):
         return "<name>"
+    if isinstance(value, CsvProfile):
+        return "<csv>"
+    if isinstance(value, DayIntraday):
+        return "<days>"
     if isinstance(value, Mapping):
         return "<csv>" if "csv" in value else "<days>"
     return "<weights>"
@@ -263,8 +268,8 @@ class Scenario(Strict):
         )
 
     def raw(self) -> dict[str, Any]:
-        """A plain mapping that validates back to this scenario."""
-        return self.model_dump(mode="python", exclude_none=True)
+        """A plain mapping (lists, not tuples) that validates back to this scenario."""
+        return _thaw(self.model_dump(mode="python", exclude_none=True))
 
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "<override>") -> Scenario:
         """A re-validated copy with ``{path: value}`` applied (paths as in variants)."""
@@ -283,6 +288,15 @@ class Scenario(Strict):
         base = self.model_copy(update={"variants": {}})
         changed = base.with_overrides(self.variants[name], source)
         return changed.model_copy(update={"scenario": f"{self.scenario} [{name}]"})
+
+
+def _thaw(value: Any) -> Any:
+    """Tuples -> lists, recursively, so override paths can index and set list items."""
+    if isinstance(value, dict):
+        return {key: _thaw(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_thaw(item) for item in value]
+    return value
 
 
 def validate_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
@@ -339,8 +353,14 @@ _EXPECTED = {
 def pydantic_issues(exc: ValidationError, source: str) -> list[Issue]:
     """One :class:`Issue` per pydantic error, with our path format and wording."""
     issues = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    failed = [tuple(e["loc"]) for e in errors]
+    for err in errors:
         loc = tuple(err["loc"])
+        if err["type"] == "too_short" and any(
+            len(other) > len(loc) and other[: len(loc)] == loc for other in failed
+        ):
+            continue  # a list whose items failed is not also "too short"
         path = format_path(loc)
         kind = err["type"]
         value = MISSING if kind == "missing" else err.get("input")

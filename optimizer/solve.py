@@ -215,7 +215,7 @@ def _read(model: BuiltModel, status: SolveStatus, values: dict[str, float],
     for cat, options in model.options.items():
         best = max(options, key=lambda o: values.get(o.var.name, 0.0))
         if best.price_var is not None:
-            price = round(values.get(best.price_var.name, 0.0), 6)
+            price = values.get(best.price_var.name, 0.0)
         else:
             assert best.price is not None
             price = best.price

@@ -91,7 +91,7 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
                     cost_by_site[s.name])
         for s in scenario.provider.sites
     )
-    limits = _limits(solution)
+    limits = _limits(scenario, solution)
     return VerifiedResult(
         scenario.scenario, scenario.currency, solution.status, solution.objective, totals,
         tuple(outcomes), sites, limits, True, check.worst, solution.solver,
@@ -103,12 +103,21 @@ _LIMITS = ("budget", "max_cost_per_contact", "min_roi", "min_margin", "max_price
            "seats", "max_fte", "fixed")
 
 
-def _limits(solution: Solution) -> tuple[LimitOutcome, ...]:
-    """Client and provider limits; per-interval seat rows folded to the tightest per site."""
+def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
+    """Client and provider limits; per-interval seat rows folded to the tightest per site.
+
+    A minimum tier binds when the chosen tier is the floor itself (a lower one exists).
+    """
     tightest: dict[str, tuple[str, float, float | None]] = {}
     order: list[str] = []
     for name, row in solution.rows.items():
         if row.family not in _LIMITS:
+            continue
+        if row.family == "min_tier":
+            cat = name.split("[")[1].rstrip("]")
+            at_floor = solution.choices[cat].tier == scenario.client.min_tier.get(cat)
+            order.append(name)
+            tightest[name] = (name, 0.0 if at_floor else 1.0, row.dual)
             continue
         group = name.rsplit("[", 1)[0] if row.family == "seats" else name
         if group not in tightest:

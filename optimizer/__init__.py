@@ -1,0 +1,65 @@
+"""tierprice: service-tier pricing optimiser for contact-centre outsourcing deals.
+
+Public API (imported lazily so that the command line starts fast)::
+
+    from optimizer import load_scenario, run_scenario
+    result = run_scenario(load_scenario("scenarios/nordic_telco.yaml"))
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from optimizer._version import __version__
+
+_EXPORTS = {
+    "load_scenario": "optimizer.loader",
+    "validate_scenario": "optimizer.scenario",
+    "Scenario": "optimizer.scenario",
+    "run_scenario": "optimizer.pipeline",
+    "RunOptions": "optimizer.pipeline",
+    "build_only": "optimizer.pipeline",
+    "staff_interval": "optimizer.pipeline",
+    "SolveOptions": "optimizer.solve",
+    "FixedChoice": "optimizer.model",
+    "build_requirements": "optimizer.requirements",
+    "RequirementTable": "optimizer.requirements",
+    "VerifiedResult": "optimizer.results",
+    "SolveStatus": "optimizer.results",
+    "to_dict": "optimizer.report",
+    "to_json": "optimizer.report",
+    "to_text": "optimizer.report",
+    "to_csv": "optimizer.report",
+    "OptimizerError": "optimizer.errors",
+    "ScenarioError": "optimizer.errors",
+    "SolverError": "optimizer.errors",
+    "VerificationError": "optimizer.errors",
+    "Issue": "optimizer.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from optimizer.errors import (
+        Issue,
+        OptimizerError,
+        ScenarioError,
+        SolverError,
+        VerificationError,
+    )
+    from optimizer.loader import load_scenario
+    from optimizer.model import FixedChoice
+    from optimizer.pipeline import RunOptions, build_only, run_scenario, staff_interval
+    from optimizer.report import to_csv, to_dict, to_json, to_text
+    from optimizer.requirements import RequirementTable, build_requirements
+    from optimizer.results import SolveStatus, VerifiedResult
+    from optimizer.scenario import Scenario, validate_scenario
+    from optimizer.solve import SolveOptions
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'optimizer' has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -1,0 +1,231 @@
+"""The ``tierprice`` command line: parses options, calls the pipeline, prints reports.
+
+Exit codes (documented in the README):
+
+* 0 success (solved and verified; valid scenario; feasible deal)
+* 1 unexpected error (one line; ``--debug`` shows the traceback)
+* 2 invalid scenario or usage
+* 3 deal infeasible (a diagnosis is printed)
+* 4 solver error, or the time limit came before any solution
+* 5 the solution failed its independent verification
+* 130 interrupted (Ctrl-C); no partial output file is left
+
+Heavy modules (numpy, scipy, PuLP) are imported inside the commands so that
+``tierprice --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optimizer._version import __version__
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_VERIFY = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
+
+ScenarioPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
+
+
+class _Group(click.Group):
+    """Maps tierprice's exceptions to one-line messages and documented exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from optimizer.errors import ScenarioError, SolverError, VerificationError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except ScenarioError as err:
+            _fail(ctx, str(err), EXIT_INVALID)
+        except SolverError as err:
+            _fail(ctx, f"solver error: {err}", EXIT_SOLVER)
+        except VerificationError as err:
+            _fail(ctx, f"verification failed: {err}", EXIT_VERIFY)
+        except KeyboardInterrupt:
+            _fail(ctx, "interrupted", EXIT_INTERRUPTED)
+        except Exception as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            _fail(ctx, f"unexpected error: {type(err).__name__}: {err} (run with --debug for "
+                       "the traceback)", EXIT_UNEXPECTED)
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> None:
+    click.echo(_safe(message), err=True)
+    ctx.exit(code)
+
+
+def _safe(text: str) -> str:
+    """Degrade characters the terminal's encoding cannot show (e.g. ASCII terminals)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    return text.encode(encoding, errors="replace").decode(encoding)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="tierprice")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on unexpected errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """tierprice: service-tier pricing for contact-centre outsourcing deals.
+
+    Picks, per category, the service tier, the price point and the staffing per
+    site that maximise the provider's margin while the client's limits hold.
+    Exit codes: 0 ok, 1 unexpected, 2 invalid input, 3 infeasible, 4 solver,
+    5 verification failed.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _load(path: Path, variant: str | None = None) -> Any:
+    from optimizer.loader import load_scenario
+
+    return load_scenario(path, variant)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(_safe(text), nl=False)
+    else:
+        from optimizer.writers import write_atomic
+
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=ScenarioPath)
+def validate(scenario: Path) -> None:
+    """Check a scenario file; print a summary, or every problem (exit 2)."""
+    s = _load(scenario)
+    click.echo(_safe(f"{scenario}: valid — {s.scenario}"))
+    click.echo(f"  {len(s.categories)} categories, {len(s.provider.sites)} sites, "
+               f"{s.calendar.interval_minutes}-minute intervals, staffing {s.provider.staffing}, "
+               f"objective {s.objective}, {s.contract_months}-month contract")
+    for c in s.categories:
+        volume = "project" if c.is_project else f"{c.contacts_per_month:,.0f} contacts/month"
+        tiers = ", ".join(t.name for t in c.tiers)
+        click.echo(_safe(f"  - {c.name}: {c.channel}, {volume}, {c.pricing}, tiers {tiers}"))
+    if s.variants:
+        click.echo(_safe(f"  variants: {', '.join(s.variants)}"))
+
+
+@main.command()
+@click.option("--contacts", type=click.FloatRange(min=0), required=True,
+              help="Contacts offered in one interval.")
+@click.option("--interval-minutes", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True)
+@click.option("--aht", type=click.FloatRange(min=0, min_open=True), required=True,
+              help="Average handle time in seconds (talk + wrap).")
+@click.option("--service-level", type=click.FloatRange(0, 1, min_open=True), required=True,
+              help="Target share answered within --within seconds, e.g. 0.8.")
+@click.option("--within", type=click.FloatRange(min=0), required=True,
+              help="Answer-time threshold in seconds.")
+@click.option("--patience", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Mean patience in seconds: Erlang A (abandonment) instead of Erlang C.")
+@click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True), default=1.0,
+              show_default=True)
+@click.option("--max-abandon", type=click.FloatRange(0, 1, min_open=True), default=None)
+@click.option("--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0,
+              show_default=True)
+@click.option("--concurrency", type=click.FloatRange(min=1), default=1.0, show_default=True,
+              help="Chats per agent (chat slots -> agents).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def staff(contacts: float, interval_minutes: float, aht: float, service_level: float,
+          within: float, patience: float | None, max_occupancy: float,
+          max_abandon: float | None, shrinkage: float, concurrency: float,
+          as_json: bool) -> None:
+    """Erlang calculator: agents needed for one interval."""
+    from optimizer.pipeline import staff_interval
+
+    if max_abandon is not None and patience is None:
+        raise click.UsageError("--max-abandon needs --patience (Erlang A)")
+    out = staff_interval(contacts, interval_minutes, aht, service_level, within, patience,
+                         max_occupancy, max_abandon, shrinkage, concurrency)
+    if as_json:
+        click.echo(json.dumps(out, indent=2))
+        return
+    labels = {"agents": "agents (productive)", "scheduled_agents": "scheduled agents",
+              "service_level": "service level", "p_wait": "P(wait)",
+              "asa_seconds": "ASA (s)", "occupancy": "occupancy", "p_abandon": "P(abandon)"}
+    for key, label in labels.items():
+        value = out[key]
+        text = f"{value:.4f}" if isinstance(value, float) else str(value)
+        click.echo(f"{label:22s} {text}")
+
+
+@main.command()
+@click.argument("scenario", type=ScenarioPath)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+def requirements(scenario: Path, fmt: str, variant: str | None, output: Path | None) -> None:
+    """Staffing requirement per category, tier and interval."""
+    from optimizer.pipeline import requirement_report
+
+    _emit(requirement_report(_load(scenario, variant), fmt), output)
+
+
+def _objective(value: str | None) -> str | None:
+    return None if value is None else value.replace("-", "_")
+
+
+@main.command("solve")
+@click.argument("scenario", type=ScenarioPath)
+@click.option("--objective", type=click.Choice(["max-margin", "min-price"]), default=None,
+              help="Default: the scenario's own.")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds.")
+@click.option("--gap", type=click.FloatRange(0, 1), default=None, help="Relative MIP gap.")
+@click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option("--no-explain", is_flag=True, help="Skip shadow prices and relaxation re-solves.")
+@click.pass_context
+def solve_command(ctx: click.Context, scenario: Path, objective: str | None, solver: str,
+                  time_limit: float | None, gap: float | None, variant: str | None, fmt: str,
+                  output: Path | None, no_explain: bool) -> None:
+    """Choose tiers, prices and staffing for the best margin (or the lowest price)."""
+    from optimizer import report
+    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.results import SolveStatus
+    from optimizer.solve import SolveOptions
+
+    s = _load(scenario, variant)
+    options = RunOptions(objective=_objective(objective), explain=not no_explain,
+                         solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap))
+    result = run_scenario(s, options)
+    render: dict[str, Callable[[Any], str]] = {
+        "table": report.to_text, "json": report.to_json, "csv": report.to_csv}
+    _emit(render[fmt](result), output)
+    if result.status == SolveStatus.INFEASIBLE:
+        ctx.exit(EXIT_INFEASIBLE)
+    if not result.status.has_solution:
+        click.echo(f"no solution: {result.status}", err=True)
+        ctx.exit(EXIT_SOLVER)
+
+
+@main.command("export-lp")
+@click.argument("scenario", type=ScenarioPath)
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--objective", type=click.Choice(["max-margin", "min-price"]), default=None)
+@click.option("--variant", default=None)
+def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | None) -> None:
+    """Write the model as an LP file without solving it."""
+    from optimizer.pipeline import build_only, lp_text
+    from optimizer.writers import write_atomic
+
+    model = build_only(_load(scenario, variant), _objective(objective))
+    write_atomic(path, lp_text(model))
+    click.echo(f"wrote {path}: {len(model.prob.variables())} columns, "
+               f"{len(model.prob.constraints)} rows", err=True)
