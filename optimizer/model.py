@@ -13,6 +13,7 @@ names back to them.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -314,11 +315,21 @@ def paid_hours_terms(model: BuiltModel, site: str) -> dict[pulp.LpVariable, floa
 
 def _add_site_limits(model: BuiltModel) -> None:
     labels = model.requirements.labels
+    intervals = model.scenario.provider.staffing == "intervals"
     for site in model.scenario.provider.sites:
         if site.seats is not None:
+            keep = 1.0 - model.scenario.site_shrinkage(site)
             for t, terms in sorted(scheduled_terms(model, site.name).items()):
-                model.add(pulp.LpAffineExpression(terms) <= site.seats, "seats", site.name,
-                          labels[t])
+                if intervals:
+                    # n / keep <= seats  <=>  n <= floor(seats x keep) for integer n: the
+                    # same integer points, an integral coefficient matrix (a far tighter LP).
+                    agents = {v: 1.0 for v in terms}
+                    limit = math.floor(site.seats * keep + 1e-9)
+                    model.add(pulp.LpAffineExpression(agents) <= limit, "seats", site.name,
+                              labels[t])
+                else:
+                    model.add(pulp.LpAffineExpression(terms) <= site.seats, "seats", site.name,
+                              labels[t])
         if site.max_fte is not None:
             hours = paid_hours_terms(model, site.name)
             limit = site.max_fte * model.scenario.provider.fte_hours_per_month
