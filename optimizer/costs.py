@@ -92,7 +92,8 @@ class Totals:
         def div(a: float, b: float) -> float | None:
             return a / b if b > 0 else None
 
-        roi = div(self.value, self.revenue)
+        # No declared client value (all value_per_contact 0): ROI is undefined, not -100%.
+        roi = div(self.value, self.revenue) if self.value > 0 else None
         return {
             "margin_pct": div(self.margin, self.revenue),
             "markup_pct": div(self.margin, self.cost),

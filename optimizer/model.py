@@ -226,8 +226,11 @@ def _add_staffing(model: BuiltModel, cat: Category, reqs: CategoryRequirements,
         unit_cost = costs.agent_interval_cost(scenario, site)
         key = (site.name, cat.name)
         tag = f"{_sanitise(site.name)}_{_sanitise(cat.name)}"
+        # Shift mode: the integer decision is the shift count z; productive agents are
+        # z x (1 - shrinkage), fractional by nature, so n is continuous there.
+        kind = pulp.LpInteger if scenario.provider.staffing == "intervals" else pulp.LpContinuous
         agents = {
-            t: pulp.LpVariable(f"n_{tag}_{t}", lowBound=0, upBound=upper[t], cat=pulp.LpInteger)
+            t: pulp.LpVariable(f"n_{tag}_{t}", lowBound=0, upBound=upper[t], cat=kind)
             for t in active
         }
         model.agents[key] = agents

@@ -71,36 +71,54 @@ def _solve(scenario: Scenario, reqs: RequirementTable,
     return model, replace(solution, solver=replace(solution.solver, build_seconds=build))
 
 
+SHIFT_TIME_LIMIT = 30.0
+"""Seconds for the shift phases when the user gives no time limit."""
+
+
 def _solve_shifts(scenario: Scenario, reqs: RequirementTable, options: RunOptions,
                   shift_model: BuiltModel, build: float) -> tuple[BuiltModel, Solution]:
-    """Phase 1: interval relaxation picks choices and bounds; phase 2: shifts."""
+    """Shift mode in three phases, each warm-starting the next.
+
+    1. The interval model (a relaxation) picks tiers and prices.
+    2. The shift model with those choices pinned gives a good shift plan fast.
+    3. The full shift model, started from that plan, improves it and proves a bound
+       within the remaining time; its gap is the one reported.
+    """
     relaxed = scenario.model_copy(
         update={"provider": scenario.provider.model_copy(update={"staffing": "intervals"})})
-    start = time.perf_counter()
+    clock = time.perf_counter()
+    budget = options.solve.time_limit or SHIFT_TIME_LIMIT
     phase1 = build_model(relaxed, reqs, options.objective, fixed=options.fixed)
-    build += time.perf_counter() - start
-    first = solve(phase1, options.solve)
+    first = solve(phase1, replace(options.solve, time_limit=budget / 3))
     if not first.status.has_solution:
-        return shift_model, replace(first, solver=replace(first.solver, build_seconds=build))
-    bound = first.bound if first.bound is not None else first.objective_value
+        return shift_model, _timed(first, clock, build)
     pinned = {c: (ch.tier, ch.price) for c, ch in first.choices.items()}
-    start = time.perf_counter()
     phase2 = build_model(scenario, reqs, options.objective, fixed=options.fixed, choices=pinned)
-    build += time.perf_counter() - start
-    remaining = None
-    if options.solve.time_limit is not None:
-        remaining = max(1.0, options.solve.time_limit - first.solver.seconds)
-    second = solve(phase2, replace(options.solve, time_limit=remaining))
-    seconds = first.solver.seconds + second.solver.seconds
+    left = budget - (time.perf_counter() - clock)
+    second = solve(phase2, replace(options.solve, time_limit=max(1.0, left / 2)))
     if not second.status.has_solution:
-        info = SolverInfo(second.solver.name, seconds, None, build)
-        return phase2, replace(second, solver=info)
-    value = second.objective_value or 0.0
-    gap = abs((bound or 0.0) - value) / max(abs(bound or 0.0), 1e-9) if bound is not None else None
-    target = options.solve.gap if options.solve.gap is not None else 1e-4
-    status = SolveStatus.OPTIMAL if gap is not None and gap <= target else SolveStatus.FEASIBLE
-    info = SolverInfo(second.solver.name, seconds, gap, build)
-    return phase2, replace(second, status=status, solver=info, bound=bound)
+        return shift_model, _timed(second, clock, build)
+    start = dict(second.variable_values)
+    for cat, opts in shift_model.options.items():
+        chosen = second.choices[cat]
+        for o in opts:
+            if o.price is not None:
+                start[o.var.name] = 1.0 if (o.tier, o.price) == (chosen.tier, chosen.price) else 0.0
+    left = budget - (time.perf_counter() - clock)
+    third = solve(shift_model, replace(options.solve, time_limit=max(1.0, left), start=start))
+    best = third if third.status.has_solution else second
+    if best is second and third.bound is not None and second.objective_value is not None:
+        gap = abs(third.bound - second.objective_value) / max(abs(second.objective_value), 1e-9)
+        best = replace(second, status=SolveStatus.FEASIBLE,
+                       solver=replace(second.solver, gap=gap), bound=third.bound)
+    return (shift_model if best is third else phase2), _timed(best, clock, build)
+
+
+def _timed(solution: Solution, clock: float, build: float) -> Solution:
+    """The solution with the wall time of all phases."""
+    seconds = time.perf_counter() - clock
+    return replace(solution, solver=replace(solution.solver, seconds=seconds,
+                                            build_seconds=build))
 
 
 def _unsolved(scenario: Scenario, solution: Solution) -> VerifiedResult:

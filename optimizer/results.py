@@ -71,8 +71,9 @@ class Solution:
     objective: str
     objective_value: float | None
     choices: dict[str, Choice]
-    agents: dict[tuple[str, str], NDArray[np.int64]]
-    """Productive agents per (site, category) per interval of the week."""
+    agents: dict[tuple[str, str], NDArray[np.float64]]
+    """Productive agents per (site, category) per interval of the week (whole numbers in
+    interval mode; in shift mode what the shifts provide after shrinkage)."""
     shifts: dict[tuple[str, str], tuple[ShiftCount, ...]]
     work: dict[str, NDArray[np.float64]]
     """Deferred work handled per interval (items)."""
@@ -82,7 +83,8 @@ class Solution:
     message: str = ""
     bound: float | None = None
     """Best bound on the objective the solver proved (None if unknown)."""
-    extra: dict[str, float] = field(default_factory=dict)
+    variable_values: dict[str, float] = field(default_factory=dict)
+    """Raw solver values by variable name (to warm-start a related model)."""
 
 
 @dataclass(frozen=True)

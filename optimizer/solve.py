@@ -35,6 +35,8 @@ class SolveOptions:
     threads: int | None = 1
     relax: bool = False
     """Solve the LP relaxation (integers and binaries continuous)."""
+    start: dict[str, float] | None = None
+    """A feasible solution to start from (variable name -> value); HiGHS only."""
 
 
 @dataclass
@@ -141,6 +143,11 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     if options.gap is not None:
         h.setOptionValue("mip_rel_gap", float(options.gap))
     h.passModel(lp)
+    if options.start is not None:
+        start = highspy.HighsSolution()
+        start.col_value = [options.start.get(v.name, 0.0) for v in form.variables]
+        start.value_valid = True
+        h.setSolution(start)
     h.run()
     status_code = h.getModelStatus()
     info = h.getInfo()
@@ -222,9 +229,10 @@ def _read(model: BuiltModel, status: SolveStatus, values: dict[str, float],
         choices[cat] = Choice(best.tier, price)
     agents = {}
     for key, vars_ in model.agents.items():
-        arr = np.zeros(n, dtype=np.int64)
+        arr = np.zeros(n)
         for t, var in vars_.items():
-            arr[t] = int(round(values.get(var.name, 0.0)))
+            value = values.get(var.name, 0.0)
+            arr[t] = round(value) if var.cat == pulp.LpInteger else value
         agents[key] = arr
     shifts = {
         key: tuple(ShiftCount(p.start, p.hours, int(round(values.get(z.name, 0.0))))
@@ -246,4 +254,4 @@ def _read(model: BuiltModel, status: SolveStatus, values: dict[str, float],
         dual = None if duals is None else duals.get(name)
         rows[model.readable[name]] = RowActivity(model.families[name], slack, dual)
     return Solution(status, model.objective, objective, choices, agents, shifts, work, rows, info,
-                    bound=bound)
+                    bound=bound, variable_values=values)

@@ -154,11 +154,12 @@ def _scheduled(scenario: Scenario, solution: Solution, n: int) -> dict[tuple[str
 
 
 def _pooled(solution: Solution, cat: str, n: int) -> np.ndarray:
-    total = np.zeros(n, dtype=np.int64)
+    """Whole productive agents of ``cat`` per interval, pooled over its sites."""
+    total = np.zeros(n)
     for (_, c), agents in solution.agents.items():
         if c == cat:
             total += agents
-    return total
+    return np.floor(total + AGENT_TOLERANCE).astype(np.int64)
 
 
 def _category(scenario: Scenario, reqs: RequirementTable, solution: Solution, cat: Category,
