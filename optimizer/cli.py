@@ -229,3 +229,34 @@ def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | 
     write_atomic(path, lp_text(model))
     click.echo(f"wrote {path}: {len(model.prob.variables())} columns, "
                f"{len(model.prob.constraints)} rows", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=ScenarioPath)
+@click.option("--fix", "fixes", multiple=True, metavar="CATEGORY=TIER@PRICE",
+              help="Hold a category at the tier and price quoted to the client (repeatable).")
+@click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.pass_context
+def check(ctx: click.Context, scenario: Path, fixes: tuple[str, ...], variant: str | None,
+          solver: str, time_limit: float | None, fmt: str, output: Path | None) -> None:
+    """Can we sign this deal? FEASIBLE, or NOT FEASIBLE and what would make it so.
+
+    Exit 0 feasible, 3 not feasible (with a diagnosis), 2 invalid input.
+    """
+    from optimizer import report
+    from optimizer.pipeline import RunOptions, parse_fixes, run_scenario
+    from optimizer.solve import SolveOptions
+
+    s = _load(scenario, variant)
+    fixed = parse_fixes(s, fixes, str(scenario))
+    options = RunOptions(fixed=fixed, solve=SolveOptions(solver=solver, time_limit=time_limit))
+    result = run_scenario(s, options)
+    text = report.check_json(result, fixed) if fmt == "json" else report.check_text(result)
+    _emit(text, output)
+    if not result.status.has_solution:
+        ctx.exit(EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_SOLVER)

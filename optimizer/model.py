@@ -68,6 +68,10 @@ class BuiltModel:
     readable: dict[str, str] = field(default_factory=dict)
     families: dict[str, str] = field(default_factory=dict)
     """PuLP constraint name -> family (``budget``, ``coverage``, ...)."""
+    elastic: frozenset[str] = frozenset()
+    """Families whose constraints get a penalised slack (infeasibility diagnosis)."""
+    slacks: dict[str, list[tuple[pulp.LpVariable, float]]] = field(default_factory=dict)
+    """Readable constraint name -> (slack variable, +1 loosens a <= row / -1 a >= row)."""
 
     def add(self, constraint: pulp.LpConstraint, family: str, *keys: str) -> None:
         """Add ``constraint`` named ``family[key]...`` (readable) under a sanitised name."""
@@ -75,9 +79,25 @@ class BuiltModel:
         name = _sanitise(readable)
         while name in self.readable:
             name += "_"
+        if family in self.elastic:
+            constraint = self._elastic(constraint, name, readable)
         self.prob.addConstraint(constraint, name)
         self.readable[name] = readable
         self.families[name] = family
+
+    def _elastic(self, constraint: pulp.LpConstraint, name: str,
+                 readable: str) -> pulp.LpConstraint:
+        """The constraint with a non-negative slack that moves its bound outward."""
+        expr = constraint.expr
+        rhs = expr.constant - constraint.constant
+        terms = []
+        if constraint.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ):
+            terms.append((pulp.LpVariable(f"slack_up_{name}", lowBound=0), 1.0))
+        if constraint.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ):
+            terms.append((pulp.LpVariable(f"slack_down_{name}", lowBound=0), -1.0))
+        self.slacks[readable] = terms
+        moved = expr - pulp.lpSum(sign * var for var, sign in terms)
+        return pulp.LpConstraint(moved, sense=constraint.sense, rhs=rhs)
 
     def total_revenue(self) -> pulp.LpAffineExpression:
         """Client spend per month."""
@@ -97,14 +117,19 @@ def build_model(
     objective: str | None = None,
     fixed: dict[str, FixedChoice] | None = None,
     choices: dict[str, tuple[str, float]] | None = None,
+    elastic: dict[str, float] | None = None,
 ) -> BuiltModel:
     """Build the MILP. ``fixed`` holds quoted choices as limits (``fixed[...]``);
-    ``choices`` pins tier and price outright (used by the shift phase and explain)."""
+    ``choices`` pins tier and price outright (used by the shift phase and explain);
+    ``elastic`` maps limit families to the penalty per unit of slack: the model then
+    minimises the weighted slack instead (infeasibility diagnosis)."""
     objective = objective or scenario.objective
     sense = pulp.LpMaximize if objective == "max_margin" else pulp.LpMinimize
+    if elastic:
+        sense = pulp.LpMinimize
     prob = pulp.LpProblem(_sanitise(scenario.scenario) or "deal", sense)
     model = BuiltModel(scenario, requirements, prob, objective, {}, {}, {}, {}, {},
-                       pulp.LpAffineExpression())
+                       pulp.LpAffineExpression(), elastic=frozenset(elastic or ()))
     fixed = fixed or {}
     for cat in scenario.categories:
         _add_choice(model, cat, fixed.get(cat.name), (choices or {}).get(cat.name))
@@ -118,7 +143,12 @@ def build_model(
     revenue = model.total_revenue()
     p = scenario.provider
     model.add((1 - p.min_margin) * revenue - model.cost >= 0, "min_margin")
-    if objective == "max_margin":
+    if elastic:
+        weights = elastic
+        prob.setObjective(pulp.lpSum(
+            weights[readable.partition("[")[0]] * var
+            for readable, terms in model.slacks.items() for var, _ in terms))
+    elif objective == "max_margin":
         prob.setObjective(revenue - model.cost)
     else:
         # Most competitive bid; among equal bids the cheapest to deliver (tie-break).

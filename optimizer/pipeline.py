@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
+from optimizer.diagnose import diagnose
 from optimizer.errors import SolverError
 from optimizer.explain import explain
 from optimizer.model import BuiltModel, FixedChoice, build_model
@@ -32,6 +33,9 @@ class RunOptions:
     explain: bool = True
     """Shadow prices and 1%-relaxation gains for binding limits (costs extra solves)."""
     fixed: dict[str, FixedChoice] = field(default_factory=dict)
+    """Categories held at a quoted tier and price (``tierprice check --fix``)."""
+    diagnose: bool = True
+    """On infeasibility, find the smallest proven changes (costs extra solves)."""
 
 
 def build_only(scenario: Scenario, objective: str | None = None) -> BuiltModel:
@@ -43,6 +47,11 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
     """Solve ``scenario`` and return its independently verified result."""
     reqs = build_requirements(scenario)
     model, solution = _solve(scenario, reqs, options)
+    if solution.status == SolveStatus.INFEASIBLE and options.diagnose:
+        changes = diagnose(scenario, reqs, options.fixed, options.solve,
+                           lambda s, fixed: _has_solution(s, replace(options, fixed=fixed)))
+        return replace(_unsolved(scenario, solution),
+                       diagnosis=tuple(c.to_dict() for c in changes))
     if not solution.status.has_solution:
         return _unsolved(scenario, solution)
     result = verify(scenario, reqs, solution)
@@ -51,6 +60,13 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
                          lambda s: _margin_of(s, options))
         result = replace(result, constraints=limits)
     return result
+
+
+def _has_solution(scenario: Scenario, options: RunOptions) -> bool:
+    """Whether a (changed) scenario is feasible under ``options``."""
+    reqs = build_requirements(scenario)
+    _, solution = _solve(scenario, reqs, replace(options, explain=False))
+    return solution.status.has_solution
 
 
 def _margin_of(scenario: Scenario, options: RunOptions) -> float | None:
@@ -189,3 +205,35 @@ def lp_text(model: BuiltModel) -> str:
             return handle.read()
     finally:
         os.unlink(tmp)
+
+
+def parse_fixes(scenario: Scenario, specs: tuple[str, ...] | list[str],
+                source: str = "--fix") -> dict[str, FixedChoice]:
+    """``["billing=gold@0.95"]`` -> held choices, or a ScenarioError naming each bad one."""
+    from optimizer.errors import Issue, ScenarioError
+
+    fixed: dict[str, FixedChoice] = {}
+    issues = []
+    names = {c.name: c for c in scenario.categories}
+    for spec in specs:
+        cat, _, rest = spec.partition("=")
+        tier, _, price_text = rest.partition("@")
+        try:
+            price = float(price_text)
+        except ValueError:
+            price = float("nan")
+        if cat not in names:
+            issues.append(Issue(source, "--fix", spec,
+                                f"CATEGORY=TIER@PRICE with a category of {', '.join(names)}"))
+        elif tier not in {t.name for t in names[cat].tiers}:
+            tiers = ", ".join(t.name for t in names[cat].tiers)
+            issues.append(Issue(source, "--fix", spec, f"a tier of {cat} ({tiers})"))
+        elif not (price >= 0 and price < float("inf")):
+            issues.append(Issue(source, "--fix", spec, "a price: a finite number >= 0"))
+        elif cat in fixed:
+            issues.append(Issue(source, "--fix", spec, f"one --fix per category ({cat} twice)"))
+        else:
+            fixed[cat] = FixedChoice(tier, price)
+    if issues:
+        raise ScenarioError(issues)
+    return fixed

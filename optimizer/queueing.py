@@ -253,17 +253,26 @@ def _log_inv_erlang_b(n: FloatArray, load: FloatArray) -> FloatArray:
     return out
 
 
-def _log_j(b: FloatArray, y: FloatArray, c: FloatArray, with_ab: bool) -> tuple[FloatArray, FloatArray]:
-    """``log J(b, y)`` and (if asked) ``log Ab(b, y)`` for b > 0, y >= 0, ``c = b - y``.
+@dataclass(frozen=True)
+class _JParts:
+    """``log J(b, y)``, ``log(Ab / J)`` and, where scipy's gammainc was used, ``P(b, y)``."""
+
+    log_j: FloatArray
+    log_ab_over_j: FloatArray
+    gamma_p: FloatArray  # NaN outside the incomplete-gamma regime
+
+
+def _j_parts(b: FloatArray, y: FloatArray, c: FloatArray, with_ab: bool) -> _JParts:
+    """``J(b, y)`` and ``Ab(b, y) / J(b, y)`` for b > 0, y >= 0, given ``c = b - y``.
 
     ``J = sum_j y**j / ((b+1)...(b+j)) = 1F1(1; b+1; y)`` and
     ``Ab = sum_j (j+1) y**j / ((b+1)...(b+j+1))``.
     """
     log_j = np.empty_like(b)
-    log_ab = np.full_like(b, np.nan)
+    log_abj = np.full_like(b, np.nan)
+    gamma_p = np.full_like(b, np.nan)
     series = y <= _SERIES_MAX_Y
-    with np.errstate(invalid="ignore", divide="ignore"):
-        quad = ~series & (c >= _LAGUERRE_MIN_D * np.sqrt(y))
+    quad = ~series & (c >= _LAGUERRE_MIN_D * np.sqrt(np.where(series, 0.0, y)))
     gamma = ~series & ~quad
 
     if np.any(series):
@@ -276,31 +285,31 @@ def _log_j(b: FloatArray, y: FloatArray, c: FloatArray, with_ab: bool) -> tuple[
             jsum += term
             absum += (j + 1) * term / (bs + j + 1)
         log_j[series] = np.log(jsum)
-        log_ab[series] = np.log(absum)
+        log_abj[series] = np.log(absum / jsum)
 
     if np.any(quad):
         bq, yq, cq = b[quad], y[quad], c[quad]
-        lead = np.log(bq / cq)
-        log_j[quad] = lead + np.log(_laguerre(lambda s: -yq[:, None] * _h(s), cq))
+        s = _LAGUERRE_T[None, :] / cq[:, None]
+        kernel = np.exp(-yq[:, None] * _h(s))
+        jsum = kernel @ _LAGUERRE_W
+        log_j[quad] = np.log(bq / cq) + np.log(jsum)
         if with_ab:
-            weights = _LAGUERRE_W
-            s = _LAGUERRE_T[None, :] / cq[:, None]
-            ab = (-np.expm1(-s) * np.exp(-yq[:, None] * _h(s))) @ weights
-            log_ab[quad] = lead + np.log(ab)
+            log_abj[quad] = np.log(((-np.expm1(-s)) * kernel) @ _LAGUERRE_W / jsum)
 
     if np.any(gamma):
         bg, yg, cg = b[gamma], y[gamma], c[gamma]
-        lj = np.log(special.gammainc(bg, yg)) - _log_pmf(bg, yg, cg)
+        p = special.gammainc(bg, yg)
+        gamma_p[gamma] = p
+        lj = np.log(p) - _log_pmf(bg, yg, cg)
         log_j[gamma] = lj
         if with_ab:
+            # Ab / J = (1 - b/y) + (b/y) / J: a sum of positive terms when y >= b
             ratio = bg / yg
-            over = yg >= bg
-            with np.errstate(divide="ignore"):
-                log_over = np.logaddexp(np.log1p(-np.minimum(ratio, 1.0)) + lj, np.log(ratio))
-            under = ratio - (ratio - 1.0) * np.exp(np.where(over, 0.0, lj))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_ab[gamma] = np.where(over, log_over, np.log(under))
-    return log_j, log_ab
+            inv_j = np.exp(-lj)
+            log_abj[gamma] = np.log(
+                np.where(yg >= bg, (1.0 - ratio) + ratio * inv_j, ratio * inv_j - (ratio - 1.0))
+            )
+    return _JParts(log_j, log_abj, gamma_p)
 
 
 def _log_one_minus_b(log_inv_b: FloatArray) -> FloatArray:
@@ -323,7 +332,12 @@ class _ALogs:
 def _erlang_a_logs(
     n: FloatArray, load: FloatArray, aht: FloatArray, patience: FloatArray, within: FloatArray
 ) -> _ALogs:
-    """Erlang A for 1-D arrays with n > 0, load > 0 and finite patience."""
+    """Erlang A for 1-D arrays with n > 0, load > 0 and finite patience.
+
+    Works with ratios to J so that no large logarithm is added and subtracted again:
+    ``P(wait) = 1 / (1 + (1 - B) / (B J))``, ``P(abandon) = P(wait) Ab / J`` and
+    ``1 - SL = P(wait) (Ab + Late) / J``.
+    """
     ratio = patience / aht
     a = n * ratio
     x = load * ratio
@@ -332,16 +346,30 @@ def _erlang_a_logs(
     em = np.expm1(-s0)
     u0 = x * (1.0 + em)
     log_inv_b = _log_inv_erlang_b(n, load)
-    log_j, log_ab = _log_j(a, x, c, with_ab=True)
-    log_j1, _ = _log_j(a + 1.0, u0, c + 1.0 - x * em, with_ab=False)
-    # Late = a/(a+1) exp(phi(s0) - s0) J(a+1, u0), phi(s0) - s0 = -(N-A) T/AHT - s0 - x h(s0)
-    log_late = (
-        np.log(a / (a + 1.0)) - (n - load) * within / aht - s0 - x * _h(s0) + log_j1
+    main = _j_parts(a, x, c, with_ab=True)
+    late = _j_parts(a + 1.0, u0, c + 1.0 - x * em, with_ab=False)
+    # Late / J = a/(a+1) exp(phi(s0) - s0) J(a+1, u0) / J(a, x), where
+    # phi(s0) - s0 = -(N - A) T / AHT - s0 - x h(s0); with both J from gammainc this is
+    # (a / x) P(a+1, u0) / P(a, x).
+    both = ~np.isnan(main.gamma_p) & ~np.isnan(late.gamma_p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        via_p = np.log(a / x) + np.log(late.gamma_p) - np.log(main.gamma_p)
+    via_exp = (
+        np.log(a / (a + 1.0))
+        - (n - load) * within / aht
+        - s0
+        - x * _h(s0)
+        + late.log_j
+        - main.log_j
     )
-    log_b = -log_inv_b
-    log_z = np.logaddexp(_log_one_minus_b(log_inv_b), log_b + log_j)
-    log_pi = log_b - log_z
-    return _ALogs(log_pi + log_j, log_pi + log_ab, log_pi + np.logaddexp(log_ab, log_late))
+    log_late_j = np.where(both, via_p, via_exp)
+    log_bj = main.log_j - log_inv_b
+    log_wait = -np.logaddexp(0.0, _log_one_minus_b(log_inv_b) - log_bj)
+    return _ALogs(
+        log_wait,
+        log_wait + main.log_ab_over_j,
+        log_wait + np.logaddexp(main.log_ab_over_j, log_late_j),
+    )
 
 
 def _erlang_c_log_p_wait(n: FloatArray, load: FloatArray) -> FloatArray:

@@ -36,7 +36,9 @@ def _num(value: float | None) -> float | None:
 def _clean(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
         return _num(float(value))
     return value
 
@@ -190,3 +192,47 @@ def rows_to_json(data: Any) -> str:
             return [walk(v) for v in value]
         return _clean(value)
     return json.dumps(walk(data), indent=2, ensure_ascii=False) + "\n"
+
+
+def verdict(result: VerifiedResult) -> str:
+    """One line: FEASIBLE with margin, margin %, client cost per contact and ROI, or not."""
+    t = result.totals
+    if t is None:
+        reason = "" if result.status == "infeasible" else f" ({result.status})"
+        return f"NOT FEASIBLE{reason} — {result.scenario}"
+    return (f"FEASIBLE — {result.scenario}: margin {money(t.margin, result.currency)} "
+            f"({pct(t.margin_pct)}), client cost per contact "
+            f"{_per(t.client_cost_per_contact, result.currency)}, client ROI {pct(t.client_roi)}")
+
+
+def check_text(result: VerifiedResult) -> str:
+    """The deal check for a salesperson: verdict first, then the report or the diagnosis."""
+    head = verdict(result)
+    if result.totals is not None:
+        return head + "\n\n" + to_text(result)
+    lines = [head, ""]
+    groups = [("alone", "Any one of these makes the deal feasible (each proven by re-solving):"),
+              ("together", "No single limit suffices; together these make it feasible:"),
+              ("alternative", "Alternatives for sales:")]
+    for kind, title in groups:
+        items = [d for d in result.diagnosis if d.get("kind") == kind]
+        if items:
+            lines.append(title)
+            lines += [f"  - {d['message']}" for d in items]
+            lines.append("")
+    if not result.diagnosis:
+        lines.append("No change to a client or provider limit was found that makes it feasible.")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def check_json(result: VerifiedResult, fixed: dict[str, Any]) -> str:
+    """JSON for scripts: verdict, held choices, binding limits, diagnosis, full result."""
+    data = {
+        "verdict": "feasible" if result.totals is not None else "not_feasible",
+        "scenario": result.scenario,
+        "fixed": {c: {"tier": f.tier, "price": f.price} for c, f in sorted(fixed.items())},
+        "binding": [c.name for c in result.constraints if c.binding],
+        "diagnosis": list(result.diagnosis),
+        "result": to_dict(result),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,349 @@
+"""Infeasible deal -> what must move, by how much: never just "infeasible".
+
+An elastic copy of the model gives every client and provider limit (budget,
+cost per contact, ROI, minimum margin, competitor price cap, minimum tier,
+seats, max FTE, quoted prices) a slack with a penalty per unit, scaled so that
+moving any limit by 1% costs about the same. Minimising the penalty names the
+limits that must move and by how much. Then, for each limit on its own, the
+same question is asked with only that limit elastic: "the budget alone must rise
+to Y". Sales alternatives follow: the lowest price at which a quoted category
+works, and the smallest tier change. Every suggestion is proven by re-solving
+the scenario with it applied; only suggestions that pass are returned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulp
+
+from optimizer.model import BuiltModel, FixedChoice, build_model, price_expression
+from optimizer.requirements import RequirementTable
+from optimizer.results import Solution
+from optimizer.scenario import Scenario
+from optimizer.solve import SolveOptions, solve
+
+TIER_PENALTY = 0.10
+"""Penalty of dropping a minimum tier or a quoted choice (as if moving a limit 10%)."""
+NUDGE = 1e-6
+"""Relative nudge in the deal's favour applied to proposed values before proving them."""
+
+Feasible = Callable[[Scenario, dict[str, FixedChoice]], bool]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One limit that must move (or an alternative), in the scenario's own units."""
+
+    limit: str
+    owner: str
+    """client, provider or sales."""
+    kind: str
+    """together (part of the smallest combined change), alone, or alternative."""
+    message: str
+    before: float | str | None
+    after: float | str | None
+    change_pct: float | None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    fixed: dict[str, FixedChoice] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (design section 8 ``diagnosis`` entries)."""
+        return {"limit": self.limit, "owner": self.owner, "kind": self.kind,
+                "message": self.message, "before": self.before, "after": self.after,
+                "change_pct": None if self.change_pct is None else round(self.change_pct, 4),
+                "proven": True}
+
+
+def _weights(scenario: Scenario, reqs: RequirementTable) -> dict[str, float]:
+    """Penalty per unit of slack, so that a 1% move of any limit costs about the same."""
+    client = scenario.client
+    scale = client.budget_per_month or _revenue_scale(scenario, reqs)
+    weights = {"budget": 1.0 / scale, "max_cost_per_contact": 1.0 / scale,
+               "min_roi": 1.0 / scale, "min_margin": 1.0 / scale,
+               "min_tier": TIER_PENALTY, "fixed": TIER_PENALTY}
+    caps = [c.benchmark_price * (1 + c.max_premium) for c in scenario.categories
+            if c.benchmark_price is not None and c.max_premium is not None]
+    weights["max_price"] = 1.0 / max(min(caps, default=1.0), 1e-9)
+    seats = [s.seats for s in scenario.provider.sites if s.seats]
+    weights["seats"] = 1.0 / max(min(seats, default=1), 1)
+    ftes = [s.max_fte for s in scenario.provider.sites if s.max_fte]
+    weights["max_fte"] = 1.0 / max(min(ftes, default=1.0), 1e-9)
+    return weights
+
+
+def _revenue_scale(scenario: Scenario, reqs: RequirementTable) -> float:
+    total = 0.0
+    for cat in scenario.categories:
+        best = 0.0
+        for tier in cat.tiers:
+            best = max(best, tier.price_bounds()[1] * reqs.category(cat.name).tier(
+                tier.name).billable_per_month)
+        total += best
+    return max(total, 1.0)
+
+
+def diagnose(scenario: Scenario, reqs: RequirementTable, fixed: dict[str, FixedChoice],
+             options: SolveOptions, feasible: Feasible) -> tuple[Change, ...]:
+    """The proven changes that make an infeasible deal feasible.
+
+    First every limit on its own ("the budget alone must rise to Y"); when no single
+    limit suffices, the smallest combined change; then the sales alternatives.
+    """
+    weights = _weights(scenario, reqs)
+    changes: list[Change] = []
+    for family in sorted(_present(scenario, fixed)):
+        for ch in _elastic_changes(scenario, reqs, fixed, options, {family: weights[family]},
+                                   "alone"):
+            new_fixed = {k: v for k, v in fixed.items() if k not in ch.fixed}
+            if _proves(scenario, ch.overrides, new_fixed, feasible):
+                changes.append(ch)
+    if not changes:
+        together = _elastic_changes(scenario, reqs, fixed, options, weights, "together")
+        overrides: dict[str, Any] = {}
+        new_fixed = dict(fixed)
+        for ch in together:
+            overrides.update(ch.overrides)
+            for cat in ch.fixed:
+                new_fixed.pop(cat, None)
+        if together and _proves(scenario, overrides, new_fixed, feasible):
+            changes += together
+    changes += _price_alternatives(scenario, reqs, fixed, options, feasible)
+    changes += [c for c in _tier_alternatives(scenario, fixed, feasible) if not _same(c, changes)]
+    return tuple(changes)
+
+
+def _present(scenario: Scenario, fixed: dict[str, FixedChoice]) -> set[str]:
+    """Limit families this scenario actually has."""
+    c = scenario.client
+    found = set()
+    if c.budget_per_month is not None:
+        found.add("budget")
+    if c.max_cost_per_contact is not None or any(
+            k.max_cost_per_contact is not None for k in scenario.categories):
+        found.add("max_cost_per_contact")
+    if c.min_roi is not None:
+        found.add("min_roi")
+    found.add("min_margin")
+    if any(k.benchmark_price is not None and k.max_premium is not None
+           for k in scenario.categories):
+        found.add("max_price")
+    if c.min_tier:
+        found.add("min_tier")
+    if any(s.seats is not None for s in scenario.provider.sites):
+        found.add("seats")
+    if any(s.max_fte is not None for s in scenario.provider.sites):
+        found.add("max_fte")
+    if fixed:
+        found.add("fixed")
+    return found
+
+
+def _same(change: Change, changes: list[Change]) -> bool:
+    return any(c.limit == change.limit and c.after == change.after for c in changes)
+
+
+def _proves(scenario: Scenario, overrides: dict[str, Any], fixed: dict[str, FixedChoice],
+            feasible: Feasible) -> bool:
+    try:
+        changed = scenario.with_overrides(overrides) if overrides else scenario
+    except Exception:  # a change the schema refuses is no suggestion
+        return False
+    return feasible(changed, fixed)
+
+
+def _elastic_changes(scenario: Scenario, reqs: RequirementTable, fixed: dict[str, FixedChoice],
+                     options: SolveOptions, weights: dict[str, float],
+                     kind: str) -> list[Change]:
+    model = build_model(scenario, reqs, fixed=fixed, elastic=weights)
+    solution = solve(model, options)
+    if not solution.status.has_solution:
+        return []
+    values = solution.variable_values
+    moved: dict[str, float] = {}
+    for readable, terms in model.slacks.items():
+        amount = sum(values.get(var.name, 0.0) for var, _ in terms)
+        if amount > 1e-7:
+            moved[readable] = amount
+    return _describe(scenario, reqs, model, solution, moved, kind)
+
+
+def _up(value: float, digits: int = 2) -> float:
+    """Round ``value`` up at ``digits`` decimals (after a tiny relative nudge)."""
+    scaled = value * (1 + NUDGE) * 10**digits
+    return math.ceil(scaled - 1e-9) / 10**digits
+
+
+def _down(value: float, digits: int = 4) -> float:
+    scaled = (value - abs(value) * NUDGE - NUDGE) * 10**digits
+    return math.floor(scaled + 1e-9) / 10**digits
+
+
+def _pct(before: float, after: float) -> float | None:
+    return None if before == 0 else 100.0 * (after - before) / abs(before)
+
+
+def _describe(scenario: Scenario, reqs: RequirementTable, model: BuiltModel, solution: Solution,
+              moved: dict[str, float], kind: str) -> list[Change]:
+    """Turn slack amounts into limit values in the scenario's units."""
+    cur = scenario.currency
+    client = scenario.client
+    handled = {c: reqs.category(c).tier(ch.tier).handled_per_month
+               for c, ch in solution.choices.items() if not scenario.category(c).is_project}
+    revenue = sum(
+        ch.price * reqs.category(c).tier(ch.tier).billable_per_month
+        for c, ch in solution.choices.items())
+    seat_need: dict[str, float] = {}
+    out: list[Change] = []
+    for readable, amount in sorted(moved.items()):
+        family, _, rest = readable.partition("[")
+        key = rest.split("]")[0] if rest else ""
+        if family == "budget" and client.budget_per_month is not None:
+            before = client.budget_per_month
+            after = _up(before + amount, 0)
+            out.append(Change("budget", "client", kind,
+                              f"budget must rise from {before:,.0f} to {after:,.0f} {cur} "
+                              f"({_pct(before, after):+.1f}%)", before, after,
+                              _pct(before, after), {"client.budget_per_month": after}))
+        elif family == "max_cost_per_contact":
+            base = (scenario.category(key).max_cost_per_contact if key
+                    else client.max_cost_per_contact)
+            contacts = handled.get(key, 0.0) if key else sum(handled.values())
+            if base is None or contacts <= 0:
+                continue
+            after = _up(base + amount / contacts, 4)
+            path = f"categories.{key}.max_cost_per_contact" if key else \
+                "client.max_cost_per_contact"
+            what = f"cost per contact of {key}" if key else "blended cost per contact"
+            out.append(Change(readable, "client", kind,
+                              f"{what} cap must rise from {base:,.2f} to {after:,.4f} {cur} "
+                              f"({_pct(base, after):+.1f}%)", base, after, _pct(base, after),
+                              {path: after}))
+        elif family == "min_roi" and client.min_roi is not None and revenue > 0:
+            before = client.min_roi
+            after = _down(before - amount / revenue)
+            out.append(Change("min_roi", "client", kind,
+                              f"minimum ROI must fall from {before:.1%} to {after:.2%}",
+                              before, after, _pct(before, after), {"client.min_roi": after}))
+        elif family == "min_margin" and revenue > 0:
+            before = scenario.provider.min_margin
+            after = _down(before - amount / revenue)
+            out.append(Change("min_margin", "provider", kind,
+                              f"minimum margin must fall from {before:.1%} to {after:.2%}",
+                              before, after, _pct(before, after), {"provider.min_margin": after}))
+        elif family == "max_price":
+            cat = scenario.category(key)
+            assert cat.benchmark_price is not None and cat.max_premium is not None
+            cap = cat.benchmark_price * (1 + cat.max_premium)
+            after_cap = _up(cap + amount, 4)
+            premium = after_cap / cat.benchmark_price - 1 + 1e-9
+            out.append(Change(readable, "client", kind,
+                              f"{key}: the competitor price cap must rise from {cap:,.4g} to "
+                              f"{after_cap:,.4g} (premium {cat.max_premium:.1%} -> "
+                              f"{premium:.2%})", cap, after_cap, _pct(cap, after_cap),
+                              {f"categories.{key}.max_premium": premium}))
+        elif family == "seats":
+            seat_need[key] = max(seat_need.get(key, 0.0), amount)
+        elif family == "max_fte":
+            site = scenario.site(key)
+            assert site.max_fte is not None
+            after = _up(site.max_fte + amount / scenario.provider.fte_hours_per_month, 1)
+            out.append(Change(readable, "provider", kind,
+                              f"{key}: max FTE must rise from {site.max_fte:,.1f} to "
+                              f"{after:,.1f}", site.max_fte, after, _pct(site.max_fte, after),
+                              {f"provider.sites.{key}.max_fte": after}))
+        elif family == "min_tier":
+            floor = client.min_tier[key]
+            chosen = solution.choices[key].tier
+            out.append(Change(readable, "client", kind,
+                              f"or drop {key} from {floor} to {chosen}", floor, chosen, None,
+                              {f"client.min_tier.{key}": chosen}))
+        elif family == "fixed":
+            ch = solution.choices[key]
+            out.append(Change(readable, "sales", kind,
+                              f"{key} cannot be sold as quoted; the model would sell "
+                              f"{ch.tier} at {ch.price:g}", None, f"{ch.tier}@{ch.price:g}",
+                              None, {}, {key: FixedChoice(ch.tier, ch.price)}))
+    for site_name, extra in sorted(seat_need.items()):
+        out.append(_seat_change(scenario, site_name, extra, kind))
+    return out
+
+
+def _seat_change(scenario: Scenario, site_name: str, extra: float, kind: str) -> Change:
+    site = scenario.site(site_name)
+    assert site.seats is not None
+    if scenario.provider.staffing == "intervals":
+        keep = 1 - scenario.site_shrinkage(site)
+        need_agents = math.floor(site.seats * keep + 1e-9) + math.ceil(extra - 1e-6)
+        after = math.ceil(need_agents / keep - 1e-9)
+        while math.floor(after * keep + 1e-9) < need_agents:
+            after += 1
+    else:
+        after = site.seats + math.ceil(extra - 1e-6)
+    return Change(f"seats[{site_name}]", "provider", kind,
+                  f"{site_name}: the deal cannot be delivered from {site.seats} seats: "
+                  f"{after} are needed", site.seats, after, _pct(site.seats, after),
+                  {f"provider.sites.{site_name}.seats": after})
+
+
+def _price_alternatives(scenario: Scenario, reqs: RequirementTable,
+                        fixed: dict[str, FixedChoice], options: SolveOptions,
+                        feasible: Feasible) -> list[Change]:
+    """For each quoted category: the lowest price at its quoted tier that works."""
+    out = []
+    for cat_name, quote in sorted(fixed.items()):
+        others = {k: v for k, v in fixed.items() if k != cat_name}
+        cat = scenario.category(cat_name)
+        tier = cat.tier(quote.tier)
+        high = max(tier.price_bounds()[1], quote.price) * 10 + 1
+        menu = {"min": 0.0, "max": high}
+        changed = scenario.with_overrides(
+            {f"categories.{cat_name}.tiers": [{**_tier_raw(tier), "prices": menu}]})
+        # Requirements do not depend on price menus: the same table serves.
+        model = build_model(changed, reqs, fixed=others)
+        model.prob.sense = pulp.LpMinimize
+        model.prob.setObjective(price_expression(model, cat_name))
+        solution = solve(model, options)
+        if not solution.status.has_solution:
+            continue
+        low = _up(solution.choices[cat_name].price, 4)
+        new_fixed = {**others, cat_name: FixedChoice(quote.tier, low)}
+        if feasible(scenario, new_fixed):
+            out.append(Change(f"fixed[{cat_name}]", "sales", "alternative",
+                              f"{cat_name}: the lowest price at {quote.tier} that works is "
+                              f"{low:g} (quoted {quote.price:g})", quote.price, low,
+                              _pct(quote.price, low), {}, {cat_name: new_fixed[cat_name]}))
+    return out
+
+
+def _tier_raw(tier: Any) -> dict[str, Any]:
+    return {k: v for k, v in tier.model_dump(mode="python").items()
+            if v is not None and k != "prices"}
+
+
+def _tier_alternatives(scenario: Scenario, fixed: dict[str, FixedChoice],
+                       feasible: Feasible) -> list[Change]:
+    """The smallest tier change per category held by a minimum tier or a quote."""
+    out = []
+    held = dict(scenario.client.min_tier)
+    held.update({c: q.tier for c, q in fixed.items()})
+    for cat_name, floor in sorted(held.items()):
+        names = [t.name for t in scenario.category(cat_name).tiers]
+        rank = names.index(floor)
+        for lower in reversed(names[:rank]):
+            overrides: dict[str, Any] = {}
+            new_fixed = dict(fixed)
+            if cat_name in scenario.client.min_tier:
+                overrides[f"client.min_tier.{cat_name}"] = lower
+            if cat_name in fixed:
+                new_fixed.pop(cat_name)
+                overrides[f"client.min_tier.{cat_name}"] = lower
+            if _proves(scenario, overrides, new_fixed, feasible):
+                out.append(Change(f"min_tier[{cat_name}]", "sales", "alternative",
+                                  f"or drop {cat_name} from {floor} to {lower}", floor, lower,
+                                  None, overrides, {}))
+                break
+    return out
