@@ -1,0 +1,21 @@
+"""Fixtures shared by the scenario tests (each documented; see also ``helpers.py``)."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import SCENARIOS_DIR, make_scenario
+
+from optimizer.loader import load_scenario
+from optimizer.scenario import Scenario
+
+
+@pytest.fixture(scope="session")
+def example() -> Scenario:
+    """The tiny validated example scenario (``optimizer.scenario.example_raw()``)."""
+    return make_scenario()
+
+
+@pytest.fixture(scope="session")
+def nordic() -> Scenario:
+    """``scenarios/nordic_telco.yaml``: five categories, two sites, three variants."""
+    return load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
