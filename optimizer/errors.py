@@ -24,8 +24,14 @@ class Issue:
     expected: str
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        return f"{where} = {_show(self.value)}: expected {self.expected}"
+        path = _one_line(self.path)
+        where = f"{self.file}: {path}" if path else self.file
+        return f"{where} = {_show(self.value)}: expected {_one_line(self.expected)}"
+
+
+def _one_line(text: str) -> str:
+    """Control characters escaped, so one problem is always one line."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 _MISSING = object()

@@ -74,7 +74,6 @@ def test_each_problem_is_one_line(path):
     assert all(line.startswith(f"  - {path}") for line in lines[1:])
 
 
-@pytest.mark.xfail(strict=True, reason="Issue.__str__ does not escape control characters in paths")
 def test_key_with_newline_stays_on_one_line(tmp_path):
     """An unknown key containing a newline still renders its issue on one line."""
     path = tmp_path / "newline_key.yaml"
