@@ -38,7 +38,31 @@ _EXPORTS = {
     "Issue": "optimizer.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "FixedChoice",
+    "Issue",
+    "OptimizerError",
+    "RequirementTable",
+    "RunOptions",
+    "Scenario",
+    "ScenarioError",
+    "SolveOptions",
+    "SolveStatus",
+    "SolverError",
+    "VerificationError",
+    "VerifiedResult",
+    "__version__",
+    "build_only",
+    "build_requirements",
+    "load_scenario",
+    "run_scenario",
+    "staff_interval",
+    "to_csv",
+    "to_dict",
+    "to_json",
+    "to_text",
+    "validate_scenario",
+]
 
 if TYPE_CHECKING:
     from optimizer.errors import (

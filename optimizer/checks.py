@@ -36,8 +36,12 @@ def cross_checks(scenario: Scenario, source: str) -> list[Issue]:
         for j, cat in enumerate(site.categories or ()):
             if cat not in names:
                 issues.append(
-                    Issue(source, f"provider.sites[{i}].categories[{j}]", cat,
-                          f"a category name ({', '.join(sorted(names))})")
+                    Issue(
+                        source,
+                        f"provider.sites[{i}].categories[{j}]",
+                        cat,
+                        f"a category name ({', '.join(sorted(names))})",
+                    )
                 )
     for i, category in enumerate(scenario.categories):
         issues += _category_issues(scenario, category, f"categories[{i}]", source)
@@ -62,32 +66,62 @@ def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) 
     issues += _unique(source, f"{path}.tiers", [t.name for t in cat.tiers])
     if not cat.is_project and not scenario.sites_for(cat.name):
         issues.append(
-            Issue(source, f"{path}.name", cat.name,
-                  "a category some site may handle (add it to a site's categories)")
+            Issue(
+                source,
+                f"{path}.name",
+                cat.name,
+                "a category some site may handle (add it to a site's categories)",
+            )
         )
     required, unused = _channel_fields(cat)
     for field in required:
         if getattr(cat, field) is None:
-            issues.append(Issue(source, f"{path}.{field}", MISSING,
-                                f"a value (required for channel {cat.channel})"))
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.{field}",
+                    MISSING,
+                    f"a value (required for channel {cat.channel})",
+                )
+            )
     for field in unused:
         if getattr(cat, field) is not None:
-            issues.append(Issue(source, f"{path}.{field}", getattr(cat, field),
-                                f"no value (not used by channel {cat.channel})"))
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.{field}",
+                    getattr(cat, field),
+                    f"no value (not used by channel {cat.channel})",
+                )
+            )
     for field in _PRICING_NEEDS.get(cat.pricing, ()):
         if getattr(cat, field) is None:
-            issues.append(Issue(source, f"{path}.{field}", MISSING,
-                                f"a value (required for pricing {cat.pricing})"))
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.{field}",
+                    MISSING,
+                    f"a value (required for pricing {cat.pricing})",
+                )
+            )
     if cat.is_project and cat.pricing != "fixed_fee":
-        issues.append(Issue(source, f"{path}.pricing", cat.pricing,
-                            "fixed_fee (the only pricing for project work)"))
+        issues.append(
+            Issue(
+                source,
+                f"{path}.pricing",
+                cat.pricing,
+                "fixed_fee (the only pricing for project work)",
+            )
+        )
     if cat.channel == "deferred" and cat.pricing in ("per_resolution",):
-        issues.append(Issue(source, f"{path}.pricing", cat.pricing,
-                            "a pricing model deferred work can bill"))
+        issues.append(
+            Issue(source, f"{path}.pricing", cat.pricing, "a pricing model deferred work can bill")
+        )
     if cat.max_premium is not None and cat.benchmark_price is None:
-        issues.append(Issue(source, f"{path}.benchmark_price", MISSING,
-                            "a value (max_premium is given)"))
-    for j, tier in enumerate(cat.tiers):
+        issues.append(
+            Issue(source, f"{path}.benchmark_price", MISSING, "a value (max_premium is given)")
+        )
+    for j, _tier in enumerate(cat.tiers):
         issues += _tier_issues(cat, j, f"{path}.tiers[{j}]", source)
     if not cat.is_project:
         issues += _profile_issues(scenario, cat, path, source)
@@ -109,6 +143,8 @@ def _channel_fields(cat: Category) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
     tier = cat.tiers[j]
     issues: list[Issue] = []
+    needed: tuple[str, ...]
+    banned: tuple[str, ...]
     if cat.channel in ("voice", "chat"):
         needed, banned = _QUEUE_TIER_FIELDS, _DEFERRED_TIER_FIELDS
     elif cat.channel == "deferred":
@@ -117,28 +153,53 @@ def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
         needed, banned = (), (*_QUEUE_TIER_FIELDS, *_DEFERRED_TIER_FIELDS, "max_abandon")
     for field in needed:
         if getattr(tier, field) is None:
-            issues.append(Issue(source, f"{path}.{field}", MISSING,
-                                f"a value (required for a {cat.channel} tier)"))
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.{field}",
+                    MISSING,
+                    f"a value (required for a {cat.channel} tier)",
+                )
+            )
     for field in banned:
         if getattr(tier, field) is not None:
-            issues.append(Issue(source, f"{path}.{field}", getattr(tier, field),
-                                f"no value (not used by a {cat.channel} tier)"))
-    if (tier.max_abandon is not None and cat.patience_seconds is None
-            and "max_abandon" not in banned):
-        issues.append(Issue(source, f"{path}.max_abandon", tier.max_abandon,
-                            "no value unless the category has patience_seconds (Erlang A)"))
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.{field}",
+                    getattr(tier, field),
+                    f"no value (not used by a {cat.channel} tier)",
+                )
+            )
+    if (
+        tier.max_abandon is not None
+        and cat.patience_seconds is None
+        and "max_abandon" not in banned
+    ):
+        issues.append(
+            Issue(
+                source,
+                f"{path}.max_abandon",
+                tier.max_abandon,
+                "no value unless the category has patience_seconds (Erlang A)",
+            )
+        )
     prices = tier.prices
     if isinstance(prices, PriceRange) and prices.min > prices.max:
-        issues.append(Issue(source, f"{path}.prices.max", prices.max,
-                            f"a value >= min ({prices.min})"))
+        issues.append(
+            Issue(source, f"{path}.prices.max", prices.max, f"a value >= min ({prices.min})")
+        )
         return issues
     if not tier.price_points() and not isinstance(prices, PriceRange):
         issues.append(Issue(source, f"{path}.prices", list(prices), "at least one price"))
         return issues
     high = tier.price_bounds()[1]
     if cat.pricing == "revenue_share" and high > 1:
-        issues.append(Issue(source, f"{path}.prices", tier.prices,
-                            "revenue-share prices as fractions in [0, 1]"))
+        issues.append(
+            Issue(
+                source, f"{path}.prices", tier.prices, "revenue-share prices as fractions in [0, 1]"
+            )
+        )
     return issues
 
 
@@ -170,8 +231,9 @@ def profile_shape(cat: Category, interval_minutes: int) -> np.ndarray:
     if isinstance(spec, CsvProfile):
         raise ValueError("expected the CSV to have been read by the loader")
     if isinstance(spec, DayIntraday):
-        return profiles.expand_weights({"days": spec.days, "intraday": spec.intraday},
-                                       interval_minutes)
+        return profiles.expand_weights(
+            {"days": spec.days, "intraday": spec.intraday}, interval_minutes
+        )
     return profiles.expand_weights(spec, interval_minutes)
 
 
@@ -183,7 +245,7 @@ def _brief(value: object) -> object:
 
 def _expected(err: ValueError) -> str:
     text = str(err)
-    return text[len("expected "):] if text.startswith("expected ") else text
+    return text[len("expected ") :] if text.startswith("expected ") else text
 
 
 def _client_issues(scenario: Scenario, source: str) -> list[Issue]:
@@ -205,13 +267,24 @@ def _shift_issues(scenario: Scenario, source: str) -> list[Issue]:
     minutes = scenario.calendar.interval_minutes
     issues = []
     if shifts.start_every_minutes % minutes:
-        issues.append(Issue(source, "provider.shifts.start_every_minutes",
-                            shifts.start_every_minutes,
-                            f"a multiple of interval_minutes ({minutes})"))
+        issues.append(
+            Issue(
+                source,
+                "provider.shifts.start_every_minutes",
+                shifts.start_every_minutes,
+                f"a multiple of interval_minutes ({minutes})",
+            )
+        )
     for i, hours in enumerate(shifts.lengths_hours):
         if (hours * 60) % minutes or hours > 24:
-            issues.append(Issue(source, f"provider.shifts.lengths_hours[{i}]", hours,
-                                f"a whole number of {minutes}-minute intervals, at most 24 h"))
+            issues.append(
+                Issue(
+                    source,
+                    f"provider.shifts.lengths_hours[{i}]",
+                    hours,
+                    f"a whole number of {minutes}-minute intervals, at most 24 h",
+                )
+            )
     return issues
 
 
@@ -232,7 +305,6 @@ def _variant_issues(scenario: Scenario, source: str) -> list[Issue]:
             validate_scenario(raw, source)
         except ScenarioError as err:
             issues += [
-                Issue(i.file, f"variants.{name}: {i.path}", i.value, i.expected)
-                for i in err.issues
+                Issue(i.file, f"variants.{name}: {i.path}", i.value, i.expected) for i in err.issues
             ]
     return issues

@@ -53,8 +53,12 @@ class _Group(click.Group):
         except Exception as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            _fail(ctx, f"unexpected error: {type(err).__name__}: {err} (run with --debug for "
-                       "the traceback)", EXIT_UNEXPECTED)
+            _fail(
+                ctx,
+                f"unexpected error: {type(err).__name__}: {err} (run with --debug for "
+                "the traceback)",
+                EXIT_UNEXPECTED,
+            )
 
 
 def _fail(ctx: click.Context, message: str, code: int) -> None:
@@ -106,9 +110,11 @@ def validate(scenario: Path) -> None:
     """Check a scenario file; print a summary, or every problem (exit 2)."""
     s = _load(scenario)
     click.echo(_safe(f"{scenario}: valid — {s.scenario}"))
-    click.echo(f"  {len(s.categories)} categories, {len(s.provider.sites)} sites, "
-               f"{s.calendar.interval_minutes}-minute intervals, staffing {s.provider.staffing}, "
-               f"objective {s.objective}, {s.contract_months}-month contract")
+    click.echo(
+        f"  {len(s.categories)} categories, {len(s.provider.sites)} sites, "
+        f"{s.calendar.interval_minutes}-minute intervals, staffing {s.provider.staffing}, "
+        f"objective {s.objective}, {s.contract_months}-month contract"
+    )
     for c in s.categories:
         volume = "project" if c.is_project else f"{c.contacts_per_month:,.0f} contacts/month"
         tiers = ", ".join(t.name for t in c.tiers)
@@ -118,43 +124,99 @@ def validate(scenario: Path) -> None:
 
 
 @main.command()
-@click.option("--contacts", type=click.FloatRange(min=0), required=True,
-              help="Contacts offered in one interval.")
-@click.option("--interval-minutes", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True)
-@click.option("--aht", type=click.FloatRange(min=0, min_open=True), required=True,
-              help="Average handle time in seconds (talk + wrap).")
-@click.option("--service-level", type=click.FloatRange(0, 1, min_open=True), required=True,
-              help="Target share answered within --within seconds, e.g. 0.8.")
-@click.option("--within", type=click.FloatRange(min=0), required=True,
-              help="Answer-time threshold in seconds.")
-@click.option("--patience", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Mean patience in seconds: Erlang A (abandonment) instead of Erlang C.")
-@click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True), default=1.0,
-              show_default=True)
+@click.option(
+    "--contacts",
+    type=click.FloatRange(min=0),
+    required=True,
+    help="Contacts offered in one interval.",
+)
+@click.option(
+    "--interval-minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+)
+@click.option(
+    "--aht",
+    type=click.FloatRange(min=0, min_open=True),
+    required=True,
+    help="Average handle time in seconds (talk + wrap).",
+)
+@click.option(
+    "--service-level",
+    type=click.FloatRange(0, 1, min_open=True),
+    required=True,
+    help="Target share answered within --within seconds, e.g. 0.8.",
+)
+@click.option(
+    "--within",
+    type=click.FloatRange(min=0),
+    required=True,
+    help="Answer-time threshold in seconds.",
+)
+@click.option(
+    "--patience",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Mean patience in seconds: Erlang A (abandonment) instead of Erlang C.",
+)
+@click.option(
+    "--max-occupancy", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True
+)
 @click.option("--max-abandon", type=click.FloatRange(0, 1, min_open=True), default=None)
-@click.option("--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0,
-              show_default=True)
-@click.option("--concurrency", type=click.FloatRange(min=1), default=1.0, show_default=True,
-              help="Chats per agent (chat slots -> agents).")
+@click.option(
+    "--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True
+)
+@click.option(
+    "--concurrency",
+    type=click.FloatRange(min=1),
+    default=1.0,
+    show_default=True,
+    help="Chats per agent (chat slots -> agents).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def staff(contacts: float, interval_minutes: float, aht: float, service_level: float,
-          within: float, patience: float | None, max_occupancy: float,
-          max_abandon: float | None, shrinkage: float, concurrency: float,
-          as_json: bool) -> None:
+def staff(
+    contacts: float,
+    interval_minutes: float,
+    aht: float,
+    service_level: float,
+    within: float,
+    patience: float | None,
+    max_occupancy: float,
+    max_abandon: float | None,
+    shrinkage: float,
+    concurrency: float,
+    as_json: bool,
+) -> None:
     """Erlang calculator: agents needed for one interval."""
     from optimizer.pipeline import staff_interval
 
     if max_abandon is not None and patience is None:
         raise click.UsageError("--max-abandon needs --patience (Erlang A)")
-    out = staff_interval(contacts, interval_minutes, aht, service_level, within, patience,
-                         max_occupancy, max_abandon, shrinkage, concurrency)
+    out = staff_interval(
+        contacts,
+        interval_minutes,
+        aht,
+        service_level,
+        within,
+        patience,
+        max_occupancy,
+        max_abandon,
+        shrinkage,
+        concurrency,
+    )
     if as_json:
         click.echo(json.dumps(out, indent=2))
         return
-    labels = {"agents": "agents (productive)", "scheduled_agents": "scheduled agents",
-              "service_level": "service level", "p_wait": "P(wait)",
-              "asa_seconds": "ASA (s)", "occupancy": "occupancy", "p_abandon": "P(abandon)"}
+    labels = {
+        "agents": "agents (productive)",
+        "scheduled_agents": "scheduled agents",
+        "service_level": "service level",
+        "p_wait": "P(wait)",
+        "asa_seconds": "ASA (s)",
+        "occupancy": "occupancy",
+        "p_abandon": "P(abandon)",
+    }
     for key, label in labels.items():
         value = out[key]
         text = f"{value:.4f}" if isinstance(value, float) else str(value)
@@ -163,8 +225,13 @@ def staff(contacts: float, interval_minutes: float, aht: float, service_level: f
 
 @main.command()
 @click.argument("scenario", type=ScenarioPath)
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 def requirements(scenario: Path, fmt: str, variant: str | None, output: Path | None) -> None:
@@ -180,21 +247,40 @@ def _objective(value: str | None) -> str | None:
 
 @main.command("solve")
 @click.argument("scenario", type=ScenarioPath)
-@click.option("--objective", type=click.Choice(["max-margin", "min-price"]), default=None,
-              help="Default: the scenario's own.")
+@click.option(
+    "--objective",
+    type=click.Choice(["max-margin", "min-price"]),
+    default=None,
+    help="Default: the scenario's own.",
+)
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds.")
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds."
+)
 @click.option("--gap", type=click.FloatRange(0, 1), default=None, help="Relative MIP gap.")
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.option("--no-explain", is_flag=True, help="Skip shadow prices and relaxation re-solves.")
 @click.pass_context
-def solve_command(ctx: click.Context, scenario: Path, objective: str | None, solver: str,
-                  time_limit: float | None, gap: float | None, variant: str | None, fmt: str,
-                  output: Path | None, no_explain: bool) -> None:
+def solve_command(
+    ctx: click.Context,
+    scenario: Path,
+    objective: str | None,
+    solver: str,
+    time_limit: float | None,
+    gap: float | None,
+    variant: str | None,
+    fmt: str,
+    output: Path | None,
+    no_explain: bool,
+) -> None:
     """Choose tiers, prices and staffing for the best margin (or the lowest price)."""
     from optimizer import report
     from optimizer.pipeline import RunOptions, run_scenario
@@ -202,11 +288,17 @@ def solve_command(ctx: click.Context, scenario: Path, objective: str | None, sol
     from optimizer.solve import SolveOptions
 
     s = _load(scenario, variant)
-    options = RunOptions(objective=_objective(objective), explain=not no_explain,
-                         solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap))
+    options = RunOptions(
+        objective=_objective(objective),
+        explain=not no_explain,
+        solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap),
+    )
     result = run_scenario(s, options)
     render: dict[str, Callable[[Any], str]] = {
-        "table": report.to_text, "json": report.to_json, "csv": report.to_csv}
+        "table": report.to_text,
+        "json": report.to_json,
+        "csv": report.to_csv,
+    }
     _emit(render[fmt](result), output)
     if result.status == SolveStatus.INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
@@ -227,23 +319,39 @@ def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | 
 
     model = build_only(_load(scenario, variant), _objective(objective))
     write_atomic(path, lp_text(model))
-    click.echo(f"wrote {path}: {len(model.prob.variables())} columns, "
-               f"{len(model.prob.constraints)} rows", err=True)
+    click.echo(
+        f"wrote {path}: {len(model.prob.variables())} columns, {len(model.rows)} rows",
+        err=True,
+    )
 
 
 @main.command()
 @click.argument("scenario", type=ScenarioPath)
-@click.option("--fix", "fixes", multiple=True, metavar="CATEGORY=TIER@PRICE",
-              help="Hold a category at the tier and price quoted to the client (repeatable).")
+@click.option(
+    "--fix",
+    "fixes",
+    multiple=True,
+    metavar="CATEGORY=TIER@PRICE",
+    help="Hold a category at the tier and price quoted to the client (repeatable).",
+)
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.pass_context
-def check(ctx: click.Context, scenario: Path, fixes: tuple[str, ...], variant: str | None,
-          solver: str, time_limit: float | None, fmt: str, output: Path | None) -> None:
+def check(
+    ctx: click.Context,
+    scenario: Path,
+    fixes: tuple[str, ...],
+    variant: str | None,
+    solver: str,
+    time_limit: float | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Can we sign this deal? FEASIBLE, or NOT FEASIBLE and what would make it so.
 
     Exit 0 feasible, 3 not feasible (with a diagnosis), 2 invalid input.

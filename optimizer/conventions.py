@@ -15,6 +15,7 @@ Each rule is named here so that tests and the README can point at it.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALLOWED_INTERVAL_MINUTES: tuple[int, ...] = (15, 30, 60)
@@ -36,7 +37,9 @@ RATIO_CEIL_TOLERANCE_REL = 1e-12
 agent, load over an occupancy cap), so float noise never adds one: 5 / 2.5 -> 2, not 3."""
 
 INTEGER_AGENTS = "integer productive agents per interval (smallest N meeting the tier)"
-SHRINKAGE_AFTER = "scheduled = N / (1 - shrinkage), applied after summing, never ceiled per interval"
+SHRINKAGE_AFTER = (
+    "scheduled = N / (1 - shrinkage), applied after summing, never ceiled per interval"
+)
 
 
 def intervals_per_week(interval_minutes: int) -> int:
@@ -48,7 +51,7 @@ def intervals_per_week(interval_minutes: int) -> int:
     return MINUTES_PER_WEEK // interval_minutes
 
 
-def scheduled_agents(productive: float, shrinkage: float) -> float:
+def scheduled_agents(productive: Any, shrinkage: float) -> Any:
     """Scheduled (paid) agents for ``productive`` agents on the phones (rule SHRINKAGE_AFTER).
 
     >>> scheduled_agents(14, 0.30)
@@ -75,6 +78,8 @@ def markup(revenue: float, cost: float) -> float:
     return (revenue - cost) / cost if cost else math.nan
 
 
-def close(a: float, b: float, rel: float = MONEY_TOLERANCE_REL, abs_: float = MONEY_TOLERANCE_ABS) -> bool:
+def close(
+    a: float, b: float, rel: float = MONEY_TOLERANCE_REL, abs_: float = MONEY_TOLERANCE_ABS
+) -> bool:
     """Money equality under the named tolerances."""
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)

@@ -52,21 +52,35 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (design section 8 ``diagnosis`` entries)."""
-        return {"limit": self.limit, "owner": self.owner, "kind": self.kind,
-                "message": self.message, "before": self.before, "after": self.after,
-                "change_pct": None if self.change_pct is None else round(self.change_pct, 4),
-                "proven": True}
+        return {
+            "limit": self.limit,
+            "owner": self.owner,
+            "kind": self.kind,
+            "message": self.message,
+            "before": self.before,
+            "after": self.after,
+            "change_pct": None if self.change_pct is None else round(self.change_pct, 4),
+            "proven": True,
+        }
 
 
 def _weights(scenario: Scenario, reqs: RequirementTable) -> dict[str, float]:
     """Penalty per unit of slack, so that a 1% move of any limit costs about the same."""
     client = scenario.client
     scale = client.budget_per_month or _revenue_scale(scenario, reqs)
-    weights = {"budget": 1.0 / scale, "max_cost_per_contact": 1.0 / scale,
-               "min_roi": 1.0 / scale, "min_margin": 1.0 / scale,
-               "min_tier": TIER_PENALTY, "fixed": TIER_PENALTY}
-    caps = [c.benchmark_price * (1 + c.max_premium) for c in scenario.categories
-            if c.benchmark_price is not None and c.max_premium is not None]
+    weights = {
+        "budget": 1.0 / scale,
+        "max_cost_per_contact": 1.0 / scale,
+        "min_roi": 1.0 / scale,
+        "min_margin": 1.0 / scale,
+        "min_tier": TIER_PENALTY,
+        "fixed": TIER_PENALTY,
+    }
+    caps = [
+        c.benchmark_price * (1 + c.max_premium)
+        for c in scenario.categories
+        if c.benchmark_price is not None and c.max_premium is not None
+    ]
     weights["max_price"] = 1.0 / max(min(caps, default=1.0), 1e-9)
     seats = [s.seats for s in scenario.provider.sites if s.seats]
     weights["seats"] = 1.0 / max(min(seats, default=1), 1)
@@ -80,14 +94,21 @@ def _revenue_scale(scenario: Scenario, reqs: RequirementTable) -> float:
     for cat in scenario.categories:
         best = 0.0
         for tier in cat.tiers:
-            best = max(best, tier.price_bounds()[1] * reqs.category(cat.name).tier(
-                tier.name).billable_per_month)
+            best = max(
+                best,
+                tier.price_bounds()[1] * reqs.category(cat.name).tier(tier.name).billable_per_month,
+            )
         total += best
     return max(total, 1.0)
 
 
-def diagnose(scenario: Scenario, reqs: RequirementTable, fixed: dict[str, FixedChoice],
-             options: SolveOptions, feasible: Feasible) -> tuple[Change, ...]:
+def diagnose(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    fixed: dict[str, FixedChoice],
+    options: SolveOptions,
+    feasible: Feasible,
+) -> tuple[Change, ...]:
     """The proven changes that make an infeasible deal feasible.
 
     First every limit on its own ("the budget alone must rise to Y"); when no single
@@ -96,8 +117,9 @@ def diagnose(scenario: Scenario, reqs: RequirementTable, fixed: dict[str, FixedC
     weights = _weights(scenario, reqs)
     changes: list[Change] = []
     for family in sorted(_present(scenario, fixed)):
-        for ch in _elastic_changes(scenario, reqs, fixed, options, {family: weights[family]},
-                                   "alone"):
+        for ch in _elastic_changes(
+            scenario, reqs, fixed, options, {family: weights[family]}, "alone"
+        ):
             new_fixed = {k: v for k, v in fixed.items() if k not in ch.fixed}
             if _proves(scenario, ch.overrides, new_fixed, feasible):
                 changes.append(ch)
@@ -123,13 +145,15 @@ def _present(scenario: Scenario, fixed: dict[str, FixedChoice]) -> set[str]:
     if c.budget_per_month is not None:
         found.add("budget")
     if c.max_cost_per_contact is not None or any(
-            k.max_cost_per_contact is not None for k in scenario.categories):
+        k.max_cost_per_contact is not None for k in scenario.categories
+    ):
         found.add("max_cost_per_contact")
     if c.min_roi is not None:
         found.add("min_roi")
     found.add("min_margin")
-    if any(k.benchmark_price is not None and k.max_premium is not None
-           for k in scenario.categories):
+    if any(
+        k.benchmark_price is not None and k.max_premium is not None for k in scenario.categories
+    ):
         found.add("max_price")
     if c.min_tier:
         found.add("min_tier")
@@ -146,8 +170,9 @@ def _same(change: Change, changes: list[Change]) -> bool:
     return any(c.limit == change.limit and c.after == change.after for c in changes)
 
 
-def _proves(scenario: Scenario, overrides: dict[str, Any], fixed: dict[str, FixedChoice],
-            feasible: Feasible) -> bool:
+def _proves(
+    scenario: Scenario, overrides: dict[str, Any], fixed: dict[str, FixedChoice], feasible: Feasible
+) -> bool:
     try:
         changed = scenario.with_overrides(overrides) if overrides else scenario
     except Exception:  # a change the schema refuses is no suggestion
@@ -155,9 +180,14 @@ def _proves(scenario: Scenario, overrides: dict[str, Any], fixed: dict[str, Fixe
     return feasible(changed, fixed)
 
 
-def _elastic_changes(scenario: Scenario, reqs: RequirementTable, fixed: dict[str, FixedChoice],
-                     options: SolveOptions, weights: dict[str, float],
-                     kind: str) -> list[Change]:
+def _elastic_changes(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    fixed: dict[str, FixedChoice],
+    options: SolveOptions,
+    weights: dict[str, float],
+    kind: str,
+) -> list[Change]:
     model = build_model(scenario, reqs, fixed=fixed, elastic=weights)
     solution = solve(model, options)
     if not solution.status.has_solution:
@@ -186,16 +216,26 @@ def _pct(before: float, after: float) -> float | None:
     return None if before == 0 else 100.0 * (after - before) / abs(before)
 
 
-def _describe(scenario: Scenario, reqs: RequirementTable, model: BuiltModel, solution: Solution,
-              moved: dict[str, float], kind: str) -> list[Change]:
+def _describe(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    model: BuiltModel,
+    solution: Solution,
+    moved: dict[str, float],
+    kind: str,
+) -> list[Change]:
     """Turn slack amounts into limit values in the scenario's units."""
     cur = scenario.currency
     client = scenario.client
-    handled = {c: reqs.category(c).tier(ch.tier).handled_per_month
-               for c, ch in solution.choices.items() if not scenario.category(c).is_project}
+    handled = {
+        c: reqs.category(c).tier(ch.tier).handled_per_month
+        for c, ch in solution.choices.items()
+        if not scenario.category(c).is_project
+    }
     revenue = sum(
         ch.price * reqs.category(c).tier(ch.tier).billable_per_month
-        for c, ch in solution.choices.items())
+        for c, ch in solution.choices.items()
+    )
     seat_need: dict[str, float] = {}
     out: list[Change] = []
     for readable, amount in sorted(moved.items()):
@@ -204,69 +244,143 @@ def _describe(scenario: Scenario, reqs: RequirementTable, model: BuiltModel, sol
         if family == "budget" and client.budget_per_month is not None:
             before = client.budget_per_month
             after = _up(before + amount, 0)
-            out.append(Change("budget", "client", kind,
-                              f"budget must rise from {before:,.0f} to {after:,.0f} {cur} "
-                              f"({_pct(before, after):+.1f}%)", before, after,
-                              _pct(before, after), {"client.budget_per_month": after}))
+            out.append(
+                Change(
+                    "budget",
+                    "client",
+                    kind,
+                    f"budget must rise from {before:,.0f} to {after:,.0f} {cur} "
+                    f"({_pct(before, after):+.1f}%)",
+                    before,
+                    after,
+                    _pct(before, after),
+                    {"client.budget_per_month": after},
+                )
+            )
         elif family == "max_cost_per_contact":
-            base = (scenario.category(key).max_cost_per_contact if key
-                    else client.max_cost_per_contact)
+            base = (
+                scenario.category(key).max_cost_per_contact if key else client.max_cost_per_contact
+            )
             contacts = handled.get(key, 0.0) if key else sum(handled.values())
             if base is None or contacts <= 0:
                 continue
             after = _up(base + amount / contacts, 4)
-            path = f"categories.{key}.max_cost_per_contact" if key else \
-                "client.max_cost_per_contact"
+            path = (
+                f"categories.{key}.max_cost_per_contact" if key else "client.max_cost_per_contact"
+            )
             what = f"cost per contact of {key}" if key else "blended cost per contact"
-            out.append(Change(readable, "client", kind,
-                              f"{what} cap must rise from {base:,.2f} to {after:,.4f} {cur} "
-                              f"({_pct(base, after):+.1f}%)", base, after, _pct(base, after),
-                              {path: after}))
+            out.append(
+                Change(
+                    readable,
+                    "client",
+                    kind,
+                    f"{what} cap must rise from {base:,.2f} to {after:,.4f} {cur} "
+                    f"({_pct(base, after):+.1f}%)",
+                    base,
+                    after,
+                    _pct(base, after),
+                    {path: after},
+                )
+            )
         elif family == "min_roi" and client.min_roi is not None and revenue > 0:
             before = client.min_roi
             after = _down(before - amount / revenue)
-            out.append(Change("min_roi", "client", kind,
-                              f"minimum ROI must fall from {before:.1%} to {after:.2%}",
-                              before, after, _pct(before, after), {"client.min_roi": after}))
+            out.append(
+                Change(
+                    "min_roi",
+                    "client",
+                    kind,
+                    f"minimum ROI must fall from {before:.1%} to {after:.2%}",
+                    before,
+                    after,
+                    _pct(before, after),
+                    {"client.min_roi": after},
+                )
+            )
         elif family == "min_margin" and revenue > 0:
             before = scenario.provider.min_margin
             after = _down(before - amount / revenue)
-            out.append(Change("min_margin", "provider", kind,
-                              f"minimum margin must fall from {before:.1%} to {after:.2%}",
-                              before, after, _pct(before, after), {"provider.min_margin": after}))
+            out.append(
+                Change(
+                    "min_margin",
+                    "provider",
+                    kind,
+                    f"minimum margin must fall from {before:.1%} to {after:.2%}",
+                    before,
+                    after,
+                    _pct(before, after),
+                    {"provider.min_margin": after},
+                )
+            )
         elif family == "max_price":
             cat = scenario.category(key)
             assert cat.benchmark_price is not None and cat.max_premium is not None
             cap = cat.benchmark_price * (1 + cat.max_premium)
             after_cap = _up(cap + amount, 4)
             premium = after_cap / cat.benchmark_price - 1 + 1e-9
-            out.append(Change(readable, "client", kind,
-                              f"{key}: the competitor price cap must rise from {cap:,.4g} to "
-                              f"{after_cap:,.4g} (premium {cat.max_premium:.1%} -> "
-                              f"{premium:.2%})", cap, after_cap, _pct(cap, after_cap),
-                              {f"categories.{key}.max_premium": premium}))
+            out.append(
+                Change(
+                    readable,
+                    "client",
+                    kind,
+                    f"{key}: the competitor price cap must rise from {cap:,.4g} to "
+                    f"{after_cap:,.4g} (premium {cat.max_premium:.1%} -> "
+                    f"{premium:.2%})",
+                    cap,
+                    after_cap,
+                    _pct(cap, after_cap),
+                    {f"categories.{key}.max_premium": premium},
+                )
+            )
         elif family == "seats":
             seat_need[key] = max(seat_need.get(key, 0.0), amount)
         elif family == "max_fte":
             site = scenario.site(key)
             assert site.max_fte is not None
             after = _up(site.max_fte + amount / scenario.provider.fte_hours_per_month, 1)
-            out.append(Change(readable, "provider", kind,
-                              f"{key}: max FTE must rise from {site.max_fte:,.1f} to "
-                              f"{after:,.1f}", site.max_fte, after, _pct(site.max_fte, after),
-                              {f"provider.sites.{key}.max_fte": after}))
+            out.append(
+                Change(
+                    readable,
+                    "provider",
+                    kind,
+                    f"{key}: max FTE must rise from {site.max_fte:,.1f} to {after:,.1f}",
+                    site.max_fte,
+                    after,
+                    _pct(site.max_fte, after),
+                    {f"provider.sites.{key}.max_fte": after},
+                )
+            )
         elif family == "min_tier":
             floor = client.min_tier[key]
             chosen = solution.choices[key].tier
-            out.append(Change(readable, "client", kind,
-                              f"or drop {key} from {floor} to {chosen}", floor, chosen, None,
-                              {f"client.min_tier.{key}": chosen}))
+            out.append(
+                Change(
+                    readable,
+                    "client",
+                    kind,
+                    f"or drop {key} from {floor} to {chosen}",
+                    floor,
+                    chosen,
+                    None,
+                    {f"client.min_tier.{key}": chosen},
+                )
+            )
         elif family == "fixed":
             ch = solution.choices[key]
-            out.append(Change(readable, "sales", kind,
-                              f"{key} cannot be sold as quoted; the model would sell "
-                              f"{ch.tier} at {ch.price:g}", None, f"{ch.tier}@{ch.price:g}",
-                              None, {}, {key: FixedChoice(ch.tier, ch.price)}))
+            out.append(
+                Change(
+                    readable,
+                    "sales",
+                    kind,
+                    f"{key} cannot be sold as quoted; the model would sell "
+                    f"{ch.tier} at {ch.price:g}",
+                    None,
+                    f"{ch.tier}@{ch.price:g}",
+                    None,
+                    {},
+                    {key: FixedChoice(ch.tier, ch.price)},
+                )
+            )
     for site_name, extra in sorted(seat_need.items()):
         out.append(_seat_change(scenario, site_name, extra, kind))
     return out
@@ -283,15 +397,25 @@ def _seat_change(scenario: Scenario, site_name: str, extra: float, kind: str) ->
             after += 1
     else:
         after = site.seats + math.ceil(extra - 1e-6)
-    return Change(f"seats[{site_name}]", "provider", kind,
-                  f"{site_name}: the deal cannot be delivered from {site.seats} seats: "
-                  f"{after} are needed", site.seats, after, _pct(site.seats, after),
-                  {f"provider.sites.{site_name}.seats": after})
+    return Change(
+        f"seats[{site_name}]",
+        "provider",
+        kind,
+        f"{site_name}: the deal cannot be delivered from {site.seats} seats: {after} are needed",
+        site.seats,
+        after,
+        _pct(site.seats, after),
+        {f"provider.sites.{site_name}.seats": after},
+    )
 
 
-def _price_alternatives(scenario: Scenario, reqs: RequirementTable,
-                        fixed: dict[str, FixedChoice], options: SolveOptions,
-                        feasible: Feasible) -> list[Change]:
+def _price_alternatives(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    fixed: dict[str, FixedChoice],
+    options: SolveOptions,
+    feasible: Feasible,
+) -> list[Change]:
     """For each quoted category: the lowest price at its quoted tier that works."""
     out = []
     for cat_name, quote in sorted(fixed.items()):
@@ -301,7 +425,8 @@ def _price_alternatives(scenario: Scenario, reqs: RequirementTable,
         high = max(tier.price_bounds()[1], quote.price) * 10 + 1
         menu = {"min": 0.0, "max": high}
         changed = scenario.with_overrides(
-            {f"categories.{cat_name}.tiers": [{**_tier_raw(tier), "prices": menu}]})
+            {f"categories.{cat_name}.tiers": [{**_tier_raw(tier), "prices": menu}]}
+        )
         # Requirements do not depend on price menus: the same table serves.
         model = build_model(changed, reqs, fixed=others)
         model.prob.sense = pulp.LpMinimize
@@ -312,20 +437,32 @@ def _price_alternatives(scenario: Scenario, reqs: RequirementTable,
         low = _up(solution.choices[cat_name].price, 4)
         new_fixed = {**others, cat_name: FixedChoice(quote.tier, low)}
         if feasible(scenario, new_fixed):
-            out.append(Change(f"fixed[{cat_name}]", "sales", "alternative",
-                              f"{cat_name}: the lowest price at {quote.tier} that works is "
-                              f"{low:g} (quoted {quote.price:g})", quote.price, low,
-                              _pct(quote.price, low), {}, {cat_name: new_fixed[cat_name]}))
+            out.append(
+                Change(
+                    f"fixed[{cat_name}]",
+                    "sales",
+                    "alternative",
+                    f"{cat_name}: the lowest price at {quote.tier} that works is "
+                    f"{low:g} (quoted {quote.price:g})",
+                    quote.price,
+                    low,
+                    _pct(quote.price, low),
+                    {},
+                    {cat_name: new_fixed[cat_name]},
+                )
+            )
     return out
 
 
 def _tier_raw(tier: Any) -> dict[str, Any]:
-    return {k: v for k, v in tier.model_dump(mode="python").items()
-            if v is not None and k != "prices"}
+    return {
+        k: v for k, v in tier.model_dump(mode="python").items() if v is not None and k != "prices"
+    }
 
 
-def _tier_alternatives(scenario: Scenario, fixed: dict[str, FixedChoice],
-                       feasible: Feasible) -> list[Change]:
+def _tier_alternatives(
+    scenario: Scenario, fixed: dict[str, FixedChoice], feasible: Feasible
+) -> list[Change]:
     """The smallest tier change per category held by a minimum tier or a quote."""
     out = []
     held = dict(scenario.client.min_tier)
@@ -342,8 +479,18 @@ def _tier_alternatives(scenario: Scenario, fixed: dict[str, FixedChoice],
                 new_fixed.pop(cat_name)
                 overrides[f"client.min_tier.{cat_name}"] = lower
             if _proves(scenario, overrides, new_fixed, feasible):
-                out.append(Change(f"min_tier[{cat_name}]", "sales", "alternative",
-                                  f"or drop {cat_name} from {floor} to {lower}", floor, lower,
-                                  None, overrides, {}))
+                out.append(
+                    Change(
+                        f"min_tier[{cat_name}]",
+                        "sales",
+                        "alternative",
+                        f"or drop {cat_name} from {floor} to {lower}",
+                        floor,
+                        lower,
+                        None,
+                        overrides,
+                        {},
+                    )
+                )
                 break
     return out

@@ -57,8 +57,13 @@ def relaxations(scenario: Scenario, name: str) -> dict[str, Any] | None:
     if family == "seats":
         site_name = key
         seats = scenario.site(site_name).seats
-        return None if seats is None else {
-            f"provider.sites.{site_name}.seats": seats + max(1, math.ceil(seats * RELAX_STEP))}
+        return (
+            None
+            if seats is None
+            else {
+                f"provider.sites.{site_name}.seats": seats + max(1, math.ceil(seats * RELAX_STEP))
+            }
+        )
     if family == "max_fte":
         fte = scenario.site(key).max_fte
         return None if fte is None else {f"provider.sites.{key}.max_fte": fte * up}
@@ -76,13 +81,20 @@ def relaxations(scenario: Scenario, name: str) -> dict[str, Any] | None:
     return None
 
 
-def explain(scenario: Scenario, reqs: RequirementTable, model: BuiltModel, solution: Solution,
-            limits: tuple[LimitOutcome, ...], options: SolveOptions,
-            resolve_margin: Callable[[Scenario], float | None], relax: bool = True
-            ) -> tuple[LimitOutcome, ...]:
+def explain(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    model: BuiltModel,
+    solution: Solution,
+    limits: tuple[LimitOutcome, ...],
+    options: SolveOptions,
+    resolve_margin: Callable[[Scenario], float | None],
+    relax: bool = True,
+) -> tuple[LimitOutcome, ...]:
     """Attach shadow prices to every limit and relaxation gains to the binding ones."""
-    duals = shadow_prices(model, solution, options) if scenario.provider.staffing == "intervals" \
-        else {}
+    duals = (
+        shadow_prices(model, solution, options) if scenario.provider.staffing == "intervals" else {}
+    )
     base = solution.objective_value or 0.0
     out = []
     seen: set[str] = set()

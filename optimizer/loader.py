@@ -32,7 +32,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, str | int | float | bool) and key in seen:
             loader.duplicates.append((str(key), key_node.start_mark.line + 1))
         seen.add(key if isinstance(key, str | int | float | bool) else id(key))
@@ -40,7 +40,8 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 
 _UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping  # type: ignore[arg-type]
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,
 )
 
 
@@ -58,7 +59,9 @@ def read_text(path: Path, what: str = "scenario file") -> str:
             )
         data = path.read_bytes()
     except OSError as err:
-        raise ScenarioError([Issue(source, "", f"({err.strerror})", f"a readable {what}")]) from None
+        raise ScenarioError(
+            [Issue(source, "", f"({err.strerror})", f"a readable {what}")]
+        ) from None
     if b"\0" in data:
         raise ScenarioError([Issue(source, "", "(binary data)", f"a text {what}")])
     try:
@@ -72,18 +75,20 @@ def parse_yaml(text: str, source: str) -> Any:
     loader = _UniqueKeyLoader(text)
     loader.duplicates = []
     try:
-        data = loader.get_single_data()  # type: ignore[no-untyped-call]
+        data = loader.get_single_data()
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown place)"
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ScenarioError([Issue(source, where, problem, "valid YAML")]) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     if loader.duplicates:
         raise ScenarioError(
-            [Issue(source, f"line {line}", key, "each key once per mapping (duplicate key)")
-             for key, line in loader.duplicates]
+            [
+                Issue(source, f"line {line}", key, "each key once per mapping (duplicate key)")
+                for key, line in loader.duplicates
+            ]
         )
     return data
 
@@ -130,15 +135,22 @@ def _interval_minutes(raw: dict[str, Any]) -> int | None:
     return minutes if minutes in (15, 30, 60) else None
 
 
-def _check_length(weights: list[float], minutes: int, spec: dict[str, Any], where: str,
-                  source: str) -> None:
+def _check_length(
+    weights: list[float], minutes: int, spec: dict[str, Any], where: str, source: str
+) -> None:
     try:
         profiles.expand_weights(weights, minutes)
     except ValueError as err:
         text = str(err).removeprefix("expected ")
         raise ScenarioError(
-            [Issue(source, f"{where}.csv", f"{spec['csv']} ({len(weights)} rows)",
-                   f"a CSV column of {text}")]
+            [
+                Issue(
+                    source,
+                    f"{where}.csv",
+                    f"{spec['csv']} ({len(weights)} rows)",
+                    f"a CSV column of {text}",
+                )
+            ]
         ) from None
 
 
@@ -150,22 +162,39 @@ def read_profile_csv(spec: dict[str, Any], folder: Path, where: str, source: str
     if not target.is_absolute():
         resolved = (folder / target).resolve()
         if not resolved.is_relative_to(folder.resolve()):
-            raise ScenarioError([Issue(source, f"{where}.csv", name,
-                                       "a path inside the scenario's folder "
-                                       "(or an absolute path)")])
+            raise ScenarioError(
+                [
+                    Issue(
+                        source,
+                        f"{where}.csv",
+                        name,
+                        "a path inside the scenario's folder (or an absolute path)",
+                    )
+                ]
+            )
         target = resolved
     try:
         text = read_text(target, "CSV file")
     except ScenarioError as err:
         raise ScenarioError(
-            [Issue(source, f"{where}.csv", name, i.expected + " " + str(i.value))
-             for i in err.issues]
+            [
+                Issue(source, f"{where}.csv", name, i.expected + " " + str(i.value))
+                for i in err.issues
+            ]
         ) from None
     rows = list(csv.reader(text.splitlines()))
     header = rows[0] if rows else []
     if not isinstance(column, str) or column not in header:
-        raise ScenarioError([Issue(source, f"{where}.column", column,
-                                   f"a column of {name} ({', '.join(header) or 'no header'})")])
+        raise ScenarioError(
+            [
+                Issue(
+                    source,
+                    f"{where}.column",
+                    column,
+                    f"a column of {name} ({', '.join(header) or 'no header'})",
+                )
+            ]
+        )
     index = header.index(column)
     values: list[float] = []
     for line, row in enumerate(rows[1:], start=2):
@@ -177,7 +206,15 @@ def read_profile_csv(spec: dict[str, Any], folder: Path, where: str, source: str
         except ValueError:
             value = math.nan
         if not math.isfinite(value) or value < 0:
-            raise ScenarioError([Issue(source, f"{where}.csv", f"{name} line {line}: {cell!r}",
-                                       "a non-negative number in every row")])
+            raise ScenarioError(
+                [
+                    Issue(
+                        source,
+                        f"{where}.csv",
+                        f"{name} line {line}: {cell!r}",
+                        "a non-negative number in every row",
+                    )
+                ]
+            )
         values.append(value)
     return values

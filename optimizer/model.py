@@ -26,8 +26,15 @@ from optimizer.requirements import CategoryRequirements, RequirementTable
 from optimizer.scenario import Category, Scenario
 
 LIMIT_FAMILIES = (
-    "budget", "max_cost_per_contact", "min_roi", "min_margin", "max_price", "min_tier",
-    "seats", "max_fte", "fixed",
+    "budget",
+    "max_cost_per_contact",
+    "min_roi",
+    "min_margin",
+    "max_price",
+    "min_tier",
+    "seats",
+    "max_fte",
+    "fixed",
 )
 """Constraint families that are client or provider limits (explained and diagnosed)."""
 
@@ -71,6 +78,8 @@ class BuiltModel:
     elastic: frozenset[str] = frozenset()
     """Families whose constraints get a penalised slack (infeasibility diagnosis)."""
     slacks: dict[str, list[tuple[pulp.LpVariable, float]]] = field(default_factory=dict)
+    rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
+    """PuLP constraint name -> constraint, in the order added (PuLP 4 drops the mapping)."""
     """Readable constraint name -> (slack variable, +1 loosens a <= row / -1 a >= row)."""
 
     def add(self, constraint: pulp.LpConstraint, family: str, *keys: str) -> None:
@@ -82,11 +91,13 @@ class BuiltModel:
         if family in self.elastic:
             constraint = self._elastic(constraint, name, readable)
         self.prob.addConstraint(constraint, name)
+        self.rows[name] = constraint
         self.readable[name] = readable
         self.families[name] = family
 
-    def _elastic(self, constraint: pulp.LpConstraint, name: str,
-                 readable: str) -> pulp.LpConstraint:
+    def _elastic(
+        self, constraint: pulp.LpConstraint, name: str, readable: str
+    ) -> pulp.LpConstraint:
         """The constraint with a non-negative slack that moves its bound outward."""
         expr = constraint.expr
         rhs = expr.constant - constraint.constant
@@ -128,8 +139,19 @@ def build_model(
     if elastic:
         sense = pulp.LpMinimize
     prob = pulp.LpProblem(_sanitise(scenario.scenario) or "deal", sense)
-    model = BuiltModel(scenario, requirements, prob, objective, {}, {}, {}, {}, {},
-                       pulp.LpAffineExpression(), elastic=frozenset(elastic or ()))
+    model = BuiltModel(
+        scenario,
+        requirements,
+        prob,
+        objective,
+        {},
+        {},
+        {},
+        {},
+        {},
+        pulp.LpAffineExpression(),
+        elastic=frozenset(elastic or ()),
+    )
     fixed = fixed or {}
     for cat in scenario.categories:
         _add_choice(model, cat, fixed.get(cat.name), (choices or {}).get(cat.name))
@@ -145,9 +167,13 @@ def build_model(
     model.add((1 - p.min_margin) * revenue - model.cost >= 0, "min_margin")
     if elastic:
         weights = elastic
-        prob.setObjective(pulp.lpSum(
-            weights[readable.partition("[")[0]] * var
-            for readable, terms in model.slacks.items() for var, _ in terms))
+        prob.setObjective(
+            pulp.lpSum(
+                weights[readable.partition("[")[0]] * var
+                for readable, terms in model.slacks.items()
+                for var, _ in terms
+            )
+        )
     elif objective == "max_margin":
         prob.setObjective(revenue - model.cost)
     else:
@@ -161,8 +187,9 @@ def _constant_cost(scenario: Scenario) -> float:
     return costs.fixed_cost(scenario) + projects
 
 
-def _add_choice(model: BuiltModel, cat: Category, fixed: FixedChoice | None,
-                pinned: tuple[str, float] | None) -> None:
+def _add_choice(
+    model: BuiltModel, cat: Category, fixed: FixedChoice | None, pinned: tuple[str, float] | None
+) -> None:
     """Binaries for each (tier, price) option; exactly one is chosen."""
     reqs = model.requirements.category(cat.name)
     options: list[Option] = []
@@ -171,7 +198,7 @@ def _add_choice(model: BuiltModel, cat: Category, fixed: FixedChoice | None,
         q = reqs.tier(tier.name).billable_per_month
         prices: tuple[float | None, ...] | None = tier.price_points()
         if fixed is not None and fixed.tier == tier.name:
-            prices = (fixed.price,) if fixed.price not in (prices or ()) else (fixed.price,)
+            prices = (fixed.price,)  # the quoted price, on the menu or not
         if pinned is not None:
             if pinned[0] != tier.name:
                 continue
@@ -234,14 +261,22 @@ def _add_min_tier(model: BuiltModel, cat: Category, options: list[Option]) -> No
     model.add(pulp.lpSum(o.var for o in options if o.tier in below) == 0, "min_tier", cat.name)
 
 
-def _add_staffing(model: BuiltModel, cat: Category, reqs: CategoryRequirements,
-                  cost_terms: dict[pulp.LpVariable, float]) -> None:
+def _add_staffing(
+    model: BuiltModel,
+    cat: Category,
+    reqs: CategoryRequirements,
+    cost_terms: dict[pulp.LpVariable, float],
+) -> None:
     """Agents per site and interval, their cost, and coverage of the chosen tier."""
     scenario = model.scenario
     labels = model.requirements.labels
     if cat.channel == "deferred":
-        capacity = (model.requirements.interval_minutes * 60 * scenario.provider.max_occupancy
-                    / float(cat.aht_seconds or 1.0))
+        capacity = (
+            model.requirements.interval_minutes
+            * 60
+            * scenario.provider.max_occupancy
+            / float(cat.aht_seconds or 1.0)
+        )
         total = float(np.sum(reqs.volume))
         bound = int(np.ceil(total / capacity)) + 1
         active = [int(t) for t in np.flatnonzero(reqs.open)]
@@ -277,16 +312,20 @@ def _add_staffing(model: BuiltModel, cat: Category, reqs: CategoryRequirements,
         add_deferred(model, cat, reqs, pooled, active)
         return
     for t in active:
-        need = {
-            o.var: float(reqs.tier(o.tier).agents[t]) for o in model.options[cat.name]
-        }
+        need = {o.var: float(reqs.tier(o.tier).agents[t]) for o in model.options[cat.name]}
         need_expr = pulp.LpAffineExpression({v: c for v, c in need.items() if c})
-        model.add(pulp.LpAffineExpression(pooled[t]) - need_expr >= 0, "coverage", cat.name,
-                  labels[t])
+        model.add(
+            pulp.LpAffineExpression(pooled[t]) - need_expr >= 0, "coverage", cat.name, labels[t]
+        )
 
 
-def _add_shifts(model: BuiltModel, site: str, cat: Category, agents: dict[int, pulp.LpVariable],
-                cost_terms: dict[pulp.LpVariable, float]) -> None:
+def _add_shifts(
+    model: BuiltModel,
+    site: str,
+    cat: Category,
+    agents: dict[int, pulp.LpVariable],
+    cost_terms: dict[pulp.LpVariable, float],
+) -> None:
     """Shift mode: integer agents per shift pattern cover each interval after shrinkage."""
     scenario = model.scenario
     s = scenario.site(site)
@@ -306,8 +345,13 @@ def _add_shifts(model: BuiltModel, site: str, cat: Category, agents: dict[int, p
     model.shifts[(site, cat.name)] = pairs
     labels = model.requirements.labels
     for t, var in agents.items():
-        model.add(pulp.LpAffineExpression(covering[t]) - var >= 0, "shift_cover", site,
-                  cat.name, labels[t])
+        model.add(
+            pulp.LpAffineExpression(covering[t]) - var >= 0,
+            "shift_cover",
+            site,
+            cat.name,
+            labels[t],
+        )
 
 
 def scheduled_terms(model: BuiltModel, site: str) -> dict[int, dict[pulp.LpVariable, float]]:
@@ -358,15 +402,17 @@ def _add_site_limits(model: BuiltModel) -> None:
                     # same integer points, an integral coefficient matrix (a far tighter LP).
                     agents = {v: 1.0 for v in terms}
                     limit = math.floor(site.seats * keep + 1e-9)
-                    model.add(pulp.LpAffineExpression(agents) <= limit, "seats", site.name,
-                              labels[t])
+                    model.add(
+                        pulp.LpAffineExpression(agents) <= limit, "seats", site.name, labels[t]
+                    )
                 else:
-                    model.add(pulp.LpAffineExpression(terms) <= site.seats, "seats", site.name,
-                              labels[t])
+                    model.add(
+                        pulp.LpAffineExpression(terms) <= site.seats, "seats", site.name, labels[t]
+                    )
         if site.max_fte is not None:
             hours = paid_hours_terms(model, site.name)
-            limit = site.max_fte * model.scenario.provider.fte_hours_per_month
-            model.add(pulp.LpAffineExpression(hours) <= limit, "max_fte", site.name)
+            cap = site.max_fte * model.scenario.provider.fte_hours_per_month
+            model.add(pulp.LpAffineExpression(hours) <= cap, "max_fte", site.name)
 
 
 def handled_expression(model: BuiltModel, category: str) -> pulp.LpAffineExpression:
@@ -382,8 +428,10 @@ def value_expression(model: BuiltModel, category: str) -> pulp.LpAffineExpressio
     cat = model.scenario.category(category)
     reqs = model.requirements.category(category)
     return pulp.LpAffineExpression(
-        {o.var: costs.client_value(cat, reqs.tier(o.tier).handled_per_month)
-         for o in model.options[category]}
+        {
+            o.var: costs.client_value(cat, reqs.tier(o.tier).handled_per_month)
+            for o in model.options[category]
+        }
     )
 
 
@@ -401,7 +449,8 @@ def _add_client_limits(model: BuiltModel) -> None:
     for cat in contact_cats:
         if cat.max_cost_per_contact is not None:
             expr = model.revenue[cat.name] - cat.max_cost_per_contact * handled_expression(
-                model, cat.name)
+                model, cat.name
+            )
             model.add(expr <= 0, "max_cost_per_contact", cat.name)
     if client.min_roi is not None:
         value = pulp.lpSum(value_expression(model, c.name) for c in scenario.categories)

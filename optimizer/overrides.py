@@ -37,14 +37,27 @@ def apply_overrides(
     issues = []
     for path, value in overrides.items():
         try:
-            update_path(new, str(path), lambda _old, v=value: copy.deepcopy(v))
+            update_path(new, str(path), _setter(value))
         except PathError as err:
             known = ", ".join(err.known) if err.known else "nothing"
             issues.append(
-                Issue(source, f"{where}: {path}", value,
-                      f"a path that exists ('{err.segment}' not found; known here: {known})")
+                Issue(
+                    source,
+                    f"{where}: {path}",
+                    value,
+                    f"a path that exists ('{err.segment}' not found; known here: {known})",
+                )
             )
     return new, issues
+
+
+def _setter(value: Any) -> Callable[[Any], Any]:
+    """A change that replaces the old value by a fresh copy of ``value``."""
+
+    def change(_old: Any) -> Any:
+        return copy.deepcopy(value)
+
+    return change
 
 
 def update_path(root: dict[str, Any], path: str, change: Callable[[Any], Any]) -> int:
@@ -91,7 +104,9 @@ def _children(node: Any, part: str) -> list[Any]:
 def _list_indices(items: list[Any], part: str) -> list[int]:
     if part == "*":
         return list(range(len(items)))
-    named = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == part]
+    named = [
+        i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == part
+    ]
     if named:
         return named
     if part.isdigit() and int(part) < len(items):

@@ -17,7 +17,7 @@ from optimizer.errors import SolverError
 from optimizer.explain import explain
 from optimizer.model import BuiltModel, FixedChoice, build_model
 from optimizer.requirements import RequirementTable, build_requirements
-from optimizer.results import Solution, SolveStatus, SolverInfo, VerifiedResult
+from optimizer.results import Solution, SolveStatus, VerifiedResult
 from optimizer.scenario import Scenario
 from optimizer.solve import SolveOptions, solve
 from optimizer.verify import verify
@@ -29,7 +29,7 @@ class RunOptions:
 
     objective: str | None = None
     """max_margin or min_price; None = the scenario's own."""
-    solve: SolveOptions = SolveOptions()
+    solve: SolveOptions = field(default_factory=SolveOptions)
     explain: bool = True
     """Shadow prices and 1%-relaxation gains for binding limits (costs extra solves)."""
     fixed: dict[str, FixedChoice] = field(default_factory=dict)
@@ -48,16 +48,27 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
     reqs = build_requirements(scenario)
     model, solution = _solve(scenario, reqs, options)
     if solution.status == SolveStatus.INFEASIBLE and options.diagnose:
-        changes = diagnose(scenario, reqs, options.fixed, options.solve,
-                           lambda s, fixed: _has_solution(s, replace(options, fixed=fixed)))
-        return replace(_unsolved(scenario, solution),
-                       diagnosis=tuple(c.to_dict() for c in changes))
+        changes = diagnose(
+            scenario,
+            reqs,
+            options.fixed,
+            options.solve,
+            lambda s, fixed: _has_solution(s, replace(options, fixed=fixed)),
+        )
+        return replace(_unsolved(scenario, solution), diagnosis=tuple(c.to_dict() for c in changes))
     if not solution.status.has_solution:
         return _unsolved(scenario, solution)
     result = verify(scenario, reqs, solution)
     if options.explain:
-        limits = explain(scenario, reqs, model, solution, result.constraints, options.solve,
-                         lambda s: _margin_of(s, options))
+        limits = explain(
+            scenario,
+            reqs,
+            model,
+            solution,
+            result.constraints,
+            options.solve,
+            lambda s: _margin_of(s, options),
+        )
         result = replace(result, constraints=limits)
     return result
 
@@ -76,8 +87,9 @@ def _margin_of(scenario: Scenario, options: RunOptions) -> float | None:
     return solution.objective_value if solution.status.has_solution else None
 
 
-def _solve(scenario: Scenario, reqs: RequirementTable,
-           options: RunOptions) -> tuple[BuiltModel, Solution]:
+def _solve(
+    scenario: Scenario, reqs: RequirementTable, options: RunOptions
+) -> tuple[BuiltModel, Solution]:
     start = time.perf_counter()
     model = build_model(scenario, reqs, options.objective, fixed=options.fixed)
     build = time.perf_counter() - start
@@ -91,8 +103,13 @@ SHIFT_TIME_LIMIT = 30.0
 """Seconds for the shift phases when the user gives no time limit."""
 
 
-def _solve_shifts(scenario: Scenario, reqs: RequirementTable, options: RunOptions,
-                  shift_model: BuiltModel, build: float) -> tuple[BuiltModel, Solution]:
+def _solve_shifts(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    options: RunOptions,
+    shift_model: BuiltModel,
+    build: float,
+) -> tuple[BuiltModel, Solution]:
     """Shift mode in three phases, each warm-starting the next.
 
     1. The interval model (a relaxation) picks tiers and prices.
@@ -101,7 +118,8 @@ def _solve_shifts(scenario: Scenario, reqs: RequirementTable, options: RunOption
        within the remaining time; its gap is the one reported.
     """
     relaxed = scenario.model_copy(
-        update={"provider": scenario.provider.model_copy(update={"staffing": "intervals"})})
+        update={"provider": scenario.provider.model_copy(update={"staffing": "intervals"})}
+    )
     clock = time.perf_counter()
     budget = options.solve.time_limit or SHIFT_TIME_LIMIT
     phase1 = build_model(relaxed, reqs, options.objective, fixed=options.fixed)
@@ -125,29 +143,51 @@ def _solve_shifts(scenario: Scenario, reqs: RequirementTable, options: RunOption
     best = third if third.status.has_solution else second
     if best is second and third.bound is not None and second.objective_value is not None:
         gap = abs(third.bound - second.objective_value) / max(abs(second.objective_value), 1e-9)
-        best = replace(second, status=SolveStatus.FEASIBLE,
-                       solver=replace(second.solver, gap=gap), bound=third.bound)
+        best = replace(
+            second,
+            status=SolveStatus.FEASIBLE,
+            solver=replace(second.solver, gap=gap),
+            bound=third.bound,
+        )
     return (shift_model if best is third else phase2), _timed(best, clock, build)
 
 
 def _timed(solution: Solution, clock: float, build: float) -> Solution:
     """The solution with the wall time of all phases."""
     seconds = time.perf_counter() - clock
-    return replace(solution, solver=replace(solution.solver, seconds=seconds,
-                                            build_seconds=build))
+    return replace(solution, solver=replace(solution.solver, seconds=seconds, build_seconds=build))
 
 
 def _unsolved(scenario: Scenario, solution: Solution) -> VerifiedResult:
     if solution.status == SolveStatus.ERROR:
         raise SolverError(f"the solver failed on {scenario.scenario!r}: {solution.message}")
-    return VerifiedResult(scenario.scenario, scenario.currency, solution.status,
-                          solution.objective, None, (), (), (), False, 0.0, solution.solver)
+    return VerifiedResult(
+        scenario.scenario,
+        scenario.currency,
+        solution.status,
+        solution.objective,
+        None,
+        (),
+        (),
+        (),
+        False,
+        0.0,
+        solution.solver,
+    )
 
 
-def staff_interval(contacts: float, interval_minutes: float, aht: float, service_level: float,
-                   within: float, patience: float | None = None, max_occupancy: float = 1.0,
-                   max_abandon: float | None = None, shrinkage: float = 0.0,
-                   concurrency: float = 1.0) -> dict[str, float | int]:
+def staff_interval(
+    contacts: float,
+    interval_minutes: float,
+    aht: float,
+    service_level: float,
+    within: float,
+    patience: float | None = None,
+    max_occupancy: float = 1.0,
+    max_abandon: float | None = None,
+    shrinkage: float = 0.0,
+    concurrency: float = 1.0,
+) -> dict[str, float | int]:
     """Erlang calculator for one interval (the ``tierprice staff`` command)."""
     import numpy as np
 
@@ -155,12 +195,19 @@ def staff_interval(contacts: float, interval_minutes: float, aht: float, service
     from optimizer.conventions import scheduled_agents
 
     load = np.array([contacts * aht / (interval_minutes * 60.0)])
-    servers = queueing.required_agents(load, aht, service_level, within,
-                                       max_occupancy=max_occupancy, patience=patience,
-                                       max_abandon=max_abandon)
+    servers = queueing.required_agents(
+        load,
+        aht,
+        service_level,
+        within,
+        max_occupancy=max_occupancy,
+        patience=patience,
+        max_abandon=max_abandon,
+    )
     stats = queueing.metrics(servers, load, aht, within, patience=patience)
-    agents = int(queueing.chat_agents(servers, concurrency)[0]) if concurrency != 1 else int(
-        servers[0])
+    agents = (
+        int(queueing.chat_agents(servers, concurrency)[0]) if concurrency != 1 else int(servers[0])
+    )
     return {
         "agents": agents,
         "scheduled_agents": round(scheduled_agents(agents, shrinkage), 6),
@@ -178,18 +225,34 @@ def requirement_report(scenario: Scenario, fmt: str) -> str:
 
     reqs = build_requirements(scenario)
     if fmt == "table":
-        rows = [[r["category"], r["tier"], f"{r['peak_agents']}", f"{r['productive_hours']:,.0f}",
-                 f"{r['handled_per_month']:,.0f}", f"{r['billable_per_month']:,.2f}",
-                 "-" if r["min_service_level"] is None else f"{r['min_service_level']:.3f}"]
-                for r in reqs.summary_rows()]
-        head = ["category", "tier", "peak agents", "productive h/month", "handled/month",
-                "billable/month", "min SL"]
+        rows = [
+            [
+                str(r["category"]),
+                str(r["tier"]),
+                f"{r['peak_agents']}",
+                f"{r['productive_hours']:,.0f}",
+                f"{r['handled_per_month']:,.0f}",
+                f"{r['billable_per_month']:,.2f}",
+                "-" if r["min_service_level"] is None else f"{r['min_service_level']:.3f}",
+            ]
+            for r in reqs.summary_rows()
+        ]
+        head = [
+            "category",
+            "tier",
+            "peak agents",
+            "productive h/month",
+            "handled/month",
+            "billable/month",
+            "min SL",
+        ]
         return table(rows, head) + "\n"
     rows_ = reqs.interval_rows()
     if fmt == "csv":
         return rows_to_csv(rows_)
-    return rows_to_json({"scenario": scenario.scenario, "summary": reqs.summary_rows(),
-                         "intervals": rows_})
+    return rows_to_json(
+        {"scenario": scenario.scenario, "summary": reqs.summary_rows(), "intervals": rows_}
+    )
 
 
 def lp_text(model: BuiltModel) -> str:
@@ -207,8 +270,9 @@ def lp_text(model: BuiltModel) -> str:
         os.unlink(tmp)
 
 
-def parse_fixes(scenario: Scenario, specs: tuple[str, ...] | list[str],
-                source: str = "--fix") -> dict[str, FixedChoice]:
+def parse_fixes(
+    scenario: Scenario, specs: tuple[str, ...] | list[str], source: str = "--fix"
+) -> dict[str, FixedChoice]:
     """``["billing=gold@0.95"]`` -> held choices, or a ScenarioError naming each bad one."""
     from optimizer.errors import Issue, ScenarioError
 
@@ -223,8 +287,14 @@ def parse_fixes(scenario: Scenario, specs: tuple[str, ...] | list[str],
         except ValueError:
             price = float("nan")
         if cat not in names:
-            issues.append(Issue(source, "--fix", spec,
-                                f"CATEGORY=TIER@PRICE with a category of {', '.join(names)}"))
+            issues.append(
+                Issue(
+                    source,
+                    "--fix",
+                    spec,
+                    f"CATEGORY=TIER@PRICE with a category of {', '.join(names)}",
+                )
+            )
         elif tier not in {t.name for t in names[cat].tiers}:
             tiers = ", ".join(t.name for t in names[cat].tiers)
             issues.append(Issue(source, "--fix", spec, f"a tier of {cat} ({tiers})"))

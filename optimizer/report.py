@@ -18,10 +18,31 @@ from optimizer.results import VerifiedResult
 DIGITS = 6
 """Decimals kept in JSON and CSV (removes floating-point noise between runs)."""
 
-CATEGORY_FIELDS = ("name", "tier", "pricing_model", "price", "revenue", "cost", "margin", "fte",
-                   "contacts", "service_level", "abandon_rate")
-TOTAL_FIELDS = ("revenue", "cost", "margin", "margin_pct", "markup_pct", "contacts",
-                "client_cost_per_contact", "provider_cost_per_contact", "client_roi", "fte")
+CATEGORY_FIELDS = (
+    "name",
+    "tier",
+    "pricing_model",
+    "price",
+    "revenue",
+    "cost",
+    "margin",
+    "fte",
+    "contacts",
+    "service_level",
+    "abandon_rate",
+)
+TOTAL_FIELDS = (
+    "revenue",
+    "cost",
+    "margin",
+    "margin_pct",
+    "markup_pct",
+    "contacts",
+    "client_cost_per_contact",
+    "provider_cost_per_contact",
+    "client_roi",
+    "fte",
+)
 SITE_FIELDS = ("name", "fte", "paid_hours", "cost")
 CONSTRAINT_FIELDS = ("name", "binding", "slack", "shadow_price")
 
@@ -53,17 +74,22 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         "status": str(result.status),
         "objective": result.objective,
         "totals": totals,
-        "categories": [{f: _clean(getattr(c, f)) for f in CATEGORY_FIELDS}
-                       for c in result.categories],
+        "categories": [
+            {f: _clean(getattr(c, f)) for f in CATEGORY_FIELDS} for c in result.categories
+        ],
         "sites": [{f: _clean(getattr(s, f)) for f in SITE_FIELDS} for s in result.sites],
-        "constraints": [{f: _clean(getattr(c, f)) for f in CONSTRAINT_FIELDS}
-                        for c in result.constraints],
+        "constraints": [
+            {f: _clean(getattr(c, f)) for f in CONSTRAINT_FIELDS} for c in result.constraints
+        ],
     }
     if result.diagnosis:
         out["diagnosis"] = list(result.diagnosis)
     out["verified"] = result.verified
-    out["solver"] = {"name": result.solver.name, "seconds": round(result.solver.seconds, 3),
-                     "gap": _num(result.solver.gap)}
+    out["solver"] = {
+        "name": result.solver.name,
+        "seconds": round(result.solver.seconds, 3),
+        "gap": _num(result.solver.gap),
+    }
     return out
 
 
@@ -78,19 +104,60 @@ def to_csv(result: VerifiedResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     cur = result.currency
-    writer.writerow(["scenario", "status", "category", "tier", "pricing_model", "price",
-                     f"revenue_{cur}_per_month", f"cost_{cur}_per_month",
-                     f"margin_{cur}_per_month", "fte", "contacts_per_month", "service_level",
-                     "abandon_rate"])
+    writer.writerow(
+        [
+            "scenario",
+            "status",
+            "category",
+            "tier",
+            "pricing_model",
+            "price",
+            f"revenue_{cur}_per_month",
+            f"cost_{cur}_per_month",
+            f"margin_{cur}_per_month",
+            "fte",
+            "contacts_per_month",
+            "service_level",
+            "abandon_rate",
+        ]
+    )
     for c in result.categories:
-        writer.writerow([result.scenario, result.status, c.name, c.tier, c.pricing_model,
-                         _cell(c.price), _cell(c.revenue), _cell(c.cost), _cell(c.margin),
-                         _cell(c.fte), _cell(c.contacts), _cell(c.service_level),
-                         _cell(c.abandon_rate)])
+        writer.writerow(
+            [
+                result.scenario,
+                result.status,
+                c.name,
+                c.tier,
+                c.pricing_model,
+                _cell(c.price),
+                _cell(c.revenue),
+                _cell(c.cost),
+                _cell(c.margin),
+                _cell(c.fte),
+                _cell(c.contacts),
+                _cell(c.service_level),
+                _cell(c.abandon_rate),
+            ]
+        )
     t = result.totals
     if t is not None:
-        writer.writerow([result.scenario, result.status, "TOTAL", "", "", "", _cell(t.revenue),
-                         _cell(t.cost), _cell(t.margin), _cell(t.fte), _cell(t.contacts), "", ""])
+        writer.writerow(
+            [
+                result.scenario,
+                result.status,
+                "TOTAL",
+                "",
+                "",
+                "",
+                _cell(t.revenue),
+                _cell(t.cost),
+                _cell(t.margin),
+                _cell(t.fte),
+                _cell(t.contacts),
+                "",
+                "",
+            ]
+        )
     else:
         writer.writerow([result.scenario, result.status, "TOTAL"] + [""] * 10)
     return buffer.getvalue()
@@ -118,9 +185,13 @@ def pct(value: float | None, digits: int = 1) -> str:
 def table(rows: list[list[str]], header: list[str]) -> str:
     """A plain aligned text table (first column left, the rest right-aligned)."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
     def line(cells: list[str]) -> str:
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
@@ -134,32 +205,82 @@ def to_text(result: VerifiedResult) -> str:
     parts = [head, f"objective: {result.objective}; money per month in {cur}"]
     if result.totals is None:
         parts.append(result.message or "no solution")
+        if result.diagnosis:
+            parts += ["", "what would make it feasible:"]
+            parts += [f"  - {d.get('message', d)}" for d in result.diagnosis]
         return "\n".join(parts) + "\n"
-    rows = [[c.name, c.tier, c.pricing_model, f"{c.price:g}", money(c.contacts), money(c.revenue),
-             money(c.cost), money(c.margin), pct(c.margin / c.revenue if c.revenue else None),
-             f"{c.fte:.1f}", pct(c.service_level)] for c in result.categories]
-    parts += ["", table(rows, ["category", "tier", "pricing", "price", "contacts", "revenue",
-                               "cost", "margin", "margin %", "FTE", "SL"])]
+    rows = [
+        [
+            c.name,
+            c.tier,
+            c.pricing_model,
+            f"{c.price:g}",
+            money(c.contacts),
+            money(c.revenue),
+            money(c.cost),
+            money(c.margin),
+            pct(c.margin / c.revenue if c.revenue else None),
+            f"{c.fte:.1f}",
+            pct(c.service_level),
+        ]
+        for c in result.categories
+    ]
+    parts += [
+        "",
+        table(
+            rows,
+            [
+                "category",
+                "tier",
+                "pricing",
+                "price",
+                "contacts",
+                "revenue",
+                "cost",
+                "margin",
+                "margin %",
+                "FTE",
+                "SL",
+            ],
+        ),
+    ]
     t = result.totals
-    totals = [["revenue (client spend)", money(t.revenue, cur)], ["cost", money(t.cost, cur)],
-              ["margin", money(t.margin, cur)], ["margin %", pct(t.margin_pct)],
-              ["markup %", pct(t.markup_pct)], ["contacts", money(t.contacts)],
-              ["client cost per contact", _per(t.client_cost_per_contact, cur)],
-              ["provider cost per contact", _per(t.provider_cost_per_contact, cur)],
-              ["client ROI", pct(t.client_roi)], ["FTE", f"{t.fte:.1f}"]]
+    totals = [
+        ["revenue (client spend)", money(t.revenue, cur)],
+        ["cost", money(t.cost, cur)],
+        ["margin", money(t.margin, cur)],
+        ["margin %", pct(t.margin_pct)],
+        ["markup %", pct(t.markup_pct)],
+        ["contacts", money(t.contacts)],
+        ["client cost per contact", _per(t.client_cost_per_contact, cur)],
+        ["provider cost per contact", _per(t.provider_cost_per_contact, cur)],
+        ["client ROI", pct(t.client_roi)],
+        ["FTE", f"{t.fte:.1f}"],
+    ]
     parts += ["", table(totals, ["totals", ""])]
-    sites = [[s.name, f"{s.fte:.1f}", money(s.paid_hours), money(s.cost, cur)]
-             for s in result.sites]
+    sites = [
+        [s.name, f"{s.fte:.1f}", money(s.paid_hours), money(s.cost, cur)] for s in result.sites
+    ]
     parts += ["", table(sites, ["site", "FTE", "paid hours", "cost"])]
-    binding = [[c.name, _opt(c.slack), _opt(c.shadow_price), _opt(c.relax_gain)]
-               for c in result.constraints if c.binding]
+    binding = [
+        [c.name, _opt(c.slack), _opt(c.shadow_price), _opt(c.relax_gain)]
+        for c in result.constraints
+        if c.binding
+    ]
     if binding:
-        parts += ["", table(binding, ["binding limit", "slack", "shadow price",
-                                      "margin gained by 1% relaxation"])]
+        parts += [
+            "",
+            table(
+                binding,
+                ["binding limit", "slack", "shadow price", "margin gained by 1% relaxation"],
+            ),
+        ]
     else:
         parts += ["", "no client or provider limit binds"]
-    parts.append(f"\nverified: {'yes' if result.verified else 'NO'}; solver "
-                 f"{result.solver.name} {result.solver.seconds:.2f} s")
+    parts.append(
+        f"\nverified: {'yes' if result.verified else 'NO'}; solver "
+        f"{result.solver.name} {result.solver.seconds:.2f} s"
+    )
     return "\n".join(parts) + "\n"
 
 
@@ -185,12 +306,14 @@ def rows_to_csv(rows: list[dict[str, Any]]) -> str:
 
 def rows_to_json(data: Any) -> str:
     """JSON with floats rounded to ``DIGITS`` decimals."""
+
     def walk(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: walk(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [walk(v) for v in value]
         return _clean(value)
+
     return json.dumps(walk(data), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -200,9 +323,11 @@ def verdict(result: VerifiedResult) -> str:
     if t is None:
         reason = "" if result.status == "infeasible" else f" ({result.status})"
         return f"NOT FEASIBLE{reason} — {result.scenario}"
-    return (f"FEASIBLE — {result.scenario}: margin {money(t.margin, result.currency)} "
-            f"({pct(t.margin_pct)}), client cost per contact "
-            f"{_per(t.client_cost_per_contact, result.currency)}, client ROI {pct(t.client_roi)}")
+    return (
+        f"FEASIBLE — {result.scenario}: margin {money(t.margin, result.currency)} "
+        f"({pct(t.margin_pct)}), client cost per contact "
+        f"{_per(t.client_cost_per_contact, result.currency)}, client ROI {pct(t.client_roi)}"
+    )
 
 
 def check_text(result: VerifiedResult) -> str:
@@ -211,9 +336,11 @@ def check_text(result: VerifiedResult) -> str:
     if result.totals is not None:
         return head + "\n\n" + to_text(result)
     lines = [head, ""]
-    groups = [("alone", "Any one of these makes the deal feasible (each proven by re-solving):"),
-              ("together", "No single limit suffices; together these make it feasible:"),
-              ("alternative", "Alternatives for sales:")]
+    groups = [
+        ("alone", "Any one of these makes the deal feasible (each proven by re-solving):"),
+        ("together", "No single limit suffices; together these make it feasible:"),
+        ("alternative", "Alternatives for sales:"),
+    ]
     for kind, title in groups:
         items = [d for d in result.diagnosis if d.get("kind") == kind]
         if items:

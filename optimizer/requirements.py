@@ -112,12 +112,21 @@ def _category(scenario: Scenario, cat: Category) -> CategoryRequirements:
     if cat.is_project:
         empty = np.zeros(0)
         tiers = tuple(
-            TierRequirement(t.name, np.zeros(0, dtype=np.int64), empty, empty, empty, 0.0,
-                            cat.effort_hours or 0.0, 1.0 / scenario.contract_months)
+            TierRequirement(
+                t.name,
+                np.zeros(0, dtype=np.int64),
+                empty,
+                empty,
+                empty,
+                0.0,
+                cat.effort_hours or 0.0,
+                1.0 / scenario.contract_months,
+            )
             for t in cat.tiers
         )
-        return CategoryRequirements(cat.name, cat.channel, empty, empty,
-                                    np.zeros(0, dtype=bool), tiers)
+        return CategoryRequirements(
+            cat.name, cat.channel, empty, empty, np.zeros(0, dtype=bool), tiers
+        )
     volume, mask = weekly_volume(scenario, cat)
     seconds = scenario.calendar.interval_minutes * 60.0
     aht = float(cat.aht_seconds or 0.0)
@@ -130,7 +139,9 @@ def _category(scenario: Scenario, cat: Category) -> CategoryRequirements:
     return CategoryRequirements(cat.name, cat.channel, volume, load, mask, tiers)
 
 
-def _queue_tiers(scenario: Scenario, cat: Category, load: FloatArray) -> tuple[TierRequirement, ...]:
+def _queue_tiers(
+    scenario: Scenario, cat: Category, load: FloatArray
+) -> tuple[TierRequirement, ...]:
     """All tiers of a voice or chat category in one vectorised call."""
     aht = float(cat.aht_seconds or 0.0)
     targets = np.array([[t.service_level or 0.0] for t in cat.tiers])
@@ -139,7 +150,10 @@ def _queue_tiers(scenario: Scenario, cat: Category, load: FloatArray) -> tuple[T
     patience = cat.patience_seconds
     loads = np.broadcast_to(load, (len(cat.tiers), load.size))
     servers = queueing.required_agents(
-        loads, aht, targets, within,
+        loads,
+        aht,
+        targets,
+        within,
         max_occupancy=scenario.provider.max_occupancy,
         patience=patience,
         max_abandon=caps if patience is not None else None,
@@ -154,25 +168,40 @@ def _queue_tiers(scenario: Scenario, cat: Category, load: FloatArray) -> tuple[T
         abandon = np.where(load > 0, stats.p_abandon[k], 0.0)
         handled = float(np.sum(volume * (1.0 - abandon))) * wpm
         productive = float(np.sum(agents[k])) * hours * wpm
-        tiers.append(TierRequirement(
-            tier.name, agents[k].astype(np.int64),
-            np.where(load > 0, stats.service_level[k], 1.0),
-            np.where(load > 0, stats.asa[k], 0.0), abandon,
-            handled, productive, billable(scenario, cat, handled, productive),
-        ))
+        tiers.append(
+            TierRequirement(
+                tier.name,
+                agents[k].astype(np.int64),
+                np.where(load > 0, stats.service_level[k], 1.0),
+                np.where(load > 0, stats.asa[k], 0.0),
+                abandon,
+                handled,
+                productive,
+                billable(scenario, cat, handled, productive),
+            )
+        )
     return tuple(tiers)
 
 
-def _deferred_tier(scenario: Scenario, cat: Category, name: str, volume: FloatArray,
-                   n: int) -> TierRequirement:
+def _deferred_tier(
+    scenario: Scenario, cat: Category, name: str, volume: FloatArray, n: int
+) -> TierRequirement:
     """Deferred work: no queue; every item is handled (the MILP schedules when)."""
     wpm = scenario.calendar.weeks_per_month
     handled = float(np.sum(volume)) * wpm
     workload_hours = handled * float(cat.aht_seconds or 0.0) / 3600.0
     productive = workload_hours / scenario.provider.max_occupancy
     zeros = np.zeros(n)
-    return TierRequirement(name, np.zeros(n, dtype=np.int64), np.ones(n), zeros, zeros,
-                           handled, productive, billable(scenario, cat, handled, productive))
+    return TierRequirement(
+        name,
+        np.zeros(n, dtype=np.int64),
+        np.ones(n),
+        zeros,
+        zeros,
+        handled,
+        productive,
+        billable(scenario, cat, handled, productive),
+    )
 
 
 def billable(scenario: Scenario, cat: Category, handled: float, productive_hours: float) -> float:
@@ -200,7 +229,9 @@ def _summary(cat: CategoryRequirements, t: TierRequirement) -> dict[str, object]
     busy = cat.load > 0 if cat.load.size else np.zeros(0, dtype=bool)
     queue = cat.channel in ("voice", "chat")
     return {
-        "category": cat.name, "tier": t.tier, "channel": cat.channel,
+        "category": cat.name,
+        "tier": t.tier,
+        "channel": cat.channel,
         "peak_agents": int(t.agents.max()) if t.agents.size else 0,
         "productive_hours": t.productive_hours_per_month,
         "handled_per_month": t.handled_per_month,
@@ -214,11 +245,18 @@ def _interval_rows(table: RequirementTable) -> list[dict[str, object]]:
     for cat in table.categories:
         for t in cat.tiers:
             for i in range(cat.volume.size):
-                rows.append({
-                    "category": cat.name, "tier": t.tier, "interval": table.labels[i],
-                    "contacts": float(cat.volume[i]), "load_erlangs": float(cat.load[i]),
-                    "agents": int(t.agents[i]), "service_level": float(t.service_level[i]),
-                    "asa_seconds": float(t.asa_seconds[i]), "abandon_rate": float(t.abandon_rate[i]),
-                    "handled": float(cat.volume[i] * (1 - t.abandon_rate[i])),
-                })
+                rows.append(
+                    {
+                        "category": cat.name,
+                        "tier": t.tier,
+                        "interval": table.labels[i],
+                        "contacts": float(cat.volume[i]),
+                        "load_erlangs": float(cat.load[i]),
+                        "agents": int(t.agents[i]),
+                        "service_level": float(t.service_level[i]),
+                        "asa_seconds": float(t.asa_seconds[i]),
+                        "abandon_rate": float(t.abandon_rate[i]),
+                        "handled": float(cat.volume[i] * (1 - t.abandon_rate[i])),
+                    }
+                )
     return rows

@@ -9,7 +9,8 @@ Code after this point trusts the scenario and does not re-validate it.
 >>> s = validate_scenario(example_raw())
 >>> [c.name for c in s.categories]
 ['calls', 'mail']
->>> s.with_overrides({"categories.calls.contacts_per_month": 11000}).category("calls").contacts_per_month
+>>> bigger = s.with_overrides({"categories.calls.contacts_per_month": 11000})
+>>> bigger.category("calls").contacts_per_month
 11000.0
 """
 
@@ -423,8 +424,12 @@ def example_raw() -> dict[str, Any]:
                 "aht_seconds": 300,
                 "pricing": "per_contact",
                 "tiers": [
-                    {"name": "std", "service_level": 0.8, "answer_within_seconds": 20,
-                     "prices": [3.0, 3.5]},
+                    {
+                        "name": "std",
+                        "service_level": 0.8,
+                        "answer_within_seconds": 20,
+                        "prices": [3.0, 3.5],
+                    },
                 ],
             },
             {

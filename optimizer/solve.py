@@ -18,7 +18,7 @@ import pulp
 
 from optimizer.errors import SolverError
 from optimizer.model import BuiltModel
-from optimizer.results import Choice, RowActivity, ShiftCount, Solution, SolveStatus, SolverInfo
+from optimizer.results import Choice, RowActivity, ShiftCount, Solution, SolverInfo, SolveStatus
 
 SOLVERS = ("highs", "cbc")
 
@@ -58,7 +58,7 @@ class MatrixForm:
     maximize: bool
 
 
-def matrix_form(prob: pulp.LpProblem) -> MatrixForm:
+def matrix_form(prob: pulp.LpProblem, rows: dict[str, pulp.LpConstraint]) -> MatrixForm:
     """Column-wise arrays of ``prob`` (what HiGHS's passModel takes)."""
     variables = prob.variables()
     index = {v.name: i for i, v in enumerate(variables)}
@@ -70,12 +70,12 @@ def matrix_form(prob: pulp.LpProblem) -> MatrixForm:
     lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
     upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
     integer = np.array([v.cat == pulp.LpInteger for v in variables], bool)
-    names = list(prob.constraints)
+    names = list(rows)
     rows, cols, vals = [], [], []
     row_lower = np.empty(len(names))
     row_upper = np.empty(len(names))
     for r, name in enumerate(names):
-        con = prob.constraints[name]
+        con = rows[name]
         rhs = -con.constant
         row_lower[r] = rhs if con.sense != pulp.LpConstraintLE else -inf
         row_upper[r] = rhs if con.sense != pulp.LpConstraintGE else inf
@@ -87,9 +87,21 @@ def matrix_form(prob: pulp.LpProblem) -> MatrixForm:
     order = np.lexsort((np.asarray(rows), np.asarray(cols)))
     col_arr = np.asarray(cols, dtype=np.int64)[order]
     starts = np.searchsorted(col_arr, np.arange(ncol + 1)).astype(np.int32)
-    return MatrixForm(variables, names, cost, lower, upper, integer, row_lower, row_upper, starts,
-                      np.asarray(rows, dtype=np.int32)[order], np.asarray(vals, float)[order],
-                      float(prob.objective.constant), prob.sense == pulp.LpMaximize)
+    return MatrixForm(
+        variables,
+        names,
+        cost,
+        lower,
+        upper,
+        integer,
+        row_lower,
+        row_upper,
+        starts,
+        np.asarray(rows, dtype=np.int32)[order],
+        np.asarray(vals, float)[order],
+        float(prob.objective.constant),
+        prob.sense == pulp.LpMaximize,
+    )
 
 
 def solve(model: BuiltModel, options: SolveOptions = SolveOptions()) -> Solution:
@@ -108,14 +120,21 @@ def solve(model: BuiltModel, options: SolveOptions = SolveOptions()) -> Solution
     return _read(model, status, values, duals, row_values, objective, info, bound)
 
 
-_Raw = tuple[SolveStatus, dict[str, float], dict[str, float] | None, dict[str, float],
-             float | None, float | None, float | None]
+_Raw = tuple[
+    SolveStatus,
+    dict[str, float],
+    dict[str, float] | None,
+    dict[str, float],
+    float | None,
+    float | None,
+    float | None,
+]
 
 
 def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     import highspy
 
-    form = matrix_form(model.prob)
+    form = matrix_form(model.prob, model.rows)
     lp = highspy.HighsLp()
     lp.num_col_ = len(form.variables)
     lp.num_row_ = len(form.names)
@@ -182,13 +201,22 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
 
 def _solve_cbc(model: BuiltModel, options: SolveOptions) -> _Raw:
     prob = model.prob
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=options.time_limit, gapRel=options.gap,
-                               threads=options.threads, options=["randomSeed 0"])
+    solver = pulp.PULP_CBC_CMD(
+        msg=False,
+        timeLimit=options.time_limit,
+        gapRel=options.gap,
+        threads=options.threads,
+        options=["randomSeed 0"],
+    )
+    kinds = {v.name: v.cat for v in prob.variables()}
     if options.relax:
-        prob = prob.deepcopy()
         for v in prob.variables():
             v.cat = pulp.LpContinuous
-    prob.solve(solver)
+    try:
+        prob.solve(solver)
+    finally:
+        for v in prob.variables():
+            v.cat = kinds[v.name]
     if prob.sol_status == pulp.LpSolutionOptimal:
         status = SolveStatus.OPTIMAL
     elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
@@ -204,18 +232,27 @@ def _solve_cbc(model: BuiltModel, options: SolveOptions) -> _Raw:
     if not status.has_solution:
         return status, {}, None, {}, None, None, None
     values = {v.name: float(v.varValue or 0.0) for v in prob.variables()}
-    row_values = {name: float(c.value() or 0.0) - c.constant
-                  for name, c in prob.constraints.items()}
-    duals = ({name: float(c.pi) for name, c in prob.constraints.items() if c.pi is not None}
-             if options.relax else None)
+    row_values = {name: float(c.value() or 0.0) - c.constant for name, c in model.rows.items()}
+    duals = (
+        {name: float(c.pi) for name, c in model.rows.items() if c.pi is not None}
+        if options.relax
+        else None
+    )
     objective = float(pulp.value(prob.objective) or 0.0)
     gap = 0.0 if status == SolveStatus.OPTIMAL else None
     return status, values, duals, row_values, objective, gap, None
 
 
-def _read(model: BuiltModel, status: SolveStatus, values: dict[str, float],
-          duals: dict[str, float] | None, row_values: dict[str, float], objective: float | None,
-          info: SolverInfo, bound: float | None) -> Solution:
+def _read(
+    model: BuiltModel,
+    status: SolveStatus,
+    values: dict[str, float],
+    duals: dict[str, float] | None,
+    row_values: dict[str, float],
+    objective: float | None,
+    info: SolverInfo,
+    bound: float | None,
+) -> Solution:
     """Turn variable values into choices, staffing, shifts and deferred work."""
     n = len(model.requirements.labels)
     choices = {}
@@ -235,8 +272,11 @@ def _read(model: BuiltModel, status: SolveStatus, values: dict[str, float],
             arr[t] = round(value) if var.cat == pulp.LpInteger else value
         agents[key] = arr
     shifts = {
-        key: tuple(ShiftCount(p.start, p.hours, int(round(values.get(z.name, 0.0))))
-                   for p, z in pairs if round(values.get(z.name, 0.0)) > 0)
+        key: tuple(
+            ShiftCount(p.start, p.hours, round(values.get(z.name, 0.0)))
+            for p, z in pairs
+            if round(values.get(z.name, 0.0)) > 0
+        )
         for key, pairs in model.shifts.items()
     }
     work = {}
@@ -246,12 +286,23 @@ def _read(model: BuiltModel, status: SolveStatus, values: dict[str, float],
             arr[t] = values.get(var.name, 0.0)
         work[cat] = arr
     rows = {}
-    for name, con in model.prob.constraints.items():
+    for name, con in model.rows.items():
         activity = row_values.get(name, 0.0) + con.constant
         slack = -activity if con.sense == pulp.LpConstraintLE else activity
         if con.sense == pulp.LpConstraintEQ:
             slack = -abs(activity)
         dual = None if duals is None else duals.get(name)
         rows[model.readable[name]] = RowActivity(model.families[name], slack, dual)
-    return Solution(status, model.objective, objective, choices, agents, shifts, work, rows, info,
-                    bound=bound, variable_values=values)
+    return Solution(
+        status,
+        model.objective,
+        objective,
+        choices,
+        agents,
+        shifts,
+        work,
+        rows,
+        info,
+        bound=bound,
+        variable_values=values,
+    )

@@ -57,7 +57,7 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
     paid_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
     cost_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
     staffing = _scheduled(scenario, solution, len(reqs.labels))
-    for (site_name, cat_name), sched in staffing.items():
+    for (site_name, _cat_name), sched in staffing.items():
         site = scenario.site(site_name)
         hours = float(sched.sum()) * reqs.interval_hours * scenario.calendar.weeks_per_month
         paid_by_site[site_name] += hours
@@ -67,15 +67,22 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
     _check_shift_cover(scenario, solution, check)
     _check_sites(scenario, staffing, paid_by_site, check)
     revenue = sum(o.revenue for o in outcomes)
-    cost = sum(cost_by_site.values()) + costs.fixed_cost(scenario) + sum(
-        costs.project_cost(scenario, c) for c in scenario.categories if c.is_project)
+    cost = (
+        sum(cost_by_site.values())
+        + costs.fixed_cost(scenario)
+        + sum(costs.project_cost(scenario, c) for c in scenario.categories if c.is_project)
+    )
     contact_names = {c.name for c in scenario.categories if not c.is_project}
     contacts = sum(o.contacts for o in outcomes if o.name in contact_names)
     value = sum(costs.client_value(scenario.category(o.name), o.contacts) for o in outcomes)
     raw = costs.Totals(
-        revenue, cost, sum(o.revenue for o in outcomes if o.name in contact_names),
+        revenue,
+        cost,
+        sum(o.revenue for o in outcomes if o.name in contact_names),
         cost - sum(costs.project_cost(scenario, c) for c in scenario.categories if c.is_project),
-        contacts, value, costs.fte(sum(paid_by_site.values()), scenario),
+        contacts,
+        value,
+        costs.fte(sum(paid_by_site.values()), scenario),
     )
     _check_limits(scenario, outcomes, raw, check)
     _check_objective(solution, raw, check)
@@ -83,24 +90,56 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
         lines = "; ".join(f"{what} (off by {amount:.6g})" for what, amount in check.problems[:10])
         raise VerificationError(f"the solution fails its independent re-check: {lines}")
     ratios = raw.ratios()
-    totals = Totals(revenue, cost, raw.margin, ratios["margin_pct"], ratios["markup_pct"],
-                    contacts, ratios["client_cost_per_contact"], ratios["provider_cost_per_contact"],
-                    ratios["client_roi"], raw.fte)
+    totals = Totals(
+        revenue,
+        cost,
+        raw.margin,
+        ratios["margin_pct"],
+        ratios["markup_pct"],
+        contacts,
+        ratios["client_cost_per_contact"],
+        ratios["provider_cost_per_contact"],
+        ratios["client_roi"],
+        raw.fte,
+    )
     sites = tuple(
-        SiteOutcome(s.name, costs.fte(paid_by_site[s.name], scenario), paid_by_site[s.name],
-                    cost_by_site[s.name])
+        SiteOutcome(
+            s.name,
+            costs.fte(paid_by_site[s.name], scenario),
+            paid_by_site[s.name],
+            cost_by_site[s.name],
+        )
         for s in scenario.provider.sites
     )
     limits = _limits(scenario, solution)
     return VerifiedResult(
-        scenario.scenario, scenario.currency, solution.status, solution.objective, totals,
-        tuple(outcomes), sites, limits, True, check.worst, solution.solver,
-        labels=reqs.labels, staffing=staffing,
+        scenario.scenario,
+        scenario.currency,
+        solution.status,
+        solution.objective,
+        totals,
+        tuple(outcomes),
+        sites,
+        limits,
+        True,
+        check.worst,
+        solution.solver,
+        labels=reqs.labels,
+        staffing=staffing,
     )
 
 
-_LIMITS = ("budget", "max_cost_per_contact", "min_roi", "min_margin", "max_price", "min_tier",
-           "seats", "max_fte", "fixed")
+_LIMITS = (
+    "budget",
+    "max_cost_per_contact",
+    "min_roi",
+    "min_margin",
+    "max_price",
+    "min_tier",
+    "seats",
+    "max_fte",
+    "fixed",
+)
 
 
 def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
@@ -139,13 +178,13 @@ def _scheduled(scenario: Scenario, solution: Solution, n: int) -> dict[tuple[str
     out: dict[tuple[str, str], np.ndarray] = {}
     if scenario.provider.staffing == "intervals":
         for (site, cat), agents in solution.agents.items():
-            out[(site, cat)] = scheduled_agents(agents.astype(float),
-                                                scenario.site_shrinkage(scenario.site(site)))
+            keep = scenario.site_shrinkage(scenario.site(site))
+            out[(site, cat)] = np.asarray(scheduled_agents(agents.astype(float), keep))
         return out
     for (site, cat), counts in solution.shifts.items():
         arr = np.zeros(n)
         for shift in counts:
-            length = int(round(shift.hours * 60 / scenario.calendar.interval_minutes))
+            length = round(shift.hours * 60 / scenario.calendar.interval_minutes)
             arr[(shift.start + np.arange(length)) % n] += shift.count
         out[(site, cat)] = arr
     for key in solution.agents:
@@ -162,8 +201,14 @@ def _pooled(solution: Solution, cat: str, n: int) -> np.ndarray:
     return np.floor(total + AGENT_TOLERANCE).astype(np.int64)
 
 
-def _category(scenario: Scenario, reqs: RequirementTable, solution: Solution, cat: Category,
-              staffing: dict[tuple[str, str], np.ndarray], check: _Check) -> CategoryOutcome:
+def _category(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    solution: Solution,
+    cat: Category,
+    staffing: dict[tuple[str, str], np.ndarray],
+    check: _Check,
+) -> CategoryOutcome:
     choice = solution.choices[cat.name]
     creq = reqs.category(cat.name)
     treq = creq.tier(choice.tier)
@@ -184,15 +229,25 @@ def _category(scenario: Scenario, reqs: RequirementTable, solution: Solution, ca
         sl = _check_deferred(scenario, reqs, solution, cat, creq, check)
         abandon = 0.0
     else:
-        sl, abandon = _check_queue(scenario, solution, cat, creq, choice.tier, len(reqs.labels),
-                                   check)
-    return CategoryOutcome(cat.name, choice.tier, cat.pricing, choice.price, revenue, direct,
-                           revenue - direct, costs.fte(paid, scenario), treq.handled_per_month,
-                           sl, abandon)
+        sl, abandon = _check_queue(
+            scenario, solution, cat, creq, choice.tier, len(reqs.labels), check
+        )
+    return CategoryOutcome(
+        cat.name,
+        choice.tier,
+        cat.pricing,
+        choice.price,
+        revenue,
+        direct,
+        revenue - direct,
+        costs.fte(paid, scenario),
+        treq.handled_per_month,
+        sl,
+        abandon,
+    )
 
 
-def _check_price(scenario: Scenario, cat: Category, tier: str, price: float,
-                 check: _Check) -> None:
+def _check_price(scenario: Scenario, cat: Category, tier: str, price: float, check: _Check) -> None:
     """Competitor price cap and the client's minimum tier."""
     if cat.benchmark_price is not None and cat.max_premium is not None:
         cap = cat.benchmark_price * (1 + cat.max_premium)
@@ -200,51 +255,81 @@ def _check_price(scenario: Scenario, cat: Category, tier: str, price: float,
     floor = scenario.client.min_tier.get(cat.name)
     if floor is not None:
         names = [t.name for t in cat.tiers]
-        check.at_least(f"tier of {cat.name} at least {floor}", float(names.index(tier)),
-                       float(names.index(floor)), 0.0)
+        check.at_least(
+            f"tier of {cat.name} at least {floor}",
+            float(names.index(tier)),
+            float(names.index(floor)),
+            0.0,
+        )
 
 
-def _check_queue(scenario: Scenario, solution: Solution, cat: Category,
-                 creq: CategoryRequirements, tier_name: str, n: int,
-                 check: _Check) -> tuple[float, float]:
+def _check_queue(
+    scenario: Scenario,
+    solution: Solution,
+    cat: Category,
+    creq: CategoryRequirements,
+    tier_name: str,
+    n: int,
+    check: _Check,
+) -> tuple[float, float]:
     """Recompute every interval's service level from the pooled integer staffing."""
     tier = cat.tier(tier_name)
     agents = _pooled(solution, cat.name, n)
-    servers = agents if cat.channel == "voice" else np.floor(
-        agents * cat.concurrency + 1e-9).astype(np.int64)
+    servers = (
+        agents
+        if cat.channel == "voice"
+        else np.floor(agents * cat.concurrency + 1e-9).astype(np.int64)
+    )
     load = creq.load
     aht = float(cat.aht_seconds or 1.0)
-    stats = queueing.metrics(servers, load, aht, float(tier.answer_within_seconds or 0.0),
-                             patience=cat.patience_seconds)
+    stats = queueing.metrics(
+        servers, load, aht, float(tier.answer_within_seconds or 0.0), patience=cat.patience_seconds
+    )
     busy = load > 0
     if not busy.any():
         return 1.0, 0.0
     sl = stats.service_level[busy]
     target = float(tier.service_level or 0.0)
     worst = int(np.argmin(sl))
-    check.at_least(f"service level of {cat.name} in interval {np.flatnonzero(busy)[worst]}",
-                   float(sl[worst]), target, SL_TOLERANCE)
+    check.at_least(
+        f"service level of {cat.name} in interval {np.flatnonzero(busy)[worst]}",
+        float(sl[worst]),
+        target,
+        SL_TOLERANCE,
+    )
     occupancy = load[busy] / np.maximum(servers[busy], 1)
-    check.at_most(f"occupancy of {cat.name}", float(occupancy.max()),
-                  scenario.provider.max_occupancy, SL_TOLERANCE)
+    check.at_most(
+        f"occupancy of {cat.name}",
+        float(occupancy.max()),
+        scenario.provider.max_occupancy,
+        SL_TOLERANCE,
+    )
     ab = stats.p_abandon[busy]
     if tier.max_abandon is not None:
-        check.at_most(f"abandon rate of {cat.name}", float(ab.max()), tier.max_abandon,
-                      SL_TOLERANCE)
+        check.at_most(
+            f"abandon rate of {cat.name}", float(ab.max()), tier.max_abandon, SL_TOLERANCE
+        )
     volume = creq.volume[busy]
     weights = volume / volume.sum()
     return float(np.sum(weights * sl)), float(np.sum(weights * ab))
 
 
-def _check_deferred(scenario: Scenario, reqs: RequirementTable, solution: Solution,
-                    cat: Category, creq: CategoryRequirements, check: _Check) -> float:
+def _check_deferred(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    solution: Solution,
+    cat: Category,
+    creq: CategoryRequirements,
+    check: _Check,
+) -> float:
     """Replay the deferred schedule: capacity, backlog, deadline, closure."""
     tier = cat.tier(solution.choices[cat.name].tier)
     work = solution.work[cat.name]
     n = len(reqs.labels)
     agents = _pooled(solution, cat.name, n)
-    per_agent = reqs.interval_minutes * 60 * scenario.provider.max_occupancy / float(
-        cat.aht_seconds or 1.0)
+    per_agent = (
+        reqs.interval_minutes * 60 * scenario.provider.max_occupancy / float(cat.aht_seconds or 1.0)
+    )
     tol = 1e-6 * max(1.0, float(creq.volume.sum()))
     over = work - agents * per_agent
     check.at_most(f"deferred work of {cat.name} within capacity", float(over.max()), 0.0, tol)
@@ -252,14 +337,15 @@ def _check_deferred(scenario: Scenario, reqs: RequirementTable, solution: Soluti
     done = np.cumsum(work)
     total = float(arrived[-1])
     check.at_least(f"deferred work of {cat.name} all handled", float(done[-1]), total, tol)
-    lag = int(round(float(tier.within_hours or 0.0) * 60 / reqs.interval_minutes))
+    lag = round(float(tier.within_hours or 0.0) * 60 / reqs.interval_minutes)
     shifted = np.roll(arrived, lag)
     shifted[:lag] -= total
     # Smallest carried backlog that keeps the backlog non-negative, then the deadline.
     backlog0 = max(0.0, float(np.max(done - arrived)))
     lateness = float(tier.share or 0.0) * shifted - (done - backlog0)
-    check.at_most(f"deferred work of {cat.name} within {tier.within_hours} h", float(
-        lateness.max()), 0.0, tol)
+    check.at_most(
+        f"deferred work of {cat.name} within {tier.within_hours} h", float(lateness.max()), 0.0, tol
+    )
     return float(tier.share or 1.0)
 
 
@@ -271,42 +357,60 @@ def _check_shift_cover(scenario: Scenario, solution: Solution, check: _Check) ->
     for (site, cat), agents in solution.agents.items():
         keep = 1 - scenario.site_shrinkage(scenario.site(site))
         gap = agents - sched[(site, cat)] * keep
-        check.at_most(f"shifts at {site} cover {cat}", float(gap.max(initial=0.0)), 0.0,
-                      AGENT_TOLERANCE)
+        check.at_most(
+            f"shifts at {site} cover {cat}", float(gap.max(initial=0.0)), 0.0, AGENT_TOLERANCE
+        )
 
 
-def _check_sites(scenario: Scenario, staffing: dict[tuple[str, str], np.ndarray],
-                 paid: dict[str, float], check: _Check) -> None:
+def _check_sites(
+    scenario: Scenario,
+    staffing: dict[tuple[str, str], np.ndarray],
+    paid: dict[str, float],
+    check: _Check,
+) -> None:
     for site in scenario.provider.sites:
-        per_t = sum((a for (s, _), a in staffing.items() if s == site.name),
-                    start=np.zeros(1))
+        per_t = sum((a for (s, _), a in staffing.items() if s == site.name), start=np.zeros(1))
         if site.seats is not None:
-            check.at_most(f"seats at {site.name}", float(np.max(per_t)), site.seats,
-                          AGENT_TOLERANCE)
+            check.at_most(
+                f"seats at {site.name}", float(np.max(per_t)), site.seats, AGENT_TOLERANCE
+            )
         if site.max_fte is not None:
-            check.at_most(f"FTE at {site.name}", costs.fte(paid[site.name], scenario),
-                          site.max_fte, 1e-6)
+            check.at_most(
+                f"FTE at {site.name}", costs.fte(paid[site.name], scenario), site.max_fte, 1e-6
+            )
 
 
-def _check_limits(scenario: Scenario, outcomes: list[CategoryOutcome], totals: costs.Totals,
-                  check: _Check) -> None:
+def _check_limits(
+    scenario: Scenario, outcomes: list[CategoryOutcome], totals: costs.Totals, check: _Check
+) -> None:
     client = scenario.client
     money_tol = 1e-6 * max(1.0, totals.revenue)
     if client.budget_per_month is not None:
         check.at_most("budget", totals.revenue, client.budget_per_month, money_tol)
     if client.max_cost_per_contact is not None and totals.contacts > 0:
-        check.at_most("blended cost per contact", totals.contact_revenue,
-                      client.max_cost_per_contact * totals.contacts, money_tol)
+        check.at_most(
+            "blended cost per contact",
+            totals.contact_revenue,
+            client.max_cost_per_contact * totals.contacts,
+            money_tol,
+        )
     for o in outcomes:
         cat = scenario.category(o.name)
         if cat.max_cost_per_contact is not None and not cat.is_project:
-            check.at_most(f"cost per contact of {o.name}", o.revenue,
-                          cat.max_cost_per_contact * o.contacts, money_tol)
+            check.at_most(
+                f"cost per contact of {o.name}",
+                o.revenue,
+                cat.max_cost_per_contact * o.contacts,
+                money_tol,
+            )
     if client.min_roi is not None:
-        check.at_least("client ROI", totals.value, (1 + client.min_roi) * totals.revenue,
-                       money_tol)
-    check.at_least("provider minimum margin", totals.margin,
-                   scenario.provider.min_margin * totals.revenue, money_tol)
+        check.at_least("client ROI", totals.value, (1 + client.min_roi) * totals.revenue, money_tol)
+    check.at_least(
+        "provider minimum margin",
+        totals.margin,
+        scenario.provider.min_margin * totals.revenue,
+        money_tol,
+    )
 
 
 def _check_objective(solution: Solution, totals: costs.Totals, check: _Check) -> None:
@@ -319,5 +423,5 @@ def _check_objective(solution: Solution, totals: costs.Totals, check: _Check) ->
         recomputed = totals.revenue + 1e-6 * totals.cost
     if not close(solution.objective_value, recomputed, rel=1e-6, abs_=1e-3):
         check.problems.append(
-            ("objective equals the recomputed margin",
-             abs(solution.objective_value - recomputed)))
+            ("objective equals the recomputed margin", abs(solution.objective_value - recomputed))
+        )
