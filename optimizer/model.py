@@ -103,9 +103,9 @@ class BuiltModel:
         rhs = expr.constant - constraint.constant
         terms = []
         if constraint.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ):
-            terms.append((pulp.LpVariable(f"slack_up_{name}", lowBound=0), 1.0))
+            terms.append((self.prob.add_variable(f"slack_up_{name}", lowBound=0), 1.0))
         if constraint.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ):
-            terms.append((pulp.LpVariable(f"slack_down_{name}", lowBound=0), -1.0))
+            terms.append((self.prob.add_variable(f"slack_down_{name}", lowBound=0), -1.0))
         self.slacks[readable] = terms
         moved = expr - pulp.lpSum(sign * var for var, sign in terms)
         return pulp.LpConstraint(moved, sense=constraint.sense, rhs=rhs)
@@ -205,9 +205,9 @@ def _add_choice(
             if prices is not None:  # a continuous range stays free
                 prices = (pinned[1],)
         if prices is None:
-            y = pulp.LpVariable(f"y_{_sanitise(cat.name)}_{k}", cat=pulp.LpBinary)
+            y = model.prob.add_variable(f"y_{_sanitise(cat.name)}_{k}", cat=pulp.LpBinary)
             low, high = tier.price_bounds()
-            pv = pulp.LpVariable(f"p_{_sanitise(cat.name)}_{k}", lowBound=0, upBound=high)
+            pv = model.prob.add_variable(f"p_{_sanitise(cat.name)}_{k}", lowBound=0, upBound=high)
             model.add(pv - low * y >= 0, "price_range_min", cat.name, tier.name)
             model.add(pv - high * y <= 0, "price_range_max", cat.name, tier.name)
             options.append(Option(cat.name, tier.name, None, y, pv))
@@ -215,7 +215,7 @@ def _add_choice(
             continue
         for i, price in enumerate(prices):
             assert price is not None
-            x = pulp.LpVariable(f"x_{_sanitise(cat.name)}_{k}_{i}", cat=pulp.LpBinary)
+            x = model.prob.add_variable(f"x_{_sanitise(cat.name)}_{k}_{i}", cat=pulp.LpBinary)
             options.append(Option(cat.name, tier.name, float(price), x))
             revenue[x] = float(price) * q
     model.options[cat.name] = options
@@ -295,7 +295,7 @@ def _add_staffing(
         # z x (1 - shrinkage), fractional by nature, so n is continuous there.
         kind = pulp.LpInteger if scenario.provider.staffing == "intervals" else pulp.LpContinuous
         agents = {
-            t: pulp.LpVariable(f"n_{tag}_{t}", lowBound=0, upBound=upper[t], cat=kind)
+            t: model.prob.add_variable(f"n_{tag}_{t}", lowBound=0, upBound=upper[t], cat=kind)
             for t in active
         }
         model.agents[key] = agents
@@ -336,7 +336,7 @@ def _add_shifts(
     pairs = []
     covering: dict[int, dict[pulp.LpVariable, float]] = {t: {} for t in agents}
     for j, pattern in enumerate(patterns):
-        z = pulp.LpVariable(f"z_{tag}_{j}", lowBound=0, cat=pulp.LpInteger)
+        z = model.prob.add_variable(f"z_{tag}_{j}", lowBound=0, cat=pulp.LpInteger)
         pairs.append((pattern, z))
         cost_terms[z] = rate * costs.shift_paid_hours(scenario, pattern.hours)
         for t in pattern.covers:

@@ -90,8 +90,8 @@ def add_deferred(
     cumulative = np.cumsum(arrivals)
     total = float(cumulative[-1])
     tag = "".join(ch if ch.isalnum() else "_" for ch in cat.name)
-    work = {t: pulp.LpVariable(f"w_{tag}_{t}", lowBound=0) for t in active}
-    backlog0 = pulp.LpVariable(f"b0_{tag}", lowBound=0)
+    work = {t: model.prob.add_variable(f"w_{tag}_{t}", lowBound=0) for t in active}
+    backlog0 = model.prob.add_variable(f"b0_{tag}", lowBound=0)
     model.deferred[cat.name] = DeferredVars(work, backlog0)
     per_agent = minutes * 60 * model.scenario.provider.max_occupancy / float(cat.aht_seconds or 1)
     for t in active:

@@ -58,7 +58,7 @@ class MatrixForm:
     maximize: bool
 
 
-def matrix_form(prob: pulp.LpProblem, rows: dict[str, pulp.LpConstraint]) -> MatrixForm:
+def matrix_form(prob: pulp.LpProblem, constraints: dict[str, pulp.LpConstraint]) -> MatrixForm:
     """Column-wise arrays of ``prob`` (what HiGHS's passModel takes)."""
     variables = prob.variables()
     index = {v.name: i for i, v in enumerate(variables)}
@@ -70,12 +70,12 @@ def matrix_form(prob: pulp.LpProblem, rows: dict[str, pulp.LpConstraint]) -> Mat
     lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
     upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
     integer = np.array([v.cat == pulp.LpInteger for v in variables], bool)
-    names = list(rows)
+    names = list(constraints)
     rows, cols, vals = [], [], []
     row_lower = np.empty(len(names))
     row_upper = np.empty(len(names))
     for r, name in enumerate(names):
-        con = rows[name]
+        con = constraints[name]
         rhs = -con.constant
         row_lower[r] = rhs if con.sense != pulp.LpConstraintLE else -inf
         row_upper[r] = rhs if con.sense != pulp.LpConstraintGE else inf
