@@ -11,6 +11,13 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    """The process's file-creation mask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` via a temp file and ``os.replace``."""
     target = Path(path)
@@ -20,6 +27,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if hasattr(os, "fchmod"):  # mkstemp makes 0600 files; give the usual mode
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())

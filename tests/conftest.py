@@ -9,6 +9,16 @@ from optimizer.loader import load_scenario
 from optimizer.scenario import Scenario
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--regen-golden``: rewrite the golden files under tests/data/golden (opt-in only)."""
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        default=False,
+        help="Regenerate golden files in tests/data/golden instead of comparing.",
+    )
+
+
 @pytest.fixture(scope="session")
 def example() -> Scenario:
     """The tiny validated example scenario (``optimizer.scenario.example_raw()``)."""

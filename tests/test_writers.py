@@ -1,0 +1,200 @@
+"""Tests of optimizer.writers: atomic writes (temp file in the same folder, then rename).
+
+Design section 10: a crash never leaves half a file. Each failure test checks that
+the previous file is intact and that no temp file (``.<name>.*.tmp``) is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from optimizer import writers
+
+OLD = "old contents\n"
+LARGE = "x" * (4 * 1024 * 1024)
+"""A payload big enough that a write is not a single tiny syscall."""
+CHILD_TIMEOUT = 20.0
+"""Seconds to wait for the child process to end after the signal."""
+
+
+def leftovers(folder, name: str = "out.json") -> list[str]:
+    """Temp files of ``name`` left in ``folder``."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(f".{name}."))
+
+
+def test_write_creates_file(tmp_path):
+    """Writing text creates the file with exactly that text (UTF-8) and returns its path."""
+    target = tmp_path / "out.json"
+    returned = writers.write_atomic(target, "héllo\n")
+    assert returned == target
+    assert target.read_text(encoding="utf-8") == "héllo\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_write_bytes(tmp_path):
+    """Bytes are written unchanged."""
+    target = tmp_path / "out.json"
+    writers.write_atomic(target, b"\x00\x01binary")
+    assert target.read_bytes() == b"\x00\x01binary"
+
+
+def test_write_creates_missing_folders(tmp_path):
+    """Missing parent folders are created."""
+    target = tmp_path / "a" / "b" / "out.json"
+    writers.write_atomic(str(target), "{}")
+    assert target.read_text() == "{}"
+
+
+def test_write_relative_path_in_current_folder(tmp_path, monkeypatch):
+    """A bare file name is written in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    writers.write_atomic("out.json", "{}")
+    assert (tmp_path / "out.json").read_text() == "{}"
+    assert leftovers(tmp_path) == []
+
+
+def test_write_replaces_existing_file(tmp_path):
+    """An existing file is replaced as a whole, shorter content included."""
+    target = tmp_path / "out.json"
+    target.write_text(OLD * 100)
+    writers.write_atomic(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_write_leaves_no_temp_files(tmp_path):
+    """Repeated writes leave only the target in the folder."""
+    target = tmp_path / "out.json"
+    for i in range(5):
+        writers.write_atomic(target, f"{i}\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX file modes")
+def test_written_file_has_the_usual_mode(tmp_path):
+    """The file gets the mode a plain open() would give (0666 less the umask), not the
+    0600 of the temp file it was written through."""
+    mask = os.umask(0o027)
+    try:
+        target = writers.write_atomic(tmp_path / "out.json", "{}")
+        plain = tmp_path / "plain.json"
+        plain.write_text("{}")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o640
+
+
+def test_failed_rename_keeps_old_file(tmp_path, monkeypatch):
+    """If the rename fails the old file is intact, the error propagates, no temp remains."""
+    target = tmp_path / "out.json"
+    target.write_text(OLD)
+
+    def broken_replace(src, dst):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(writers.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk on fire"):
+        writers.write_atomic(target, LARGE)
+    assert target.read_text() == OLD
+    assert leftovers(tmp_path) == []
+
+
+def test_failure_mid_write_keeps_old_file(tmp_path, monkeypatch):
+    """If the data cannot be flushed to disk (after a partial write) the old file is intact."""
+    target = tmp_path / "out.json"
+    target.write_text(OLD)
+
+    def broken_fsync(fd):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(writers.os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="no space"):
+        writers.write_atomic(target, LARGE)
+    assert target.read_text() == OLD
+    assert leftovers(tmp_path) == []
+
+
+def test_interrupt_mid_write_keeps_old_file(tmp_path, monkeypatch):
+    """Ctrl-C (KeyboardInterrupt) during the write removes the temp file and keeps the old one."""
+    target = tmp_path / "out.json"
+    target.write_text(OLD)
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writers.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        writers.write_atomic(target, LARGE)
+    assert target.read_text() == OLD
+    assert leftovers(tmp_path) == []
+
+
+CHILD = textwrap.dedent("""
+    import os, sys, time
+    from optimizer import writers
+
+    def slow_fsync(fd):
+        print("ready", flush=True)
+        time.sleep(60)
+
+    writers.os.fsync = slow_fsync
+    writers.write_atomic(sys.argv[1], "x" * (4 * 1024 * 1024))
+""")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_process_interrupted_mid_write_keeps_old_file(tmp_path):
+    """A real process stopped by SIGINT in the middle of a large write leaves the old file
+    intact and no temp file."""
+    target = tmp_path / "out.json"
+    target.write_text(OLD)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        assert leftovers(tmp_path), "the child should be part-way through, with a temp file"
+        child.send_signal(signal.SIGINT)
+        child.wait(timeout=CHILD_TIMEOUT)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode != 0
+    assert target.read_text() == OLD
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_process_killed_mid_write_keeps_old_file(tmp_path):
+    """Even SIGKILL (no clean-up possible) mid-write leaves the old file whole: the
+    target is only ever replaced by a rename."""
+    target = tmp_path / "out.json"
+    target.write_text(OLD)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=CHILD_TIMEOUT)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert target.read_text() == OLD
