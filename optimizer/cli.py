@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,8 @@ EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_VERIF
 EXIT_INTERRUPTED = 130
 
 ScenarioPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
+OutputPath = click.Path(path_type=Path, dir_okay=False)
+FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
 
 
 class _Group(click.Group):
@@ -259,14 +260,14 @@ def _objective(value: str | None) -> str | None:
 )
 @click.option("--gap", type=click.FloatRange(0, 1), default=None, help="Relative MIP gap.")
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", type=OutputPath, default=None)
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
+    "--plot",
+    type=OutputPath,
+    default=None,
+    help="Also draw the staffing by interval and site (PNG).",
 )
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.option("--no-explain", is_flag=True, help="Skip shadow prices and relaxation re-solves.")
 @click.pass_context
 def solve_command(
@@ -279,10 +280,10 @@ def solve_command(
     variant: str | None,
     fmt: str,
     output: Path | None,
+    plot: Path | None,
     no_explain: bool,
 ) -> None:
     """Choose tiers, prices and staffing for the best margin (or the lowest price)."""
-    from optimizer import report
     from optimizer.pipeline import RunOptions, run_scenario
     from optimizer.results import SolveStatus
     from optimizer.solve import SolveOptions
@@ -294,17 +295,46 @@ def solve_command(
         solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap),
     )
     result = run_scenario(s, options)
-    render: dict[str, Callable[[Any], str]] = {
-        "table": report.to_text,
-        "json": report.to_json,
-        "csv": report.to_csv,
-    }
-    _emit(render[fmt](result), output)
+    _emit_results([result], fmt, output, single=True)
+    if plot is not None and result.totals is not None:
+        from optimizer.plots import staffing_png
+
+        _write_bytes(plot, staffing_png(result))
     if result.status == SolveStatus.INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if not result.status.has_solution:
         click.echo(f"no solution: {result.status}", err=True)
         ctx.exit(EXIT_SOLVER)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    from optimizer.writers import write_atomic
+
+    write_atomic(path, data)
+    click.echo(f"wrote {path}", err=True)
+
+
+def _emit_results(results: list[Any], fmt: str, output: Path | None, single: bool) -> None:
+    """Results as table/json/csv on stdout or --output, or an xlsx workbook (--output)."""
+    from optimizer import report
+
+    if fmt == "xlsx":
+        from optimizer.excel import result_sheets, workbook
+
+        if output is None:
+            raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        _write_bytes(output, workbook(result_sheets(results)))
+        return
+    if fmt == "json":
+        text = report.to_json(results[0] if single else results)
+    elif fmt == "csv":
+        text = "".join(
+            report.to_csv(r) if i == 0 else report.to_csv(r).split("\n", 1)[1]
+            for i, r in enumerate(results)
+        )
+    else:
+        text = "\n".join(report.to_text(r) for r in results)
+    _emit(text, output)
 
 
 @main.command("export-lp")
@@ -368,3 +398,223 @@ def check(
     _emit(text, output)
     if not result.status.has_solution:
         ctx.exit(EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_SOLVER)
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on a terminal (stderr); a silent stand-in otherwise."""
+    if sys.stderr.isatty():
+        return click.progressbar(length=total, file=sys.stderr, label="solving")
+
+    class _Quiet:
+        def __enter__(self) -> _Quiet:
+            return self
+
+        def __exit__(self, *args: object) -> None:
+            return None
+
+        def update(self, n: int) -> None:
+            return None
+
+    return _Quiet()
+
+
+_WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to use (default: every core).",
+)
+_SCHEDULER = click.option(
+    "--scheduler",
+    default=None,
+    metavar="tcp://HOST:PORT",
+    help="Run on an existing Dask cluster (the 'distributed' extra).",
+)
+
+
+@main.command()
+@click.argument("scenarios", type=ScenarioPath, nargs=-1, required=True)
+@click.option(
+    "--variants",
+    default=None,
+    metavar="all|NAME,...",
+    help="Also compare the named variants of the (first) scenario file.",
+)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", type=OutputPath, default=None)
+@_WORKERS
+@_SCHEDULER
+def compare(
+    scenarios: tuple[Path, ...],
+    variants: str | None,
+    fmt: str,
+    output: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    """Solve scenario files and/or variants and show them side by side."""
+    from optimizer.batch import Job, run_jobs
+    from optimizer.compare import Comparison, comparison_text
+    from optimizer.pipeline import RunOptions
+
+    options = RunOptions(explain=False)
+    jobs = []
+    for path in scenarios:
+        s = _load(path)
+        jobs.append(Job(s.scenario, s, options))
+        if variants:
+            names = list(s.variants) if variants == "all" else variants.split(",")
+            for name in names:
+                v = s.variant(name.strip(), str(path))
+                jobs.append(Job(v.scenario, v, options))
+    with _progress(len(jobs)) as bar:
+        results = run_jobs(jobs, workers, scheduler, bar.update)
+    if fmt == "table":
+        _emit(comparison_text(Comparison(tuple(results))), output)
+    else:
+        _emit_results(results, fmt, output, single=False)
+
+
+def _rows_out(rows: list[dict[str, Any]], fmt: str, output: Path | None, sheet: str) -> None:
+    from optimizer import report
+
+    if fmt == "xlsx":
+        from optimizer.excel import workbook
+
+        if output is None:
+            raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        _write_bytes(output, workbook({sheet: rows}))
+    elif fmt == "json":
+        _emit(report.rows_to_json(rows), output)
+    elif fmt == "csv":
+        _emit(report.rows_to_csv(rows), output)
+    else:
+        _emit(report.rows_table(rows), output)
+
+
+def _run_grid(
+    ctx: click.Context,
+    run: Any,
+    fmt: str,
+    output: Path | None,
+    plot: Path | None,
+    draw: Any,
+    sheet: str,
+    total: int,
+) -> None:
+    from optimizer.batch import BatchInterrupted
+    from optimizer.sweep import SweepResult
+
+    with _progress(total) as bar:
+        try:
+            result: SweepResult = run(bar.update)
+        except BatchInterrupted as stop:
+            partial = ctx.obj.get("partial")
+            if partial is not None:
+                done = partial(stop.partial)
+                _rows_out(done.rows(), fmt, output, sheet)
+            click.echo("interrupted: the points already solved were kept", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+    _rows_out(result.rows(), fmt, output, sheet)
+    if plot is not None:
+        _write_bytes(plot, draw(result))
+
+
+@main.command()
+@click.argument("scenario", type=ScenarioPath)
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="PATH=START:STOP:STEPS",
+    help="A field and its values (repeat for a grid); xA:xB:STEPS multiplies.",
+)
+@click.option("--variant", default=None)
+@click.option("--objective", type=click.Choice(["max-margin", "min-price"]), default=None)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", type=OutputPath, default=None)
+@click.option("--plot", type=OutputPath, default=None, help="Margin curve or heat map (PNG).")
+@_WORKERS
+@_SCHEDULER
+@click.pass_context
+def sweep(
+    ctx: click.Context,
+    scenario: Path,
+    varies: tuple[str, ...],
+    variant: str | None,
+    objective: str | None,
+    fmt: str,
+    output: Path | None,
+    plot: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    """Solve a grid of what-ifs: one row per point, the totals and the status."""
+    from optimizer.pipeline import RunOptions
+    from optimizer.plots import sweep_png
+    from optimizer.sweep import SweepResult, parse_vary, run_sweep
+
+    s = _load(scenario, variant)
+    axes = [parse_vary(v) for v in varies]
+    total = 1
+    for a in axes:
+        total *= len(a.values)
+    options = RunOptions(objective=_objective(objective))
+    import itertools
+
+    points = list(itertools.product(*(a.values for a in axes)))
+    ctx.obj["partial"] = lambda partial: SweepResult(tuple(axes), tuple(points), tuple(partial))
+    _run_grid(
+        ctx,
+        lambda bar: run_sweep(s, axes, options, workers, scheduler, bar),
+        fmt,
+        output,
+        plot,
+        sweep_png,
+        "sweep",
+        total,
+    )
+
+
+@main.command()
+@click.argument("scenario", type=ScenarioPath)
+@click.option("--points", type=click.IntRange(min=2, max=1000), default=12, show_default=True)
+@click.option("--variant", default=None)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", type=OutputPath, default=None)
+@click.option("--plot", type=OutputPath, default=None, help="The frontier curve (PNG).")
+@_WORKERS
+@_SCHEDULER
+@click.pass_context
+def frontier(
+    ctx: click.Context,
+    scenario: Path,
+    points: int,
+    variant: str | None,
+    fmt: str,
+    output: Path | None,
+    plot: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    """The provider's best margin as a function of the client's budget."""
+    from optimizer.pipeline import RunOptions
+    from optimizer.plots import frontier_png
+    from optimizer.sweep import SweepResult, frontier_axis, run_sweep
+
+    s = _load(scenario, variant)
+    options = RunOptions(objective="max_margin", diagnose=False, explain=False)
+    axis = frontier_axis(s, points, options)
+    grid = [(v,) for v in axis.values]
+    ctx.obj["partial"] = lambda partial: SweepResult((axis,), tuple(grid), tuple(partial))
+    _run_grid(
+        ctx,
+        lambda bar: run_sweep(s, [axis], options, workers, scheduler, bar),
+        fmt,
+        output,
+        plot,
+        frontier_png,
+        "frontier",
+        points,
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulp
@@ -30,6 +30,8 @@ TIER_PENALTY = 0.10
 """Penalty of dropping a minimum tier or a quoted choice (as if moving a limit 10%)."""
 NUDGE = 1e-6
 """Relative nudge in the deal's favour applied to proposed values before proving them."""
+MARGIN_ROUNDS = 10
+"""Most re-solves spent finding the highest reachable margin share (Dinkelbach)."""
 
 Feasible = Callable[[Scenario, dict[str, FixedChoice]], bool]
 
@@ -189,6 +191,7 @@ def _elastic_changes(
     kind: str,
 ) -> list[Change]:
     model = build_model(scenario, reqs, fixed=fixed, elastic=weights)
+    _penalise_peak_seats(model, weights)
     solution = solve(model, options)
     if not solution.status.has_solution:
         return []
@@ -198,7 +201,84 @@ def _elastic_changes(
         amount = sum(values.get(var.name, 0.0) for var, _ in terms)
         if amount > 1e-7:
             moved[readable] = amount
-    return _describe(scenario, reqs, model, solution, moved, kind)
+    out = _describe(scenario, reqs, model, solution, moved, kind)
+    if set(weights) == {"min_margin"}:
+        out = [_best_margin(scenario, reqs, fixed, options, c) for c in out]
+    return out
+
+
+def _penalise_peak_seats(model: BuiltModel, weights: dict[str, float]) -> None:
+    """Penalise each site's largest seat excess, not the sum over intervals.
+
+    A site has one seat count: the extra seats needed are the peak excess. Summing the
+    per-interval slacks lets deferred work pile into one interval at no extra penalty
+    (and a seat change far larger than needed)."""
+    peaks: dict[str, pulp.LpVariable] = {}
+    for readable, terms in list(model.slacks.items()):
+        family, _, rest = readable.partition("[")
+        if family != "seats":
+            continue
+        site = rest.split("]")[0]
+        if site not in peaks:
+            peaks[site] = model.prob.add_variable(f"seat_peak_{len(peaks)}", lowBound=0)
+        for var, _ in terms:
+            model.add(peaks[site] - var >= 0, "seat_peak", site, var.name)
+    if not peaks:
+        return
+    model.prob.setObjective(
+        pulp.lpSum(
+            weights[readable.partition("[")[0]] * var
+            for readable, terms in model.slacks.items()
+            if not readable.startswith("seats[")
+            for var, _ in terms
+        )
+        + pulp.lpSum(weights["seats"] * peak for peak in peaks.values())
+    )
+
+
+def _value(expr: pulp.LpAffineExpression, values: dict[str, float]) -> float:
+    return float(expr.constant) + sum(c * values.get(v.name, 0.0) for v, c in expr.items())
+
+
+def _best_margin(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    fixed: dict[str, FixedChoice],
+    options: SolveOptions,
+    change: Change,
+) -> Change:
+    """The margin floor lowered only as far as needed: the highest reachable margin share.
+
+    The elastic solve minimises the margin row's slack in money, which favours a small
+    deal over a larger one with a better margin share. Dinkelbach's method maximises
+    the share itself: maximise (1 - m) x revenue - cost; while that is positive, a deal
+    with a share above m exists: move m to it and re-solve."""
+    if change.limit != "min_margin" or not isinstance(change.after, float):
+        return change
+    before = scenario.provider.min_margin
+    share = change.after
+    for _ in range(MARGIN_ROUNDS):
+        model = build_model(scenario, reqs, fixed=fixed, elastic={"min_margin": 0.0})
+        model.prob.sense = pulp.LpMaximize
+        model.prob.setObjective((1 - share) * model.total_revenue() - model.cost)
+        solution = solve(model, options)
+        if not solution.status.has_solution:
+            break
+        revenue = _value(model.total_revenue(), solution.variable_values)
+        cost = _value(model.cost, solution.variable_values)
+        if revenue <= 0 or (revenue - cost) / revenue <= share + 1e-9:
+            break
+        share = (revenue - cost) / revenue
+    after = max(_down(share), change.after)
+    if after == change.after:
+        return change
+    return replace(
+        change,
+        message=f"minimum margin must fall from {before:.1%} to {after:.2%}",
+        after=after,
+        change_pct=_pct(before, after),
+        overrides={"provider.min_margin": after},
+    )
 
 
 def _up(value: float, digits: int = 2) -> float:

@@ -85,8 +85,7 @@ positive load no finite staffing answers every contact within T."""
 _LAGUERRE_T, _LAGUERRE_W = np.polynomial.laguerre.laggauss(32)
 _SERIES_MAX_Y: Final = 2.0  # J(b, y) by its power series up to this y (30 terms suffice)
 _SERIES_TERMS: Final = 30
-_LAGUERRE_MIN_D: Final = 3.0  # quadrature once (b - y) / sqrt(y) reaches this
-_Q_UNDERFLOW: Final = 1e-280  # below this, 1/B by quadrature instead of gammaincc
+_LAGUERRE_MIN_D: Final = 3.0  # quadrature once the gap reaches this many sqrt(y)
 _STIRLING_MIN_N: Final = 15.0  # Stirling's error by its series from here on
 _HALFIN_WHITT_ROUNDS: Final = 3  # Newton rounds for the square-root staffing guess
 _WALK_STEPS: Final = 16  # Erlang C recursion steps before the general search takes over
@@ -232,24 +231,23 @@ def _laguerre(exponent: Callable[[FloatArray], FloatArray], scale: FloatArray) -
 
 
 def _log_inv_erlang_b(n: FloatArray, load: FloatArray) -> FloatArray:
-    """``log(1 / B(n, A))`` for real n >= 0 and A > 0 (no overflow, no underflow)."""
+    """``log(1 / B(n, A))`` for real n >= 0 and A > 0 (no overflow, no underflow).
+
+    ``1 / B = Q(n + 1, A) / f(n; A)`` near and above the load; well below it (where ``Q``
+    underflows and scipy's continued fraction loses digits) Gauss-Laguerre quadrature of
+    ``1 / B = A / (A - n) int_0^inf exp(-t + n log1pmx(t / (A - n))) dt``.
+    """
     out = np.zeros_like(n)
-    pos = n > 0
-    if not np.any(pos):
-        return out
-    nn, aa = n[pos], load[pos]
-    q = special.gammaincc(nn + 1.0, aa)
-    res = np.empty_like(nn)
-    ok = q > _Q_UNDERFLOW
-    if np.any(ok):
-        res[ok] = np.log(q[ok]) - _log_pmf(nn[ok], aa[ok], nn[ok] - aa[ok])
-    deep = ~ok  # only where n is far below A
+    gap = load - n
+    deep = (n > 0) & (gap >= _LAGUERRE_MIN_D * np.sqrt(np.maximum(n, 1.0)))
+    near = (n > 0) & ~deep
+    if np.any(near):
+        nn, aa = n[near], load[near]
+        out[near] = np.log(special.gammaincc(nn + 1.0, aa)) - _log_pmf(nn, aa, nn - aa)
     if np.any(deep):
-        nd, ad = nn[deep], aa[deep]
-        gap = ad - nd
-        total = _laguerre(lambda v: nd[:, None] * _log1pmx(v), gap)
-        res[deep] = np.log(ad / gap) + np.log(total)
-    out[pos] = res
+        nd, gd = n[deep], gap[deep]
+        total = _laguerre(lambda v: nd[:, None] * _log1pmx(v), gd)
+        out[deep] = np.log(load[deep] / gd) + np.log(total)
     return out
 
 

@@ -363,3 +363,19 @@ def check_json(result: VerifiedResult, fixed: dict[str, Any]) -> str:
         "result": to_dict(result),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def rows_table(rows: list[dict[str, Any]]) -> str:
+    """A list of flat dicts as an aligned text table (numbers to 4 significant figures)."""
+    if not rows:
+        return "(no rows)\n"
+    header = list(rows[0])
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
+        return str(value)
+
+    return table([[cell(r.get(h)) for h in header] for r in rows], header) + "\n"

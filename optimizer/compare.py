@@ -1,0 +1,144 @@
+"""Side-by-side comparison of solved scenarios (files and/or variants of one file).
+
+One column per scenario; rows are the deal's key figures, FTE by site, and per
+category the tier, price and pricing model. Differences are against the first
+column; the column with the best margin is marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.report import money, pct, table
+from optimizer.results import VerifiedResult
+
+_FIGURES = (
+    ("margin", "margin", "money"),
+    ("margin %", "margin_pct", "pct"),
+    ("revenue", "revenue", "money"),
+    ("cost", "cost", "money"),
+    ("client cost per contact", "client_cost_per_contact", "unit"),
+    ("client ROI", "client_roi", "pct"),
+    ("FTE", "fte", "fte"),
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Solved results in column order."""
+
+    results: tuple[VerifiedResult, ...]
+
+    @property
+    def best(self) -> int | None:
+        """Index of the column with the highest margin (None if nothing solved)."""
+        solved = [(r.totals.margin, -i) for i, r in enumerate(self.results) if r.totals]
+        return -max(solved)[1] if solved else None
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Long form: one row per (figure, scenario) with its value and difference."""
+        out = []
+        first = self.results[0] if self.results else None
+        for label, key, _ in _FIGURES:
+            base = _total(first, key)
+            for r in self.results:
+                value = _total(r, key)
+                diff = None if value is None or base is None else value - base
+                out.append(
+                    {"figure": label, "scenario": r.scenario, "value": value, "difference": diff}
+                )
+        return out
+
+    def to_frame(self) -> Any:
+        """Wide pandas DataFrame: one column per scenario, one row per figure."""
+        import pandas as pd
+
+        data: dict[str, list[Any]] = {}
+        index = [label for label, _, _ in _FIGURES]
+        for r in self.results:
+            data[r.scenario] = [_total(r, key) for _, key, _ in _FIGURES]
+        return pd.DataFrame(data, index=index)
+
+
+def _total(result: VerifiedResult | None, key: str) -> float | None:
+    if result is None or result.totals is None:
+        return None
+    value = getattr(result.totals, key)
+    return None if value is None else float(value)
+
+
+def _fmt(value: float | None, kind: str, currency: str) -> str:
+    if value is None:
+        return "-"
+    if kind == "money":
+        return money(value)
+    if kind == "pct":
+        return pct(value)
+    if kind == "unit":
+        return f"{value:,.2f}"
+    return f"{value:,.1f}"
+
+
+def _diff(value: float | None, base: float | None, kind: str) -> str:
+    if value is None or base is None:
+        return ""
+    delta = value - base
+    if abs(delta) < 1e-9:
+        return ""
+    if kind == "pct":
+        return f" ({100 * delta:+.1f} pt)"
+    if kind == "money":
+        return f" ({delta:+,.0f})"
+    return f" ({delta:+,.2f})"
+
+
+def comparison_text(comp: Comparison) -> str:
+    """The comparison as a text table, differences against the first column."""
+    results = comp.results
+    if not results:
+        return "nothing to compare\n"
+    best = comp.best
+    head = ["", *[r.scenario + (" *best*" if i == best else "") for i, r in enumerate(results)]]
+    rows: list[list[str]] = [["status", *[str(r.status) for r in results]]]
+    currency = results[0].currency
+    for label, key, kind in _FIGURES:
+        base = _total(results[0], key)
+        rows.append(
+            [
+                label,
+                *[
+                    _fmt(_total(r, key), kind, currency)
+                    + (_diff(_total(r, key), base, kind) if i else "")
+                    for i, r in enumerate(results)
+                ],
+            ]
+        )
+    sites = sorted({s.name for r in results for s in r.sites})
+    for site in sites:
+        rows.append(
+            [
+                f"FTE {site}",
+                *[next((f"{s.fte:,.1f}" for s in r.sites if s.name == site), "-") for r in results],
+            ]
+        )
+    cats = list(dict.fromkeys(c.name for r in results for c in r.categories))
+    for cat in cats:
+        rows.append(
+            [
+                cat,
+                *[
+                    next(
+                        (
+                            f"{c.tier} @ {c.price:g} ({c.pricing_model})"
+                            for c in r.categories
+                            if c.name == cat
+                        ),
+                        "-",
+                    )
+                    for r in results
+                ],
+            ]
+        )
+    note = f"money per month in {currency}; differences against the first column"
+    return table(rows, head) + "\n" + note + "\n"

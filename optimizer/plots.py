@@ -1,0 +1,100 @@
+"""Charts as PNG bytes (matplotlib, headless Agg backend): frontier, sweep, staffing."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from optimizer.results import VerifiedResult
+from optimizer.sweep import SweepResult
+
+
+def _figure() -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5), dpi=100)
+    return fig, ax
+
+
+def _png(fig: Any) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def sweep_png(sweep: SweepResult, title: str = "") -> bytes:
+    """Margin against one varied field (a curve) or two (a heat map)."""
+    fig, ax = _figure()
+    rows = sweep.rows()
+    axes = sweep.axes
+    if len(axes) >= 2:
+        import numpy as np
+
+        a, b = axes[0], axes[1]
+        grid = np.full((len(a.values), len(b.values)), np.nan)
+        for point, result in zip(sweep.points, sweep.results, strict=True):
+            if result is not None and result.totals is not None:
+                grid[a.values.index(point[0]), b.values.index(point[1])] = result.totals.margin
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        ax.set_yticks(range(len(a.values)), [a.label(v) for v in a.values])
+        ax.set_xticks(range(len(b.values)), [b.label(v) for v in b.values], rotation=45)
+        ax.set_ylabel(a.path)
+        ax.set_xlabel(b.path)
+        fig.colorbar(image, ax=ax, label="margin per month")
+    else:
+        axis = axes[0]
+        xs = [
+            p[0]
+            for p, r in zip(sweep.points, sweep.results, strict=True)
+            if r is not None and r.totals is not None
+        ]
+        ys = [r["margin"] for r in rows if r["margin"] is not None]
+        ax.plot(xs, ys, marker="o")
+        ax.set_xlabel(axis.path + (" (multiplier)" if axis.relative else ""))
+        ax.set_ylabel("margin per month")
+        ax.grid(True, alpha=0.3)
+    ax.set_title(title or "margin across the sweep")
+    return _png(fig)
+
+
+def frontier_png(sweep: SweepResult, title: str = "") -> bytes:
+    """The provider's best margin against the client's budget."""
+    fig, ax = _figure()
+    pairs = [
+        (p[0], r.totals.margin)
+        for p, r in zip(sweep.points, sweep.results, strict=True)
+        if r is not None and r.totals is not None
+    ]
+    ax.plot([p[0] for p in pairs], [p[1] for p in pairs], marker="o")
+    ax.set_xlabel("client budget per month")
+    ax.set_ylabel("best margin per month")
+    ax.set_title(title or "margin-budget frontier")
+    ax.grid(True, alpha=0.3)
+    return _png(fig)
+
+
+def staffing_png(result: VerifiedResult) -> bytes:
+    """Scheduled agents by interval of the week, stacked by site."""
+    import numpy as np
+
+    fig, ax = _figure()
+    n = len(result.labels)
+    by_site: dict[str, Any] = {}
+    for (site, _), arr in sorted(result.staffing.items()):
+        by_site[site] = by_site.get(site, np.zeros(n)) + arr
+    if by_site:
+        ax.stackplot(range(n), *by_site.values(), labels=list(by_site), step="post")
+        ax.legend(loc="upper right")
+    ticks = [i for i, label in enumerate(result.labels) if label.endswith("00:00")]
+    ax.set_xticks(ticks, [result.labels[i][:3] for i in ticks])
+    ax.set_ylabel("scheduled agents")
+    ax.set_title(f"{result.scenario}: staffing by interval and site")
+    ax.grid(True, alpha=0.3)
+    return _png(fig)

@@ -1,0 +1,221 @@
+"""What-if grids: sweeps over scenario fields, and the margin-budget frontier.
+
+``--vary PATH=START:STOP:STEPS`` spaces STEPS values evenly from START to STOP;
+``--vary PATH=xA:xB:STEPS`` multiplies the field's own value(s) by factors from A
+to B (``categories.*.contacts_per_month=x0.8:x1.2:9``). Several ``--vary`` make a
+full grid, the first varying slowest. Paths are those of scenario variants.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from optimizer.batch import Job, run_jobs
+from optimizer.errors import Issue, ScenarioError
+from optimizer.overrides import PathError, update_path
+from optimizer.pipeline import RunOptions
+from optimizer.results import VerifiedResult
+from optimizer.scenario import Scenario, validate_scenario
+
+TOTALS = (
+    "revenue",
+    "cost",
+    "margin",
+    "margin_pct",
+    "markup_pct",
+    "contacts",
+    "client_cost_per_contact",
+    "provider_cost_per_contact",
+    "client_roi",
+    "fte",
+)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One varied field: its path, its values, and whether they multiply the field."""
+
+    path: str
+    values: tuple[float, ...]
+    relative: bool = False
+
+    def label(self, value: float) -> str:
+        """How one value of this axis is shown (``x1.1`` for multipliers)."""
+        return f"x{value:g}" if self.relative else f"{value:g}"
+
+
+def parse_vary(spec: str) -> Axis:
+    """``PATH=START:STOP:STEPS`` (or ``xA:xB:STEPS``) -> Axis; ScenarioError if malformed.
+
+    >>> parse_vary("client.budget_per_month=400000:500000:3").values
+    (400000.0, 450000.0, 500000.0)
+    >>> parse_vary("categories.*.contacts_per_month=x0.8:x1.2:3").relative
+    True
+    """
+    path, _, rng = spec.partition("=")
+    parts = rng.split(":")
+    expected = "PATH=START:STOP:STEPS or PATH=xA:xB:STEPS with STEPS >= 1"
+    if not path or len(parts) != 3:
+        raise ScenarioError([Issue("--vary", "--vary", spec, expected)])
+    relative = parts[0].startswith("x") and parts[1].startswith("x")
+    try:
+        start = float(parts[0].removeprefix("x"))
+        stop = float(parts[1].removeprefix("x"))
+        steps = int(parts[2])
+    except ValueError:
+        raise ScenarioError([Issue("--vary", "--vary", spec, expected)]) from None
+    if steps < 1 or not (math.isfinite(start) and math.isfinite(stop)) or steps > 10_000:
+        raise ScenarioError([Issue("--vary", "--vary", spec, expected + " (at most 10000)")])
+    if steps == 1:
+        values: tuple[float, ...] = (start,)
+    else:
+        values = tuple(round(start + (stop - start) * i / (steps - 1), 10) for i in range(steps))
+    return Axis(path, values, relative)
+
+
+def _change(value: float, relative: bool) -> Callable[[Any], Any]:
+    def change(old: Any) -> Any:
+        if not relative:
+            return round(value) if isinstance(old, int) and not isinstance(old, bool) else value
+        if not isinstance(old, int | float) or isinstance(old, bool):
+            raise PathError(f"(a number to multiply, found {old!r})", [])
+        new = old * value
+        return round(new) if isinstance(old, int) else new
+
+    return change
+
+
+def apply_point(scenario: Scenario, axes: Sequence[Axis], point: Sequence[float]) -> Scenario:
+    """The scenario with one grid point applied, re-validated."""
+    raw = scenario.raw()
+    raw.pop("variants", None)
+    for axis, value in zip(axes, point, strict=True):
+        try:
+            update_path(raw, axis.path, _change(value, axis.relative))
+        except PathError as err:
+            known = ", ".join(err.known) or "nothing"
+            raise ScenarioError(
+                [
+                    Issue(
+                        "--vary",
+                        axis.path,
+                        axis.label(value),
+                        f"a path that exists ('{err.segment}' not found; known here: {known})",
+                    )
+                ]
+            ) from None
+    return validate_scenario(raw, "--vary")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Every point of a sweep with its verified result, in grid order."""
+
+    axes: tuple[Axis, ...]
+    points: tuple[tuple[float, ...], ...]
+    results: tuple[VerifiedResult | None, ...]
+    """None where the sweep was interrupted before the point was solved."""
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per point: a column per axis (its path), the totals, the status."""
+        out = []
+        for point, result in zip(self.points, self.results, strict=True):
+            if result is None:
+                continue
+            row: dict[str, Any] = {
+                a.path: a.label(v) if a.relative else v
+                for a, v in zip(self.axes, point, strict=True)
+            }
+            totals = result.totals
+            for name in TOTALS:
+                row[name] = None if totals is None else getattr(totals, name)
+            row["status"] = str(result.status)
+            row["binding"] = "; ".join(c.name for c in result.constraints if c.binding)
+            out.append(row)
+        return out
+
+    def to_frame(self) -> Any:
+        """The rows as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+
+def sweep_jobs(
+    scenario: Scenario, axes: Sequence[Axis], options: RunOptions
+) -> tuple[list[tuple[float, ...]], list[Job]]:
+    """The grid points and one job per point (an invalid point becomes an error job)."""
+    points = list(itertools.product(*(a.values for a in axes)))
+    jobs = []
+    for point in points:
+        label = ", ".join(f"{a.path}={a.label(v)}" for a, v in zip(axes, point, strict=True))
+        try:
+            jobs.append(Job(label, apply_point(scenario, axes, point), options))
+        except ScenarioError as err:
+            jobs.append(Job(label, None, options, error=str(err)))
+    return points, jobs
+
+
+def run_sweep(
+    scenario: Scenario,
+    axes: Sequence[Axis],
+    options: RunOptions | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Solve and verify every point of the grid."""
+    options = replace(options or RunOptions(), explain=False)
+    points, jobs = sweep_jobs(scenario, axes, options)
+    results = run_jobs(jobs, workers, scheduler, progress)
+    return SweepResult(tuple(axes), tuple(points), tuple(results))
+
+
+BUDGET = "client.budget_per_month"
+
+
+def frontier_axis(scenario: Scenario, points: int, options: RunOptions | None = None) -> Axis:
+    """Budgets from the lowest feasible one to where more budget stops raising margin.
+
+    The lowest feasible budget is the most competitive bid (objective min_price);
+    the top is the spend of the best-margin deal with no budget cap.
+    """
+    from optimizer.pipeline import run_scenario
+
+    free = scenario.with_overrides({BUDGET: None}) if scenario.client.budget_per_month else scenario
+    quiet = replace(options or RunOptions(), explain=False, diagnose=False)
+    low = run_scenario(free, replace(quiet, objective="min_price"))
+    high = run_scenario(free, replace(quiet, objective="max_margin"))
+    if low.totals is None or high.totals is None:
+        raise ScenarioError(
+            [
+                Issue(
+                    "frontier",
+                    "client.budget_per_month",
+                    "(any budget)",
+                    "a deal that is feasible with some budget",
+                )
+            ]
+        )
+    lo = math.ceil(low.totals.revenue * (1 + 1e-9) * 100) / 100
+    hi = max(lo, math.ceil(high.totals.revenue * 100) / 100)
+    count = max(2, points)
+    return Axis(BUDGET, tuple(round(lo + (hi - lo) * i / (count - 1), 2) for i in range(count)))
+
+
+def run_frontier(
+    scenario: Scenario,
+    points: int = 20,
+    options: RunOptions | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """The provider's best margin as a function of the client's budget."""
+    base = replace(options or RunOptions(), objective="max_margin", diagnose=False)
+    axis = frontier_axis(scenario, points, base)
+    return run_sweep(scenario, [axis], base, workers, scheduler, progress)
