@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -165,3 +166,29 @@ class VerifiedResult:
     staffing: dict[tuple[str, str], NDArray[np.float64]] = field(default_factory=dict)
     """Scheduled agents per (site, category) per interval (for reports and plots)."""
     message: str = ""
+
+    def to_frame(self, table: str = "categories") -> Any:
+        """A pandas DataFrame of one table: categories, sites, constraints, totals or staffing.
+
+        ``staffing`` has one row per interval and a column per (site, category).
+        """
+        import dataclasses
+
+        import pandas as pd
+
+        if table == "totals":
+            return pd.DataFrame([dataclasses.asdict(self.totals)] if self.totals else [])
+        if table == "staffing":
+            data = {f"{s}/{c}": arr for (s, c), arr in sorted(self.staffing.items())}
+            return pd.DataFrame(data, index=list(self.labels) or None)
+        tables: dict[str, tuple[Any, ...]] = {
+            "categories": self.categories,
+            "sites": self.sites,
+            "constraints": self.constraints,
+        }
+        rows = tables.get(table)
+        if rows is None:
+            raise ValueError(
+                f"table must be categories, sites, constraints, totals or staffing, not {table!r}"
+            )
+        return pd.DataFrame([dataclasses.asdict(r) for r in rows])

@@ -49,8 +49,13 @@ ALLOWED: dict[str, frozenset[str] | str | None] = {
     "pipeline": ANY_STAGE,
     "report": frozenset({"errors", "conventions", "results"}),
     "writers": frozenset({"errors", "report"}),
+    "batch": frozenset({"errors", "pipeline", "results", "scenario"}),
+    "sweep": frozenset({"batch", "errors", "overrides", "pipeline", "results", "scenario"}),
+    "compare": frozenset({"report", "results"}),
+    "excel": frozenset({"results"}),
+    "plots": frozenset({"results", "sweep"}),
     "cli": frozenset({"errors", "loader", "pipeline", "report", "writers", "results", "solve",
-                      "model", "_version"}),
+                      "model", "_version", "batch", "sweep", "compare", "excel", "plots"}),
     "__init__": ANYTHING,
     "__main__": ANYTHING,
     "_version": ANYTHING,
@@ -64,6 +69,10 @@ THIRD_PARTY_ONLY_IN: dict[str, frozenset[str]] = {
     "pulp": frozenset({"model", "model_parts", "solve", "explain", "diagnose"}),
     "highspy": frozenset({"solve"}),
     "click": frozenset({"cli"}),
+    "pandas": frozenset({"sweep", "compare"}),
+    "xlsxwriter": frozenset({"excel"}),
+    "matplotlib": frozenset({"plots"}),
+    "distributed": frozenset({"batch"}),
 }
 """Third-party packages confined to the modules that need them."""
 
