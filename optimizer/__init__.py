@@ -14,6 +14,18 @@ from typing import TYPE_CHECKING, Any
 from optimizer._version import __version__
 
 _EXPORTS = {
+    "run_sweep": "optimizer.sweep",
+    "run_frontier": "optimizer.sweep",
+    "parse_vary": "optimizer.sweep",
+    "Axis": "optimizer.sweep",
+    "SweepResult": "optimizer.sweep",
+    "Comparison": "optimizer.compare",
+    "comparison_text": "optimizer.compare",
+    "parse_fixes": "optimizer.pipeline",
+    "run_jobs": "optimizer.batch",
+    "Job": "optimizer.batch",
+    "check_text": "optimizer.report",
+    "verdict": "optimizer.report",
     "load_scenario": "optimizer.loader",
     "validate_scenario": "optimizer.scenario",
     "Scenario": "optimizer.scenario",
@@ -39,8 +51,11 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Axis",
+    "Comparison",
     "FixedChoice",
     "Issue",
+    "Job",
     "OptimizerError",
     "RequirementTable",
     "RunOptions",
@@ -49,22 +64,33 @@ __all__ = [
     "SolveOptions",
     "SolveStatus",
     "SolverError",
+    "SweepResult",
     "VerificationError",
     "VerifiedResult",
     "__version__",
     "build_only",
     "build_requirements",
+    "check_text",
+    "comparison_text",
     "load_scenario",
+    "parse_fixes",
+    "parse_vary",
+    "run_frontier",
+    "run_jobs",
     "run_scenario",
+    "run_sweep",
     "staff_interval",
     "to_csv",
     "to_dict",
     "to_json",
     "to_text",
     "validate_scenario",
+    "verdict",
 ]
 
 if TYPE_CHECKING:
+    from optimizer.batch import Job, run_jobs
+    from optimizer.compare import Comparison, comparison_text
     from optimizer.errors import (
         Issue,
         OptimizerError,
@@ -74,12 +100,13 @@ if TYPE_CHECKING:
     )
     from optimizer.loader import load_scenario
     from optimizer.model import FixedChoice
-    from optimizer.pipeline import RunOptions, build_only, run_scenario, staff_interval
-    from optimizer.report import to_csv, to_dict, to_json, to_text
+    from optimizer.pipeline import RunOptions, build_only, parse_fixes, run_scenario, staff_interval
+    from optimizer.report import check_text, to_csv, to_dict, to_json, to_text, verdict
     from optimizer.requirements import RequirementTable, build_requirements
     from optimizer.results import SolveStatus, VerifiedResult
     from optimizer.scenario import Scenario, validate_scenario
     from optimizer.solve import SolveOptions
+    from optimizer.sweep import Axis, SweepResult, parse_vary, run_frontier, run_sweep
 
 
 def __getattr__(name: str) -> Any:
