@@ -78,9 +78,9 @@ class BuiltModel:
     elastic: frozenset[str] = frozenset()
     """Families whose constraints get a penalised slack (infeasibility diagnosis)."""
     slacks: dict[str, list[tuple[pulp.LpVariable, float]]] = field(default_factory=dict)
+    """Readable constraint name -> (slack variable, +1 loosens a <= row / -1 a >= row)."""
     rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
     """PuLP constraint name -> constraint, in the order added (PuLP 4 drops the mapping)."""
-    """Readable constraint name -> (slack variable, +1 loosens a <= row / -1 a >= row)."""
 
     def add(self, constraint: pulp.LpConstraint, family: str, *keys: str) -> None:
         """Add ``constraint`` named ``family[key]...`` (readable) under a sanitised name."""

@@ -130,16 +130,13 @@ def _solve_shifts(
     phase2 = build_model(scenario, reqs, options.objective, fixed=options.fixed, choices=pinned)
     left = budget - (time.perf_counter() - clock)
     second = solve(phase2, replace(options.solve, time_limit=max(1.0, left / 2)))
-    if not second.status.has_solution:
-        return shift_model, _timed(second, clock, build)
-    start = dict(second.variable_values)
-    for cat, opts in shift_model.options.items():
-        chosen = second.choices[cat]
-        for o in opts:
-            if o.price is not None:
-                start[o.var.name] = 1.0 if (o.tier, o.price) == (chosen.tier, chosen.price) else 0.0
+    # The interval choices may not survive shifts (e.g. a min-price bid that only just
+    # met the margin floor): then the full model runs without a start.
+    start = _start_from(shift_model, second) if second.status.has_solution else None
     left = budget - (time.perf_counter() - clock)
     third = solve(shift_model, replace(options.solve, time_limit=max(1.0, left), start=start))
+    if not second.status.has_solution:
+        return shift_model, _timed(third, clock, build)
     best = third if third.status.has_solution else second
     if best is second and third.bound is not None and second.objective_value is not None:
         gap = abs(third.bound - second.objective_value) / max(abs(second.objective_value), 1e-9)
@@ -150,6 +147,17 @@ def _solve_shifts(
             bound=third.bound,
         )
     return (shift_model if best is third else phase2), _timed(best, clock, build)
+
+
+def _start_from(model: BuiltModel, solution: Solution) -> dict[str, float]:
+    """A warm start for ``model`` from a solution of the same model with choices pinned."""
+    start = dict(solution.variable_values)
+    for cat, opts in model.options.items():
+        chosen = solution.choices[cat]
+        for o in opts:
+            if o.price is not None:
+                start[o.var.name] = 1.0 if (o.tier, o.price) == (chosen.tier, chosen.price) else 0.0
+    return start
 
 
 def _timed(solution: Solution, clock: float, build: float) -> Solution:

@@ -1,0 +1,102 @@
+"""Tests of optimizer.pipeline: every example scenario end to end, both objectives, shift mode,
+and an infeasible deal."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from helpers import SCENARIOS_DIR, make_scenario
+
+from optimizer.loader import load_scenario
+from optimizer.model import build_model
+from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.requirements import build_requirements
+from optimizer.results import SolveStatus, VerifiedResult
+from optimizer.solve import SolveOptions, solve
+
+SCENARIO_NAMES = tuple(sorted(p.name for p in SCENARIOS_DIR.glob("*.yaml")))
+SHIFT_SCENARIO = "service_desk_shifts.yaml"
+SOLVED = (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+MONEY_TOL = 1e-6
+"""Relative tolerance on money comparisons between runs (the solvers' default gap is 1e-4
+on the objective, so this is checked only where the order is exact by construction)."""
+GAP_TOL = 1e-4
+"""The default relative MIP gap: an optimal result proves at most this."""
+
+
+@cache
+def result(name: str, objective: str | None = None) -> VerifiedResult:
+    """The pipeline's result for ``scenarios/<name>``, cached: with the scenario's own objective
+    as the CLI runs it (explained), with another objective unexplained; never diagnosed."""
+    options = RunOptions(objective=objective, explain=objective is None, diagnose=False)
+    return run_scenario(load_scenario(SCENARIOS_DIR / name), options)
+
+
+def test_there_are_example_scenarios() -> None:
+    """The scenarios folder holds the examples these tests run, including the shift-mode one."""
+    assert len(SCENARIO_NAMES) >= 5
+    assert SHIFT_SCENARIO in SCENARIO_NAMES
+
+
+@pytest.mark.parametrize("name", SCENARIO_NAMES)
+def test_every_example_scenario_solves_and_verifies(name: str) -> None:
+    """Each example scenario is solved with HiGHS and independently verified."""
+    res = result(name)
+    assert res.status in SOLVED
+    assert res.verified is True
+    assert res.totals is not None
+    assert res.solver.name == "highs"
+    assert res.categories
+
+
+def _min_price_params() -> list[object]:
+    return list(SCENARIO_NAMES)
+
+
+@pytest.mark.parametrize("name", _min_price_params())
+def test_min_price_bids_no_more_than_max_margin(name: str) -> None:
+    """The min_price bid spends no more than the max_margin deal and keeps the margin floor."""
+    scenario = load_scenario(SCENARIOS_DIR / name)
+    cheapest = result(name, "min_price")
+    best = result(name) if scenario.objective == "max_margin" else result(name, "max_margin")
+    assert cheapest.status in SOLVED and cheapest.verified
+    assert cheapest.totals is not None and best.totals is not None
+    spend = cheapest.totals.revenue
+    assert spend <= best.totals.revenue * (1 + GAP_TOL)
+    assert cheapest.totals.margin >= scenario.provider.min_margin * spend * (1 - MONEY_TOL)
+
+
+def test_full_shift_model_has_a_min_price_solution() -> None:
+    """The shift-mode example's full shift model solved for min_price directly has a solution."""
+    scenario = load_scenario(SCENARIOS_DIR / SHIFT_SCENARIO)
+    reqs = build_requirements(scenario)
+    solution = solve(build_model(scenario, reqs, "min_price"), SolveOptions(time_limit=20))
+    assert solution.status in SOLVED
+
+
+def test_shift_mode_reports_status_and_gap() -> None:
+    """The shift-mode example returns a status and the gap it proved."""
+    res = result(SHIFT_SCENARIO)
+    assert res.status in SOLVED
+    assert res.solver.gap is not None and res.solver.gap >= 0
+    if res.status == SolveStatus.OPTIMAL:
+        assert res.solver.gap <= GAP_TOL
+    assert any(agents.any() for agents in res.staffing.values())
+
+
+def test_budget_far_too_low_is_infeasible() -> None:
+    """A budget far below any price of a feasible deal gives status infeasible and no totals."""
+    priced = {
+        "calendar.interval_minutes": 60,
+        "categories.calls.tiers.std.prices": [5.0],
+        "categories.mail.tiers.std.prices": [4.0],
+    }
+    quick = RunOptions(explain=False, diagnose=False)
+    feasible = run_scenario(make_scenario(**priced), quick)
+    assert feasible.status == SolveStatus.OPTIMAL
+    res = run_scenario(make_scenario(**priced, client__budget_per_month=1.0), quick)
+    assert res.status == SolveStatus.INFEASIBLE
+    assert res.totals is None
+    assert res.verified is False
+    assert res.categories == ()
