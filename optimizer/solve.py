@@ -17,6 +17,7 @@ import numpy as np
 import pulp
 
 from optimizer.errors import SolverError
+from optimizer.highs import Arrays, HighsOptions, run_highs
 from optimizer.model import BuiltModel
 from optimizer.results import Choice, RowActivity, ShiftCount, Solution, SolverInfo, SolveStatus
 
@@ -132,71 +133,42 @@ _Raw = tuple[
 
 
 def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
-    import highspy
-
     form = matrix_form(model.prob, model.rows)
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(form.variables)
-    lp.num_row_ = len(form.names)
-    lp.col_cost_ = form.cost
-    lp.col_lower_ = form.lower
-    lp.col_upper_ = form.upper
-    lp.row_lower_ = form.row_lower
-    lp.row_upper_ = form.row_upper
-    lp.offset_ = form.offset
-    lp.sense_ = highspy.ObjSense.kMaximize if form.maximize else highspy.ObjSense.kMinimize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = form.starts
-    lp.a_matrix_.index_ = form.indices
-    lp.a_matrix_.value_ = form.values
-    if not options.relax and form.integer.any():
-        kind = highspy.HighsVarType
-        lp.integrality_ = [kind.kInteger if i else kind.kContinuous for i in form.integer]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
-    if options.threads is not None:
-        h.setOptionValue("threads", int(options.threads))
-    if options.time_limit is not None:
-        h.setOptionValue("time_limit", float(options.time_limit))
-    if options.gap is not None:
-        h.setOptionValue("mip_rel_gap", float(options.gap))
-    h.passModel(lp)
+    arrays = Arrays(
+        form.cost,
+        form.lower,
+        form.upper,
+        form.integer,
+        form.row_lower,
+        form.row_upper,
+        form.starts,
+        form.indices,
+        form.values,
+        form.offset,
+        form.maximize,
+    )
+    start = None
     if options.start is not None:
-        start = highspy.HighsSolution()
-        start.col_value = [options.start.get(v.name, 0.0) for v in form.variables]
-        start.value_valid = True
-        h.setSolution(start)
-    h.run()
-    status_code = h.getModelStatus()
-    info = h.getInfo()
-    ms = highspy.HighsModelStatus
-    has_primal = info.primal_solution_status == 2
-    is_mip = bool(lp.integrality_) if hasattr(lp, "integrality_") else False
-    gap = float(info.mip_gap) if is_mip and has_primal else (0.0 if has_primal else None)
-    bound = float(info.mip_dual_bound) if is_mip else None
-    if status_code == ms.kOptimal:
-        status = SolveStatus.OPTIMAL
-    elif status_code in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-        status = SolveStatus.INFEASIBLE
-    elif status_code == ms.kUnbounded:
-        status = SolveStatus.UNBOUNDED
-    elif status_code in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt):
-        status = SolveStatus.FEASIBLE if has_primal else SolveStatus.NO_SOLUTION
-    else:
-        status = SolveStatus.ERROR
-    if not status.has_solution:
-        return status, {}, None, {}, None, None, bound
-    sol = h.getSolution()
-    col = np.asarray(sol.col_value)
-    values = {v.name: float(col[i]) for i, v in enumerate(form.variables)}
-    row_values = dict(zip(form.names, map(float, sol.row_value), strict=True))
+        start = np.array([options.start.get(v.name, 0.0) for v in form.variables])
+    outcome = run_highs(
+        arrays, HighsOptions(options.time_limit, options.gap, options.threads, options.relax, start)
+    )
+    if not outcome.status.has_solution or outcome.col is None or outcome.row is None:
+        return outcome.status, {}, None, {}, None, None, outcome.bound
+    values = {v.name: float(outcome.col[i]) for i, v in enumerate(form.variables)}
+    row_values = dict(zip(form.names, map(float, outcome.row), strict=True))
     duals = None
-    if not is_mip and sol.dual_valid:
-        duals = dict(zip(form.names, map(float, sol.row_dual), strict=True))
-    if gap is not None and gap < 0:
-        gap = 0.0
-    return status, values, duals, row_values, float(info.objective_function_value), gap, bound
+    if outcome.dual is not None:
+        duals = dict(zip(form.names, map(float, outcome.dual), strict=True))
+    return (
+        outcome.status,
+        values,
+        duals,
+        row_values,
+        outcome.objective,
+        outcome.gap,
+        outcome.bound,
+    )
 
 
 def _solve_cbc(model: BuiltModel, options: SolveOptions) -> _Raw:

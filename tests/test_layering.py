@@ -39,7 +39,7 @@ ALLOWED: dict[str, frozenset[str] | str | None] = {
     "model_parts": frozenset({"scenario", "model", "requirements"}),
     "model": frozenset({"errors", "conventions", "scenario", "requirements", "costs",
                         "model_parts"}),
-    "solve": frozenset({"errors", "conventions", "results", "model"}),
+    "solve": frozenset({"errors", "conventions", "results", "model", "highs"}),
     "explain": frozenset({"errors", "conventions", "results", "model", "solve", "scenario",
                           "requirements"}),
     "diagnose": frozenset({"errors", "conventions", "results", "scenario", "model", "solve",
@@ -49,6 +49,7 @@ ALLOWED: dict[str, frozenset[str] | str | None] = {
     "pipeline": ANY_STAGE,
     "report": frozenset({"errors", "conventions", "results"}),
     "writers": frozenset({"errors", "report"}),
+    "highs": frozenset({"results"}),
     "batch": frozenset({"errors", "pipeline", "results", "scenario"}),
     "sweep": frozenset({"batch", "errors", "overrides", "pipeline", "results", "scenario"}),
     "compare": frozenset({"report", "results"}),
@@ -67,7 +68,7 @@ NOT_FOR_PIPELINE = frozenset({"cli", "__main__"})
 
 THIRD_PARTY_ONLY_IN: dict[str, frozenset[str]] = {
     "pulp": frozenset({"model", "model_parts", "solve", "explain", "diagnose"}),
-    "highspy": frozenset({"solve"}),
+    "highspy": frozenset({"highs"}),
     "click": frozenset({"cli"}),
     "pandas": frozenset({"sweep", "compare"}),
     "xlsxwriter": frozenset({"excel"}),

@@ -1,0 +1,227 @@
+"""Driving HiGHS (highspy) on a model given as arrays, with a time limit we can keep.
+
+HiGHS's own ``time_limit`` is usually honoured, but on hard MIPs it has been seen
+to overrun by minutes with its interrupt callback silent. So when a time limit is
+set, HiGHS runs in a forked child process that streams every improving solution
+to the parent; the parent stops the child at the deadline (time limit + 10% +
+start-up grace) and keeps the best solution received, with its gap. Without a
+time limit HiGHS runs in-process.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from optimizer.results import SolveStatus
+
+GRACE_SECONDS = 2.0
+"""Start-up allowance on top of the time limit before the child is stopped."""
+OVERRUN = 0.10
+"""Relative overrun of the time limit tolerated before the child is stopped."""
+
+
+@dataclass(frozen=True)
+class Arrays:
+    """A (MI)LP as column-wise arrays (what ``passModel`` takes); picklable."""
+
+    cost: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    integer: NDArray[np.bool_]
+    row_lower: NDArray[np.float64]
+    row_upper: NDArray[np.float64]
+    starts: NDArray[np.int32]
+    indices: NDArray[np.int32]
+    values: NDArray[np.float64]
+    offset: float
+    maximize: bool
+
+    def activity(self, col: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Row activities A x of a column vector."""
+        rows = np.zeros(self.row_lower.size)
+        counts = np.diff(self.starts)
+        np.add.at(rows, self.indices, self.values * np.repeat(col, counts))
+        return rows
+
+
+@dataclass(frozen=True)
+class HighsOptions:
+    """What the driver needs of the solve options (picklable)."""
+
+    time_limit: float | None
+    gap: float | None
+    threads: int | None
+    relax: bool
+    start: NDArray[np.float64] | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """HiGHS's answer in our terms."""
+
+    status: SolveStatus
+    objective: float | None = None
+    gap: float | None = None
+    bound: float | None = None
+    col: NDArray[np.float64] | None = None
+    row: NDArray[np.float64] | None = None
+    dual: NDArray[np.float64] | None = None
+    message: str = ""
+
+
+def _configure(arrays: Arrays, options: HighsOptions) -> tuple[Any, bool]:
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = arrays.cost.size
+    lp.num_row_ = arrays.row_lower.size
+    lp.col_cost_ = arrays.cost
+    lp.col_lower_ = arrays.lower
+    lp.col_upper_ = arrays.upper
+    lp.row_lower_ = arrays.row_lower
+    lp.row_upper_ = arrays.row_upper
+    lp.offset_ = arrays.offset
+    lp.sense_ = highspy.ObjSense.kMaximize if arrays.maximize else highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = arrays.starts
+    lp.a_matrix_.index_ = arrays.indices
+    lp.a_matrix_.value_ = arrays.values
+    is_mip = not options.relax and bool(arrays.integer.any())
+    if is_mip:
+        kind = highspy.HighsVarType
+        lp.integrality_ = [kind.kInteger if i else kind.kContinuous for i in arrays.integer]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    if options.gap is not None:
+        h.setOptionValue("mip_rel_gap", float(options.gap))
+    h.passModel(lp)
+    if options.start is not None:
+        start = highspy.HighsSolution()
+        start.col_value = options.start
+        start.value_valid = True
+        h.setSolution(start)
+    return h, is_mip
+
+
+def _status(code: Any, has_primal: bool) -> SolveStatus:
+    import highspy
+
+    ms = highspy.HighsModelStatus
+    if code == ms.kOptimal:
+        return SolveStatus.OPTIMAL
+    if code in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+        return SolveStatus.INFEASIBLE
+    if code == ms.kUnbounded:
+        return SolveStatus.UNBOUNDED
+    if code in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt):
+        return SolveStatus.FEASIBLE if has_primal else SolveStatus.NO_SOLUTION
+    return SolveStatus.ERROR
+
+
+def _outcome(h: Any, is_mip: bool) -> Outcome:
+    info = h.getInfo()
+    has_primal = info.primal_solution_status == 2
+    status = _status(h.getModelStatus(), has_primal)
+    bound = float(info.mip_dual_bound) if is_mip else None
+    if not status.has_solution:
+        return Outcome(status, bound=bound, message=str(h.modelStatusToString(h.getModelStatus())))
+    gap = max(0.0, float(info.mip_gap)) if is_mip else 0.0
+    sol = h.getSolution()
+    dual = np.asarray(sol.row_dual, float) if not is_mip and sol.dual_valid else None
+    return Outcome(
+        status,
+        float(info.objective_function_value),
+        gap,
+        bound,
+        np.asarray(sol.col_value, float),
+        np.asarray(sol.row_value, float),
+        dual,
+    )
+
+
+def run_highs(arrays: Arrays, options: HighsOptions) -> Outcome:
+    """Solve; with a time limit, in a child process stopped at the deadline."""
+    if options.time_limit is None:
+        h, is_mip = _configure(arrays, options)
+        h.run()
+        return _outcome(h, is_mip)
+    return _run_watched(arrays, options)
+
+
+def _child(arrays: Arrays, options: HighsOptions, conn: Any) -> None:
+    """Child process: solve, sending each improving solution, then the outcome."""
+    import highspy
+
+    h, is_mip = _configure(arrays, options)
+
+    def improving(kind: int, message: str, out: Any, _in: Any, _data: object) -> None:
+        conn.send(
+            (
+                "incumbent",
+                float(out.objective_function_value),
+                np.asarray(out.mip_solution, float),
+                float(out.mip_dual_bound),
+            )
+        )
+
+    if is_mip:
+        h.setCallback(improving, None)
+        h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution)
+    h.run()
+    conn.send(("done", _outcome(h, is_mip)))
+    conn.close()
+
+
+def _run_watched(arrays: Arrays, options: HighsOptions) -> Outcome:
+    assert options.time_limit is not None
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(arrays, options, send), daemon=True)
+    deadline = time.monotonic() + options.time_limit * (1 + OVERRUN) + GRACE_SECONDS
+    child.start()
+    send.close()
+    best: tuple[float, NDArray[np.float64], float] | None = None
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not receive.poll(left):
+                break
+            try:
+                message = receive.recv()
+            except EOFError:
+                return _from_incumbent(arrays, best, "the solver process ended unexpectedly")
+            if message[0] == "done":
+                outcome: Outcome = message[1]
+                return outcome
+            best = message[1], message[2], message[3]
+        return _from_incumbent(arrays, best, "stopped at the time limit")
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(timeout=5)
+        receive.close()
+
+
+def _from_incumbent(
+    arrays: Arrays, best: tuple[float, NDArray[np.float64], float] | None, message: str
+) -> Outcome:
+    """The best solution received before the child was stopped (or none)."""
+    if best is None:
+        return Outcome(SolveStatus.NO_SOLUTION, message=message)
+    objective, col, bound = best
+    gap = abs(bound - objective) / max(abs(objective), 1e-9) if math.isfinite(bound) else None
+    return Outcome(
+        SolveStatus.FEASIBLE, objective, gap, bound, col, arrays.activity(col), message=message
+    )
