@@ -70,7 +70,7 @@ THIRD_PARTY_ONLY_IN: dict[str, frozenset[str]] = {
     "pulp": frozenset({"model", "model_parts", "solve", "explain", "diagnose"}),
     "highspy": frozenset({"highs"}),
     "click": frozenset({"cli"}),
-    "pandas": frozenset({"sweep", "compare"}),
+    "pandas": frozenset({"sweep", "compare", "results"}),
     "xlsxwriter": frozenset({"excel"}),
     "matplotlib": frozenset({"plots"}),
     "distributed": frozenset({"batch"}),
