@@ -303,7 +303,7 @@ def solve_command(
     if result.status == SolveStatus.INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if not result.status.has_solution:
-        click.echo(f"no solution: {result.status}", err=True)
+        click.echo(result.message or f"no solution: {result.status}", err=True)
         ctx.exit(EXIT_SOLVER)
 
 

@@ -166,6 +166,13 @@ def _timed(solution: Solution, clock: float, build: float) -> Solution:
     return replace(solution, solver=replace(solution.solver, seconds=seconds, build_seconds=build))
 
 
+_MESSAGES = {
+    SolveStatus.INFEASIBLE: "the deal is infeasible: no tier, price and staffing meet every limit",
+    SolveStatus.NO_SOLUTION: "no solution found within the time limit",
+    SolveStatus.UNBOUNDED: "the model is unbounded (a price or quantity without a limit)",
+}
+
+
 def _unsolved(scenario: Scenario, solution: Solution) -> VerifiedResult:
     if solution.status == SolveStatus.ERROR:
         raise SolverError(f"the solver failed on {scenario.scenario!r}: {solution.message}")
@@ -181,6 +188,7 @@ def _unsolved(scenario: Scenario, solution: Solution) -> VerifiedResult:
         False,
         0.0,
         solution.solver,
+        message=_MESSAGES.get(solution.status, str(solution.status)),
     )
 
 
