@@ -25,19 +25,6 @@ from optimizer.model_parts import DeferredVars, ShiftPattern, shift_patterns
 from optimizer.requirements import CategoryRequirements, RequirementTable
 from optimizer.scenario import Category, Scenario
 
-LIMIT_FAMILIES = (
-    "budget",
-    "max_cost_per_contact",
-    "min_roi",
-    "min_margin",
-    "max_price",
-    "min_tier",
-    "seats",
-    "max_fte",
-    "fixed",
-)
-"""Constraint families that are client or provider limits (explained and diagnosed)."""
-
 
 @dataclass(frozen=True)
 class Option:

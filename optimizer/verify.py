@@ -13,7 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer import costs, queueing
-from optimizer.conventions import AGENT_TOLERANCE, SL_TOLERANCE, close, scheduled_agents
+from optimizer.conventions import (
+    AGENT_TOLERANCE,
+    LIMIT_FAMILIES,
+    SL_TOLERANCE,
+    close,
+    scheduled_agents,
+)
 from optimizer.errors import VerificationError
 from optimizer.requirements import CategoryRequirements, RequirementTable
 from optimizer.results import (
@@ -129,19 +135,6 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
     )
 
 
-_LIMITS = (
-    "budget",
-    "max_cost_per_contact",
-    "min_roi",
-    "min_margin",
-    "max_price",
-    "min_tier",
-    "seats",
-    "max_fte",
-    "fixed",
-)
-
-
 def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
     """Client and provider limits; per-interval seat rows folded to the tightest per site.
 
@@ -150,7 +143,7 @@ def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
     tightest: dict[str, tuple[str, float, float | None]] = {}
     order: list[str] = []
     for name, row in solution.rows.items():
-        if row.family not in _LIMITS:
+        if row.family not in LIMIT_FAMILIES:
             continue
         if row.family == "min_tier":
             cat = name.split("[")[1].rstrip("]")
