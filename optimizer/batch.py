@@ -66,6 +66,9 @@ def run_job(job: Job) -> VerifiedResult:
         return run_scenario(job.scenario, job.options)
     except OptimizerError as err:
         return failed(job.label, str(err), job.options.objective or job.scenario.objective)
+    except Exception as err:  # any failure of one job must not lose the other points
+        message = f"{type(err).__name__}: {err}"
+        return failed(job.label, message, job.options.objective or job.scenario.objective)
 
 
 def default_workers() -> int:

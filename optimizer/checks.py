@@ -24,6 +24,8 @@ _PRICING_NEEDS = {
     "revenue_share": ("conversion_rate", "value_per_sale"),
 }
 _CONTACT_PRICING = ("per_contact", "per_minute", "per_resolution", "revenue_share")
+MAX_PRICE_POINTS = 1000
+"""Most price points a stepped range may give (a finer range would hang validation)."""
 
 
 def cross_checks(scenario: Scenario, source: str) -> list[Issue]:
@@ -188,6 +190,20 @@ def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
     if isinstance(prices, PriceRange) and prices.min > prices.max:
         issues.append(
             Issue(source, f"{path}.prices.max", prices.max, f"a value >= min ({prices.min})")
+        )
+        return issues
+    if (
+        isinstance(prices, PriceRange)
+        and prices.step is not None
+        and not (prices.max - prices.min) / prices.step < MAX_PRICE_POINTS
+    ):
+        issues.append(
+            Issue(
+                source,
+                f"{path}.prices.step",
+                prices.step,
+                f"a step giving at most {MAX_PRICE_POINTS} price points from min to max",
+            )
         )
         return issues
     if not tier.price_points() and not isinstance(prices, PriceRange):

@@ -17,6 +17,7 @@ Heavy modules (numpy, scipy, PuLP) are imported inside the commands so that
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,33 @@ EXIT_INTERRUPTED = 130
 ScenarioPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
 OutputPath = click.Path(path_type=Path, dir_okay=False)
 FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
+
+
+class _FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses nan and inf (click lets them through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number} is not a finite number.", param, ctx)
+        return number
+
+
+class _FileWriteError(click.ClickException):
+    """An output file that cannot be written: one line, exit 2 (a usage problem)."""
+
+    exit_code = EXIT_INVALID
+
+
+def _write_file(path: Path, data: str | bytes) -> None:
+    """Write an output file atomically; an OS error becomes one clean message."""
+    from optimizer.writers import write_atomic
+
+    try:
+        write_atomic(path, data)
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename and str(err.filename) != str(path) else ""
+        raise _FileWriteError(f"cannot write {path}: {err.strerror or err}{where}") from None
 
 
 class _Group(click.Group):
@@ -99,9 +127,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(_safe(text), nl=False)
     else:
-        from optimizer.writers import write_atomic
-
-        write_atomic(output, text)
+        _write_file(output, text)
         click.echo(f"wrote {output}", err=True)
 
 
@@ -127,50 +153,48 @@ def validate(scenario: Path) -> None:
 @main.command()
 @click.option(
     "--contacts",
-    type=click.FloatRange(min=0),
+    type=_FiniteRange(min=0),
     required=True,
     help="Contacts offered in one interval.",
 )
 @click.option(
     "--interval-minutes",
-    type=click.FloatRange(min=0, min_open=True),
+    type=_FiniteRange(min=0, min_open=True),
     default=30.0,
     show_default=True,
 )
 @click.option(
     "--aht",
-    type=click.FloatRange(min=0, min_open=True),
+    type=_FiniteRange(min=0, min_open=True),
     required=True,
     help="Average handle time in seconds (talk + wrap).",
 )
 @click.option(
     "--service-level",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=_FiniteRange(0, 1, min_open=True),
     required=True,
     help="Target share answered within --within seconds, e.g. 0.8.",
 )
 @click.option(
     "--within",
-    type=click.FloatRange(min=0),
+    type=_FiniteRange(min=0),
     required=True,
     help="Answer-time threshold in seconds.",
 )
 @click.option(
     "--patience",
-    type=click.FloatRange(min=0, min_open=True),
+    type=_FiniteRange(min=0, min_open=True),
     default=None,
     help="Mean patience in seconds: Erlang A (abandonment) instead of Erlang C.",
 )
 @click.option(
-    "--max-occupancy", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True
+    "--max-occupancy", type=_FiniteRange(0, 1, min_open=True), default=1.0, show_default=True
 )
-@click.option("--max-abandon", type=click.FloatRange(0, 1, min_open=True), default=None)
-@click.option(
-    "--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True
-)
+@click.option("--max-abandon", type=_FiniteRange(0, 1, min_open=True), default=None)
+@click.option("--shrinkage", type=_FiniteRange(0, 1, max_open=True), default=0.0, show_default=True)
 @click.option(
     "--concurrency",
-    type=click.FloatRange(min=1),
+    type=_FiniteRange(min=1),
     default=1.0,
     show_default=True,
     help="Chats per agent (chat slots -> agents).",
@@ -256,9 +280,9 @@ def _objective(value: str | None) -> str | None:
 )
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
 @click.option(
-    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds."
+    "--time-limit", type=_FiniteRange(min=0, min_open=True), default=None, help="Seconds."
 )
-@click.option("--gap", type=click.FloatRange(0, 1), default=None, help="Relative MIP gap.")
+@click.option("--gap", type=_FiniteRange(0, 1), default=None, help="Relative MIP gap.")
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--output", type=OutputPath, default=None)
@@ -288,6 +312,7 @@ def solve_command(
     from optimizer.results import SolveStatus
     from optimizer.solve import SolveOptions
 
+    _check_output(fmt, output)
     s = _load(scenario, variant)
     options = RunOptions(
         objective=_objective(objective),
@@ -308,10 +333,14 @@ def solve_command(
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    from optimizer.writers import write_atomic
-
-    write_atomic(path, data)
+    _write_file(path, data)
     click.echo(f"wrote {path}", err=True)
+
+
+def _check_output(fmt: str, output: Path | None) -> None:
+    """Fail before any solving when the format needs a file."""
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
 
 
 def _emit_results(results: list[Any], fmt: str, output: Path | None, single: bool) -> None:
@@ -345,10 +374,9 @@ def _emit_results(results: list[Any], fmt: str, output: Path | None, single: boo
 def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | None) -> None:
     """Write the model as an LP file without solving it."""
     from optimizer.pipeline import build_only, lp_text
-    from optimizer.writers import write_atomic
 
     model = build_only(_load(scenario, variant), _objective(objective))
-    write_atomic(path, lp_text(model))
+    _write_file(path, lp_text(model))
     click.echo(
         f"wrote {path}: {len(model.prob.variables())} columns, {len(model.rows)} rows",
         err=True,
@@ -366,7 +394,7 @@ def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | 
 )
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--time-limit", type=_FiniteRange(min=0, min_open=True), default=None)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -392,7 +420,10 @@ def check(
 
     s = _load(scenario, variant)
     fixed = parse_fixes(s, fixes, str(scenario))
-    options = RunOptions(fixed=fixed, solve=SolveOptions(solver=solver, time_limit=time_limit))
+    # The verdict needs feasibility and the binding limits, not the 1% re-solves.
+    options = RunOptions(
+        fixed=fixed, explain=False, solve=SolveOptions(solver=solver, time_limit=time_limit)
+    )
     result = run_scenario(s, options)
     text = report.check_json(result, fixed) if fmt == "json" else report.check_text(result)
     _emit(text, output)
@@ -457,12 +488,13 @@ def compare(
     from optimizer.compare import Comparison, comparison_text
     from optimizer.pipeline import RunOptions
 
+    _check_output(fmt, output)
     options = RunOptions(explain=False)
     jobs = []
-    for path in scenarios:
+    for i, path in enumerate(scenarios):
         s = _load(path)
         jobs.append(Job(s.scenario, s, options))
-        if variants:
+        if variants and i == 0:  # the variants of the first file, as --help says
             names = list(s.variants) if variants == "all" else variants.split(",")
             for name in names:
                 v = s.variant(name.strip(), str(path))
@@ -555,6 +587,7 @@ def sweep(
     from optimizer.plots import sweep_png
     from optimizer.sweep import SweepResult, parse_vary, run_sweep
 
+    _check_output(fmt, output)
     s = _load(scenario, variant)
     axes = [parse_vary(v) for v in varies]
     total = 1
@@ -603,6 +636,7 @@ def frontier(
     from optimizer.plots import frontier_png
     from optimizer.sweep import SweepResult, frontier_axis, run_sweep
 
+    _check_output(fmt, output)
     s = _load(scenario, variant)
     options = RunOptions(objective="max_margin", diagnose=False, explain=False)
     axis = frontier_axis(s, points, options)

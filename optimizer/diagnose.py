@@ -119,12 +119,18 @@ def diagnose(
     weights = _weights(scenario, reqs)
     changes: list[Change] = []
     for family in sorted(_present(scenario, fixed)):
-        for ch in _elastic_changes(
-            scenario, reqs, fixed, options, {family: weights[family]}, "alone"
-        ):
-            new_fixed = {k: v for k, v in fixed.items() if k not in ch.fixed}
-            if _proves(scenario, ch.overrides, new_fixed, feasible):
+        alone = {family: weights[family]}
+        for ch in _elastic_changes(scenario, reqs, fixed, options, alone, "alone"):
+            if _proves_change(scenario, ch, fixed, feasible):
                 changes.append(ch)
+                continue
+            # A value rounded to the unit may sit a hair inside the limit: nudge it.
+            retry = _elastic_changes(scenario, reqs, fixed, options, alone, "alone", True)
+            changes += [
+                c
+                for c in retry
+                if c.limit == ch.limit and _proves_change(scenario, c, fixed, feasible)
+            ]
     if not changes:
         together = _elastic_changes(scenario, reqs, fixed, options, weights, "together")
         overrides: dict[str, Any] = {}
@@ -138,6 +144,14 @@ def diagnose(
     changes += _price_alternatives(scenario, reqs, fixed, options, feasible)
     changes += [c for c in _tier_alternatives(scenario, fixed, feasible) if not _same(c, changes)]
     return tuple(changes)
+
+
+def _proves_change(
+    scenario: Scenario, change: Change, fixed: dict[str, FixedChoice], feasible: Feasible
+) -> bool:
+    """Re-solve with ``change`` applied (a changed quote replaces the original one)."""
+    new_fixed = {k: v for k, v in fixed.items() if k not in change.fixed}
+    return _proves(scenario, change.overrides, new_fixed, feasible)
 
 
 def _present(scenario: Scenario, fixed: dict[str, FixedChoice]) -> set[str]:
@@ -189,6 +203,7 @@ def _elastic_changes(
     options: SolveOptions,
     weights: dict[str, float],
     kind: str,
+    careful: bool = False,
 ) -> list[Change]:
     model = build_model(scenario, reqs, fixed=fixed, elastic=weights)
     _penalise_peak_seats(model, weights)
@@ -201,7 +216,7 @@ def _elastic_changes(
         amount = sum(values.get(var.name, 0.0) for var, _ in terms)
         if amount > 1e-7:
             moved[readable] = amount
-    out = _describe(scenario, reqs, model, solution, moved, kind)
+    out = _describe(scenario, reqs, model, solution, moved, kind, careful, fixed)
     if set(weights) == {"min_margin"}:
         out = [_best_margin(scenario, reqs, fixed, options, c) for c in out]
     return out
@@ -274,22 +289,34 @@ def _best_margin(
         return change
     return replace(
         change,
-        message=f"minimum margin must fall from {before:.1%} to {after:.2%}",
+        message=_margin_message(before, after),
         after=after,
         change_pct=_pct(before, after),
         overrides={"provider.min_margin": after},
     )
 
 
-def _up(value: float, digits: int = 2) -> float:
-    """Round ``value`` up at ``digits`` decimals (after a tiny relative nudge)."""
-    scaled = value * (1 + NUDGE) * 10**digits
-    return math.ceil(scaled - 1e-9) / 10**digits
+def _up(value: float, digits: int = 2, careful: bool = False) -> float:
+    """``value`` rounded up at ``digits`` decimals, ignoring float noise (42,000.00003 ->
+    42,000); ``careful`` adds a small nudge first, for when the plain value fails its proof.
+    """
+    scaled = value * 10**digits
+    if careful:
+        return math.ceil(scaled * (1 + NUDGE) + NUDGE) / 10**digits
+    return math.ceil(scaled - 1e-7 * max(1.0, abs(scaled))) / 10**digits
 
 
-def _down(value: float, digits: int = 4) -> float:
-    scaled = (value - abs(value) * NUDGE - NUDGE) * 10**digits
-    return math.floor(scaled + 1e-9) / 10**digits
+def _down(value: float, digits: int = 4, careful: bool = False) -> float:
+    """``value`` rounded down at ``digits`` decimals (see :func:`_up`)."""
+    scaled = value * 10**digits
+    if careful:
+        return math.floor(scaled - abs(scaled) * NUDGE - NUDGE) / 10**digits
+    return math.floor(scaled + 1e-7 * max(1.0, abs(scaled))) / 10**digits
+
+
+def _price_digits(price: float) -> int:
+    """Prices at or above 1 in cents, smaller ones (per minute, shares) to 4 decimals."""
+    return 2 if abs(price) >= 1 else 4
 
 
 def _pct(before: float, after: float) -> float | None:
@@ -303,8 +330,11 @@ def _describe(
     solution: Solution,
     moved: dict[str, float],
     kind: str,
+    careful: bool = False,
+    fixed_before: dict[str, FixedChoice] | None = None,
 ) -> list[Change]:
     """Turn slack amounts into limit values in the scenario's units."""
+    fixed_before = fixed_before or {}
     cur = scenario.currency
     client = scenario.client
     handled = {
@@ -323,7 +353,7 @@ def _describe(
         key = rest.split("]")[0] if rest else ""
         if family == "budget" and client.budget_per_month is not None:
             before = client.budget_per_month
-            after = _up(before + amount, 0)
+            after = _up(before + amount, 0, careful)
             out.append(
                 Change(
                     "budget",
@@ -344,17 +374,17 @@ def _describe(
             contacts = handled.get(key, 0.0) if key else sum(handled.values())
             if base is None or contacts <= 0:
                 continue
-            after = _up(base + amount / contacts, 4)
+            after = _up(base + amount / contacts, 4, careful)
             path = (
                 f"categories.{key}.max_cost_per_contact" if key else "client.max_cost_per_contact"
             )
-            what = f"cost per contact of {key}" if key else "blended cost per contact"
+            what = f"{key}: the cost-per-contact cap" if key else "the blended cost-per-contact cap"
             out.append(
                 Change(
                     readable,
                     "client",
                     kind,
-                    f"{what} cap must rise from {base:,.2f} to {after:,.4f} {cur} "
+                    f"{what} must rise from {base:,.2f} to {after:,.4g} {cur} "
                     f"({_pct(base, after):+.1f}%)",
                     base,
                     after,
@@ -364,7 +394,7 @@ def _describe(
             )
         elif family == "min_roi" and client.min_roi is not None and revenue > 0:
             before = client.min_roi
-            after = _down(before - amount / revenue)
+            after = _down(before - amount / revenue, 4, careful)
             out.append(
                 Change(
                     "min_roi",
@@ -379,13 +409,13 @@ def _describe(
             )
         elif family == "min_margin" and revenue > 0:
             before = scenario.provider.min_margin
-            after = _down(before - amount / revenue)
+            after = _down(before - amount / revenue, 4, careful)
             out.append(
                 Change(
                     "min_margin",
                     "provider",
                     kind,
-                    f"minimum margin must fall from {before:.1%} to {after:.2%}",
+                    _margin_message(before, after),
                     before,
                     after,
                     _pct(before, after),
@@ -396,7 +426,7 @@ def _describe(
             cat = scenario.category(key)
             assert cat.benchmark_price is not None and cat.max_premium is not None
             cap = cat.benchmark_price * (1 + cat.max_premium)
-            after_cap = _up(cap + amount, 4)
+            after_cap = _up(cap + amount, _price_digits(cap), careful)
             premium = after_cap / cat.benchmark_price - 1 + 1e-9
             out.append(
                 Change(
@@ -417,7 +447,7 @@ def _describe(
         elif family == "max_fte":
             site = scenario.site(key)
             assert site.max_fte is not None
-            after = _up(site.max_fte + amount / scenario.provider.fte_hours_per_month, 1)
+            after = _up(site.max_fte + amount / scenario.provider.fte_hours_per_month, 1, careful)
             out.append(
                 Change(
                     readable,
@@ -451,10 +481,9 @@ def _describe(
                 Change(
                     readable,
                     "sales",
-                    kind,
-                    f"{key} cannot be sold as quoted; the model would sell "
-                    f"{ch.tier} at {ch.price:g}",
-                    None,
+                    "alternative",
+                    f"or sell {key} at {ch.tier} for {_money(ch.price)} instead of the quote",
+                    _quote(fixed_before.get(key)),
                     f"{ch.tier}@{ch.price:g}",
                     None,
                     {},
@@ -464,6 +493,19 @@ def _describe(
     for site_name, extra in sorted(seat_need.items()):
         out.append(_seat_change(scenario, site_name, extra, kind))
     return out
+
+
+def _money(value: float) -> str:
+    return f"{value:,.{_price_digits(value)}f}"
+
+
+def _quote(choice: FixedChoice | None) -> str | None:
+    return None if choice is None else f"{choice.tier}@{choice.price:g}"
+
+
+def _margin_message(before: float, after: float) -> str:
+    loss = " (selling at a loss)" if after < 0 else ""
+    return f"minimum margin must fall from {before:.1%} to {after:.2%}{loss}"
 
 
 def _seat_change(scenario: Scenario, site_name: str, extra: float, kind: str) -> Change:
@@ -514,8 +556,12 @@ def _price_alternatives(
         solution = solve(model, options)
         if not solution.status.has_solution:
             continue
-        low = _up(solution.choices[cat_name].price, 4)
+        exact = solution.choices[cat_name].price
+        low = _up(exact, _price_digits(exact))
         new_fixed = {**others, cat_name: FixedChoice(quote.tier, low)}
+        if not feasible(scenario, new_fixed):
+            low = _up(exact, _price_digits(exact), careful=True)
+            new_fixed = {**others, cat_name: FixedChoice(quote.tier, low)}
         if feasible(scenario, new_fixed):
             out.append(
                 Change(
@@ -523,7 +569,7 @@ def _price_alternatives(
                     "sales",
                     "alternative",
                     f"{cat_name}: the lowest price at {quote.tier} that works is "
-                    f"{low:g} (quoted {quote.price:g})",
+                    f"{_money(low)} (quoted {_money(quote.price)})",
                     quote.price,
                     low,
                     _pct(quote.price, low),

@@ -38,7 +38,7 @@ def workbook(sheets: Mapping[str, Sequence[Mapping[str, Any]]]) -> bytes:
 
 def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str, Any]]]:
     """Summary, categories, sites, staffing by interval and binding limits of results."""
-    cur = results[0].currency if results else ""
+    cur = next((r.currency for r in results if r.currency), "")  # failed jobs have none
     summary, cats, sites, staffing, limits = [], [], [], [], []
     for r in results:
         t = r.totals

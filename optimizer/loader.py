@@ -48,9 +48,15 @@ _UniqueKeyLoader.add_constructor(
 def read_text(path: Path, what: str = "scenario file") -> str:
     """The text of a user-named file, or a ScenarioError saying why it cannot be read."""
     source = str(path)
-    if not path.exists():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as err:  # e.g. a file name too long for the file system
+        raise ScenarioError(
+            [Issue(source, "", f"({err.strerror})", f"a readable {what}")]
+        ) from None
+    if not exists:
         raise ScenarioError([Issue(source, "", "(no such file)", f"an existing {what}")])
-    if path.is_dir():
+    if is_dir:
         raise ScenarioError([Issue(source, "", "(a directory)", f"a {what}, not a directory")])
     try:
         if path.stat().st_size > MAX_FILE_BYTES:

@@ -73,10 +73,15 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
     return result
 
 
+PROOF_GAP = 0.05
+"""Relative gap for proving a suggestion: any feasible solution proves it, so stop early."""
+
+
 def _has_solution(scenario: Scenario, options: RunOptions) -> bool:
     """Whether a (changed) scenario is feasible under ``options``."""
     reqs = build_requirements(scenario)
-    _, solution = _solve(scenario, reqs, replace(options, explain=False))
+    quick = replace(options, explain=False, solve=replace(options.solve, gap=PROOF_GAP))
+    _, solution = _solve(scenario, reqs, quick)
     return solution.status.has_solution
 
 

@@ -62,6 +62,8 @@ def parse_vary(spec: str) -> Axis:
     if not path or len(parts) != 3:
         raise ScenarioError([Issue("--vary", "--vary", spec, expected)])
     relative = parts[0].startswith("x") and parts[1].startswith("x")
+    if parts[0].startswith("x") != parts[1].startswith("x"):  # xA:B would read as absolute
+        raise ScenarioError([Issue("--vary", "--vary", spec, expected)])
     try:
         start = float(parts[0].removeprefix("x"))
         stop = float(parts[1].removeprefix("x"))
@@ -77,12 +79,18 @@ def parse_vary(spec: str) -> Axis:
     return Axis(path, values, relative)
 
 
-def _change(value: float, relative: bool) -> Callable[[Any], Any]:
+def _change(value: float, relative: bool, hits: list[int] | None = None) -> Callable[[Any], Any]:
+    """The update for one point; ``hits`` (wildcard multipliers) counts numbers multiplied."""
+
     def change(old: Any) -> Any:
         if not relative:
             return round(value) if isinstance(old, int) and not isinstance(old, bool) else value
+        if old is None and hits is not None:
+            return None  # a wildcard item without this field (e.g. a project's contacts)
         if not isinstance(old, int | float) or isinstance(old, bool):
             raise PathError(f"(a number to multiply, found {old!r})", [])
+        if hits is not None:
+            hits.append(1)
         new = old * value
         return round(new) if isinstance(old, int) else new
 
@@ -94,8 +102,11 @@ def apply_point(scenario: Scenario, axes: Sequence[Axis], point: Sequence[float]
     raw = scenario.raw()
     raw.pop("variants", None)
     for axis, value in zip(axes, point, strict=True):
+        hits: list[int] | None = [] if axis.relative and "*" in axis.path.split(".") else None
         try:
-            update_path(raw, axis.path, _change(value, axis.relative))
+            update_path(raw, axis.path, _change(value, axis.relative, hits))
+            if hits == []:
+                raise PathError(f"(a number to multiply at {axis.path})", [])
         except PathError as err:
             known = ", ".join(err.known) or "nothing"
             raise ScenarioError(
@@ -169,7 +180,7 @@ def run_sweep(
     progress: Callable[[int], None] | None = None,
 ) -> SweepResult:
     """Solve and verify every point of the grid."""
-    options = replace(options or RunOptions(), explain=False)
+    options = replace(options or RunOptions(), explain=False, diagnose=False)
     points, jobs = sweep_jobs(scenario, axes, options)
     results = run_jobs(jobs, workers, scheduler, progress)
     return SweepResult(tuple(axes), tuple(points), tuple(results))
