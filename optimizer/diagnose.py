@@ -63,6 +63,10 @@ class Change:
             "after": self.after,
             "change_pct": None if self.change_pct is None else round(self.change_pct, 4),
             "proven": True,
+            "apply": {
+                "overrides": dict(self.overrides),
+                "fixed": {c: f"{q.tier}@{q.price:g}" for c, q in sorted(self.fixed.items())},
+            },
         }
 
 

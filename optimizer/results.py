@@ -62,6 +62,9 @@ class RowActivity:
     family: str
     slack: float
     dual: float | None
+    scale: float = 1.0
+    """Size of the row's terms at the solution (sum of |coefficient x value|, at least 1):
+    a slack is judged relative to it."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
+from optimizer.conventions import LIMIT_FAMILIES
 from optimizer.errors import SolverError
 from optimizer.highs import Arrays, HighsOptions, run_highs
 from optimizer.model import BuiltModel
@@ -264,7 +265,12 @@ def _read(
         if con.sense == pulp.LpConstraintEQ:
             slack = -abs(activity)
         dual = None if duals is None else duals.get(name)
-        rows[model.readable[name]] = RowActivity(model.families[name], slack, dual)
+        family = model.families[name]
+        scale = 1.0
+        if family in LIMIT_FAMILIES:
+            terms = sum(abs(c * values.get(v.name, 0.0)) for v, c in con.items())
+            scale = max(1.0, terms, abs(con.constant))
+        rows[model.readable[name]] = RowActivity(family, slack, dual, scale)
     return Solution(
         status,
         model.objective,

@@ -33,7 +33,7 @@ from optimizer.results import (
 from optimizer.scenario import Category, Scenario
 
 BINDING_TOLERANCE = 1e-6
-"""A limit binds when its relative slack is below this."""
+"""A limit binds when its slack is below this share of the row's size."""
 
 
 class _Check:
@@ -140,7 +140,7 @@ def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
 
     A minimum tier binds when the chosen tier is the floor itself (a lower one exists).
     """
-    tightest: dict[str, tuple[str, float, float | None]] = {}
+    tightest: dict[str, tuple[str, float, float | None, float]] = {}
     order: list[str] = []
     for name, row in solution.rows.items():
         if row.family not in LIMIT_FAMILIES:
@@ -149,21 +149,22 @@ def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
             cat = name.split("[")[1].rstrip("]")
             at_floor = solution.choices[cat].tier == scenario.client.min_tier.get(cat)
             order.append(name)
-            tightest[name] = (name, 0.0 if at_floor else 1.0, row.dual)
+            tightest[name] = (name, 0.0 if at_floor else 1.0, row.dual, 1.0)
             continue
         group = name.rsplit("[", 1)[0] if row.family == "seats" else name
         if group not in tightest:
             order.append(group)
         if group not in tightest or row.slack < tightest[group][1]:
-            tightest[group] = (name, row.slack, row.dual)
+            tightest[group] = (name, row.slack, row.dual, row.scale)
     return tuple(
-        LimitOutcome(tightest[g][0], _binds(tightest[g][1]), tightest[g][1], tightest[g][2])
-        for g in order
+        LimitOutcome(name, _binds(slack, scale), slack, dual)
+        for name, slack, dual, scale in (tightest[g] for g in order)
     )
 
 
-def _binds(slack: float) -> bool:
-    return abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(slack))
+def _binds(slack: float, scale: float) -> bool:
+    """Binding: slack within BINDING_TOLERANCE of the row's size (1 cent on 700k binds)."""
+    return abs(slack) <= BINDING_TOLERANCE * max(1.0, scale)
 
 
 def _scheduled(scenario: Scenario, solution: Solution, n: int) -> dict[tuple[str, str], np.ndarray]:
