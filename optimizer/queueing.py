@@ -26,35 +26,44 @@ Definitions (both models)
 
 Numerical approach
 ------------------
-Nothing here forms ``A**N / N!``. Erlang B is ``B = f(N; A) / Q(N + 1, A)``, with
+Nothing here forms ``A**N / N!``. Erlang B is ``B = f(N; A) / Q(N + 1, A)`` with
 ``f(N; A) = A**N exp(-A) / N!`` in log space through Loader's saddle-point form (``bd0``
-plus Stirling's error) and ``Q`` scipy's regularised upper incomplete gamma; where ``Q``
-would underflow (N far below A) ``1 / B = int_0^inf exp(-u) (1 + u/A)**N du`` is summed by
-32-point Gauss-Laguerre quadrature. Erlang A uses exact closed forms derived from the
-birth-death chain. With ``a = N patience / AHT``, ``x = A patience / AHT`` and
-``phi(s) = -a s + x (1 - exp(-s))``, relative to the probability of state N:
+plus Stirling's error) and ``Q`` scipy's regularised upper incomplete gamma. Well below
+the load (``A - N >= 3 sqrt(N)``, where ``Q`` underflows and scipy's continued fraction
+loses digits) ``1 / B = int_0^inf exp(-u) (1 + u/A)**N du`` by 32-point Gauss-Laguerre.
 
-* ``J = a int_0^inf exp(phi) ds = P(a, x) / f(a; x)`` (mass of the states >= N),
-* ``Ab = a int_0^inf (1 - exp(-s)) exp(phi) ds`` (abandonment),
-* ``Late = a int_s0^inf exp(phi - s) ds`` with ``s0 = T / patience`` (answered after T),
+Erlang A uses exact closed forms of its birth-death chain. With ``a = N patience / AHT``,
+``x = A patience / AHT``, ``s0 = T / patience`` and ``phi(s) = -a s + x (1 - exp(-s))``,
+the states >= N relative to state N carry
 
-so that ``P(wait) = pi_N J``, ``P(abandon) = pi_N Ab``, ``1 - SL = pi_N (Ab + Late)`` and
-``pi_N = B / (1 - B + B J)``. The per-state answer probabilities behind ``Late`` follow
-from the Renyi representation of the wait as a sum of exponentials, ``exp(-wait /
-patience) ~ Beta(a, j + 1)`` for a caller with j callers ahead (Garnett, Mandelbaum and
-Reiman 2002; Mandelbaum and Zeltyn, "The M/M/n+G queue: summary of performance
-measures"). ``J(b, y) = 1F1(1; b + 1; y)`` is evaluated by its power series when
-``y <= 2``, by 32-point Gauss-Laguerre quadrature in ``u = (b - y) s`` when ``b - y >= 3
-sqrt(y)`` (where ``P(b, y)`` may underflow and scipy's series would need more than its
-2,000 terms), and otherwise by scipy's ``gammainc`` (Temme's uniform expansion near
-``y = b``). Failure probabilities are sums of positive terms, kept in logs, and compared
-with ``1 - target`` in the complement, so a service level close to 1 loses no digits.
-Required agents agree with a 50-digit reference from 0.001 to 10**6 Erlangs.
+* ``J = a int_0^inf exp(phi) ds = P(a, x) / f(a; x) = 1F1(1; a + 1; x)``,
+* ``Ab = a int_0^inf (1 - exp(-s)) exp(phi) ds`` (callers who abandon),
+* ``Late = a int_s0^inf exp(phi - s) ds`` (callers answered after T),
+
+so that ``P(wait) = 1 / (1 + (1 - B) / (B J))``, ``P(abandon) = P(wait) Ab / J`` and
+``1 - SL = P(wait) (Ab + Late) / J``. ``Late`` follows from the Renyi representation of
+the wait of a caller with j callers ahead as a sum of exponentials, ``exp(-wait /
+patience) ~ Beta(a, j + 1)`` (cf. Garnett, Mandelbaum and Reiman 2002; Mandelbaum and
+Zeltyn, "The M/M/n+G queue: summary of performance measures"). ``J(b, y)`` and
+``Ab / J`` come from the power series when ``y <= 2``, from 32-point Gauss-Laguerre
+quadrature in ``u = (b - y) s`` when ``b - y >= 3 sqrt(y)`` (there ``P(b, y)`` may
+underflow and scipy's series would need more than its 2,000 terms), and otherwise from
+scipy's ``gammainc`` (Temme's uniform expansion near ``y = b``), where
+``Late / J = (a / x) P(a + 1, x exp(-s0)) / P(a, x)``. Every failure probability is a sum
+of positive terms kept in logs and compared with ``1 - target`` in the complement, so a
+service level near 1 loses no digits. Required agents agree with a 50-digit reference
+from 0.001 to 10**6 Erlangs (see tests/test_queueing.py and benchmarks/queueing.py).
 
 Searches for the required agents are vectorised over all intervals and tiers at once:
 Erlang C starts from the Halfin-Whitt square-root-staffing estimate and steps with the
-Erlang-B recursion; Erlang A brackets the answer with interpolation and bisection steps
-on exact evaluations, each step evaluating a pair of adjacent agent numbers.
+Erlang-B recursion; Erlang A brackets the answer with Newton-like steps on exact
+evaluations (bisection as a fallback), each round evaluating a pair of adjacent N.
+
+Staffing rules: ``SL(N) >= target`` is decided exactly (a target of 1 is read as
+``1 - SL_ONE_FLOOR``); the occupancy cap ``A / N <= max_occupancy`` allows a relative
+slack of ``conventions.RATIO_CEIL_TOLERANCE_REL`` for float noise in the load (22.1
+Erlangs at 85% is 26 agents, although ``22.1 / 0.85 == 26.000000000000004``), and for
+Erlang A it caps offered load per agent, an upper bound on the reported occupancy.
 """
 
 from __future__ import annotations
@@ -72,6 +81,21 @@ from scipy import special
 from optimizer.conventions import RATIO_CEIL_TOLERANCE_REL
 from optimizer.errors import NumericalWarning
 
+__all__ = [
+    "MAX_TESTED_LOAD",
+    "SL_ONE_FLOOR",
+    "QueueMetrics",
+    "asa_c",
+    "chat_agents",
+    "erlang_a_metrics",
+    "erlang_b",
+    "erlang_c",
+    "erlang_c_metrics",
+    "metrics",
+    "required_agents",
+    "service_level_c",
+]
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -87,9 +111,10 @@ _SERIES_MAX_Y: Final = 2.0  # J(b, y) by its power series up to this y (30 terms
 _SERIES_TERMS: Final = 30
 _LAGUERRE_MIN_D: Final = 3.0  # quadrature once the gap reaches this many sqrt(y)
 _STIRLING_MIN_N: Final = 15.0  # Stirling's error by its series from here on
-_HALFIN_WHITT_ROUNDS: Final = 3  # Newton rounds for the square-root staffing guess
+_HALFIN_WHITT_ROUNDS: Final = 2  # Newton rounds for the square-root staffing guess
 _WALK_STEPS: Final = 16  # Erlang C recursion steps before the general search takes over
 _SEARCH_NEWTON_ROUNDS: Final = 6  # interpolation rounds before pure bisection
+_SEARCH_MAX_ROUNDS: Final = 200  # a search that needs more has met non-monotone noise
 
 
 # --------------------------------------------------------------------------------------
@@ -153,17 +178,21 @@ def _frozen(arr: FloatArray, shape: tuple[int, ...]) -> FloatArray:
 # --------------------------------------------------------------------------------------
 
 
+_H_SERIES: Final = tuple((-1.0) ** k / math.factorial(k + 2) for k in range(11))
+
+
 def _h(s: FloatArray) -> FloatArray:
-    """``s - 1 + exp(-s)`` without cancellation (series below 0.1), for s >= 0."""
+    """``s - 1 + exp(-s)`` without cancellation (Taylor series below 0.1), for s >= 0."""
+    out = np.empty_like(s)
     small = s < 0.1
-    z = np.where(small, s, 0.0)
-    term = 0.5 * z * z
-    acc = term.copy()
-    for k in range(3, 14):
-        term = -term * z / k
-        acc += term
-    big = np.where(small, 1.0, s)
-    return np.where(small, acc, big + np.expm1(-big))
+    z = s[small]
+    acc = np.full_like(z, _H_SERIES[-1])
+    for coeff in reversed(_H_SERIES[:-1]):
+        acc = acc * z + coeff
+    out[small] = z * z * acc
+    big = ~small
+    out[big] = s[big] + np.expm1(-s[big])
+    return out
 
 
 def _log1pmx(v: FloatArray) -> FloatArray:
@@ -350,7 +379,7 @@ def _erlang_a_logs(
     # phi(s0) - s0 = -(N - A) T / AHT - s0 - x h(s0); with both J from gammainc this is
     # (a / x) P(a+1, u0) / P(a, x).
     both = ~np.isnan(main.gamma_p) & ~np.isnan(late.gamma_p)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # only used where both are finite and positive
         via_p = np.log(a / x) + np.log(late.gamma_p) - np.log(main.gamma_p)
     via_exp = (
         np.log(a / (a + 1.0))
@@ -363,11 +392,10 @@ def _erlang_a_logs(
     log_late_j = np.where(both, via_p, via_exp)
     log_bj = main.log_j - log_inv_b
     log_wait = -np.logaddexp(0.0, _log_one_minus_b(log_inv_b) - log_bj)
-    return _ALogs(
-        log_wait,
-        log_wait + main.log_ab_over_j,
-        log_wait + np.logaddexp(main.log_ab_over_j, log_late_j),
-    )
+    # (Ab + Late) / J <= 1 exactly; clip the rounding so that probabilities stay in [0, 1]
+    log_ab_j = np.minimum(main.log_ab_over_j, 0.0)
+    log_fail_j = np.minimum(np.logaddexp(log_ab_j, log_late_j), 0.0)
+    return _ALogs(log_wait, log_wait + log_ab_j, log_wait + log_fail_j)
 
 
 def _erlang_c_log_p_wait(n: FloatArray, load: FloatArray) -> FloatArray:
@@ -472,14 +500,16 @@ def _metrics_c_flat(
         nl, al = n[live], load[live]
         log_c = _erlang_c_log_p_wait(nl, al)
         decay = (nl - al) * within[live] / aht[live]
-        sl[live] = -np.expm1(log_c - decay)
+        sl[live] = 0.0 - np.expm1(np.minimum(log_c - decay, 0.0))
         pw[live] = np.exp(log_c)
         asa[live] = pw[live] * aht[live] / (nl - al)
     assert sl.size == size
     return sl, pw, asa, occ
 
 
-def erlang_c_metrics(n: ArrayLike, load: ArrayLike, aht: ArrayLike, within: ArrayLike) -> QueueMetrics:
+def erlang_c_metrics(
+    n: ArrayLike, load: ArrayLike, aht: ArrayLike, within: ArrayLike
+) -> QueueMetrics:
     """Erlang C service level, P(wait), ASA and occupancy (P(abandon) = 0); broadcasts.
 
     >>> m = erlang_c_metrics([13, 14], 10.0, 180.0, 20.0)
@@ -519,9 +549,9 @@ def _metrics_a_flat(
         logs = _erlang_a_logs(n[live], load[live], aht[live], patience[live], within[live])
         pab[live] = np.exp(logs.abandon)
         pw[live] = np.exp(logs.wait)
-        sl[live] = -np.expm1(logs.fail)
+        sl[live] = 0.0 - np.expm1(logs.fail)
         asa[live] = pab[live] * patience[live]
-        occ[live] = load[live] * (1.0 - pab[live]) / n[live]
+        occ[live] = np.minimum(load[live] * (1.0 - pab[live]) / n[live], 1.0)
     return sl, pw, asa, occ, pab
 
 
@@ -592,7 +622,9 @@ def chat_agents(slots: ArrayLike, concurrency: ArrayLike) -> IntArray:
     return _ceil_ratio(sf, cf).reshape(shape)
 
 
-def _halfin_whitt_n(load: FloatArray, aht: FloatArray, within: FloatArray, thr: FloatArray) -> FloatArray:
+def _halfin_whitt_n(
+    load: FloatArray, aht: FloatArray, within: FloatArray, thr: FloatArray
+) -> FloatArray:
     """Square-root staffing estimate: ``A + beta sqrt(A)`` with the Halfin-Whitt C."""
     kappa = np.sqrt(load) * within / aht
     log_thr = np.log(thr)
@@ -627,6 +659,8 @@ def _search(
     active = np.arange(size)
     while active.size:
         rounds += 1
+        if rounds > _SEARCH_MAX_ROUNDS:
+            raise ArithmeticError(f"required-agent search did not converge for {active.size} rows")
         mm = m[active]
         low_pt = mm - 1
         has_low = low_pt > lo[active]
@@ -731,32 +765,36 @@ def _required_a(
     floor_n: IntArray,
     cap: FloatArray,
 ) -> IntArray:
-    """Smallest N >= floor_n (load > 0) meeting the Erlang A failure and abandon caps."""
-    log_thr = np.log(thr)
-    log_cap = np.log(cap)
+    """Smallest N >= floor_n (load > 0) with the Erlang A failure <= thr and P(ab) <= cap.
 
-    def h_sl(i: IntArray, nn: FloatArray) -> FloatArray:
-        logs = _erlang_a_logs(nn, load[i], aht[i], patience[i], within[i])
-        return np.asarray(logs.fail - log_thr[i], dtype=np.float64)
+    Both conditions are monotone in N, so the answer is the smallest N >= the service-level
+    answer that also meets the abandonment cap.
+    """
 
-    def h_ab(i: IntArray, nn: FloatArray) -> FloatArray:
-        j = need[i]
-        logs = _erlang_a_logs(nn, load[j], aht[j], patience[j], within[j])
-        return np.asarray(logs.abandon - log_cap[j], dtype=np.float64)
+    def excess(rows: IntArray, use_abandon: bool) -> Callable[[IntArray, FloatArray], FloatArray]:
+        limit = np.log(cap[rows]) if use_abandon else np.log(thr[rows])
 
+        def h(i: IntArray, nn: FloatArray) -> FloatArray:
+            j = rows[i]
+            logs = _erlang_a_logs(nn, load[j], aht[j], patience[j], within[j])
+            return np.asarray((logs.abandon if use_abandon else logs.fail) - limit[i])
+
+        return h
+
+    everyone = np.arange(load.size)
     # SL <= P(answered) < N / A, so every N < target * A fails
-    sl_lo = np.ceil(target * load * (1.0 - 1e-12)).astype(np.int64) - 1
+    sl_lo = np.ceil(target * load * (1.0 - RATIO_CEIL_TOLERANCE_REL)).astype(np.int64) - 1
     lo = np.maximum(np.maximum(floor_n - 1, sl_lo), 0)
-    c_guess = np.floor(_halfin_whitt_n(load, aht, within, thr)).astype(np.int64) + 1
-    n_sl = _search(h_sl, lo, c_guess, np.sqrt(load) + 4.0)
-    need_idx = np.flatnonzero(cap < 1.0)
-    answer = n_sl.copy()
-    if need_idx.size:
-        j = need_idx
-        logs = _erlang_a_logs(n_sl[j].astype(np.float64), load[j], aht[j], patience[j], within[j])
-        need = j[logs.abandon > log_cap[j]]
-        if need.size:
-            answer[need] = _search(h_ab, n_sl[need], n_sl[need] + 1, np.sqrt(load[need]) + 4.0)
+    guess = np.floor(_halfin_whitt_n(load, aht, within, thr)).astype(np.int64) + 1
+    answer = _search(excess(everyone, False), lo, guess, np.sqrt(load) + 4.0)
+    capped = np.flatnonzero(cap < 1.0)
+    if capped.size:
+        over = excess(capped, True)(np.arange(capped.size), answer[capped].astype(np.float64)) > 0
+        rows = capped[over]
+        if rows.size:
+            answer[rows] = _search(
+                excess(rows, True), answer[rows], answer[rows] + 1, np.sqrt(load[rows]) + 4.0
+            )
     return answer
 
 
@@ -780,7 +818,7 @@ def required_agents(
     >>> required_agents(10.0, 180.0, 0.8, 20.0, max_occupancy=0.85).tolist()
     14
     >>> required_agents([10.0, 1500.0], 180.0, [[0.8], [0.95]], 20.0).tolist()
-    [[13, 1525], [15, 1545]]
+    [[14, 1512], [16, 1521]]
     """
     args = {
         "load": _floats(load),
