@@ -58,7 +58,8 @@ def _write_file(path: Path, data: str | bytes) -> None:
         write_atomic(path, data)
     except OSError as err:
         where = f" ({err.filename})" if err.filename and str(err.filename) != str(path) else ""
-        raise _FileWriteError(f"cannot write {path}: {err.strerror or err}{where}") from None
+        message = f"cannot write {path}: {err.strerror or err}{where}"
+        raise _FileWriteError(_safe(message, err=True)) from None
 
 
 class _Group(click.Group):
@@ -91,13 +92,18 @@ class _Group(click.Group):
 
 
 def _fail(ctx: click.Context, message: str, code: int) -> None:
-    click.echo(_safe(message), err=True)
+    click.echo(_safe(message, err=True), err=True)
     ctx.exit(code)
 
 
-def _safe(text: str) -> str:
-    """Degrade characters the terminal's encoding cannot show (e.g. ASCII terminals)."""
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+def _safe(text: str, err: bool = False) -> str:
+    """Degrade characters the terminal's encoding cannot show (e.g. ASCII terminals).
+
+    ``err``: for stderr rather than stdout. Click writes UTF-8 to a stream it finds
+    "misconfigured" as ASCII, so the degrading has to happen here.
+    """
+    stream = sys.stderr if err else sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     return text.encode(encoding, errors="replace").decode(encoding)
 
 
@@ -128,7 +134,7 @@ def _emit(text: str, output: Path | None) -> None:
         click.echo(_safe(text), nl=False)
     else:
         _write_file(output, text)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_safe(f"wrote {output}", err=True), err=True)
 
 
 @main.command()
@@ -328,13 +334,13 @@ def solve_command(
     if result.status == SolveStatus.INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if not result.status.has_solution:
-        click.echo(result.message or f"no solution: {result.status}", err=True)
+        click.echo(_safe(result.message or f"no solution: {result.status}", err=True), err=True)
         ctx.exit(EXIT_SOLVER)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
     _write_file(path, data)
-    click.echo(f"wrote {path}", err=True)
+    click.echo(_safe(f"wrote {path}", err=True), err=True)
 
 
 def _check_output(fmt: str, output: Path | None) -> None:
@@ -377,10 +383,8 @@ def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | 
 
     model = build_only(_load(scenario, variant), _objective(objective))
     _write_file(path, lp_text(model))
-    click.echo(
-        f"wrote {path}: {len(model.prob.variables())} columns, {len(model.rows)} rows",
-        err=True,
-    )
+    note = f"wrote {path}: {len(model.prob.variables())} columns, {len(model.rows)} rows"
+    click.echo(_safe(note, err=True), err=True)
 
 
 @main.command()

@@ -54,11 +54,13 @@ class Comparison:
         """Wide pandas DataFrame: one column per scenario, one row per figure."""
         import pandas as pd
 
-        data: dict[str, list[Any]] = {}
+        data: dict[int, list[Any]] = {}
         index = [label for label, _, _ in _FIGURES]
-        for r in self.results:
-            data[r.scenario] = [_total(r, key) for _, key, _ in _FIGURES]
-        return pd.DataFrame(data, index=index)
+        for i, r in enumerate(self.results):  # by position: two columns may share a name
+            data[i] = [_total(r, key) for _, key, _ in _FIGURES]
+        frame = pd.DataFrame(data, index=index)
+        frame.columns = [r.scenario for r in self.results]
+        return frame
 
 
 def _total(result: VerifiedResult | None, key: str) -> float | None:

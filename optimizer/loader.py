@@ -21,6 +21,11 @@ from optimizer.scenario import Scenario, validate_scenario
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Scenario and CSV files larger than this are refused (a scenario is a few kB)."""
+MAX_VALUES = 1_000_000
+"""Most values a scenario may hold, YAML aliases counted as the copies they stand for
+(a few kB of anchors and aliases can otherwise expand to billions of values)."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings (a scenario needs fewer than ten levels)."""
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -87,8 +92,15 @@ def parse_yaml(text: str, source: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown place)"
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ScenarioError([Issue(source, where, problem, "valid YAML")]) from None
+    except RecursionError:
+        raise ScenarioError(
+            [Issue(source, "", "(nested too deep)", f"YAML nested at most {MAX_DEPTH} levels")]
+        ) from None
     finally:
         loader.dispose()
+    size_problem = _size_problem(data)
+    if size_problem:
+        raise ScenarioError([Issue(source, "", size_problem, "a scenario of a sensible size")])
     if loader.duplicates:
         raise ScenarioError(
             [
@@ -97,6 +109,28 @@ def parse_yaml(text: str, source: str) -> Any:
             ]
         )
     return data
+
+
+def _size_problem(data: Any) -> str | None:
+    """Why parsed YAML is too big or too deep to validate, or None.
+
+    Counts values with aliases expanded (a shared or self-referring node counts each
+    time it is reached), stopping at the first limit passed, so it is quick either way.
+    """
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            return f"(more than {MAX_VALUES:,} values, with YAML aliases expanded)"
+        if depth > MAX_DEPTH:
+            return f"(nested more than {MAX_DEPTH} levels deep)"
+        if isinstance(node, dict):
+            stack.extend((item, depth + 1) for pair in node.items() for item in pair)
+        elif isinstance(node, list | tuple | set):
+            stack.extend((item, depth + 1) for item in node)
+    return None
 
 
 def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
