@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from optimizer.errors import OptimizerError
+from optimizer.errors import OptimizerError, SolverError
 from optimizer.pipeline import RunOptions, run_scenario
 from optimizer.results import SolverInfo, SolveStatus, VerifiedResult
 from optimizer.scenario import Scenario
@@ -148,7 +148,10 @@ def _run_dask(
             "--scheduler needs the optional 'distributed' package: "
             "pip install 'tierprice[distributed]'"
         ) from None
-    client: Any = Client(scheduler, timeout="10s")
+    try:
+        client: Any = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as err:
+        raise SolverError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
     try:
         futures = client.map(run_job, list(jobs), pure=False)
         try:

@@ -153,7 +153,8 @@ def _outcome(h: Any, is_mip: bool) -> Outcome:
 
 def run_highs(arrays: Arrays, options: HighsOptions) -> Outcome:
     """Solve; with a time limit, in a child process stopped at the deadline."""
-    if options.time_limit is None:
+    # A daemonic process (a Dask worker) may not fork: there HiGHS keeps its own limit.
+    if options.time_limit is None or multiprocessing.current_process().daemon:
         h, is_mip = _configure(arrays, options)
         h.run()
         return _outcome(h, is_mip)
