@@ -209,6 +209,16 @@ def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
     if not tier.price_points() and not isinstance(prices, PriceRange):
         issues.append(Issue(source, f"{path}.prices", list(prices), "at least one price"))
         return issues
+    if not isinstance(prices, PriceRange) and len(prices) > MAX_PRICE_POINTS:
+        issues.append(
+            Issue(
+                source,
+                f"{path}.prices",
+                f"<list of {len(prices)} prices>",
+                f"at most {MAX_PRICE_POINTS} price points",
+            )
+        )
+        return issues
     high = tier.price_bounds()[1]
     if cat.pricing == "revenue_share" and high > 1:
         issues.append(

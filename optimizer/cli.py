@@ -96,6 +96,18 @@ def _fail(ctx: click.Context, message: str, code: int) -> None:
     ctx.exit(code)
 
 
+def _warning_line(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one line on stderr (no source lines; --debug shows Python's own)."""
+    click.echo(_safe(f"warning: {message}", err=True), err=True)
+
+
 def _safe(text: str, err: bool = False) -> str:
     """Degrade characters the terminal's encoding cannot show (e.g. ASCII terminals).
 
@@ -121,6 +133,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if not debug:
+        import warnings
+
+        warnings.showwarning = _warning_line
 
 
 def _load(path: Path, variant: str | None = None) -> Any:

@@ -51,6 +51,10 @@ MISSING = _MISSING
 """Marker for :attr:`Issue.value` when the field was absent."""
 
 
+MAX_SHOWN = 50
+"""Problems listed in a ScenarioError's message (all stay in ``.issues``)."""
+
+
 class OptimizerError(Exception):
     """Base class of every error tierprice raises on purpose."""
 
@@ -62,7 +66,10 @@ class ScenarioError(OptimizerError):
         self.issues: tuple[Issue, ...] = tuple(issues)
         count = len(self.issues)
         head = f"{count} problem{'s' if count != 1 else ''} in the scenario"
-        super().__init__(head + ":\n" + "\n".join(f"  - {i}" for i in self.issues))
+        shown = [f"  - {i}" for i in self.issues[:MAX_SHOWN]]
+        if count > MAX_SHOWN:
+            shown.append(f"  ... and {count - MAX_SHOWN} more")
+        super().__init__(head + ":\n" + "\n".join(shown))
 
 
 class SolverError(OptimizerError):

@@ -118,7 +118,15 @@ def solve(model: BuiltModel, options: SolveOptions = SolveOptions()) -> Solution
     seconds = time.perf_counter() - start
     info = SolverInfo(options.solver, seconds, gap)
     if not status.has_solution:
-        return Solution(status, model.objective, None, {}, {}, {}, {}, {}, info, bound=bound)
+        message = ""
+        if status == SolveStatus.ERROR:
+            message = (
+                "the solver could not handle the model; extreme numbers in the scenario "
+                "(far too large or too small) are the usual cause"
+            )
+        return Solution(
+            status, model.objective, None, {}, {}, {}, {}, {}, info, message, bound=bound
+        )
     return _read(model, status, values, duals, row_values, objective, info, bound)
 
 
