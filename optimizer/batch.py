@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from optimizer.errors import OptimizerError, SolverError
@@ -165,8 +165,3 @@ def _run_dask(
         return list(client.gather(futures))
     finally:
         client.close()
-
-
-def with_label(result: VerifiedResult, label: str) -> VerifiedResult:
-    """The result renamed (compare columns, variant names)."""
-    return replace(result, scenario=label)

@@ -224,10 +224,6 @@ class Category(Strict):
         """Project work has no contacts and no intervals."""
         return self.channel == "project"
 
-    def handled_contacts(self) -> float:
-        """Monthly contacts (0 for projects); abandonment is applied by requirements."""
-        return self.contacts_per_month or 0.0
-
 
 class Client(Strict):
     budget_per_month: Positive | None = None

@@ -25,7 +25,6 @@ from optimizer.batch import (
     failed,
     run_job,
     run_jobs,
-    with_label,
 )
 from optimizer.errors import SolverError
 from optimizer.pipeline import RunOptions
@@ -188,11 +187,10 @@ def test_serial_interrupt_keeps_finished_results(jobs, serial):
     assert isinstance(info.value, KeyboardInterrupt)
 
 
-def test_failed_and_with_label():
-    """failed() makes an error placeholder; with_label renames a result."""
+def test_failed_is_an_error_placeholder():
+    """failed() makes an error placeholder carrying the reason and the objective."""
     result = failed("x", "why", "min_price")
     assert (result.status, result.objective, result.message) == ("error", "min_price", "why")
-    assert with_label(result, "renamed").scenario == "renamed"
 
 
 def test_default_workers_is_at_least_one():

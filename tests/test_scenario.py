@@ -361,5 +361,4 @@ def test_lookup_helpers(example):
     assert example.category("mail").channel == "deferred"
     assert example.site("home").hourly_cost == 20.0
     assert not example.category("calls").is_project
-    assert example.category("calls").handled_contacts() == 10000
     assert example.category("calls").tier("std").service_level == 0.8
