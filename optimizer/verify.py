@@ -320,7 +320,9 @@ def _check_deferred(
     tier = cat.tier(solution.choices[cat.name].tier)
     work = solution.work[cat.name]
     n = len(reqs.labels)
-    agents = _pooled(solution, cat.name, n)
+    # Work capacity is not a queue: fractional productive agents (shift mode: shifts x
+    # (1 - shrinkage)) handle their share of items, so no rounding here.
+    agents = sum((a for (_, c), a in solution.agents.items() if c == cat.name), np.zeros(n))
     per_agent = (
         reqs.interval_minutes * 60 * scenario.provider.max_occupancy / float(cat.aht_seconds or 1.0)
     )

@@ -173,3 +173,25 @@ def test_deferred_work_left_undone_is_rejected(
     wrong = replace(solution, work={**solution.work, "mail": work})
     with pytest.raises(VerificationError, match="deferred work of mail"):
         verify(capped, reqs, wrong)
+
+
+def test_shift_mode_deferred_capacity_uses_fractional_agents():
+    """In shift mode productive agents are shifts x (1 - shrinkage), fractional by nature:
+    the deferred-work capacity check must not round them down (regression)."""
+    from helpers import make_scenario
+
+    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.solve import SolveOptions
+
+    scenario = make_scenario(
+        **{
+            "calendar.interval_minutes": 60,
+            "provider.staffing": "shifts",
+            "provider.shifts.lengths_hours": [8, 4],
+            "categories.calls.tiers.std.prices": [6.0, 8.0],
+            "categories.mail.tiers.std.prices": [5.0],
+        }
+    )
+    result = run_scenario(scenario, RunOptions(explain=False, solve=SolveOptions(time_limit=30)))
+    assert result.verified is True
+    assert result.status in ("optimal", "feasible")
