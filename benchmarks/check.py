@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import make_deal
 
 from optimizer import report
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.pipeline import RunOptions, check_options, run_scenario
 from optimizer.results import VerifiedResult
 from optimizer.scenario import Scenario, validate_scenario
 
@@ -36,7 +36,7 @@ TARGET_SECONDS = 10.0
 def timed_check(
     scenario: Scenario, repeat: int
 ) -> tuple[list[float], list[float], VerifiedResult, str]:
-    """Run the check as the command does (``RunOptions`` defaults), ``repeat`` times.
+    """Run the check as the command does (``check_options``), ``repeat`` times.
 
     Returns wall seconds and CPU seconds per run (the solver runs one thread, so CPU
     time is close to the wall time on an idle machine), the last result and its text."""
@@ -45,7 +45,7 @@ def timed_check(
     text = ""
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
-        result = run_scenario(scenario, RunOptions())
+        result = run_scenario(scenario, check_options({}))
         text = report.check_text(result)
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)

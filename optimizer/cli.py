@@ -29,9 +29,6 @@ from optimizer._version import __version__
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_SOLVER, EXIT_VERIFY = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
 
-CHECK_GAP = 1e-3
-"""Relative gap of ``tierprice check``: the verdict's margin is within 0.1% of the best."""
-
 ScenarioPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
 OutputPath = click.Path(path_type=Path, dir_okay=False)
 FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
@@ -438,18 +435,12 @@ def check(
     Exit 0 feasible, 3 not feasible (with a diagnosis), 2 invalid input.
     """
     from optimizer import report
-    from optimizer.pipeline import RunOptions, parse_fixes, run_scenario
+    from optimizer.pipeline import check_options, parse_fixes, run_scenario
     from optimizer.solve import SolveOptions
 
     s = _load(scenario, variant)
     fixed = parse_fixes(s, fixes, str(scenario))
-    # The verdict needs feasibility, the margin and the binding limits: not the 1%
-    # re-solves, and not the last 0.1% of margin (solver.gap in the JSON says how close).
-    options = RunOptions(
-        fixed=fixed,
-        explain=False,
-        solve=SolveOptions(solver=solver, time_limit=time_limit, gap=CHECK_GAP),
-    )
+    options = check_options(fixed, SolveOptions(solver=solver, time_limit=time_limit))
     result = run_scenario(s, options)
     text = report.check_json(result, fixed) if fmt == "json" else report.check_text(result)
     _emit(text, output)

@@ -336,3 +336,16 @@ def parse_fixes(
     if issues:
         raise ScenarioError(issues)
     return fixed
+
+
+CHECK_GAP = 1e-3
+"""Relative gap of a deal check: the verdict's margin is within 0.1% of the best."""
+
+
+def check_options(fixed: dict[str, FixedChoice], solve: SolveOptions | None = None) -> RunOptions:
+    """Run options of ``tierprice check``: feasibility, margin and binding limits, with the
+    diagnosis when infeasible; not the 1% re-solves, and not the last 0.1% of margin
+    (``solver.gap`` says how close)."""
+    base = solve or SolveOptions()
+    gap = CHECK_GAP if base.gap is None else base.gap
+    return RunOptions(fixed=fixed, explain=False, solve=replace(base, gap=gap))
