@@ -602,18 +602,14 @@ def sweep(
     """Solve a grid of what-ifs: one row per point, the totals and the status."""
     from optimizer.pipeline import RunOptions
     from optimizer.plots import sweep_png
-    from optimizer.sweep import SweepResult, parse_vary, run_sweep
+    from optimizer.sweep import SweepResult, grid_points, parse_vary, run_sweep
 
     _check_output(fmt, output)
     s = _load(scenario, variant)
     axes = [parse_vary(v) for v in varies]
-    total = 1
-    for a in axes:
-        total *= len(a.values)
     options = RunOptions(objective=_objective(objective))
-    import itertools
-
-    points = list(itertools.product(*(a.values for a in axes)))
+    points = grid_points(axes)
+    total = len(points)
     ctx.obj["partial"] = lambda partial: SweepResult(tuple(axes), tuple(points), tuple(partial))
     _run_grid(
         ctx,

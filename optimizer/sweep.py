@@ -18,21 +18,11 @@ from optimizer.batch import Job, run_jobs
 from optimizer.errors import Issue, ScenarioError
 from optimizer.overrides import PathError, update_path
 from optimizer.pipeline import RunOptions
+from optimizer.report import TOTAL_FIELDS
 from optimizer.results import VerifiedResult
 from optimizer.scenario import Scenario, validate_scenario
 
-TOTALS = (
-    "revenue",
-    "cost",
-    "margin",
-    "margin_pct",
-    "markup_pct",
-    "contacts",
-    "client_cost_per_contact",
-    "provider_cost_per_contact",
-    "client_roi",
-    "fte",
-)
+TOTALS = TOTAL_FIELDS
 
 
 @dataclass(frozen=True)
@@ -156,11 +146,16 @@ class SweepResult:
         return pd.DataFrame(self.rows())
 
 
+def grid_points(axes: Sequence[Axis]) -> list[tuple[float, ...]]:
+    """Every combination of the axes' values, the first axis varying slowest."""
+    return list(itertools.product(*(a.values for a in axes)))
+
+
 def sweep_jobs(
     scenario: Scenario, axes: Sequence[Axis], options: RunOptions
 ) -> tuple[list[tuple[float, ...]], list[Job]]:
     """The grid points and one job per point (an invalid point becomes an error job)."""
-    points = list(itertools.product(*(a.values for a in axes)))
+    points = grid_points(axes)
     jobs = []
     for point in points:
         label = ", ".join(f"{a.path}={a.label(v)}" for a, v in zip(axes, point, strict=True))
