@@ -46,3 +46,15 @@ def test_scenario_error_lists_every_issue_once():
 def test_every_error_is_an_optimizer_error(cls):
     """The CLI maps one base class; every error the product raises derives from it."""
     assert issubclass(cls, OptimizerError)
+
+
+def test_long_lists_of_problems_are_cut_in_the_message_only():
+    """A message lists at most MAX_SHOWN problems plus a count; .issues keeps them all."""
+    from optimizer.errors import MAX_SHOWN
+
+    issues = [Issue("f", f"prices[{i}]", "x", "a number") for i in range(MAX_SHOWN + 7)]
+    err = ScenarioError(issues)
+    lines = str(err).splitlines()
+    assert len(lines) == 1 + MAX_SHOWN + 1
+    assert lines[-1] == "  ... and 7 more"
+    assert len(err.issues) == MAX_SHOWN + 7
