@@ -76,26 +76,7 @@ def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) 
             )
         )
     required, unused = _channel_fields(cat)
-    for field in required:
-        if getattr(cat, field) is None:
-            issues.append(
-                Issue(
-                    source,
-                    f"{path}.{field}",
-                    MISSING,
-                    f"a value (required for channel {cat.channel})",
-                )
-            )
-    for field in unused:
-        if getattr(cat, field) is not None:
-            issues.append(
-                Issue(
-                    source,
-                    f"{path}.{field}",
-                    getattr(cat, field),
-                    f"no value (not used by channel {cat.channel})",
-                )
-            )
+    issues += _presence(cat, path, required, unused, f"channel {cat.channel}", source)
     for field in _PRICING_NEEDS.get(cat.pricing, ()):
         if getattr(cat, field) is None:
             issues.append(
@@ -130,6 +111,28 @@ def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) 
     return issues
 
 
+def _presence(
+    item: object,
+    path: str,
+    required: tuple[str, ...],
+    banned: tuple[str, ...],
+    what: str,
+    source: str,
+) -> list[Issue]:
+    """Fields ``what`` requires but lacks, and fields it cannot use but has."""
+    issues = [
+        Issue(source, f"{path}.{name}", MISSING, f"a value (required for {what})")
+        for name in required
+        if getattr(item, name) is None
+    ]
+    issues += [
+        Issue(source, f"{path}.{name}", getattr(item, name), f"no value (not used by {what})")
+        for name in banned
+        if getattr(item, name) is not None
+    ]
+    return issues
+
+
 def _channel_fields(cat: Category) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(required, not allowed) category fields for the category's channel."""
     queue_only = ("patience_seconds",)
@@ -153,26 +156,7 @@ def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
         needed, banned = _DEFERRED_TIER_FIELDS, (*_QUEUE_TIER_FIELDS, "max_abandon")
     else:
         needed, banned = (), (*_QUEUE_TIER_FIELDS, *_DEFERRED_TIER_FIELDS, "max_abandon")
-    for field in needed:
-        if getattr(tier, field) is None:
-            issues.append(
-                Issue(
-                    source,
-                    f"{path}.{field}",
-                    MISSING,
-                    f"a value (required for a {cat.channel} tier)",
-                )
-            )
-    for field in banned:
-        if getattr(tier, field) is not None:
-            issues.append(
-                Issue(
-                    source,
-                    f"{path}.{field}",
-                    getattr(tier, field),
-                    f"no value (not used by a {cat.channel} tier)",
-                )
-            )
+    issues += _presence(tier, path, needed, banned, f"a {cat.channel} tier", source)
     if (
         tier.max_abandon is not None
         and cat.patience_seconds is None
