@@ -543,25 +543,29 @@ def _rows_out(rows: list[dict[str, Any]], fmt: str, output: Path | None, sheet: 
 
 def _run_grid(
     ctx: click.Context,
-    run: Any,
-    fmt: str,
-    output: Path | None,
-    plot: Path | None,
+    scenario: Any,
+    axes: list[Any],
+    options: Any,
+    workers: int | None,
+    scheduler: str | None,
+    out: tuple[str, Path | None, Path | None],
     draw: Any,
     sheet: str,
-    total: int,
 ) -> None:
-    from optimizer.batch import BatchInterrupted
-    from optimizer.sweep import SweepResult
+    """Solve every point of ``axes`` with a progress bar; write rows (and a plot).
 
-    with _progress(total) as bar:
+    On Ctrl-C the points already solved are written before exiting 130."""
+    from optimizer.batch import BatchInterrupted
+    from optimizer.sweep import SweepResult, grid_points, run_sweep
+
+    fmt, output, plot = out
+    points = grid_points(axes)
+    with _progress(len(points)) as bar:
         try:
-            result: SweepResult = run(bar.update)
+            result = run_sweep(scenario, axes, options, workers, scheduler, bar.update)
         except BatchInterrupted as stop:
-            partial = ctx.obj.get("partial")
-            if partial is not None:
-                done = partial(stop.partial)
-                _rows_out(done.rows(), fmt, output, sheet)
+            done = SweepResult(tuple(axes), tuple(points), tuple(stop.partial))
+            _rows_out(done.rows(), fmt, output, sheet)
             click.echo("interrupted: the points already solved were kept", err=True)
             ctx.exit(EXIT_INTERRUPTED)
     _rows_out(result.rows(), fmt, output, sheet)
@@ -602,25 +606,13 @@ def sweep(
     """Solve a grid of what-ifs: one row per point, the totals and the status."""
     from optimizer.pipeline import RunOptions
     from optimizer.plots import sweep_png
-    from optimizer.sweep import SweepResult, grid_points, parse_vary, run_sweep
+    from optimizer.sweep import parse_vary
 
     _check_output(fmt, output)
     s = _load(scenario, variant)
     axes = [parse_vary(v) for v in varies]
     options = RunOptions(objective=_objective(objective))
-    points = grid_points(axes)
-    total = len(points)
-    ctx.obj["partial"] = lambda partial: SweepResult(tuple(axes), tuple(points), tuple(partial))
-    _run_grid(
-        ctx,
-        lambda bar: run_sweep(s, axes, options, workers, scheduler, bar),
-        fmt,
-        output,
-        plot,
-        sweep_png,
-        "sweep",
-        total,
-    )
+    _run_grid(ctx, s, axes, options, workers, scheduler, (fmt, output, plot), sweep_png, "sweep")
 
 
 @main.command()
@@ -647,21 +639,12 @@ def frontier(
     """The provider's best margin as a function of the client's budget."""
     from optimizer.pipeline import RunOptions
     from optimizer.plots import frontier_png
-    from optimizer.sweep import SweepResult, frontier_axis, run_sweep
+    from optimizer.sweep import frontier_axis
 
     _check_output(fmt, output)
     s = _load(scenario, variant)
     options = RunOptions(objective="max_margin", diagnose=False, explain=False)
     axis = frontier_axis(s, points, options)
-    grid = [(v,) for v in axis.values]
-    ctx.obj["partial"] = lambda partial: SweepResult((axis,), tuple(grid), tuple(partial))
     _run_grid(
-        ctx,
-        lambda bar: run_sweep(s, [axis], options, workers, scheduler, bar),
-        fmt,
-        output,
-        plot,
-        frontier_png,
-        "frontier",
-        points,
+        ctx, s, [axis], options, workers, scheduler, (fmt, output, plot), frontier_png, "frontier"
     )
