@@ -149,8 +149,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(_safe(text), nl=False)
     else:
-        _write_file(output, text)
-        click.echo(_safe(f"wrote {output}", err=True), err=True)
+        _write_bytes(output, text)
 
 
 @main.command()
@@ -354,7 +353,8 @@ def solve_command(
         ctx.exit(EXIT_SOLVER)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_bytes(path: Path, data: str | bytes) -> None:
+    """Write an output file atomically and say so on stderr."""
     _write_file(path, data)
     click.echo(_safe(f"wrote {path}", err=True), err=True)
 
