@@ -63,14 +63,14 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
     paid_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
     cost_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
     staffing = _scheduled(scenario, solution, len(reqs.labels))
-    for (site_name, _cat_name), sched in staffing.items():
-        site = scenario.site(site_name)
-        hours = float(sched.sum()) * reqs.interval_hours * scenario.calendar.weeks_per_month
+    month = reqs.interval_hours * scenario.calendar.weeks_per_month
+    paid = {key: float(sched.sum()) * month for key, sched in staffing.items()}
+    for (site_name, _cat_name), hours in paid.items():
         paid_by_site[site_name] += hours
-        cost_by_site[site_name] += hours * costs.paid_hour_rate(scenario, site)
+        cost_by_site[site_name] += hours * costs.paid_hour_rate(scenario, scenario.site(site_name))
     for cat in scenario.categories:
-        outcomes.append(_category(scenario, reqs, solution, cat, staffing, check))
-    _check_shift_cover(scenario, solution, check)
+        outcomes.append(_category(scenario, reqs, solution, cat, paid, check))
+    _check_shift_cover(scenario, solution, staffing, check)
     _check_sites(scenario, staffing, paid_by_site, check)
     revenue = sum(o.revenue for o in outcomes)
     cost = (
@@ -200,7 +200,7 @@ def _category(
     reqs: RequirementTable,
     solution: Solution,
     cat: Category,
-    staffing: dict[tuple[str, str], np.ndarray],
+    paid_hours: dict[tuple[str, str], float],
     check: _Check,
 ) -> CategoryOutcome:
     choice = solution.choices[cat.name]
@@ -210,9 +210,8 @@ def _category(
     revenue = choice.price * treq.billable_per_month
     paid = 0.0
     direct = 0.0
-    for (site_name, c), sched in staffing.items():
+    for (site_name, c), hours in paid_hours.items():
         if c == cat.name:
-            hours = float(sched.sum()) * reqs.interval_hours * scenario.calendar.weeks_per_month
             paid += hours
             direct += hours * costs.paid_hour_rate(scenario, scenario.site(site_name))
     sl: float | None = None
@@ -345,11 +344,15 @@ def _check_deferred(
     return float(tier.share or 1.0)
 
 
-def _check_shift_cover(scenario: Scenario, solution: Solution, check: _Check) -> None:
+def _check_shift_cover(
+    scenario: Scenario,
+    solution: Solution,
+    sched: dict[tuple[str, str], np.ndarray],
+    check: _Check,
+) -> None:
+    """Shift mode: the shifts worked cover the productive agents after shrinkage."""
     if scenario.provider.staffing != "shifts":
         return
-    n = 7 * 24 * 60 // scenario.calendar.interval_minutes
-    sched = _scheduled(scenario, solution, n)
     for (site, cat), agents in solution.agents.items():
         keep = 1 - scenario.site_shrinkage(scenario.site(site))
         gap = agents - sched[(site, cat)] * keep
