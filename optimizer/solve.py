@@ -17,6 +17,7 @@ import numpy as np
 import pulp
 
 from optimizer.conventions import LIMIT_FAMILIES
+from optimizer.cuts import DeferredWindows
 from optimizer.errors import SolverError
 from optimizer.highs import Arrays, HighsOptions, run_highs
 from optimizer.model import BuiltModel
@@ -160,7 +161,9 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     if options.start is not None:
         start = np.array([options.start.get(v.name, 0.0) for v in form.variables])
     outcome = run_highs(
-        arrays, HighsOptions(options.time_limit, options.gap, options.threads, options.relax, start)
+        arrays,
+        HighsOptions(options.time_limit, options.gap, options.threads, options.relax, start),
+        () if options.relax else window_separators(model, form),
     )
     if not outcome.status.has_solution or outcome.col is None or outcome.row is None:
         return outcome.status, {}, None, {}, None, None, outcome.bound
@@ -178,6 +181,41 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
         outcome.gap,
         outcome.bound,
     )
+
+
+def window_separators(model: BuiltModel, form: MatrixForm) -> tuple[DeferredWindows, ...]:
+    """Deferred work's window inequalities (``optimizer.cuts``), by column index.
+
+    Interval mode only: they need integer agents, and in shift mode the productive
+    agents are shifts x (1 - shrinkage), fractional.
+    """
+    if model.scenario.provider.staffing != "intervals":
+        return ()
+    column = {v.name: i for i, v in enumerate(form.variables)}
+    n = len(model.requirements.labels)
+    out = []
+    for cat, dv in model.deferred.items():
+        per_t: list[list[int]] = [[] for _ in range(n)]
+        for (_, c), agents in model.agents.items():
+            if c == cat:
+                for t, var in agents.items():
+                    per_t[t].append(column[var.name])
+        tiers = [t for t in dv.due if any(o.tier == t for o in model.options[cat])]
+        out.append(
+            DeferredWindows(
+                dv.per_agent,
+                dv.cumulative,
+                tuple(dv.due[t] for t in tiers),
+                tuple(
+                    np.array(
+                        [column[o.var.name] for o in model.options[cat] if o.tier == t], np.int32
+                    )
+                    for t in tiers
+                ),
+                tuple(np.array(cols, np.int32) for cols in per_t),
+            )
+        )
+    return tuple(out)
 
 
 def _solve_cbc(model: BuiltModel, options: SolveOptions) -> _Raw:
