@@ -1,4 +1,9 @@
-"""Window inequalities for deferred work, separated on an LP point (interval mode).
+"""Valid inequalities the LP relaxation misses, separated on an LP point.
+
+Two families, both from rounding whole agents: window inequalities for deferred work
+(interval mode, ``DeferredWindows``) and mixed-integer rounding of shift coverage
+(shift mode, ``ShiftCoverage``). ``optimizer.highs`` adds the violated ones in a root
+cut loop before branch and bound.
 
 Deferred work (design 6.4) is a fluid scheduled by integer agents: ``w[t] <= L x N[t]``
 with ``N[t] = sum_s n[s, c, t]`` integer and ``L`` the items one agent handles in an
@@ -23,13 +28,16 @@ each window end ``j`` the most violated start ``i`` is found with prefix sums.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 MIN_VIOLATION = 1e-3
-"""Agents by which a window must be short before its cut is added."""
+"""Agents by which a cut must be violated before it is added."""
+FRACTION = 1e-6
+"""Fractions closer than this to 0 or 1 count as integers (no rounding to exploit)."""
 
 
 @dataclass(frozen=True)
@@ -113,5 +121,86 @@ class DeferredWindows:
         values = np.concatenate(
             [np.ones(sum(a.size for a in agents))]
             + [np.full(cols.size, -need) for cols, need in tiers if need]
+        )
+        return Cut(indices.astype(np.int32), values, 0.0)
+
+
+@dataclass(frozen=True)
+class ShiftCoverage:
+    """Mixed-integer rounding cuts of one queue category's coverage in shift mode.
+
+    Productive agents are ``keep_s x Z[s, t]``, with ``Z[s, t]`` the (integer) agents
+    whose shifts at site ``s`` cover interval ``t``, so coverage implies
+    ``sum_s keep_s x Z[s, t] >= need_k[t]`` for the chosen tier ``k``. Divided by a
+    reference site's ``keep_r``: ``sum_s a_s Z[s, t] >= b`` with ``a_s = keep_s / keep_r``
+    and ``b = need / keep_r``; its MIR inequality (``f`` the fraction of ``b``, ``f_s``
+    of ``a_s``) is ``sum_s (floor(a_s) + min(1, f_s / f)) Z[s, t] >= ceil(b)``, written
+    with ``y[k]`` on the right so that it holds whichever tier is chosen. With one site it
+    is ``Z[t] >= ceil(need / keep)``: a whole agent more wherever shrinkage makes the LP
+    staff 15.4 of them.
+
+    ``keep[s]`` is a site's 1 - shrinkage, ``need[k][t]`` tier ``k``'s productive agents,
+    ``tier_cols[k]`` its option columns, ``shift_cols[s]`` the shift columns at site
+    ``s`` and ``covers[s]`` their (shifts x T) 0/1 incidence.
+    """
+
+    keep: NDArray[np.float64]
+    need: tuple[NDArray[np.float64], ...]
+    tier_cols: tuple[NDArray[np.int32], ...]
+    shift_cols: tuple[NDArray[np.int32], ...]
+    covers: tuple[NDArray[np.float64], ...]
+
+    def coefficients(self, need: float) -> list[tuple[NDArray[np.float64], float]]:
+        """MIR coefficients per site and right-hand side for ``need`` agents, one pair
+        per reference site whose ``need / keep`` is fractional.
+
+        >>> cov = ShiftCoverage(np.array([0.65]), (), (), (), ())
+        >>> cov.coefficients(10.0)
+        [(array([1.]), 16.0)]
+        """
+        out = []
+        for keep_r in self.keep:
+            b = need / keep_r
+            f = b - math.floor(b)
+            if f < FRACTION or f > 1 - FRACTION:
+                continue
+            a = self.keep / keep_r
+            fa = a - np.floor(a)
+            coef = np.where(fa < FRACTION, a, np.floor(a) + np.minimum(1.0, fa / f))
+            out.append((coef, float(math.ceil(b))))
+        return out
+
+    def separate(self, x: NDArray[np.float64]) -> list[Cut]:
+        """For each interval and tier in use, the most violated MIR cut, if any."""
+        staffed = np.vstack(
+            [x[cols] @ cov for cols, cov in zip(self.shift_cols, self.covers, strict=True)]
+        )
+        known: dict[float, list[tuple[NDArray[np.float64], float]]] = {}
+        cuts = []
+        for k, need in enumerate(self.need):
+            y = float(x[self.tier_cols[k]].sum())
+            if y < FRACTION:
+                continue
+            for t in np.flatnonzero(need > 0):
+                value = float(need[t])
+                if value not in known:
+                    known[value] = self.coefficients(value)
+                best, most = None, MIN_VIOLATION
+                for coef, rhs in known[value]:
+                    short = rhs * y - float(coef @ staffed[:, t])
+                    if short > most:
+                        best, most = (coef, rhs), short
+                if best is not None:
+                    cuts.append(self._cut(int(t), k, *best))
+        return cuts
+
+    def _cut(self, t: int, k: int, coef: NDArray[np.float64], rhs: float) -> Cut:
+        parts = [
+            (cols[cov[:, t] > 0], c)
+            for cols, cov, c in zip(self.shift_cols, self.covers, coef, strict=True)
+        ]
+        indices = np.concatenate([cols for cols, _ in parts] + [self.tier_cols[k]])
+        values = np.concatenate(
+            [np.full(cols.size, c) for cols, c in parts] + [np.full(self.tier_cols[k].size, -rhs)]
         )
         return Cut(indices.astype(np.int32), values, 0.0)

@@ -28,6 +28,16 @@ OVERRUN = 0.10
 """Relative overrun of the time limit tolerated before the child is stopped."""
 
 
+def limit_within(seconds: float) -> float:
+    """The time limit to give a solve that must end within ``seconds`` even when HiGHS
+    overruns it and the parent has to stop the child (at the limit + 10% + 2 s).
+
+    >>> round(limit_within(24.0), 3)
+    20.0
+    """
+    return max(1.0, (seconds - GRACE_SECONDS) / (1 + OVERRUN))
+
+
 CUT_ROUNDS = 20
 """At most this many rounds of LP, separation and added rows before the MIP starts."""
 CUT_PATIENCE = 3
@@ -216,6 +226,9 @@ def _add_cuts(
 
     The rows are valid for every integer solution, so the MIP's optimum is unchanged;
     they only tighten its relaxation. The time spent counts against the time limit.
+    HiGHS keeps the last LP point and, at the MIP's start, repairs it into a solution by
+    solving a sub-MIP over its fractional variables: on the 10 x 3 x 7 shift deal that
+    gives a plan within 0.5% of the bound in a few seconds.
     """
     if not separators:
         return

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from optimizer.diagnose import diagnose
 from optimizer.errors import SolverError
 from optimizer.explain import explain
+from optimizer.highs import limit_within
 from optimizer.model import BuiltModel, FixedChoice, build_model
 from optimizer.requirements import RequirementTable, build_requirements
 from optimizer.results import Solution, SolveStatus, VerifiedResult
@@ -128,26 +129,29 @@ def _solve_shifts(
         update={"provider": scenario.provider.model_copy(update={"staffing": "intervals"})}
     )
     clock = time.perf_counter()
-    budget = options.solve.time_limit or SHIFT_TIME_LIMIT
+    # The phases share the time limit, less the build already spent; each phase's limit
+    # leaves room for the watchdog's overrun allowance, so the run ends within it.
+    budget = (options.solve.time_limit or SHIFT_TIME_LIMIT) - build
+
+    def within(share: float) -> float:
+        return limit_within(share * (budget - (time.perf_counter() - clock)))
+
     phase1 = build_model(relaxed, reqs, options.objective, fixed=options.fixed)
     # Phase 1 only picks the choices: a 0.1% gap and a fifth of the time are plenty.
     loose = max(options.solve.gap or 0.0, PHASE1_GAP)
-    first = solve(phase1, replace(options.solve, time_limit=budget / 5, gap=loose))
+    first = solve(phase1, replace(options.solve, time_limit=within(1 / 5), gap=loose))
     if first.status == SolveStatus.INFEASIBLE:  # a relaxation: shifts are infeasible too
         return shift_model, _timed(first, clock, build)
     if not first.status.has_solution:
-        left = budget - (time.perf_counter() - clock)
-        third = solve(shift_model, replace(options.solve, time_limit=max(1.0, left)))
+        third = solve(shift_model, replace(options.solve, time_limit=within(1)))
         return shift_model, _timed(third, clock, build)
     pinned = {c: (ch.tier, ch.price) for c, ch in first.choices.items()}
     phase2 = build_model(scenario, reqs, options.objective, fixed=options.fixed, choices=pinned)
-    left = budget - (time.perf_counter() - clock)
-    second = solve(phase2, replace(options.solve, time_limit=max(1.0, left / 2)))
+    second = solve(phase2, replace(options.solve, time_limit=within(1 / 2)))
     # The interval choices may not survive shifts (e.g. a min-price bid that only just
     # met the margin floor): then the full model runs without a start.
     start = _start_from(shift_model, second) if second.status.has_solution else None
-    left = budget - (time.perf_counter() - clock)
-    third = solve(shift_model, replace(options.solve, time_limit=max(1.0, left), start=start))
+    third = solve(shift_model, replace(options.solve, time_limit=within(1), start=start))
     if not second.status.has_solution:
         return shift_model, _timed(third, clock, build)
     best = third if third.status.has_solution else second

@@ -17,9 +17,9 @@ import numpy as np
 import pulp
 
 from optimizer.conventions import LIMIT_FAMILIES
-from optimizer.cuts import DeferredWindows
+from optimizer.cuts import DeferredWindows, ShiftCoverage
 from optimizer.errors import SolverError
-from optimizer.highs import Arrays, HighsOptions, run_highs
+from optimizer.highs import Arrays, HighsOptions, Separator, run_highs
 from optimizer.model import BuiltModel
 from optimizer.results import Choice, RowActivity, ShiftCount, Solution, SolverInfo, SolveStatus
 
@@ -163,7 +163,7 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     outcome = run_highs(
         arrays,
         HighsOptions(options.time_limit, options.gap, options.threads, options.relax, start),
-        () if options.relax else window_separators(model, form),
+        () if options.relax else separators(model, form),
     )
     if not outcome.status.has_solution or outcome.col is None or outcome.row is None:
         return outcome.status, {}, None, {}, None, None, outcome.bound
@@ -183,39 +183,71 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     )
 
 
-def window_separators(model: BuiltModel, form: MatrixForm) -> tuple[DeferredWindows, ...]:
-    """Deferred work's window inequalities (``optimizer.cuts``), by column index.
-
-    Interval mode only: they need integer agents, and in shift mode the productive
-    agents are shifts x (1 - shrinkage), fractional.
-    """
-    if model.scenario.provider.staffing != "intervals":
-        return ()
+def separators(model: BuiltModel, form: MatrixForm) -> tuple[Separator, ...]:
+    """The cuts ``optimizer.cuts`` separates for this model, by column index: deferred
+    work's window inequalities in interval mode (they need integer agents), coverage
+    MIR cuts on the shift counts in shift mode."""
     column = {v.name: i for i, v in enumerate(form.variables)}
+    if model.scenario.provider.staffing == "intervals":
+        return tuple(_windows(model, column, cat) for cat in model.deferred)
+    return tuple(
+        _coverage(model, column, cat.name)
+        for cat in model.scenario.categories
+        if cat.channel in ("voice", "chat") and any(c == cat.name for _, c in model.shifts)
+    )
+
+
+def _tier_columns(
+    model: BuiltModel, column: dict[str, int], cat: str
+) -> tuple[list[str], tuple[np.ndarray, ...]]:
+    """The tiers ``cat`` can still be sold at, and the option columns of each."""
+    tiers = list(dict.fromkeys(o.tier for o in model.options[cat]))
+    cols = tuple(
+        np.array([column[o.var.name] for o in model.options[cat] if o.tier == t], np.int32)
+        for t in tiers
+    )
+    return tiers, cols
+
+
+def _windows(model: BuiltModel, column: dict[str, int], cat: str) -> DeferredWindows:
+    dv = model.deferred[cat]
+    per_t: list[list[int]] = [[] for _ in model.requirements.labels]
+    for (_, c), agents in model.agents.items():
+        if c == cat:
+            for t, var in agents.items():
+                per_t[t].append(column[var.name])
+    tiers, tier_cols = _tier_columns(model, column, cat)
+    return DeferredWindows(
+        dv.per_agent,
+        dv.cumulative,
+        tuple(dv.due[t] for t in tiers),
+        tier_cols,
+        tuple(np.array(cols, np.int32) for cols in per_t),
+    )
+
+
+def _coverage(model: BuiltModel, column: dict[str, int], cat: str) -> ShiftCoverage:
+    scenario = model.scenario
     n = len(model.requirements.labels)
-    out = []
-    for cat, dv in model.deferred.items():
-        per_t: list[list[int]] = [[] for _ in range(n)]
-        for (_, c), agents in model.agents.items():
-            if c == cat:
-                for t, var in agents.items():
-                    per_t[t].append(column[var.name])
-        tiers = [t for t in dv.due if any(o.tier == t for o in model.options[cat])]
-        out.append(
-            DeferredWindows(
-                dv.per_agent,
-                dv.cumulative,
-                tuple(dv.due[t] for t in tiers),
-                tuple(
-                    np.array(
-                        [column[o.var.name] for o in model.options[cat] if o.tier == t], np.int32
-                    )
-                    for t in tiers
-                ),
-                tuple(np.array(cols, np.int32) for cols in per_t),
-            )
-        )
-    return tuple(out)
+    keep, shift_cols, covers = [], [], []
+    for (site, c), pairs in model.shifts.items():
+        if c != cat:
+            continue
+        keep.append(1.0 - scenario.site_shrinkage(scenario.site(site)))
+        shift_cols.append(np.array([column[z.name] for _, z in pairs], np.int32))
+        incidence = np.zeros((len(pairs), n))
+        for row, (pattern, _) in enumerate(pairs):
+            incidence[row, list(pattern.covers)] = 1.0
+        covers.append(incidence)
+    tiers, tier_cols = _tier_columns(model, column, cat)
+    reqs = model.requirements.category(cat)
+    return ShiftCoverage(
+        np.array(keep),
+        tuple(np.asarray(reqs.tier(t).agents, float) for t in tiers),
+        tier_cols,
+        tuple(shift_cols),
+        tuple(covers),
+    )
 
 
 def _solve_cbc(model: BuiltModel, options: SolveOptions) -> _Raw:

@@ -18,13 +18,13 @@ import scipy.sparse as sp
 from helpers import make_scenario
 from scipy.optimize import linprog
 
-from optimizer.cuts import MIN_VIOLATION, DeferredWindows
+from optimizer.cuts import MIN_VIOLATION, DeferredWindows, ShiftCoverage
 from optimizer.highs import Arrays, HighsOptions, run_highs
 from optimizer.model import BuiltModel, build_model
 from optimizer.requirements import build_requirements
 from optimizer.results import SolveStatus
 from optimizer.scenario import Scenario, validate_scenario
-from optimizer.solve import SolveOptions, matrix_form, solve, window_separators
+from optimizer.solve import SolveOptions, matrix_form, separators, solve
 
 
 def windows(per_agent: float, arrivals: list[float], due: list[list[float]]) -> DeferredWindows:
@@ -177,7 +177,7 @@ def daily_mail(volume: float = 400.0, hours: float = 8.0, slow_tier: bool = True
 def strengthened_bounds(model: BuiltModel, rounds: int = 30) -> list[float]:
     """LP bounds of the relaxation, then after each round of cuts, until none is found."""
     form = matrix_form(model.prob, model.rows)
-    separators = window_separators(model, form)
+    found = separators(model, form)
     shape = (form.row_lower.size, form.cost.size)
     matrix = sp.csc_matrix((form.values, form.indices, form.starts), shape=shape)
     lower, upper = form.row_lower, form.row_upper
@@ -193,7 +193,7 @@ def strengthened_bounds(model: BuiltModel, rounds: int = 30) -> list[float]:
         out = run_highs(arrays, HighsOptions(None, None, 1, True, None))
         assert out.objective is not None and out.col is not None
         bounds.append(out.objective)
-        cuts = [cut for s in separators for cut in s.separate(out.col)]
+        cuts = [cut for s in found for cut in s.separate(out.col)]
         if not cuts:
             return bounds
         starts = np.cumsum([0] + [c.indices.size for c in cuts])
@@ -262,19 +262,74 @@ def test_integer_optima_without_cuts_violate_no_window(name: str, objective: str
     if plain.status == SolveStatus.INFEASIBLE:
         pytest.skip(f"{name} is infeasible for {objective}")
     assert plain.status == SolveStatus.OPTIMAL and plain.col is not None
-    separators = window_separators(model, matrix_form(model.prob, model.rows))
-    assert separators, "the deal has deferred work in interval mode"
-    assert [cut for s in separators for cut in s.separate(plain.col)] == []
+    found = separators(model, matrix_form(model.prob, model.rows))
+    assert found, "the deal has deferred work in interval mode"
+    assert [cut for s in found for cut in s.separate(plain.col)] == []
     strengthened = solve(model, SolveOptions(gap=0.0))
     assert strengthened.objective_value == pytest.approx(plain.objective, rel=1e-7, abs=1e-6)
 
 
-def test_no_window_cuts_in_shift_mode() -> None:
+def shift_deal(two_sites: bool) -> Scenario:
+    """The example (calls and mail) in shift mode on hourly intervals; optionally a
+    second, cheaper site with other shrinkage and few seats."""
+    sites = [{"name": "home", "hourly_cost": 20.0, "seats": 50, "shrinkage": 0.3}]
+    if two_sites:
+        sites.append({"name": "far", "hourly_cost": 12.0, "seats": 3, "shrinkage": 0.35})
+    return make_scenario(
+        **{
+            "provider.staffing": "shifts",
+            "provider.sites": sites,
+            "calendar.interval_minutes": 60,
+            "provider.shifts": {"lengths_hours": [4, 8], "start_every_minutes": 60},
+            "categories.calls.tiers.std.prices": [20.0],
+            "categories.mail.tiers.std.prices": [9.0],
+        }
+    )
+
+
+def test_shift_mode_separates_coverage_not_windows() -> None:
     """In shift mode productive agents are shifts x (1 - shrinkage), not integers: the
-    rounding behind the cuts does not hold, so none are separated."""
-    scenario = make_scenario(**{"provider.staffing": "shifts"})
+    rounding behind the window cuts does not hold; the coverage MIR cuts do, for the
+    queue categories."""
+    model = build_model(shift_deal(True), build_requirements(shift_deal(True)))
+    found = separators(model, matrix_form(model.prob, model.rows))
+    assert [type(s) for s in found] == [ShiftCoverage]  # calls; mail is deferred work
+
+
+@pytest.mark.parametrize("keep", [(0.65,), (0.7, 0.65), (0.68, 0.7, 0.65), (0.5, 0.75)])
+def test_coverage_mir_holds_for_every_integer_staffing(keep: tuple[float, ...]) -> None:
+    """Brute force: every integer Z (per site) with sum keep_s x Z_s >= need meets every
+    MIR inequality for that need, and each inequality cuts off the LP's staffing of the
+    whole need at its reference site alone (need / keep_r agents)."""
+    cov = ShiftCoverage(np.array(keep), (), (), (), ())
+    box = range(0, 25 if len(keep) < 3 else 14)
+    grid = np.array(list(itertools.product(box, repeat=len(keep))), float)
+    productive = grid @ np.array(keep)
+    for need in range(1, 9):
+        pairs = cov.coefficients(float(need))
+        if not pairs:  # need / keep whole at every site: nothing to round
+            assert all(float(need / k).is_integer() for k in keep), need
+            continue
+        feasible = grid[productive >= need - 1e-9]
+        for coef, rhs in pairs:
+            assert np.all(feasible @ coef >= rhs - 1e-9), (need, coef, rhs)
+        lp_points = [np.eye(len(keep))[r] * need / k for r, k in enumerate(keep)]
+        cut_off = [min(float(coef @ z) - rhs for coef, rhs in pairs) for z in lp_points]
+        assert any(c < -MIN_VIOLATION for c in cut_off), need
+
+
+@pytest.mark.parametrize("two_sites", [False, True])
+def test_shift_optimum_without_cuts_violates_no_coverage_cut(two_sites: bool) -> None:
+    """HiGHS without our cuts solves the shift deal to optimality; the optimum violates
+    no coverage MIR cut, and the solve with the cuts reaches the same objective."""
+    scenario = shift_deal(two_sites)
     model = build_model(scenario, build_requirements(scenario))
-    assert window_separators(model, matrix_form(model.prob, model.rows)) == ()
+    plain = run_highs(plain_arrays(model), HighsOptions(60.0, 0.0, 1, False, None))
+    assert plain.status == SolveStatus.OPTIMAL and plain.col is not None
+    found = separators(model, matrix_form(model.prob, model.rows))
+    assert [cut for s in found for cut in s.separate(plain.col)] == []
+    strengthened = solve(model, SolveOptions(gap=0.0, time_limit=60.0))
+    assert strengthened.objective_value == pytest.approx(plain.objective, rel=1e-7, abs=1e-6)
 
 
 def test_outcome_rows_are_the_models_own() -> None:
@@ -284,7 +339,7 @@ def test_outcome_rows_are_the_models_own() -> None:
     model = build_model(scenario, build_requirements(scenario))
     arrays = plain_arrays(model)
     form = matrix_form(model.prob, model.rows)
-    out = run_highs(arrays, HighsOptions(None, 0.0, 1, False, None), window_separators(model, form))
+    out = run_highs(arrays, HighsOptions(None, 0.0, 1, False, None), separators(model, form))
     assert out.status == SolveStatus.OPTIMAL and out.row is not None and out.col is not None
     assert out.row.size == form.row_lower.size
     np.testing.assert_allclose(out.row, arrays.activity(out.col), atol=1e-6)
