@@ -60,6 +60,22 @@ class MatrixForm:
     offset: float
     maximize: bool
 
+    def arrays(self) -> Arrays:
+        """What the HiGHS driver takes (the arrays without the PuLP objects)."""
+        return Arrays(
+            self.cost,
+            self.lower,
+            self.upper,
+            self.integer,
+            self.row_lower,
+            self.row_upper,
+            self.starts,
+            self.indices,
+            self.values,
+            self.offset,
+            self.maximize,
+        )
+
 
 def matrix_form(prob: pulp.LpProblem, constraints: dict[str, pulp.LpConstraint]) -> MatrixForm:
     """Column-wise arrays of ``prob`` (what HiGHS's passModel takes)."""
@@ -144,19 +160,7 @@ _Raw = tuple[
 
 def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     form = matrix_form(model.prob, model.rows)
-    arrays = Arrays(
-        form.cost,
-        form.lower,
-        form.upper,
-        form.integer,
-        form.row_lower,
-        form.row_upper,
-        form.starts,
-        form.indices,
-        form.values,
-        form.offset,
-        form.maximize,
-    )
+    arrays = form.arrays()
     start = None
     if options.start is not None:
         start = np.array([options.start.get(v.name, 0.0) for v in form.variables])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -185,11 +186,14 @@ def strengthened_bounds(model: BuiltModel, rounds: int = 30) -> list[float]:
     for _ in range(rounds):
         matrix = matrix.tocsc()
         matrix.sort_indices()
-        arrays = Arrays(
-            form.cost, form.lower, form.upper, form.integer, lower, upper,
-            matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32), matrix.data,
-            form.offset, form.maximize,
-        )  # fmt: skip
+        arrays = replace(
+            form.arrays(),
+            row_lower=lower,
+            row_upper=upper,
+            starts=matrix.indptr.astype(np.int32),
+            indices=matrix.indices.astype(np.int32),
+            values=matrix.data,
+        )
         out = run_highs(arrays, HighsOptions(None, None, 1, True, None))
         assert out.objective is not None and out.col is not None
         bounds.append(out.objective)
@@ -243,11 +247,7 @@ DEALS = {
 
 def plain_arrays(model: BuiltModel) -> Arrays:
     """The model as HiGHS arrays."""
-    form = matrix_form(model.prob, model.rows)
-    return Arrays(
-        form.cost, form.lower, form.upper, form.integer, form.row_lower, form.row_upper,
-        form.starts, form.indices, form.values, form.offset, form.maximize,
-    )  # fmt: skip
+    return matrix_form(model.prob, model.rows).arrays()
 
 
 @pytest.mark.parametrize("objective", ["max_margin", "min_price"])
