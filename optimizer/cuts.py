@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,15 +66,17 @@ class DeferredWindows:
     tier_cols: tuple[NDArray[np.int32], ...]
     agent_cols: tuple[NDArray[np.int32], ...]
 
+    @cached_property
     def needs(self) -> list[NDArray[np.float64]]:
         """Per tier, the T x T matrix of agents needed in window ``i..j`` (``[i, j]``).
+        It depends on the data only, so it is computed once for every round.
 
         Four items arrive in interval 1 and are due by interval 2; an agent handles two
         per interval, so any window holding intervals 1 and 2 needs two agents:
 
         >>> w = DeferredWindows(2.0, np.array([0.0, 4.0, 4.0]), (np.array([0.0, 0.0, 4.0]),),
         ...                     (np.array([0], np.int32),), ())
-        >>> w.needs()[0]
+        >>> w.needs[0]
         array([[0., 0., 2.],
                [0., 0., 2.],
                [0., 0., 0.]])
@@ -94,7 +97,7 @@ class DeferredWindows:
     def separate(self, x: NDArray[np.float64]) -> list[Cut]:
         """The most violated window ending at each interval, where one is violated."""
         n = self.cumulative.size
-        needs = self.needs()
+        needs = self.needs
         weights = [float(x[cols].sum()) for cols in self.tier_cols]
         required = sum(
             (w * need for w, need in zip(weights, needs, strict=True) if w), np.zeros((n, n))

@@ -59,7 +59,7 @@ def test_work_due_across_sunday_midnight_needs_agents_on_both_sides() -> None:
     """Four items arrive in the week's last interval, due one interval later (Monday's
     first): every window holding both intervals needs two agents (two items each)."""
     w = windows(2.0, [0, 0, 0, 4], [due_curve(np.array([0.0, 0, 0, 4]), 1.0, 1).tolist()])
-    need = w.needs()[0]
+    need = w.needs[0]
     expected = np.zeros((4, 4))
     expected[3, 0] = expected[2, 0] = expected[3, 1] = 2.0  # wrapping windows with 3 and 0
     np.testing.assert_array_equal(need, expected)
@@ -125,7 +125,7 @@ def test_every_schedulable_integer_staffing_meets_every_window(seed: int) -> Non
     arrivals = np.round(rng.uniform(0.0, 4.0, n), 2)
     share, lag, per_agent = float(rng.choice([0.8, 1.0])), int(rng.integers(0, 3)), 2.5
     due = due_curve(arrivals, share, lag)
-    need = windows(per_agent, arrivals.tolist(), [due.tolist()]).needs()[0]
+    need = windows(per_agent, arrivals.tolist(), [due.tolist()]).needs[0]
     i, j = np.indices((n, n))
     feasible = 0
     tight = False
