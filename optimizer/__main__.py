@@ -1,6 +1,6 @@
 """``python -m optimizer`` runs the ``tierprice`` command line."""
 
-from optimizer.cli import main
+from optimizer.console import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -80,6 +80,11 @@ class _Group(click.Group):
             _fail(ctx, f"verification failed: {err}", EXIT_VERIFY)
         except KeyboardInterrupt:
             _fail(ctx, "interrupted", EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            from optimizer.console import EXIT_BROKEN_PIPE, quiet_broken_pipe
+
+            quiet_broken_pipe()  # the reader went away (| head): end quietly
+            ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise

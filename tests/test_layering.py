@@ -58,9 +58,11 @@ ALLOWED: dict[str, frozenset[str] | str | None] = {
     "excel": frozenset({"results"}),
     "plots": frozenset({"results", "sweep"}),
     "cli": frozenset({"errors", "loader", "pipeline", "report", "writers", "results", "solve",
-                      "model", "_version", "batch", "sweep", "compare", "excel", "plots"}),
+                      "model", "_version", "batch", "sweep", "compare", "excel", "plots",
+                      "console"}),
     "__init__": ANYTHING,
     "__main__": ANYTHING,
+    "console": frozenset({"cli"}),
     "_version": ANYTHING,
 }  # fmt: skip
 """Module -> optimizer modules it may import (style.md layout table, as agreed)."""
