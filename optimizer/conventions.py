@@ -73,6 +73,40 @@ def scheduled_agents(productive: Any, shrinkage: float) -> Any:
     return productive / (1.0 - shrinkage)
 
 
+def deferred_due(arrivals: Any, share: float, lag: int) -> Any:
+    """Work of the week that must be handled by each interval (design 6.4, cyclic week).
+
+    ``arrivals[t]`` items arrive in interval ``t`` of the representative week (a numpy
+    array), ``share`` of them must be handled within ``lag`` intervals. Returns the
+    curve ``due[t]`` that bounds ``W(t) - b0`` from below, where ``W(t)`` is the work
+    handled since Monday 00:00 and ``b0`` the backlog carried in from last week
+    (handled first: the week's own items come after it).
+
+    * ``t >= lag``: the week's own items: ``share x A(t - lag)``.
+    * ``t < lag``: the items of ``q`` weeks ago arriving up to interval ``r`` of that
+      week (``t - lag = -q x T + r``) must be ``share`` handled by now. Of that cohort,
+      ``q x total - b0 + W(t)`` items are handled (first in, first out), so the row is
+      ``W(t) - b0 >= share x A(r) - q x total``: the tier's share of last week's
+      arrivals, not all of them.
+
+    Thirty items arriving on Sunday 23:00, half due within the hour: on Monday 00:00
+    fifteen of the carried items may still wait.
+
+    >>> import numpy as np
+    >>> a = np.zeros(4); a[3] = 30.0
+    >>> deferred_due(a, 0.5, 1).tolist()
+    [-15.0, 0.0, 0.0, 0.0]
+    """
+    import numpy as np
+
+    cumulative = np.cumsum(np.asarray(arrivals, dtype=float))
+    n = cumulative.size
+    total = float(cumulative[-1]) if n else 0.0
+    start = np.arange(n) - int(lag)
+    weeks_back = np.where(start < 0, -(start // n), 0)
+    return share * cumulative[start % n] - weeks_back * total
+
+
 def margin(revenue: float, cost: float) -> float:
     """Margin = (revenue - cost) / revenue; NaN when there is no revenue.
 

@@ -11,9 +11,10 @@ work handled, ``A(t)``/``W(t)`` their cumulative sums from Monday 00:00 and
 ``b0 >= 0`` the backlog carried over from the previous week:
 
 * backlog never negative: ``b0 + A(t) - W(t) >= 0``;
-* deadline: ``W(t) - b0 >= share_k x A(t - h_k)``, where ``A(s)`` for ``s < 0``
-  is minus the previous week's arrivals after ``s`` (so the carried backlog is due
-  too); the constraint holds for the chosen tier ``k`` only (``y[c, k]`` terms);
+* deadline: ``W(t) - b0 >= due_k(t)`` (``optimizer.conventions.deferred_due``):
+  ``share_k x A(t - h_k)`` for the week's own items and, early in the week, the
+  tier's share of last week's items that fall due (the carried backlog is handled
+  first); the constraint holds for the chosen tier ``k`` only (``y[c, k]`` terms);
 * the week closes: ``W(T - 1) = A(T - 1)``;
 * capacity: ``w_t <= sum_s n[s, c, t] x L x max_occupancy / AHT``.
 
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pulp
 
+from optimizer.conventions import deferred_due
 from optimizer.scenario import Category, Scenario
 
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ class DeferredVars:
     cumulative: np.ndarray
     """Arrivals up to and including each interval."""
     due: dict[str, np.ndarray]
-    """Tier -> work due by each interval (negative: not due yet; see ``_arrived_by``)."""
+    """Tier -> work due by each interval (``optimizer.conventions.deferred_due``)."""
 
 
 def add_deferred(
@@ -109,11 +111,12 @@ def add_deferred(
     arrivals = np.asarray(reqs.volume, dtype=float)
     cumulative = np.cumsum(arrivals)
     total = float(cumulative[-1])
-    due = {}
-    for tier in cat.tiers:
-        lag = round(float(tier.within_hours or 0.0) * 60 / minutes)
-        arrived = np.array([_arrived_by(cumulative, total, t - lag) for t in range(n)])
-        due[tier.name] = float(tier.share or 0.0) * arrived
+    due = {
+        tier.name: deferred_due(
+            arrivals, float(tier.share or 0.0), round(float(tier.within_hours or 0.0) * 60 / minutes)
+        )
+        for tier in cat.tiers
+    }
     tag = "".join(ch if ch.isalnum() else "_" for ch in cat.name)
     work = {t: model.prob.add_variable(f"w_{tag}_{t}", lowBound=0) for t in active}
     backlog = {t: model.prob.add_variable(f"b_{tag}_{t}", lowBound=0) for t in range(n)}
@@ -146,16 +149,9 @@ def add_deferred(
             cat.name,
             labels[t],
         )
-        # Deadline: W(t) - b0 >= share_k x A(t - h_k), i.e. b[t] <= A(t) - share_k x A(t - h_k).
+        # Deadline: W(t) - b0 >= due_k(t), i.e. b[t] <= A(t) - due_k(t).
         rhs = pulp.lpSum(
             float(v[t]) * tier_indicator(model, cat.name, k) for k, v in due.items() if v[t]
         )
         model.add(backlog[t] + rhs <= float(cumulative[t]), "deferred_due", cat.name, labels[t])
 
-
-def _arrived_by(cumulative: np.ndarray, total: float, s: int) -> float:
-    """Cumulative arrivals up to interval ``s`` of the cyclic week (negative before it)."""
-    if s >= 0:
-        return float(cumulative[s])
-    n = cumulative.size
-    return float(cumulative[n + s]) - total if n + s >= 0 else -total

@@ -18,6 +18,7 @@ from optimizer.conventions import (
     LIMIT_FAMILIES,
     SL_TOLERANCE,
     close,
+    deferred_due,
     scheduled_agents,
 )
 from optimizer.errors import VerificationError
@@ -333,11 +334,10 @@ def _check_deferred(
     total = float(arrived[-1])
     check.at_least(f"deferred work of {cat.name} all handled", float(done[-1]), total, tol)
     lag = round(float(tier.within_hours or 0.0) * 60 / reqs.interval_minutes)
-    shifted = np.roll(arrived, lag)
-    shifted[:lag] -= total
+    due = deferred_due(creq.volume, float(tier.share or 0.0), lag)
     # Smallest carried backlog that keeps the backlog non-negative, then the deadline.
     backlog0 = max(0.0, float(np.max(done - arrived)))
-    lateness = float(tier.share or 0.0) * shifted - (done - backlog0)
+    lateness = due - (done - backlog0)
     check.at_most(
         f"deferred work of {cat.name} within {tier.within_hours} h", float(lateness.max()), 0.0, tol
     )

@@ -36,7 +36,7 @@ ALLOWED: dict[str, frozenset[str] | str | None] = {
     "requirements": frozenset({"errors", "conventions", "queueing", "profiles", "scenario",
                                "checks"}),
     "costs": frozenset({"errors", "conventions", "scenario"}),
-    "model_parts": frozenset({"scenario", "model", "requirements"}),
+    "model_parts": frozenset({"conventions", "scenario", "model", "requirements"}),
     "model": frozenset({"errors", "conventions", "scenario", "requirements", "costs",
                         "model_parts"}),
     "solve": frozenset({"errors", "conventions", "results", "model", "highs", "cuts"}),

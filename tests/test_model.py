@@ -813,6 +813,55 @@ def test_deferred_work_is_all_handled_within_capacity(within_hours: float, objec
     assert verify(scenario, reqs, solution).verified
 
 
+def _burst_raw(day: int, share: float) -> dict[str, Any]:
+    """30 e-mails a week, all in the last hour of ``day`` (0 = Monday), ``share`` due
+    within one hour; one seat; an agent handles 10 an hour (AHT 360 s, occupancy 1)."""
+    weights = [0.0] * 168
+    weights[24 * day + 23] = 1.0
+    return {
+        "scenario": "burst",
+        "calendar": {"interval_minutes": 60, "weeks_per_month": 4.0},
+        "provider": {
+            "shrinkage": 0.0,
+            "max_occupancy": 1.0,
+            "sites": [{"name": "home", "hourly_cost": 10.0, "seats": 1}],
+        },
+        "categories": [
+            {
+                "name": "mail",
+                "channel": "deferred",
+                "contacts_per_month": 120,
+                "aht_seconds": 360,
+                "profile": weights,
+                "pricing": "per_contact",
+                "tiers": [{"name": "std", "share": share, "within_hours": 1, "prices": [5.0]}],
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize("day", [2, 6], ids=["wednesday", "sunday"])
+def test_deferred_burst_before_midnight_needs_only_the_tiers_share(day: int) -> None:
+    """Half of a 23:00 burst of 30 is due by midnight + 1 h: 15 in two agent-hours (one
+    seat handles 10 an hour), the other 15 later. Three agent-hours a week in all,
+    whether the burst is on Wednesday or on Sunday, where the deadline falls in next
+    week's Monday (issue 11.2: last week's arrivals were counted as all due)."""
+    scenario = validate_scenario(_burst_raw(day, 0.5))
+    result = run_scenario(scenario, RunOptions(explain=False))
+    assert result.status == SolveStatus.OPTIMAL and result.verified
+    # 3 agent-hours a week x 4 weeks x 10 per hour.
+    assert result.totals.cost == pytest.approx(120.0)
+
+
+@pytest.mark.parametrize("day", [2, 6], ids=["wednesday", "sunday"])
+def test_deferred_burst_all_due_within_the_hour_needs_two_seats(day: int) -> None:
+    """With every item due within the hour, 30 items in two hours are more than one
+    seat handles (20): infeasible on any day."""
+    scenario = validate_scenario(_burst_raw(day, 1.0))
+    result = run_scenario(scenario, RunOptions(explain=False, diagnose=False))
+    assert result.status == SolveStatus.INFEASIBLE
+
+
 # ---------------------------------------------------------------- two solvers
 
 
