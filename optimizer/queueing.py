@@ -62,8 +62,9 @@ evaluations (bisection as a fallback), each round evaluating a pair of adjacent 
 Staffing rules: ``SL(N) >= target`` is decided exactly (a target of 1 is read as
 ``1 - SL_ONE_FLOOR``); the occupancy cap ``A / N <= max_occupancy`` allows a relative
 slack of ``conventions.RATIO_CEIL_TOLERANCE_REL`` for float noise in the load (22.1
-Erlangs at 85% is 26 agents, although ``22.1 / 0.85 == 26.000000000000004``), and for
-Erlang A it caps offered load per agent, an upper bound on the reported occupancy.
+Erlangs at 85% is 26 agents, although ``22.1 / 0.85 == 26.000000000000004``). For
+Erlang A the cap applies to the load actually served, ``A (1 - P_abandon) / N``
+(design section 4), and N below A is allowed: abandonment keeps the queue stable.
 """
 
 from __future__ import annotations
@@ -762,16 +763,20 @@ def _required_a(
     thr: FloatArray,
     within: FloatArray,
     patience: FloatArray,
-    floor_n: IntArray,
+    max_occupancy: FloatArray,
     cap: FloatArray,
 ) -> IntArray:
-    """Smallest N >= floor_n (load > 0) with the Erlang A failure <= thr and P(ab) <= cap.
+    """Smallest N (load > 0) with the Erlang A failure <= thr, P(ab) <= cap and the
+    occupancy of the contacts actually served, ``A (1 - P_ab(N)) / N``, at most
+    ``max_occupancy`` (design section 4). With abandonment the queue is stable for any
+    N, so N < A is allowed when it meets the tier.
 
-    Both conditions are monotone in N, so the answer is the smallest N >= the service-level
-    answer that also meets the abandonment cap.
+    The three conditions are monotone in N, so the answer is the smallest N >= the
+    service-level answer that also meets the abandonment cap, then the occupancy cap.
     """
+    Excess = Callable[[IntArray, FloatArray], FloatArray]
 
-    def excess(rows: IntArray, use_abandon: bool) -> Callable[[IntArray, FloatArray], FloatArray]:
+    def excess(rows: IntArray, use_abandon: bool) -> Excess:
         limit = np.log(cap[rows]) if use_abandon else np.log(thr[rows])
 
         def h(i: IntArray, nn: FloatArray) -> FloatArray:
@@ -781,20 +786,33 @@ def _required_a(
 
         return h
 
+    def busy_excess(rows: IntArray) -> Excess:
+        limit = np.log(max_occupancy[rows] * (1.0 + RATIO_CEIL_TOLERANCE_REL))
+
+        def h(i: IntArray, nn: FloatArray) -> FloatArray:
+            j = rows[i]
+            logs = _erlang_a_logs(nn, load[j], aht[j], patience[j], within[j])
+            served = np.log(load[j]) + np.log1p(-np.exp(logs.abandon)) - np.log(nn)
+            return np.asarray(served - limit[i])
+
+        return h
+
+    def raise_to(rows: IntArray, h_of: Callable[[IntArray], Excess], answer: IntArray) -> None:
+        over = h_of(rows)(np.arange(rows.size), answer[rows].astype(np.float64)) > 0
+        rows = rows[over]
+        if rows.size:
+            answer[rows] = _search(
+                h_of(rows), answer[rows], answer[rows] + 1, np.sqrt(load[rows]) + 4.0
+            )
+
     everyone = np.arange(load.size)
     # SL <= P(answered) < N / A, so every N < target * A fails
     sl_lo = np.ceil(target * load * (1.0 - RATIO_CEIL_TOLERANCE_REL)).astype(np.int64) - 1
-    lo = np.maximum(np.maximum(floor_n - 1, sl_lo), 0)
+    lo = np.maximum(sl_lo, 0)
     guess = np.floor(_halfin_whitt_n(load, aht, within, thr)).astype(np.int64) + 1
     answer = _search(excess(everyone, False), lo, guess, np.sqrt(load) + 4.0)
-    capped = np.flatnonzero(cap < 1.0)
-    if capped.size:
-        over = excess(capped, True)(np.arange(capped.size), answer[capped].astype(np.float64)) > 0
-        rows = capped[over]
-        if rows.size:
-            answer[rows] = _search(
-                excess(rows, True), answer[rows], answer[rows] + 1, np.sqrt(load[rows]) + 4.0
-            )
+    raise_to(np.flatnonzero(cap < 1.0), lambda rows: excess(rows, True), answer)
+    raise_to(np.flatnonzero(max_occupancy < 1.0), busy_excess, answer)
     return answer
 
 
@@ -855,6 +873,6 @@ def required_agents(
     if a_rows.size:
         i = a_rows
         answer[i] = _required_a(
-            load_f[i], aht_f[i], tgt_f[i], thr[i], within_f[i], pat_f[i], n_occ[i], cap_f[i]
+            load_f[i], aht_f[i], tgt_f[i], thr[i], within_f[i], pat_f[i], occ_f[i], cap_f[i]
         )
     return answer.reshape(shape)

@@ -291,7 +291,9 @@ def _check_queue(
         target,
         SL_TOLERANCE,
     )
-    occupancy = load[busy] / np.maximum(servers[busy], 1)
+    # Occupancy of the contacts served: A (1 - P_abandon) / N (P_abandon is 0 for Erlang C).
+    served = load[busy] * (1.0 - stats.p_abandon[busy])
+    occupancy = served / np.maximum(servers[busy], 1)
     check.at_most(
         f"occupancy of {cat.name}",
         float(occupancy.max()),

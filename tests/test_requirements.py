@@ -164,6 +164,22 @@ def test_chat_agents_are_slots_over_concurrency():
     assert any(s % 5 for s in slots * 2)  # some interval really needs rounding up
 
 
+def test_chat_handled_is_offered_without_patience_and_less_with_it():
+    """Chat (README convention): every offered chat is handled without patience; with
+    ``patience_seconds`` the chats that abandon are not handled (offered x (1 - P_ab))."""
+    offered = float(CHAT["contacts_per_month"])
+    plain = build_requirements(with_categories(CHAT)).category("chat").tier("std")
+    assert plain.handled_per_month == pytest.approx(offered)
+    patient = build_requirements(with_categories({**CHAT, "patience_seconds": 90}))
+    tier = patient.category("chat").tier("std")
+    volume = patient.category("chat").volume
+    assert tier.handled_per_month < offered
+    weeks = offered / float(volume.sum())
+    assert tier.handled_per_month == pytest.approx(
+        float((volume * (1 - tier.abandon_rate)).sum()) * weeks
+    )
+
+
 # ------------------------------------------------------------------ billable quantities
 
 
