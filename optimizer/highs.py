@@ -38,6 +38,13 @@ def limit_within(seconds: float) -> float:
     return max(1.0, (seconds - GRACE_SECONDS) / (1 + OVERRUN))
 
 
+FEASIBILITY = 1e-6
+"""Relative slack on row and column bounds when a solver's answer is re-checked."""
+INTEGRALITY = 1e-5
+"""Largest distance to an integer an integer column may have in a solver's answer."""
+OBJECTIVE_REL = 1e-7
+"""Relative difference between a reported objective and ``cost x col + offset``."""
+
 CUT_ROUNDS = 20
 """At most this many rounds of LP, separation and added rows before the MIP starts."""
 CUT_PATIENCE = 3
@@ -88,6 +95,52 @@ class Arrays:
         counts = np.diff(self.starts)
         np.add.at(rows, self.indices, self.values * np.repeat(col, counts))
         return rows
+
+    def discrepancy(
+        self, col: NDArray[np.float64], objective: float | None, integral: bool = True
+    ) -> str | None:
+        """Why ``col`` is not a solution with objective ``objective``, or None.
+
+        Checks what a solver's answer must satisfy, from the model's own arrays: column
+        bounds, integrality (unless ``integral`` is false: an LP relaxation), row bounds (within ``FEASIBILITY`` of each side's size) and
+        the objective recomputed as ``cost x col + offset`` (within ``OBJECTIVE_REL``).
+        Seen with HiGHS 1.16 after our root cut loop: the objective of one solution
+        with the columns of another.
+
+        >>> a = Arrays(np.array([2.0]), np.zeros(1), np.ones(1), np.array([True]),
+        ...            np.array([-np.inf]), np.array([np.inf]), np.array([0, 0], np.int32),
+        ...            np.array([], np.int32), np.array([]), 0.0, True)
+        >>> a.discrepancy(np.array([1.0]), 2.0) is None
+        True
+        >>> a.discrepancy(np.array([0.0]), 2.0)
+        'objective 2 but the columns give 0'
+        >>> a.discrepancy(np.array([0.5]), 1.0)
+        '1 integer columns fractional (worst 0.5)'
+        """
+        col = np.asarray(col, dtype=float)
+        if col.shape != self.cost.shape or not np.all(np.isfinite(col)):
+            return "the columns are missing or not finite"
+        out = np.maximum(self.lower - col, col - self.upper)
+        if out.size and float(out.max()) > FEASIBILITY * max(1.0, float(np.abs(col).max())):
+            return f"a column outside its bounds by {float(out.max()):.6g}"
+        frac = np.abs(col[self.integer] - np.round(col[self.integer]))
+        if integral and frac.size and float(frac.max()) > INTEGRALITY:
+            count = int((frac > INTEGRALITY).sum())
+            return f"{count} integer columns fractional (worst {frac.max():.6g})"
+        act = self.activity(col)
+        scale = FEASIBILITY * np.maximum(
+            1.0,
+            np.where(np.isfinite(self.row_lower), np.abs(self.row_lower), 0.0)
+            + np.where(np.isfinite(self.row_upper), np.abs(self.row_upper), 0.0),
+        )
+        short = np.maximum(self.row_lower - act, act - self.row_upper) - scale
+        if short.size and float(short.max()) > 0:
+            return f"{int((short > 0).sum())} rows violated"
+        if objective is not None:
+            value = float(self.cost @ col + self.offset)
+            if abs(value - objective) > OBJECTIVE_REL * max(1.0, abs(objective), abs(value)):
+                return f"objective {objective:.6g} but the columns give {value:.6g}"
+        return None
 
 
 @dataclass(frozen=True)

@@ -111,12 +111,8 @@ def add_deferred(
     arrivals = np.asarray(reqs.volume, dtype=float)
     cumulative = np.cumsum(arrivals)
     total = float(cumulative[-1])
-    due = {
-        tier.name: deferred_due(
-            arrivals, float(tier.share or 0.0), round(float(tier.within_hours or 0.0) * 60 / minutes)
-        )
-        for tier in cat.tiers
-    }
+    lags = {tier.name: round(float(tier.within_hours or 0.0) * 60 / minutes) for tier in cat.tiers}
+    due = {t.name: deferred_due(arrivals, float(t.share or 0.0), lags[t.name]) for t in cat.tiers}
     tag = "".join(ch if ch.isalnum() else "_" for ch in cat.name)
     work = {t: model.prob.add_variable(f"w_{tag}_{t}", lowBound=0) for t in active}
     backlog = {t: model.prob.add_variable(f"b_{tag}_{t}", lowBound=0) for t in range(n)}
@@ -154,4 +150,3 @@ def add_deferred(
             float(v[t]) * tier_indicator(model, cat.name, k) for k, v in due.items() if v[t]
         )
         model.add(backlog[t] + rhs <= float(cumulative[t]), "deferred_due", cat.name, labels[t])
-

@@ -19,7 +19,7 @@ import pulp
 from optimizer.conventions import LIMIT_FAMILIES
 from optimizer.cuts import DeferredWindows, ShiftCoverage
 from optimizer.errors import SolverError
-from optimizer.highs import Arrays, HighsOptions, Separator, run_highs
+from optimizer.highs import Arrays, HighsOptions, Outcome, Separator, run_highs
 from optimizer.model import BuiltModel
 from optimizer.results import Choice, RowActivity, ShiftCount, Solution, SolverInfo, SolveStatus
 
@@ -164,11 +164,19 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     start = None
     if options.start is not None:
         start = np.array([options.start.get(v.name, 0.0) for v in form.variables])
-    outcome = run_highs(
-        arrays,
-        HighsOptions(options.time_limit, options.gap, options.threads, options.relax, start),
-        () if options.relax else separators(model, form),
+    highs_options = HighsOptions(
+        options.time_limit, options.gap, options.threads, options.relax, start
     )
+    cuts = () if options.relax else separators(model, form)
+    outcome = run_highs(arrays, highs_options, cuts)
+    problem = _inconsistent(arrays, outcome, options.relax)
+    if problem and cuts:
+        # Seen with HiGHS 1.16: after the root cut loop it reported the objective of one
+        # solution with the columns of another. Solve again on a fresh model, no cuts.
+        outcome = run_highs(arrays, highs_options, ())
+        problem = _inconsistent(arrays, outcome, options.relax)
+    if problem:
+        raise SolverError(f"HiGHS returned an answer that does not hold up: {problem}")
     if not outcome.status.has_solution or outcome.col is None or outcome.row is None:
         return outcome.status, {}, None, {}, None, None, outcome.bound
     values = {v.name: float(outcome.col[i]) for i, v in enumerate(form.variables)}
@@ -185,6 +193,13 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
         outcome.gap,
         outcome.bound,
     )
+
+
+def _inconsistent(arrays: Arrays, outcome: Outcome, relaxed: bool) -> str | None:
+    """Why HiGHS's answer is not a solution of the model with its objective, or None."""
+    if not outcome.status.has_solution or outcome.col is None:
+        return None
+    return arrays.discrepancy(outcome.col, outcome.objective, integral=not relaxed)
 
 
 def separators(model: BuiltModel, form: MatrixForm) -> tuple[Separator, ...]:

@@ -76,3 +76,103 @@ def test_lp_relaxation_gives_duals(model):
     sol = solve(model, SolveOptions(relax=True))
     assert sol.status == SolveStatus.OPTIMAL
     assert any(row.dual is not None for row in sol.rows.values())
+
+
+# ------------------------------------------- answers that do not hold up (issue 11.1)
+
+CAPPED_DEFERRED = {
+    "scenario": "capped e-mail",
+    "calendar": {"interval_minutes": 60},
+    "provider": {"shrinkage": 0.3, "sites": [{"name": "h", "hourly_cost": 10, "seats": 3}]},
+    "categories": [
+        {
+            "name": "c",
+            "channel": "deferred",
+            "contacts_per_month": 1500,
+            "aht_seconds": 180,
+            "pricing": "per_contact",
+            "open_hours": {"mon-sun": "00:00-24:00"},
+            "benchmark_price": 2.2,
+            "max_premium": 0.1,
+            "tiers": [
+                {"name": "std", "share": 0.9, "within_hours": 4, "prices": [1.18, 2.03, 2.68]},
+                {"name": "exp", "share": 0.95, "within_hours": 1, "prices": [1.18, 2.03, 2.68]},
+            ],
+        }
+    ],
+}
+"""One deferred category, prices [1.18, 2.03, 2.68] and a competitor cap of 2.42: HiGHS
+1.16, after our root cut loop, reported the objective of price 2.03 (margin 1,745) with
+the columns of price 1.18 (margin 470), and the run failed verification (exit 5)."""
+
+
+def test_capped_deferred_deal_is_solved_and_verified(monkeypatch) -> None:
+    """The deal of issue 11.1 ends optimal, verified, at the best price under the cap,
+    and agrees with HiGHS solving the same model without the cut loop (CBC takes
+    minutes on it)."""
+    from optimizer import solve as solve_module
+    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.scenario import validate_scenario
+
+    scenario = validate_scenario(CAPPED_DEFERRED)
+    result = run_scenario(scenario, RunOptions(explain=False))
+    assert result.status == SolveStatus.OPTIMAL and result.verified
+    assert result.categories[0].price == pytest.approx(2.03)
+    monkeypatch.setattr(solve_module, "separators", lambda model, form: ())
+    plain = solve(build_model(scenario, build_requirements(scenario)))
+    assert plain.status == SolveStatus.OPTIMAL
+    assert result.totals.margin == pytest.approx(plain.objective_value, rel=1e-6)
+
+
+def _inconsistent_first(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the first HiGHS answer report a wrong objective; count the calls."""
+    from dataclasses import replace
+
+    from optimizer import solve as solve_module
+
+    real = solve_module.run_highs
+    calls: list[int] = []
+
+    def flaky(arrays, options, separators=()):  # type: ignore[no-untyped-def]
+        outcome = real(arrays, options, separators)
+        calls.append(len(separators))
+        if len(calls) == 1 and outcome.objective is not None:
+            return replace(outcome, objective=outcome.objective + 1000.0)
+        return outcome
+
+    monkeypatch.setattr(solve_module, "run_highs", flaky)
+    return calls
+
+
+def test_inconsistent_answer_is_solved_again_without_cuts(monkeypatch) -> None:
+    """An answer whose columns do not give its objective is never passed on: the solve
+    is repeated on a fresh model without the cut loop, and that answer is used."""
+    from optimizer.scenario import validate_scenario
+
+    calls = _inconsistent_first(monkeypatch)
+    scenario = validate_scenario(CAPPED_DEFERRED)
+    model = build_model(scenario, build_requirements(scenario))
+    solution = solve(model)
+    assert calls[0] > 0 and calls[1:] == [0]  # with the cut loop, then without
+    assert solution.status == SolveStatus.OPTIMAL
+    assert solution.objective_value == pytest.approx(1745.0, rel=1e-6)
+
+
+def test_answer_that_never_holds_up_is_a_solver_error(monkeypatch) -> None:
+    """When the answer without the cut loop does not hold up either, the solve is a
+    solver error (exit 4), never a result."""
+    from dataclasses import replace
+
+    from optimizer import solve as solve_module
+    from optimizer.scenario import validate_scenario
+
+    real = solve_module.run_highs
+
+    def always_wrong(arrays, options, separators=()):  # type: ignore[no-untyped-def]
+        outcome = real(arrays, options, separators)
+        return replace(outcome, objective=(outcome.objective or 0.0) + 1000.0)
+
+    monkeypatch.setattr(solve_module, "run_highs", always_wrong)
+    scenario = validate_scenario(CAPPED_DEFERRED)
+    with pytest.raises(SolverError, match="does not hold up: objective"):
+        solve(build_model(scenario, build_requirements(scenario)))
