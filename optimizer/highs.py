@@ -101,9 +101,10 @@ class Arrays:
     ) -> str | None:
         """Why ``col`` is not a solution with objective ``objective``, or None.
 
-        Checks what a solver's answer must satisfy, from the model's own arrays: column
-        bounds, integrality (unless ``integral`` is false: an LP relaxation), row bounds (within ``FEASIBILITY`` of each side's size) and
-        the objective recomputed as ``cost x col + offset`` (within ``OBJECTIVE_REL``).
+        Checks what a solver's answer must satisfy, from the model's own arrays:
+        column bounds, integrality (unless ``integral`` is false: an LP relaxation),
+        row bounds (within ``FEASIBILITY`` of each side's size) and the objective
+        recomputed as ``cost x col + offset`` (within ``OBJECTIVE_REL``).
         Seen with HiGHS 1.16 after our root cut loop: the objective of one solution
         with the columns of another.
 
