@@ -101,6 +101,11 @@ class BuiltModel:
         """Client spend per month."""
         return pulp.lpSum(self.revenue.values())
 
+    def spend_at(self, values: dict[str, float]) -> float:
+        """Client spend per month at a solution's raw variable values."""
+        expr = self.total_revenue()
+        return float(expr.constant) + sum(c * values.get(v.name, 0.0) for v, c in expr.items())
+
 
 _ILLEGAL = re.compile(r"[^A-Za-z0-9_]")
 
@@ -116,11 +121,16 @@ def build_model(
     fixed: dict[str, FixedChoice] | None = None,
     choices: dict[str, tuple[str, float]] | None = None,
     elastic: dict[str, float] | None = None,
+    spend_cap: float | None = None,
 ) -> BuiltModel:
     """Build the MILP. ``fixed`` holds quoted choices as limits (``fixed[...]``);
     ``choices`` pins tier and price outright (used by the shift phase and explain);
     ``elastic`` maps limit families to the penalty per unit of slack: the model then
-    minimises the weighted slack instead (infeasibility diagnosis)."""
+    minimises the weighted slack instead (infeasibility diagnosis).
+
+    ``min_price`` is lexicographic (``optimizer.pipeline``): the lowest client spend
+    first, then, with ``spend_cap`` the spend found, the lowest provider cost at
+    that spend (row ``min_price_spend``, objective the cost)."""
     objective = objective or scenario.objective
     sense = pulp.LpMaximize if objective == "max_margin" else pulp.LpMinimize
     if elastic:
@@ -163,9 +173,12 @@ def build_model(
         )
     elif objective == "max_margin":
         prob.setObjective(revenue - model.cost)
+    elif spend_cap is None:
+        prob.setObjective(revenue)  # the most competitive bid
     else:
-        # Most competitive bid; among equal bids the cheapest to deliver (tie-break).
-        prob.setObjective(revenue + 1e-6 * model.cost)
+        # Among the bids at the lowest spend, the cheapest to deliver.
+        model.add(revenue <= spend_cap, "min_price_spend")
+        prob.setObjective(model.cost)
     return model
 
 

@@ -48,6 +48,8 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
     """Solve ``scenario`` and return its independently verified result."""
     reqs = build_requirements(scenario)
     model, solution = _solve(scenario, reqs, options)
+    if model.objective == "min_price" and solution.status.has_solution:
+        solution = _cheapest_at_lowest_spend(scenario, reqs, options, solution)
     if solution.status == SolveStatus.INFEASIBLE and options.diagnose:
         changes = diagnose(
             scenario,
@@ -72,6 +74,51 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
         )
         result = replace(result, constraints=limits)
     return result
+
+
+SPEND_SLACK_REL = 1e-9
+"""Relative slack on the lowest spend when the cheapest staffing at it is sought."""
+
+
+def _cheapest_at_lowest_spend(
+    scenario: Scenario, reqs: RequirementTable, options: RunOptions, first: Solution
+) -> Solution:
+    """``min_price``, second stage: the lowest provider cost at the spend just found.
+
+    A weighted tie-break (spend + epsilon x cost) is swamped by the MIP gap, so the
+    provider's cost was left to chance; this solves the lexicographic problem exactly:
+    minimise cost subject to spend <= the first stage's spend, started from the first
+    stage's solution (which is feasible for it). The result reports the spend as its
+    objective, status and gap the worse of the two stages.
+    """
+    assert first.objective_value is not None
+    cap = first.objective_value + SPEND_SLACK_REL * max(1.0, abs(first.objective_value))
+    # Shift mode keeps the first stage's choices (its full model is too hard to solve
+    # twice) and finds the cheapest shift plan for them.
+    shifts = scenario.provider.staffing == "shifts"
+    pinned = {c: (ch.tier, ch.price) for c, ch in first.choices.items()} if shifts else None
+    second_model = build_model(
+        scenario, reqs, "min_price", fixed=options.fixed, choices=pinned, spend_cap=cap
+    )
+    limit = options.solve.time_limit
+    if shifts and limit is None:
+        limit = SHIFT_TIME_LIMIT
+    start = _start_from(second_model, first)
+    second = solve(second_model, replace(options.solve, start=start, time_limit=limit))
+    if not second.status.has_solution:
+        return first  # the time limit came first: the first stage's plan stands
+    spend = second_model.spend_at(second.variable_values)
+    worse = first.status if first.status != SolveStatus.OPTIMAL else second.status
+    gaps = [g for g in (first.solver.gap, second.solver.gap) if g is not None]
+    seconds = first.solver.seconds + second.solver.seconds
+    return replace(
+        second,
+        objective="min_price",
+        objective_value=spend,
+        status=worse,
+        bound=first.bound,
+        solver=replace(first.solver, seconds=seconds, gap=max(gaps) if gaps else None),
+    )
 
 
 PROOF_GAP = 0.05

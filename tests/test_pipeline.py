@@ -100,3 +100,47 @@ def test_budget_far_too_low_is_infeasible() -> None:
     assert res.totals is None
     assert res.verified is False
     assert res.categories == ()
+
+
+# ------------------------------------------------ min_price is lexicographic (issue 11.3)
+
+
+def _two_site_raw(cheap_seats: int) -> dict:
+    """Calls only, at one price (so the spend is fixed), from two sites: ``cheap`` (10 an
+    hour, ``cheap_seats`` seats) and ``dear`` (30 an hour, ample seats)."""
+    from helpers import make_raw
+
+    raw = make_raw(**{"categories.calls.tiers.std.prices": [4.0], "objective": "min_price"})
+    raw["categories"] = [c for c in raw["categories"] if c["name"] == "calls"]
+    raw["provider"]["sites"] = [
+        {"name": "cheap", "hourly_cost": 10.0, "seats": cheap_seats},
+        {"name": "dear", "hourly_cost": 30.0, "seats": 500},
+    ]
+    return raw
+
+
+@pytest.mark.parametrize("cheap_seats", [500, 12, 8])
+def test_min_price_staffs_at_the_lowest_cost_for_the_lowest_spend(cheap_seats: int) -> None:
+    """With the spend fixed by the only price, the cheapest plan seats at the cheap site
+    as many of each interval's required agents as it can (min(r_t, C)) and the rest at
+    the dear one. The provider's cost must equal that plan's cost, computed here from
+    the requirement table and the cost rates alone (a 1e-6 x cost tie-break left it to
+    the MIP gap: issue 11.3)."""
+    import numpy as np
+
+    from optimizer import costs
+    from optimizer.requirements import build_requirements
+    from optimizer.scenario import validate_scenario
+
+    scenario = validate_scenario(_two_site_raw(cheap_seats))
+    result = run_scenario(scenario, RunOptions(explain=False))
+    assert result.status == SolveStatus.OPTIMAL and result.verified
+    need = np.asarray(build_requirements(scenario).category("calls").tier("std").agents, float)
+    keep = 1 - scenario.provider.shrinkage
+    room = np.floor(cheap_seats * keep + 1e-9)  # productive agents the cheap site seats
+    at_cheap = np.minimum(need, room).sum()
+    at_dear = (need - np.minimum(need, room)).sum()
+    rate = {s.name: costs.agent_interval_cost(scenario, s) for s in scenario.provider.sites}
+    expected = at_cheap * rate["cheap"] + at_dear * rate["dear"] + costs.fixed_cost(scenario)
+    assert result.totals.cost == pytest.approx(expected, rel=1e-9)
+    assert result.totals.revenue == pytest.approx(4.0 * result.totals.contacts)
