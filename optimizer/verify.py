@@ -44,12 +44,12 @@ class _Check:
         self.problems: list[tuple[str, float]] = []
 
     def at_least(self, what: str, value: float, floor: float, tol: float) -> None:
-        if value < floor - tol:
-            self.problems.append((what, floor - value))
+        if not value >= floor - tol:  # NaN never passes
+            self.problems.append((what, abs(floor - value)))
 
     def at_most(self, what: str, value: float, cap: float, tol: float) -> None:
-        if value > cap + tol:
-            self.problems.append((what, value - cap))
+        if not value <= cap + tol:  # NaN never passes
+            self.problems.append((what, abs(value - cap)))
 
     @property
     def worst(self) -> float:
@@ -217,6 +217,8 @@ def _category(
             direct += hours * costs.paid_hour_rate(scenario, scenario.site(site_name))
     sl: float | None = None
     abandon: float | None = None
+    if not cat.is_project:
+        _check_volume(scenario, cat, creq, treq.handled_per_month, check)
     if cat.is_project:
         direct = costs.project_cost(scenario, cat)
     elif cat.channel == "deferred":
@@ -239,6 +241,26 @@ def _category(
         sl,
         abandon,
     )
+
+
+def _check_volume(
+    scenario: Scenario,
+    cat: Category,
+    creq: CategoryRequirements,
+    handled: float,
+    check: _Check,
+) -> None:
+    """The week spreads exactly the month's contacts, and no more are handled than offered.
+
+    Catches a profile whose normalisation lost the demand (weights of 1e308 overflow to
+    zero) and handle times so small that rounding handles more than arrives.
+    """
+    offered = float(cat.contacts_per_month or 0.0)
+    spread = float(np.sum(creq.volume)) * scenario.calendar.weeks_per_month
+    tol = 1e-9 * max(1.0, offered)
+    check.at_least(f"contacts of {cat.name} spread over the week", spread, offered, tol)
+    check.at_most(f"contacts of {cat.name} spread over the week", spread, offered, tol)
+    check.at_most(f"contacts of {cat.name} handled (at most offered)", handled, offered, tol)
 
 
 def _check_price(scenario: Scenario, cat: Category, tier: str, price: float, check: _Check) -> None:

@@ -175,6 +175,36 @@ def test_deferred_work_left_undone_is_rejected(
         verify(capped, reqs, wrong)
 
 
+def _with_category(reqs: RequirementTable, name: str, **changes: object) -> RequirementTable:
+    """The requirement table with one category's fields replaced."""
+    cats = tuple(replace(c, **changes) if c.name == name else c for c in reqs.categories)
+    return replace(reqs, categories=cats)
+
+
+def test_demand_lost_in_the_profile_is_rejected(
+    capped: Scenario, solved: tuple[RequirementTable, Solution]
+) -> None:
+    """A week that spreads fewer contacts than the month has (weights of 1e308 once
+    overflowed to zero demand, "optimal, verified") fails verification (issue 11.8)."""
+    reqs, solution = solved
+    calls = reqs.category("calls")
+    lost = _with_category(reqs, "calls", volume=calls.volume * 0.0, load=calls.load * 0.0)
+    with pytest.raises(VerificationError, match="contacts of calls spread over the week"):
+        verify(capped, lost, solution)
+
+
+def test_more_handled_than_offered_is_rejected(
+    capped: Scenario, solved: tuple[RequirementTable, Solution]
+) -> None:
+    """Handled contacts above the offered ones (a 1e-320 s handle time once handled
+    8,008 of 8,000) fail verification (issue 11.8)."""
+    reqs, solution = solved
+    calls = reqs.category("calls")
+    tiers = tuple(replace(t, handled_per_month=t.handled_per_month * 1.001) for t in calls.tiers)
+    with pytest.raises(VerificationError, match="handled \\(at most offered\\)"):
+        verify(capped, _with_category(reqs, "calls", tiers=tiers), solution)
+
+
 def test_shift_mode_deferred_capacity_uses_fractional_agents():
     """In shift mode productive agents are shifts x (1 - shrinkage), fractional by nature:
     the deferred-work capacity check must not round them down (regression)."""
