@@ -18,12 +18,14 @@ from typing import Any
 
 from optimizer.model import BuiltModel, build_model
 from optimizer.requirements import RequirementTable
-from optimizer.results import LimitOutcome, Solution
+from optimizer.results import LimitOutcome, Solution, SolveStatus
 from optimizer.scenario import Scenario
 from optimizer.solve import SolveOptions, solve
 
 RELAX_STEP = 0.01
 """Relaxation used for the "worth of 1%" figures."""
+PRICED = 1e-9
+"""A shadow price above this (in money per unit of the limit) makes a limit binding."""
 
 
 def shadow_prices(model: BuiltModel, solution: Solution, options: SolveOptions) -> dict[str, float]:
@@ -81,6 +83,20 @@ def relaxations(scenario: Scenario, name: str) -> dict[str, Any] | None:
     return None
 
 
+def _gain(base: float, margin: float | None, gap: float | None) -> float | None:
+    """Margin gained by a relaxation, from two proven optima (``margin`` is None when the
+    relaxed solve was not proven optimal). A relaxation cannot lose margin: a loss
+    within the solvers' gap is noise (0); a larger one means the figures are not like
+    for like, and the gain is unknown (None)."""
+    if margin is None:
+        return None
+    noise = 2 * (gap or 0.0) * max(abs(base), abs(margin)) + 1e-6 * max(1.0, abs(base))
+    gain = margin - base
+    if gain < -noise:
+        return None
+    return max(gain, 0.0) if gain < noise else gain
+
+
 def explain(
     scenario: Scenario,
     reqs: RequirementTable,
@@ -101,13 +117,15 @@ def explain(
     for limit in limits:
         gain = None
         family = limit.name.partition("[")[0]
+        price = duals.get(limit.name)
+        binds = limit.binding or (price is not None and abs(price) > PRICED)
         # Seats bind per interval: one relaxation per site is enough.
         group = f"seats[{limit.name.split('[')[1]}" if family == "seats" else limit.name
-        if relax and limit.binding and group not in seen and solution.objective == "max_margin":
+        if relax and binds and group not in seen and solution.objective == "max_margin":
             seen.add(group)
             overrides = relaxations(scenario, limit.name)
-            if overrides is not None:
+            if overrides is not None and solution.status == SolveStatus.OPTIMAL:
                 margin = resolve_margin(scenario.with_overrides(overrides))
-                gain = None if margin is None else margin - base
-        out.append(replace(limit, shadow_price=duals.get(limit.name), relax_gain=gain))
+                gain = _gain(base, margin, solution.solver.gap)
+        out.append(replace(limit, binding=binds, shadow_price=price, relax_gain=gain))
     return tuple(out)

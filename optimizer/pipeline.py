@@ -134,10 +134,11 @@ def _has_solution(scenario: Scenario, options: RunOptions) -> bool:
 
 
 def _margin_of(scenario: Scenario, options: RunOptions) -> float | None:
-    """Best margin of a changed scenario (no explanation), None if it has no solution."""
+    """Best margin of a changed scenario (no explanation), None unless proven optimal
+    (a margin cut short by a time limit is not comparable with another)."""
     reqs = build_requirements(scenario)
     _, solution = _solve(scenario, reqs, replace(options, explain=False))
-    return solution.objective_value if solution.status.has_solution else None
+    return solution.objective_value if solution.status == SolveStatus.OPTIMAL else None
 
 
 def _solve(

@@ -61,3 +61,84 @@ def test_min_tier_relaxation_drops_one_tier(telco):
     """Relaxing a minimum tier lowers it by one tier."""
     deal, _ = telco
     assert relaxations(deal, "min_tier[tech_support]") == {"client.min_tier.tech_support": "bronze"}
+
+
+# --------------------------------------------- binding near zero slack (issue 11.12)
+
+
+@pytest.mark.parametrize(
+    ("slack", "scale", "binds"),
+    [(0.0, 1.0, True), (0.0003 * 1500, 1500.0, True), (0.02 * 1500, 1500.0, False)],
+)
+def test_a_limit_binds_within_a_small_share_of_its_size(slack, scale, binds):
+    """An ROI of 50.03% against a 50% floor (slack 0.0003 x spend on a row of size
+    about 1.5 x spend) binds; 2% of room does not (issue 11.12)."""
+    from optimizer.verify import _binds
+
+    assert _binds(slack, scale) is binds
+
+
+def test_a_limit_with_a_shadow_price_binds(telco, monkeypatch):
+    """A limit whose shadow price is not zero is binding even when its slack is not
+    within the tolerance: it is what sets the prices."""
+    from dataclasses import replace
+
+    from optimizer import explain as explain_module
+
+    deal, result = telco
+    loose = tuple(replace(c, binding=False) for c in result.constraints)
+    monkeypatch.setattr(
+        explain_module, "shadow_prices", lambda model, solution, options: {"budget": 0.5}
+    )
+    out = explain_module.explain(
+        deal, None, None, _solution_stub(result), loose, None, lambda s: None, relax=False
+    )
+    assert [c.name for c in out if c.binding] == ["budget"]
+
+
+def _solution_stub(result):
+    """What ``explain`` reads of a solution: status, objective, its value and gap."""
+    from types import SimpleNamespace
+
+    from optimizer.results import SolveStatus
+
+    return SimpleNamespace(
+        status=SolveStatus.OPTIMAL, objective="max_margin", objective_value=1.0,
+        solver=SimpleNamespace(gap=0.0),
+    )
+
+
+# ------------------------------------ relaxation gains only like for like (issue 11.9)
+
+
+@pytest.mark.parametrize(
+    ("base", "margin", "gap", "gain"),
+    [
+        (1000.0, 1100.0, 0.0, 100.0),
+        (1000.0, 999.95, 1e-4, 0.0),  # within the gap: no loss, it is noise
+        (1000.0, 957.0, 1e-4, None),  # a real "loss": not like for like
+        (1000.0, None, 0.0, None),  # the relaxed solve was not proven optimal
+    ],
+)
+def test_relaxation_gain_is_never_negative(base, margin, gap, gain):
+    """A relaxed limit cannot lose margin; -42,916 for a seat cap came from two solves cut
+    by the time limit (issue 11.9)."""
+    from optimizer.explain import _gain
+
+    assert _gain(base, margin, gap) == gain
+
+
+def test_no_relaxation_gain_when_the_base_is_not_proven(telco, monkeypatch):
+    """When the solution itself was cut by a time limit, no gain is computed at all."""
+    from optimizer import explain as explain_module
+    from optimizer.results import SolveStatus
+
+    deal, result = telco
+    monkeypatch.setattr(explain_module, "shadow_prices", lambda model, solution, options: {})
+    calls = []
+    stub = _solution_stub(result)
+    stub.status = SolveStatus.FEASIBLE
+    out = explain_module.explain(
+        deal, None, None, stub, result.constraints, None, lambda s: calls.append(s) or 5.0
+    )
+    assert calls == [] and all(c.relax_gain is None for c in out)
