@@ -507,23 +507,27 @@ def _staff_milp(deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_s
         aht = cat.raw["aht_seconds"]
         per_agent = deal.minutes * 60.0 * occ / aht
         caps = backlog_caps(cat.volume, tier.share, tier.lag, conv.deferred_wrap)
-        if np.any(caps < -1e-9):
+        if np.any(caps < -1e-9) or not times:
             return None
-        back = [var(0.0, 0.0, max(float(caps[t]), 0.0), False) for t in range(deal.n)]
-        work = {t: var(0.0, 0.0, np.inf, False) for t in times}
-        for t in range(deal.n):
-            # b[t] - b[t-1] + w[t] = a[t]
-            terms = {back[t]: 1.0}
-            prev = back[(t - 1) % deal.n]
+        # Arrivals only come in open intervals, and work is done only then: the backlog
+        # after open interval j stays put until the next open one, so it must meet the
+        # tightest cap over that stretch. One backlog variable per open interval.
+        back = []
+        for j, t in enumerate(times):
+            nxt = times[(j + 1) % len(times)]
+            span = [(t + d) % deal.n for d in range(((nxt - t - 1) % deal.n) + 1)]
+            back.append(var(0.0, 0.0, max(float(min(caps[u] for u in span)), 0.0), False))
+        work = [var(0.0, 0.0, np.inf, False) for _ in times]
+        for j, t in enumerate(times):
+            terms = {back[j]: 1.0}
+            prev = back[j - 1]
             terms[prev] = terms.get(prev, 0.0) - 1.0
-            if t in work:
-                terms[work[t]] = 1.0
+            terms[work[j]] = terms.get(work[j], 0.0) + 1.0
             rows.append((terms, float(cat.volume[t]), float(cat.volume[t])))
-        for t in times:
-            terms = {work[t]: 1.0}
+            cap_terms = {work[j]: 1.0}
             for c in agents[t]:
-                terms[c] = -per_agent
-            rows.append((terms, -np.inf, 0.0))
+                cap_terms[c] = -per_agent
+            rows.append((cap_terms, -np.inf, 0.0))
     if pooled_sites:
         for si, site in enumerate(deal.sites):
             if site.get("seats") is not None:
@@ -536,13 +540,15 @@ def _staff_milp(deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_s
                 rows.append((fte_vars[si], -np.inf, cap * (1 + 1e-12)))
     if not cols_cost:
         return 0.0
-    mat = sparse.lil_matrix((len(rows), len(cols_cost)))
-    rlo, rhi = [], []
+    ri, ci_, vals, rlo, rhi = [], [], [], [], []
     for r, (terms, lo, hi) in enumerate(rows):
         for c, v in terms.items():
-            mat[r, c] = v
+            ri.append(r)
+            ci_.append(c)
+            vals.append(v)
         rlo.append(lo)
         rhi.append(hi)
+    mat = sparse.coo_matrix((vals, (ri, ci_)), shape=(len(rows), len(cols_cost)))
     res = milp(
         np.asarray(cols_cost),
         integrality=np.asarray(integ),
@@ -557,33 +563,44 @@ def _staff_milp(deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_s
     return float(res.fun)
 
 
+def relaxed_cost(deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict) -> float | None:
+    """Staffing cost without seats and max FTE: each category at its cheapest site.
+
+    Exact when no site has seats or max_fte; otherwise a lower bound. None when the
+    tiers cannot be met even then (a deferred deadline no staffing can meet).
+    """
+    cost = 0.0
+    for ci, (cat, k) in enumerate(zip(deal.cats, choice, strict=True)):
+        if cat.channel == "project":
+            continue
+        cheapest = min(deal.unit_cost[s] for s in cat.sites)
+        if cat.channel == "deferred":
+            sub = ("deferred", ci, k)
+            if sub not in cache:
+                cache[sub] = _staff_milp(_only(deal, ci), (k,), conv, pooled_sites=False)
+            count = cache[sub]
+            if count is None:
+                return None
+            cost += cheapest * round(count)
+        else:
+            cost += cheapest * float(cat.tiers[k].agents.sum())
+    return cost
+
+
+def is_coupled(deal: Deal) -> bool:
+    """Whether seats or max FTE couple the categories' staffing."""
+    return any(s.get("seats") is not None or s.get("max_fte") is not None for s in deal.sites)
+
+
 def staffing_cost(deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict) -> float | None:
     """Minimum monthly staffing cost (agents, team leaders, overhead) of a tier choice."""
     key = ("joint", choice)
-    if key in cache:
-        return cache[key]
-    coupled = any(s.get("seats") is not None or s.get("max_fte") is not None for s in deal.sites)
-    if coupled:
-        cost = _staff_milp(deal, choice, conv, pooled_sites=True)
-    else:
-        cost = 0.0
-        for ci, (cat, k) in enumerate(zip(deal.cats, choice, strict=True)):
-            if cat.channel == "project":
-                continue
-            cheapest = min(deal.unit_cost[s] for s in cat.sites)
-            if cat.channel == "deferred":
-                sub = ("deferred", ci, k)
-                if sub not in cache:
-                    cache[sub] = _staff_milp(_only(deal, ci), (k,), conv, pooled_sites=False)
-                count = cache[sub]
-                if count is None:
-                    cache[key] = None
-                    return None
-                cost += cheapest * round(count)
-            else:
-                cost += cheapest * float(cat.tiers[k].agents.sum())
-    cache[key] = cost
-    return cost
+    if key not in cache:
+        if is_coupled(deal):
+            cache[key] = _staff_milp(deal, choice, conv, pooled_sites=True)
+        else:
+            cache[key] = relaxed_cost(deal, choice, conv, cache)
+    return cache[key]
 
 
 def _only(deal: Deal, ci: int) -> Deal:
@@ -702,36 +719,30 @@ def solve(raw: dict[str, Any], objective: str | None = None, conv: Conventions =
         tier_ranges.append(range(first, len(names)))
     cache: dict = {}
     best: list[Candidate] = []
-    near_miss = ""
-    combos = 0
+    misses: list[str] = []
+    contact = [cat.channel != "project" for cat in deal.cats]
 
-    def better(a: Candidate, b: Candidate) -> int:
-        """-1 if a is better than b, 1 if worse, 0 if tied (within tolerance)."""
+    def key(c: Candidate) -> tuple[float, float]:
         if objective == "max_margin":
-            tol = 1e-9 * max(1.0, abs(a.margin), abs(b.margin))
-            if a.margin > b.margin + tol:
-                return -1
-            return 1 if a.margin < b.margin - tol else 0
-        tol = 1e-9 * max(1.0, a.revenue, b.revenue)
-        if a.revenue < b.revenue - tol:
-            return -1
-        if a.revenue > b.revenue + tol:
-            return 1
+            return (-c.margin, 0.0)
         if conv.min_price_tiebreak != "lexicographic":
-            return 0
-        tol = 1e-9 * max(1.0, a.cost, b.cost)
-        if a.cost < b.cost - tol:
-            return -1
-        return 1 if a.cost > b.cost + tol else 0
+            return (c.revenue, 0.0)
+        return (c.revenue, c.cost)
 
-    for choice in itertools.product(*tier_ranges):
-        combos += 1
-        staff = staffing_cost(deal, choice, conv, cache)
-        if staff is None:
-            continue
+    def compare(a: Candidate, b: Candidate) -> int:
+        """-1 if a is better than b, 1 if worse, 0 if tied (within float noise)."""
+        for x, y in zip(key(a), key(b), strict=True):
+            tol = 1e-9 * max(1.0, abs(x), abs(y))
+            if x < y - tol:
+                return -1
+            if x > y + tol:
+                return 1
+        return 0
+
+    def evaluate(choice: tuple[int, ...], staff: float) -> list[Candidate]:
+        """The best price choices for these tiers at this staffing cost (ties kept)."""
         cost = staff + deal.fixed
         needs = [cat.tiers[k] for cat, k in zip(deal.cats, choice, strict=True)]
-        contact = [cat.channel != "project" for cat in deal.cats]
         handled = sum(n.handled for n, c in zip(needs, contact, strict=True) if c)
         value = sum(n.value for n in needs)
         upper = math.inf  # on total spend
@@ -746,33 +757,64 @@ def solve(raw: dict[str, Any], objective: str | None = None, conv: Conventions =
         lower = cost / (1.0 - mm)  # margin floor: (1 - mm) R >= cost
         options = [_price_options(deal, ci, k, conv) for ci, k in enumerate(choice)]
         tiers = tuple(n.name for n in needs)
+        found: list[Candidate] = []
         for combo in itertools.product(*options):
             lo = sum(o[0] for o in combo)
             hi = sum(o[1] for o in combo)
             lo_c = sum(o[0] for o, c in zip(combo, contact, strict=True) if c)
             hi_c = sum(o[1] for o, c in zip(combo, contact, strict=True) if c)
-            hi_j = hi - hi_c
-            top = min(hi, upper, min(hi_c, contact_upper) + hi_j)
+            top = min(hi, upper, min(hi_c, contact_upper) + (hi - hi_c))
             bottom = max(lo, lower)
             scale = max(1.0, abs(hi), abs(lower))
             viol = max(lo_c - contact_upper, lo - upper, bottom - top, 0.0)
+            prices = tuple((o[2] if o[2] is not None else float("nan")) for o in combo)
             if viol > FEAS_REL * scale:
                 if viol < 1e-6 * scale:
-                    near_miss = f"tiers {tiers} prices {[o[2] for o in combo]} infeasible by {viol:.3g}"
+                    misses.append(f"tiers {tiers} prices {prices} infeasible by {viol:.3g}")
                 continue
-            revenue = max(top, bottom) if objective == "max_margin" else min(bottom, max(top, lo))
-            prices = tuple(
-                (o[2] if o[2] is not None else float("nan")) for o in combo
-            )
+            revenue = max(top, bottom) if objective == "max_margin" else bottom
             cand = Candidate(revenue, cost, tiers, prices)
-            if not best:
-                best = [cand]
-                continue
-            cmp = better(cand, best[0])
+            cmp = compare(cand, found[0]) if found else -1
             if cmp < 0:
-                best = [cand]
+                found = [cand]
             elif cmp == 0:
-                best.append(cand)
+                found.append(cand)
+        return found
+
+    # Optimistic pass: staffing without seats and max FTE (a lower bound on cost, and
+    # the exact cost when no site has them). A higher cost never helps either
+    # objective, so a tier choice whose optimistic best is worse than an exact
+    # solution already found cannot win.
+    coupled = is_coupled(deal)
+    combos = 0
+    queue = []
+    for choice in itertools.product(*tier_ranges):
+        combos += 1
+        lb = relaxed_cost(deal, choice, conv, cache)
+        if lb is None:
+            continue
+        opt = evaluate(choice, lb)
+        if opt:
+            queue.append((key(opt[0]), choice, lb, opt))
+    queue.sort(key=lambda item: item[0])
+    for _, choice, lb, opt in queue:
+        if best and compare(opt[0], best[0]) > 0:
+            break
+        if coupled:
+            staff = staffing_cost(deal, choice, conv, cache)
+            if staff is None:
+                continue
+            found = evaluate(choice, staff)
+        else:
+            found = opt
+        if not found:
+            continue
+        cmp = compare(found[0], best[0]) if best else -1
+        if cmp < 0:
+            best = list(found)
+        elif cmp == 0:
+            best.extend(found)
+    near_miss = "; ".join(misses[:3])
     near = any(c.near_tie for c in deal.cats)
     if not best:
         return OracleAnswer("infeasible", objective, near_tie=near, near_miss=near_miss, tier_combos=combos)
