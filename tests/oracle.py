@@ -435,7 +435,12 @@ def backlog_caps(arrivals: np.ndarray, share: float, lag: int, wrap: str) -> np.
       Monday; a late share of last week may still be open); otherwise only last
       week's completion binds: ``b[t] <= C[t] + (1 - share) total``.
     * ``backlog_due`` (the product's stated formula): ``b[t] <= C[t] - share A(t-h)``
-      with ``A(s) = C[T+s] - total`` for ``s < 0``.
+      with ``A(s) = C[T+s] - total`` for ``s < 0``. Across the week start this lets
+      only ``share`` of last week's late, not yet due, arrivals wait (a lower share is
+      stricter there than share 1), and the rest of the backlog is due at Monday 00:00.
+    * ``close_week``: as ``backlog_due`` within the week, but across the week start
+      the backlog may hold exactly the window's arrivals (the boundary fixed, the week
+      still closes: the late share of a week may not be carried into the next).
     """
     n = arrivals.size
     cum = np.cumsum(arrivals)
@@ -446,6 +451,11 @@ def backlog_caps(arrivals: np.ndarray, share: float, lag: int, wrap: str) -> np.
         if wrap == "backlog_due":
             prior = cum[s] if s >= 0 else (cum[n + s] - total if n + s >= 0 else -total)
             caps[t] = cum[t] - share * prior
+        elif wrap == "close_week":
+            if s >= 0:
+                caps[t] = cum[t] - share * cum[s]
+            else:
+                caps[t] = cum[t] + total - (cum[n + s] if n + s >= 0 else 0.0)
         elif s >= 0 and cum[s] > 0:
             caps[t] = cum[t] - share * cum[s]
         elif s < 0 and n + s >= 0 and cum[n + s] > 0:

@@ -17,11 +17,13 @@ reading of each open point (``oracle.Conventions``) to see which one reproduces 
 pipeline's answer.
 
 ``TIERPRICE_ORACLE_SEEDS=N`` changes the number of CI seeds (default 200); the slow
-test runs a further ``TIERPRICE_ORACLE_SLOW_SEEDS`` (default 600) seeds.
+test runs a further ``TIERPRICE_ORACLE_SLOW_SEEDS`` (default 60, so that the whole file
+stays within about three minutes in CI, which runs every marker) seeds.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -38,16 +40,20 @@ from optimizer.report import to_dict
 from optimizer.scenario import validate_scenario
 
 CI_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SEEDS", "200"))
-SLOW_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SLOW_SEEDS", "600"))
+SLOW_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SLOW_SEEDS", "60"))
 SLOW_START = 100_000
 REL = 1e-6
 ABS = 1e-5  # money is rounded to 6 decimals in the JSON
 
-ALTERNATIVES = {
-    "deferred_wrap": ("backlog_due", "(a) deferred work across the week boundary"),
-    "erlang_a_occupancy": ("offered", "(c) Erlang A occupancy on A/N"),
-    "missing_premium": ("ignored", "(d) benchmark_price without max_premium ignored"),
+ALTERNATIVES: dict[str, list[tuple[str, str]]] = {
+    "deferred_wrap": [
+        ("close_week", "(a) deferred week boundary: no late share carried past Monday 00:00"),
+        ("backlog_due", "(a) deferred week boundary: late-Sunday arrivals"),
+    ],
+    "erlang_a_occupancy": [("offered", "(c) Erlang A occupancy on A/N")],
+    "missing_premium": [("ignored", "(d) benchmark_price without max_premium ignored")],
 }
+"""The product's readings of each open point, tried in turn to classify a disagreement."""
 
 TALLY: dict[str, Any] = {"compared": 0, "agreed": 0, "classes": {}}
 
@@ -108,28 +114,46 @@ def classify(raw: dict[str, Any], oracle: OracleAnswer, out: dict[str, Any], pro
         and out["totals"]["cost"] > oracle.cost
     ):
         return "(b) min_price: not the cheapest staffing at the lowest spend"
-    keys = list(ALTERNATIVES)
+    keys = [k for k in ALTERNATIVES if _relevant(raw, k)]
     for size in range(1, len(keys) + 1):
         for subset in itertools.combinations(keys, size):
-            conv = replace(Conventions(), **{k: ALTERNATIVES[k][0] for k in subset})
-            if conv == Conventions():
-                continue
-            other = solve(raw, conv=conv)
-            rest = disagreements(other, out)
-            if not rest or all(p.startswith("cost at the lowest spend") for p in rest):
-                label = " + ".join(ALTERNATIVES[k][1] for k in subset)
-                if rest:
-                    label += " + (b)"
-                return label
+            for picks in itertools.product(*(ALTERNATIVES[k] for k in subset)):
+                conv = replace(Conventions(), **{k: v for k, (v, _) in zip(subset, picks, strict=True)})
+                other = solve(raw, conv=conv)
+                rest = disagreements(other, out)
+                if not rest or all(p.startswith("cost at the lowest spend") for p in rest):
+                    label = " + ".join(text for _, text in picks)
+                    if rest:
+                        label += " + (b)"
+                    return label
     if oracle.near_tie or oracle.near_miss:
         return "numerical near-tie (" + (oracle.near_miss or "service level at the target") + ")"
     return "UNEXPLAINED"
 
 
-def check_seed(seed: int) -> tuple[bool, str, str]:
-    """(agree, message, class) for one seeded deal."""
+def _relevant(raw: dict[str, Any], key: str) -> bool:
+    """Whether an open point can matter in this deal at all."""
+    cats = raw["categories"]
+    if key == "deferred_wrap":
+        return any(c["channel"] == "deferred" for c in cats)
+    if key == "erlang_a_occupancy":
+        return any(c.get("patience_seconds") for c in cats)
+    if key == "missing_premium":
+        return any("benchmark_price" in c and "max_premium" not in c for c in cats)
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def deal_json(seed: int) -> str:
+    """The seeded deal, validated, with the scenario's defaults filled in (JSON text)."""
     raw = validate_scenario(random_deal(seed), f"<seed {seed}>").raw()
     raw.pop("variants", None)
+    return json.dumps(raw)
+
+
+def check_seed(seed: int) -> tuple[bool, str, str]:
+    """(agree, message, class) for one seeded deal."""
+    raw = json.loads(deal_json(seed))
     oracle = solve(raw)
     out = pipeline_answer(raw)
     problems = disagreements(oracle, out)
@@ -163,12 +187,19 @@ def _run(seed: int) -> None:
 def _report(request: pytest.FixtureRequest) -> Any:
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and TALLY["compared"]:
-        classes = ", ".join(f"{k}: {v}" for k, v in sorted(TALLY["classes"].items()))
-        reporter.write_line(
-            f"differential oracle: {TALLY['compared']} deals compared, "
-            f"{TALLY['agreed']} agreed" + (f"; disagreements {classes}" if classes else "")
-        )
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or not TALLY["compared"]:
+        return
+    classes = "".join(f"\n  {v:4d}  {k}" for k, v in sorted(TALLY["classes"].items()))
+    line = (
+        f"\ndifferential oracle: {TALLY['compared']} deals compared, {TALLY['agreed']} agreed"
+        + (f"; disagreements by class:{classes}" if classes else "")
+    )
+    if capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+    else:
+        reporter.write_line(line)
 
 
 @pytest.mark.parametrize("seed", range(CI_SEEDS), ids=lambda s: f"seed{s}")
@@ -186,7 +217,7 @@ def test_generator_covers_every_feature() -> None:
     """The CI seeds exercise every channel, pricing model, limit and both objectives."""
     seen: set[str] = set()
     for seed in range(CI_SEEDS):
-        raw = random_deal(seed)
+        raw = json.loads(deal_json(seed))
         seen.add(raw["objective"])
         prov = raw["provider"]
         if prov.get("min_margin"):
@@ -239,3 +270,50 @@ def test_oracle_reference_cases() -> None:
     sl13, ab13 = erlang_a(13, lam, 180.0, 300.0, 20.0)
     assert math.isclose(sl13, 0.8582, abs_tol=5e-5) and math.isclose(ab13, 0.0250, abs_tol=5e-5)
     assert math.isclose(erlang_a(14, lam, 180.0, 300.0, 20.0)[0], 0.9168, abs_tol=5e-5)
+
+
+def late_sunday_mail(rotate: bool) -> dict[str, Any]:
+    """E-mail arriving Sunday 23:00, half due within 2 h; one seat; open again at 05:00.
+
+    One agent clears 6 of the 10 weekly items in the arrival hour, so half is done by
+    the deadline (Monday 01:00) and the rest at 05:00. ``rotate`` moves the same week
+    one day earlier (Saturday 23:00, Sunday 05:00): nothing crosses the week start.
+    """
+    weights = [0.0] * 24
+    weights[23] = 1.0
+    days = ("sat", "sun") if rotate else ("sun", "mon")
+    raw = {
+        "scenario": "late sunday mail" + (" (rotated)" if rotate else ""),
+        "calendar": {"interval_minutes": 60},
+        "provider": {
+            "shrinkage": 0.0,
+            "max_occupancy": 1.0,
+            "sites": [{"name": "home", "hourly_cost": 10.0, "seats": 1}],
+        },
+        "categories": [
+            {
+                "name": "mail",
+                "channel": "deferred",
+                "contacts_per_month": 10 * 52 / 12,
+                "aht_seconds": 600.0,
+                "profile": weights,
+                "open_hours": {days[0]: "23:00-24:00", days[1]: "05:00-07:00"},
+                "pricing": "per_contact",
+                "tiers": [{"name": "half", "share": 0.5, "within_hours": 2.0, "prices": [5.0]}],
+            }
+        ],
+    }
+    full = validate_scenario(raw, "<late sunday>").raw()
+    full.pop("variants", None)
+    return full
+
+
+@pytest.mark.parametrize("rotate", [False, True], ids=["across_week_start", "rotated"])
+def test_late_sunday_mail(rotate: bool) -> None:
+    """Known defect (a): the week's start must not change the answer (margin 130 both ways)."""
+    raw = late_sunday_mail(rotate)
+    oracle = solve(raw)
+    assert oracle.status == "optimal" and math.isclose(oracle.margin, 130.0, rel_tol=1e-9)
+    out = pipeline_answer(raw)
+    problems = disagreements(oracle, out)
+    assert not problems, f"{problems}; pipeline: {out.get('status')} {out.get('totals')}"
