@@ -233,7 +233,7 @@ def required_servers(
         good = sl >= target and occ_ok and (cap is None or pab <= cap)
         return good, pab, sl
 
-    lo = 0 if patience is not None else int(math.floor(load))
+    lo = 0 if patience is not None else math.floor(load)
     hi = max(lo + 1, 1)
     while not ok(hi)[0]:
         lo, hi = hi, hi * 2
@@ -331,9 +331,14 @@ def with_defaults(raw: dict[str, Any]) -> dict[str, Any]:
     cal.setdefault("weeks_per_month", 52.0 / 12.0)
     prov = out["provider"]
     for key, value in (
-        ("min_margin", 0.0), ("shrinkage", 0.30), ("max_occupancy", 0.85),
-        ("supervisor_ratio", 12.0), ("supervisor_hourly_cost", 0.0),
-        ("fte_hours_per_month", 160.0), ("fixed_monthly_cost", 0.0), ("setup_cost", 0.0),
+        ("min_margin", 0.0),
+        ("shrinkage", 0.30),
+        ("max_occupancy", 0.85),
+        ("supervisor_ratio", 12.0),
+        ("supervisor_hourly_cost", 0.0),
+        ("fte_hours_per_month", 160.0),
+        ("fixed_monthly_cost", 0.0),
+        ("setup_cost", 0.0),
     ):
         prov.setdefault(key, value)
     for cat in out["categories"]:
@@ -367,7 +372,11 @@ def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
     fixed = prov["fixed_monthly_cost"] + prov["setup_cost"] / raw["contract_months"]
     cats = []
     for c in raw["categories"]:
-        allowed = [i for i, s in enumerate(sites) if s.get("categories") is None or c["name"] in s["categories"]]
+        allowed = [
+            i
+            for i, s in enumerate(sites)
+            if s.get("categories") is None or c["name"] in s["categories"]
+        ]
         if c["channel"] == "project":
             fixed += c["effort_hours"] * c["specialist_hourly_cost"] / raw["contract_months"]
             tiers = [
@@ -387,8 +396,14 @@ def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
                 prod = handled * aht / 3600.0 / occ
                 lag = round(t["within_hours"] * 60 / minutes)
                 need = TierNeed(
-                    t["name"], np.zeros(n, int), handled, prod,
-                    _billable(raw, c, handled, prod), _value(c, handled), t["share"], lag,
+                    t["name"],
+                    np.zeros(n, int),
+                    handled,
+                    prod,
+                    _billable(raw, c, handled, prod),
+                    _value(c, handled),
+                    t["share"],
+                    lag,
                 )
                 info.tiers.append(need)
                 continue
@@ -397,8 +412,14 @@ def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
             for i in np.flatnonzero(volume > 0):
                 load = volume[i] * aht / seconds
                 servers, pab, near = required_servers(
-                    load, aht, t["service_level"], t["answer_within_seconds"], occ,
-                    c.get("patience_seconds"), t.get("max_abandon"), conv,
+                    load,
+                    aht,
+                    t["service_level"],
+                    t["answer_within_seconds"],
+                    occ,
+                    c.get("patience_seconds"),
+                    t.get("max_abandon"),
+                    conv,
                 )
                 info.near_tie |= near
                 if c["channel"] == "chat":
@@ -410,7 +431,14 @@ def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
             handled *= wpm
             prod = float(agents.sum()) * hours * wpm
             info.tiers.append(
-                TierNeed(t["name"], agents, handled, prod, _billable(raw, c, handled, prod), _value(c, handled))
+                TierNeed(
+                    t["name"],
+                    agents,
+                    handled,
+                    prod,
+                    _billable(raw, c, handled, prod),
+                    _value(c, handled),
+                )
             )
         cats.append(info)
     return Deal(raw, minutes, wpm, n, cats, sites, unit, paid, keep, fixed)
@@ -470,7 +498,9 @@ def backlog_caps(arrivals: np.ndarray, share: float, lag: int, wrap: str) -> np.
 # ---------------------------------------------------------------------------
 
 
-def _staff_milp(deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_sites: bool) -> float | None:
+def _staff_milp(
+    deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_sites: bool
+) -> float | None:
     """Cheapest staffing cost (per month) of the chosen tiers; None if infeasible.
 
     ``pooled_sites`` False: a single virtual site per category with cost 1 per
@@ -492,7 +522,7 @@ def _staff_milp(deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_s
 
     site_vars: dict[tuple[int, int], dict[int, float]] = {}  # (site, t) -> {col: 1}
     fte_vars: dict[int, dict[int, float]] = {}
-    for ci, (cat, k) in enumerate(zip(deal.cats, choice, strict=True)):
+    for cat, k in zip(deal.cats, choice, strict=True):
         if cat.channel == "project":
             continue
         tier = cat.tiers[k]
@@ -573,7 +603,9 @@ def _staff_milp(deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_s
     return float(res.fun)
 
 
-def relaxed_cost(deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict) -> float | None:
+def relaxed_cost(
+    deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict
+) -> float | None:
     """Staffing cost without seats and max FTE: each category at its cheapest site.
 
     Exact when no site has seats or max_fte; otherwise a lower bound. None when the
@@ -602,7 +634,9 @@ def is_coupled(deal: Deal) -> bool:
     return any(s.get("seats") is not None or s.get("max_fte") is not None for s in deal.sites)
 
 
-def staffing_cost(deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict) -> float | None:
+def staffing_cost(
+    deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict
+) -> float | None:
     """Minimum monthly staffing cost (agents, team leaders, overhead) of a tier choice."""
     key = ("joint", choice)
     if key not in cache:
@@ -670,7 +704,9 @@ class OracleAnswer:
         }
 
 
-def _price_options(deal: Deal, ci: int, k: int, conv: Conventions) -> list[tuple[float, float, float | None]]:
+def _price_options(
+    deal: Deal, ci: int, k: int, conv: Conventions
+) -> list[tuple[float, float, float | None]]:
     """(revenue low, revenue high, price or None for a continuous range) per option."""
     cat = deal.cats[ci]
     raw_cat = cat.raw
@@ -713,7 +749,9 @@ def _price_options(deal: Deal, ci: int, k: int, conv: Conventions) -> list[tuple
     return out
 
 
-def solve(raw: dict[str, Any], objective: str | None = None, conv: Conventions = Conventions()) -> OracleAnswer:
+def solve(
+    raw: dict[str, Any], objective: str | None = None, conv: Conventions = Conventions()
+) -> OracleAnswer:
     """The optimum of the deal by enumeration (see the module docstring)."""
     raw = with_defaults(raw)
     deal = build_deal(raw, conv)
@@ -807,7 +845,7 @@ def solve(raw: dict[str, Any], objective: str | None = None, conv: Conventions =
         if opt:
             queue.append((key(opt[0]), choice, lb, opt))
     queue.sort(key=lambda item: item[0])
-    for _, choice, lb, opt in queue:
+    for _, choice, _lb, opt in queue:
         if best and compare(opt[0], best[0]) > 0:
             break
         if coupled:
@@ -827,7 +865,9 @@ def solve(raw: dict[str, Any], objective: str | None = None, conv: Conventions =
     near_miss = "; ".join(misses[:3])
     near = any(c.near_tie for c in deal.cats)
     if not best:
-        return OracleAnswer("infeasible", objective, near_tie=near, near_miss=near_miss, tier_combos=combos)
+        return OracleAnswer(
+            "infeasible", objective, near_tie=near, near_miss=near_miss, tier_combos=combos
+        )
     win = best[0]
     names = [c.name for c in deal.cats]
     # continuous prices: recover the unit price from the revenue share is not needed
@@ -915,12 +955,15 @@ def _profile(rng: np.random.Generator, minutes: int) -> Any:
 
 def _menu(rng: np.random.Generator, unit: float, cap_one: bool) -> Any:
     """A price menu around ``unit`` (cost per billable unit): points, a stepped or a free range."""
+
     def clip(x: float) -> float:
         return min(x, 1.0) if cap_one else x
 
     r = rng.random()
     if r < 0.7:
-        pts = sorted({clip(_sig(unit * float(f))) for f in rng.uniform(0.8, 1.8, int(rng.integers(1, 5)))})
+        pts = sorted(
+            {clip(_sig(unit * float(f))) for f in rng.uniform(0.8, 1.8, int(rng.integers(1, 5)))}
+        )
         return pts
     lo = clip(_sig(unit * float(rng.uniform(0.8, 1.3))))
     hi = clip(_sig(lo * float(rng.uniform(1.05, 1.5))))
@@ -942,7 +985,9 @@ def random_deal(seed: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     minutes = 60 if rng.random() < 0.75 else 30
     ncat = int(rng.choice([1, 2, 3], p=[0.3, 0.4, 0.3]))
-    kinds = [str(rng.choice(CHANNEL_KINDS, p=[0.2, 0.2, 0.14, 0.1, 0.24, 0.12])) for _ in range(ncat)]
+    kinds = [
+        str(rng.choice(CHANNEL_KINDS, p=[0.2, 0.2, 0.14, 0.1, 0.24, 0.12])) for _ in range(ncat)
+    ]
     if all(k == "project" for k in kinds):
         kinds[0] = "deferred" if seed % 2 else "voice"
     raw: dict[str, Any] = {
@@ -977,7 +1022,9 @@ def random_deal(seed: int) -> dict[str, Any]:
                 specialist_hourly_cost=round(float(rng.uniform(50, 150)), 2),
                 pricing="fixed_fee",
             )
-            cat["tiers"] = [{"name": f"t{k}", "prices": [1.0]} for k in range(int(rng.integers(1, 3)))]
+            cat["tiers"] = [
+                {"name": f"t{k}", "prices": [1.0]} for k in range(int(rng.integers(1, 3)))
+            ]
             raw["categories"].append(cat)
             continue
         channel = kind.split("_")[0]
@@ -999,7 +1046,9 @@ def random_deal(seed: int) -> dict[str, Any]:
             cat["patience_seconds"] = float(rng.integers(30, 300))
         if channel == "chat":
             cat["concurrency"] = float(rng.choice([1.0, 1.5, 2.0, 2.5, 3.0]))
-        models = [m for m in PRICING_MODELS if not (channel == "deferred" and m == "per_resolution")]
+        models = [
+            m for m in PRICING_MODELS if not (channel == "deferred" and m == "per_resolution")
+        ]
         cat["pricing"] = str(rng.choice(models))
         if cat["pricing"] == "per_resolution" or rng.random() < 0.15:
             cat["resolution_rate"] = round(float(rng.uniform(0.4, 0.95)), 3)
@@ -1013,12 +1062,27 @@ def random_deal(seed: int) -> dict[str, Any]:
             withins = sorted(rng.choice(grid, size=ntier, replace=False).tolist(), reverse=True)
             shares = sorted(rng.choice([0.8, 0.9, 0.95, 1.0], size=ntier).tolist())
             for k in range(ntier):
-                tiers.append({"name": f"t{k}", "share": float(shares[k]), "within_hours": float(withins[k]), "prices": [1.0]})
+                tiers.append(
+                    {
+                        "name": f"t{k}",
+                        "share": float(shares[k]),
+                        "within_hours": float(withins[k]),
+                        "prices": [1.0],
+                    }
+                )
         else:
             sls = sorted(rng.uniform(0.5, 0.95, ntier).tolist())
-            withins = sorted(rng.choice([10, 15, 20, 30, 45, 60, 90], size=ntier, replace=False).tolist(), reverse=True)
+            withins = sorted(
+                rng.choice([10, 15, 20, 30, 45, 60, 90], size=ntier, replace=False).tolist(),
+                reverse=True,
+            )
             for k in range(ntier):
-                t = {"name": f"t{k}", "service_level": round(sls[k], 3), "answer_within_seconds": float(withins[k]), "prices": [1.0]}
+                t = {
+                    "name": f"t{k}",
+                    "service_level": round(sls[k], 3),
+                    "answer_within_seconds": float(withins[k]),
+                    "prices": [1.0],
+                }
                 if kind.endswith("patience") and rng.random() < 0.3:
                     t["max_abandon"] = round(float(rng.uniform(0.03, 0.2)), 3)
                 tiers.append(t)
@@ -1041,7 +1105,9 @@ def random_deal(seed: int) -> dict[str, Any]:
     if nsite == 2 and rng.random() < 0.3 and contact_names:
         prov["sites"][0]["categories"] = [contact_names[0]]  # the rest only at site1 (if allowed)
         if prov["sites"][1].get("categories") is not None:
-            prov["sites"][1]["categories"] = sorted(set(prov["sites"][1]["categories"]) | set(contact_names[1:]))
+            prov["sites"][1]["categories"] = sorted(
+                set(prov["sites"][1]["categories"]) | set(contact_names[1:])
+            )
 
     # rough economics, from the oracle's own requirement tables
     deal = build_deal(raw)
@@ -1060,7 +1126,9 @@ def random_deal(seed: int) -> dict[str, Any]:
             if cat["pricing"] == "revenue_share":
                 if k == 0:
                     frac = float(rng.uniform(0.1, 0.5))
-                    cat["value_per_sale"] = _sig(cost / max(need.handled * cat["conversion_rate"] * frac, 1e-9))
+                    cat["value_per_sale"] = _sig(
+                        cost / max(need.handled * cat["conversion_rate"] * frac, 1e-9)
+                    )
                 q = need.handled * cat["conversion_rate"] * cat["value_per_sale"]
             else:
                 q = need.billable
@@ -1069,14 +1137,18 @@ def random_deal(seed: int) -> dict[str, Any]:
         low = info.tiers[0]
         spend_est += low.productive_hours * rate * 1.25
         handled_est += low.handled
-        fte_est += info.tiers[-1].productive_hours / (1 - prov["shrinkage"]) / prov["fte_hours_per_month"]
+        fte_est += (
+            info.tiers[-1].productive_hours / (1 - prov["shrinkage"]) / prov["fte_hours_per_month"]
+        )
         if cat["channel"] == "deferred":
             per = minutes * 60 * prov["max_occupancy"] / cat["aht_seconds"]
             peak += np.where(info.open, info.volume.sum() / per / max(info.open.sum(), 1), 0.0)
         else:
             peak += info.tiers[-1].agents
         if rng.random() < 0.2:
-            cat["value_per_contact"] = round(float(rng.uniform(1, 6)) * low.productive_hours * rate / max(low.handled, 1), 3)
+            cat["value_per_contact"] = round(
+                float(rng.uniform(1, 6)) * low.productive_hours * rate / max(low.handled, 1), 3
+            )
         if "resolution_rate" in cat and rng.random() < 0.3:
             cat["value_per_resolution"] = round(float(rng.uniform(0.5, 5)), 3)
         if rng.random() < 0.25:
@@ -1085,25 +1157,37 @@ def random_deal(seed: int) -> dict[str, Any]:
             if rng.random() < 0.7:
                 cat["max_premium"] = round(float(rng.uniform(-0.1, 0.25)), 3)
         if rng.random() < 0.12:
-            cat["max_cost_per_contact"] = _sig(low.productive_hours * rate / max(low.handled, 1) * float(rng.uniform(0.9, 2.0)))
+            cat["max_cost_per_contact"] = _sig(
+                low.productive_hours * rate / max(low.handled, 1) * float(rng.uniform(0.9, 2.0))
+            )
     if rng.random() < 0.3:
         prov["fixed_monthly_cost"] = _sig(spend_est * float(rng.uniform(0.02, 0.15)))
     if rng.random() < 0.2:
-        prov["setup_cost"] = _sig(spend_est * raw["contract_months"] * float(rng.uniform(0.02, 0.1)))
+        prov["setup_cost"] = _sig(
+            spend_est * raw["contract_months"] * float(rng.uniform(0.02, 0.1))
+        )
     for site in prov["sites"]:
         keep = 1 - site.get("shrinkage", prov["shrinkage"])
         if rng.random() < 0.35:
-            site["seats"] = int(max(0, math.floor(peak.max() / keep * float(rng.uniform(0.5, 1.4)))))
+            site["seats"] = int(
+                max(0, math.floor(peak.max() / keep * float(rng.uniform(0.5, 1.4))))
+            )
         if rng.random() < 0.25:
             site["max_fte"] = round(fte_est * float(rng.uniform(0.5, 1.4)), 2)
     client: dict[str, Any] = {}
     if rng.random() < 0.35:
         client["budget_per_month"] = _sig(spend_est * float(rng.uniform(0.7, 1.6)))
     if rng.random() < 0.2 and handled_est > 0:
-        client["max_cost_per_contact"] = _sig(spend_est / handled_est * float(rng.uniform(0.7, 1.6)))
+        client["max_cost_per_contact"] = _sig(
+            spend_est / handled_est * float(rng.uniform(0.7, 1.6))
+        )
     if rng.random() < 0.2:
         value = sum(
-            (c.get("value_per_contact", 0.0) + (c.get("resolution_rate") or 0) * c.get("value_per_resolution", 0.0)) * i.tiers[0].handled
+            (
+                c.get("value_per_contact", 0.0)
+                + (c.get("resolution_rate") or 0) * c.get("value_per_resolution", 0.0)
+            )
+            * i.tiers[0].handled
             for c, i in zip(raw["categories"], deal.cats, strict=True)
             if c["channel"] != "project"
         )
@@ -1111,7 +1195,9 @@ def random_deal(seed: int) -> dict[str, Any]:
             client["min_roi"] = round(value / spend_est * float(rng.uniform(0.6, 1.3)) - 1, 3)
     if rng.random() < 0.25:
         cat = raw["categories"][int(rng.integers(0, ncat))]
-        client["min_tier"] = {cat["name"]: cat["tiers"][int(rng.integers(0, len(cat["tiers"])))]["name"]}
+        client["min_tier"] = {
+            cat["name"]: cat["tiers"][int(rng.integers(0, len(cat["tiers"])))]["name"]
+        }
     if client:
         raw["client"] = client
     return raw
