@@ -1,0 +1,1210 @@
+"""An independent brute-force oracle for small tierprice deals, and a random deal generator.
+
+Written from ``shared/design.md`` (sections 3-6) and the README's "Model conventions",
+without any of the product's code: its own opening hours and profile spreading, its
+own Erlang C (Erlang-B recursion), its own Erlang A (an exact birth-death chain and a
+small CTMC for the waiting customer), its own chat, deferred-work and cost formulas.
+The only thing it takes from ``optimizer`` is the scenario itself: the raw mapping of
+a validated scenario (``Scenario.raw()``, defaults filled in).
+
+Method: enumerate every combination of tiers (one per category); for each, find the
+cheapest staffing that meets the tiers and the site limits (closed form when nothing
+couples the categories, else a small MILP with ``scipy.optimize.milp``); then
+enumerate every combination of price points (a continuous price range is handled
+exactly: the feasible totals form an interval) and keep the best under the client and
+provider limits. ``max_margin`` maximises revenue - cost; ``min_price`` minimises the
+client's spend and then, lexicographically, the provider's cost at that spend.
+
+Conventions the design leaves open are fixed in :class:`Conventions` (one flag each),
+so that a disagreement can be re-checked under the alternative reading:
+
+* ``deferred_wrap``: how the cumulative deadline of design 6.4 wraps over the cyclic
+  week (``"per_week"``, this oracle's reading, or ``"backlog_due"``, the formula the
+  product's ``model_parts`` docstring states).
+* ``erlang_a_occupancy``: ``"handled"`` (design 4 / README: A(1 - P_ab)/N <= cap) or
+  ``"offered"`` (A/N <= cap).
+* ``missing_premium``: a ``benchmark_price`` without ``max_premium`` caps the price at
+  the benchmark (``"zero"``) or is ignored (``"ignored"``).
+* ``min_price_tiebreak``: ``"lexicographic"`` (cheapest staffing at the lowest spend)
+  or ``"none"`` (any staffing at the lowest spend).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.linalg import expm
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEK_MINUTES = 7 * 24 * 60
+FEAS_REL = 1e-9
+"""Relative slack when the oracle checks a limit (float noise only)."""
+RATIO_TOL = 1e-12
+"""Relative slack when a ratio is rounded up to whole servers (5 / 2.5 -> 2)."""
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """Readings of points the design leaves open (see the module docstring)."""
+
+    deferred_wrap: str = "per_week"
+    erlang_a_occupancy: str = "handled"
+    missing_premium: str = "zero"
+    min_price_tiebreak: str = "lexicographic"
+
+
+# ---------------------------------------------------------------------------
+# Time: opening hours and profiles (design 3; README "Time")
+# ---------------------------------------------------------------------------
+
+
+def _days(spec: str) -> list[int]:
+    out: list[int] = []
+    for item in spec.strip().lower().split(","):
+        item = item.strip()
+        if item in ("daily", "all"):
+            out.extend(range(7))
+            continue
+        ends = [p.strip() for p in item.split("-")]
+        a, b = DAY_NAMES.index(ends[0]), DAY_NAMES.index(ends[-1])
+        out.extend((a + i) % 7 for i in range((b - a) % 7 + 1))
+    return out
+
+
+def _ranges(spec: str) -> list[tuple[int, int]]:
+    text = spec.strip().lower()
+    if text == "closed":
+        return []
+    if text == "24h":
+        return [(0, 1440)]
+    out = []
+    for part in text.split(","):
+        lo, hi = (x.strip() for x in part.split("-"))
+        start = int(lo[:2]) * 60 + int(lo[3:5])
+        end = int(hi[:2]) * 60 + int(hi[3:5])
+        if end < start:
+            end += 1440
+        out.append((start, end))
+    return out
+
+
+def open_intervals(open_hours: dict[str, str] | None, minutes: int) -> np.ndarray:
+    """True for each interval whose start minute lies in an open range (wrapping)."""
+    n = WEEK_MINUTES // minutes
+    if open_hours is None:
+        return np.ones(n, dtype=bool)
+    per_day: dict[int, list[tuple[int, int]]] = {}
+    for key, value in open_hours.items():
+        for d in _days(key):
+            per_day[d] = _ranges(value)
+    mask = np.zeros(n, dtype=bool)
+    for t in range(n):
+        start = t * minutes
+        for d, rngs in per_day.items():
+            for lo, hi in rngs:
+                a, b = d * 1440 + lo, d * 1440 + hi
+                if a <= start < b or a <= start + WEEK_MINUTES < b:
+                    mask[t] = True
+    return mask
+
+
+def profile_weights(profile: Any, minutes: int) -> np.ndarray:
+    """One weight per interval from a list (week/day, per interval/hour) or days x intraday."""
+    n = WEEK_MINUTES // minutes
+    per_hour = 60 // minutes
+    if isinstance(profile, dict):
+        days = np.asarray(profile["days"], float)
+        intra = np.asarray(profile["intraday"], float)
+        if intra.size == 24 and 24 * per_hour != 24:
+            intra = np.repeat(intra / per_hour, per_hour)
+        return np.outer(days, intra).ravel()
+    if isinstance(profile, str):
+        raise ValueError("the oracle only knows weight lists (built-in profiles are not used)")
+    w = np.asarray(profile, float)
+    if w.size == n:
+        return w
+    if w.size == n // 7:
+        return np.tile(w, 7)
+    if w.size == 168:
+        return np.repeat(w / per_hour, per_hour)
+    if w.size == 24:
+        return np.tile(np.repeat(w / per_hour, per_hour), 7)
+    raise ValueError(f"profile of {w.size} weights")
+
+
+# ---------------------------------------------------------------------------
+# Queueing (design 4)
+# ---------------------------------------------------------------------------
+
+
+def erlang_c_wait(n: int, a: float) -> float:
+    """P(wait) of M/M/n with load a (n > a), from the Erlang-B recursion."""
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return n * b / (n - a * (1.0 - b))
+
+
+def erlang_c_sl(n: int, a: float, aht: float, within: float) -> float:
+    if a <= 0:
+        return 1.0
+    if n <= a:
+        return 0.0
+    return 1.0 - erlang_c_wait(n, a) * math.exp(-(n - a) * within / aht)
+
+
+@lru_cache(maxsize=200_000)
+def erlang_a(n: int, lam: float, aht: float, patience: float, within: float) -> tuple[float, float]:
+    """(SL, P(abandon)) of M/M/n+M: exact birth-death chain, SL over offered contacts.
+
+    A contact arriving to k >= n in system has j = k - n ahead of it; each stage ends
+    when a server frees (n mu) or someone ahead abandons (i theta), or it abandons
+    itself (theta). P(served within T | j) is read from a small CTMC by expm.
+    """
+    mu, th = 1.0 / aht, 1.0 / patience
+    a = lam / mu
+    # log of unnormalised pi_k, k = 0..n, then the queue part
+    logs = [0.0]
+    for k in range(1, n + 1):
+        logs.append(logs[-1] + math.log(a / k) if a > 0 else -math.inf)
+    peak_j = max(0.0, (lam - n * mu) / th)
+    jmax = int(peak_j + 60 + 12 * math.sqrt(peak_j + 1))
+    q = [logs[-1]]
+    for j in range(1, jmax + 1):
+        q.append(q[-1] + math.log(lam / (n * mu + j * th)))
+    allv = np.array(logs[:-1] + q)
+    top = allv.max()
+    pi = np.exp(allv - top)
+    pi /= pi.sum()
+    below, queue = pi[:n], pi[n:]
+    keep = int(np.max(np.flatnonzero(queue > 1e-18 * queue.max()))) + 1 if queue.size else 0
+    queue = queue[:keep]
+    js = np.arange(queue.size)
+    p_ab = th * float(np.sum(js * queue)) / lam
+    if n == 0:
+        return 0.0, p_ab
+    size = queue.size
+    gen = np.zeros((size + 1, size + 1))
+    for i in range(size):
+        r = n * mu + i * th
+        gen[i, i] = -(r + th)
+        if i == 0:
+            gen[0, size] = r  # served
+        else:
+            gen[i, i - 1] = r
+    served = expm(gen * within)[:size, size]
+    sl = float(below.sum() + np.sum(queue * served))
+    return min(sl, 1.0), p_ab
+
+
+def required_servers(
+    load: float,
+    aht: float,
+    target: float,
+    within: float,
+    occ: float,
+    patience: float | None,
+    cap: float | None,
+    conv: Conventions,
+) -> tuple[int, float, bool]:
+    """(smallest N meeting the tier, P(abandon) at N, near_tie) for one interval."""
+    if load <= 0:
+        return 0, 0.0, False
+
+    def ok(n: int) -> tuple[bool, float, float]:
+        if patience is None:
+            sl = erlang_c_sl(n, load, aht, within)
+            good = n > load and sl >= target and load / n <= occ * (1 + RATIO_TOL)
+            return good, 0.0, sl
+        if n == 0:
+            return False, 1.0, 0.0
+        sl, pab = erlang_a(n, load / aht, aht, patience, within)
+        if conv.erlang_a_occupancy == "handled":
+            occ_ok = load * (1 - pab) / n <= occ * (1 + RATIO_TOL)
+        else:
+            occ_ok = load / n <= occ * (1 + RATIO_TOL)
+        good = sl >= target and occ_ok and (cap is None or pab <= cap)
+        return good, pab, sl
+
+    lo = 0 if patience is not None else math.floor(load)
+    hi = max(lo + 1, 1)
+    while not ok(hi)[0]:
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:  # ok(lo) false (or lo is the floor), ok(hi) true
+        mid = (lo + hi) // 2
+        if ok(mid)[0]:
+            hi = mid
+        else:
+            lo = mid
+    _, pab, sl = ok(hi)
+    near = abs(sl - target) < 1e-9
+    if hi > 0:
+        _, _, sl_below = ok(hi - 1)
+        near = near or abs(sl_below - target) < 1e-9
+    return hi, pab, near
+
+
+# ---------------------------------------------------------------------------
+# The deal, its requirements and costs
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TierNeed:
+    name: str
+    agents: np.ndarray  # productive agents per interval (queues)
+    handled: float  # per month
+    productive_hours: float
+    billable: float
+    value: float
+    share: float = 0.0
+    lag: int = 0
+
+
+@dataclass
+class CatInfo:
+    raw: dict[str, Any]
+    name: str
+    channel: str
+    volume: np.ndarray
+    open: np.ndarray
+    tiers: list[TierNeed]
+    sites: list[int]
+    near_tie: bool = False
+
+
+@dataclass
+class Deal:
+    raw: dict[str, Any]
+    minutes: int
+    wpm: float
+    n: int
+    cats: list[CatInfo]
+    sites: list[dict[str, Any]]
+    unit_cost: list[float]  # per productive agent-interval, per site
+    paid_per_agent: list[float]  # monthly paid hours per productive agent-interval
+    keep: list[float]  # 1 - shrinkage per site
+    fixed: float  # fixed + set-up + project costs per month
+
+
+def _billable(deal_raw: dict[str, Any], cat: dict[str, Any], handled: float, hours: float) -> float:
+    prov = deal_raw["provider"]
+    model = cat["pricing"]
+    if model == "per_contact":
+        return handled
+    if model == "per_minute":
+        return handled * cat["aht_seconds"] / 60.0
+    if model == "per_productive_hour":
+        return hours
+    if model == "per_fte_month":
+        return hours / (1.0 - prov["shrinkage"]) / prov["fte_hours_per_month"]
+    if model == "per_resolution":
+        return handled * cat["resolution_rate"]
+    if model == "revenue_share":
+        return handled * cat["conversion_rate"] * cat["value_per_sale"]
+    if model == "fixed_fee":
+        return 1.0 / deal_raw["contract_months"] if cat["channel"] == "project" else 1.0
+    raise AssertionError(model)
+
+
+def _value(cat: dict[str, Any], handled: float) -> float:
+    res = handled * (cat.get("resolution_rate") or 0.0)
+    return handled * cat.get("value_per_contact", 0.0) + res * cat.get("value_per_resolution", 0.0)
+
+
+def with_defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``raw`` with the README's defaults filled in where the oracle needs them."""
+    import copy
+
+    out = copy.deepcopy(raw)
+    out.setdefault("contract_months", 12)
+    out.setdefault("objective", "max_margin")
+    cal = out.setdefault("calendar", {})
+    cal.setdefault("interval_minutes", 30)
+    cal.setdefault("weeks_per_month", 52.0 / 12.0)
+    prov = out["provider"]
+    for key, value in (
+        ("min_margin", 0.0),
+        ("shrinkage", 0.30),
+        ("max_occupancy", 0.85),
+        ("supervisor_ratio", 12.0),
+        ("supervisor_hourly_cost", 0.0),
+        ("fte_hours_per_month", 160.0),
+        ("fixed_monthly_cost", 0.0),
+        ("setup_cost", 0.0),
+    ):
+        prov.setdefault(key, value)
+    for cat in out["categories"]:
+        cat.setdefault("profile", "business_hours")
+        cat.setdefault("concurrency", 1.0)
+        cat.setdefault("value_per_contact", 0.0)
+        cat.setdefault("value_per_resolution", 0.0)
+    out.setdefault("client", {})
+    return out
+
+
+def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
+    """Requirements of every (category, tier) and the unit costs, from the raw scenario."""
+    raw = with_defaults(raw)
+    cal = raw.get("calendar", {})
+    minutes = int(cal.get("interval_minutes", 30))
+    wpm = float(cal.get("weeks_per_month", 52.0 / 12.0))
+    n = WEEK_MINUTES // minutes
+    hours = minutes / 60.0
+    seconds = minutes * 60.0
+    prov = raw["provider"]
+    occ = prov["max_occupancy"]
+    sites = prov["sites"]
+    rate_tl = prov["supervisor_hourly_cost"] / prov["supervisor_ratio"]
+    keep, unit, paid = [], [], []
+    for s in sites:
+        shr = s.get("shrinkage", prov["shrinkage"])
+        keep.append(1.0 - shr)
+        paid.append(hours * wpm / (1.0 - shr))
+        unit.append((s["hourly_cost"] + s.get("overhead_per_hour", 0.0) + rate_tl) * paid[-1])
+    fixed = prov["fixed_monthly_cost"] + prov["setup_cost"] / raw["contract_months"]
+    cats = []
+    for c in raw["categories"]:
+        allowed = [
+            i
+            for i, s in enumerate(sites)
+            if s.get("categories") is None or c["name"] in s["categories"]
+        ]
+        if c["channel"] == "project":
+            fixed += c["effort_hours"] * c["specialist_hourly_cost"] / raw["contract_months"]
+            tiers = [
+                TierNeed(t["name"], np.zeros(n, int), 0.0, 0.0, _billable(raw, c, 0.0, 0.0), 0.0)
+                for t in c["tiers"]
+            ]
+            cats.append(CatInfo(c, c["name"], "project", np.zeros(n), np.zeros(n, bool), tiers, []))
+            continue
+        mask = open_intervals(c.get("open_hours"), minutes)
+        w = np.where(mask, profile_weights(c["profile"], minutes), 0.0)
+        volume = c["contacts_per_month"] / wpm * w / w.sum()
+        aht = c["aht_seconds"]
+        info = CatInfo(c, c["name"], c["channel"], volume, mask, [], allowed)
+        for t in c["tiers"]:
+            if c["channel"] == "deferred":
+                handled = float(volume.sum()) * wpm
+                prod = handled * aht / 3600.0 / occ
+                lag = round(t["within_hours"] * 60 / minutes)
+                need = TierNeed(
+                    t["name"],
+                    np.zeros(n, int),
+                    handled,
+                    prod,
+                    _billable(raw, c, handled, prod),
+                    _value(c, handled),
+                    t["share"],
+                    lag,
+                )
+                info.tiers.append(need)
+                continue
+            agents = np.zeros(n, int)
+            handled = 0.0
+            for i in np.flatnonzero(volume > 0):
+                load = volume[i] * aht / seconds
+                servers, pab, near = required_servers(
+                    load,
+                    aht,
+                    t["service_level"],
+                    t["answer_within_seconds"],
+                    occ,
+                    c.get("patience_seconds"),
+                    t.get("max_abandon"),
+                    conv,
+                )
+                info.near_tie |= near
+                if c["channel"] == "chat":
+                    ratio = servers / c.get("concurrency", 1.0)
+                    agents[i] = math.ceil(ratio * (1 - RATIO_TOL))
+                else:
+                    agents[i] = servers
+                handled += volume[i] * (1.0 - pab)
+            handled *= wpm
+            prod = float(agents.sum()) * hours * wpm
+            info.tiers.append(
+                TierNeed(
+                    t["name"],
+                    agents,
+                    handled,
+                    prod,
+                    _billable(raw, c, handled, prod),
+                    _value(c, handled),
+                )
+            )
+        cats.append(info)
+    return Deal(raw, minutes, wpm, n, cats, sites, unit, paid, keep, fixed)
+
+
+# ---------------------------------------------------------------------------
+# Deferred deadlines (design 6.4) over the cyclic week
+# ---------------------------------------------------------------------------
+
+
+def backlog_caps(arrivals: np.ndarray, share: float, lag: int, wrap: str) -> np.ndarray:
+    """Upper bound on the backlog left at the end of each interval.
+
+    With ``C`` the cumulative arrivals from Monday 00:00 and ``b[t]`` the backlog left
+    after interval ``t`` (``b[-1] = b[T-1]``, the week repeats), "work handled up to t
+    >= share x work arrived up to t - h" reads, for the work of each week counted from
+    its own Monday (first in, first out):
+
+    * ``per_week`` (this oracle): this week's items, ``t >= h`` and ``C[t-h] > 0``:
+      ``b[t] <= C[t] - share C[t-h]``; last week's items, ``t < h``:
+      ``b[t] <= C[t] + total - share C[T+t-h]`` (items late on Sunday are due on
+      Monday; a late share of last week may still be open); otherwise only last
+      week's completion binds: ``b[t] <= C[t] + (1 - share) total``.
+    * ``backlog_due`` (the product's stated formula): ``b[t] <= C[t] - share A(t-h)``
+      with ``A(s) = C[T+s] - total`` for ``s < 0``. Across the week start this lets
+      only ``share`` of last week's late, not yet due, arrivals wait (a lower share is
+      stricter there than share 1), and the rest of the backlog is due at Monday 00:00.
+    * ``close_week``: as ``backlog_due`` within the week, but across the week start
+      the backlog may hold exactly the window's arrivals (the boundary fixed, the week
+      still closes: the late share of a week may not be carried into the next).
+    """
+    n = arrivals.size
+    cum = np.cumsum(arrivals)
+    total = float(cum[-1])
+    caps = np.empty(n)
+    for t in range(n):
+        s = t - lag
+        if wrap == "backlog_due":
+            prior = cum[s] if s >= 0 else (cum[n + s] - total if n + s >= 0 else -total)
+            caps[t] = cum[t] - share * prior
+        elif wrap == "close_week":
+            if s >= 0:
+                caps[t] = cum[t] - share * cum[s]
+            else:
+                caps[t] = cum[t] + total - (cum[n + s] if n + s >= 0 else 0.0)
+        elif s >= 0 and cum[s] > 0:
+            caps[t] = cum[t] - share * cum[s]
+        elif s < 0 and n + s >= 0 and cum[n + s] > 0:
+            caps[t] = cum[t] + total - share * cum[n + s]
+        else:
+            caps[t] = cum[t] + (1.0 - share) * total
+    return caps
+
+
+# ---------------------------------------------------------------------------
+# Staffing for a fixed tier choice
+# ---------------------------------------------------------------------------
+
+
+def _staff_milp(
+    deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_sites: bool
+) -> float | None:
+    """Cheapest staffing cost (per month) of the chosen tiers; None if infeasible.
+
+    ``pooled_sites`` False: a single virtual site per category with cost 1 per
+    agent-interval (used to count agent-intervals when nothing couples categories).
+    """
+    occ = deal.raw["provider"]["max_occupancy"]
+    cols_cost: list[float] = []
+    lb: list[float] = []
+    ub: list[float] = []
+    integ: list[int] = []
+    rows: list[tuple[dict[int, float], float, float]] = []
+
+    def var(cost: float, lo: float, hi: float, integer: bool) -> int:
+        cols_cost.append(cost)
+        lb.append(lo)
+        ub.append(hi)
+        integ.append(1 if integer else 0)
+        return len(cols_cost) - 1
+
+    site_vars: dict[tuple[int, int], dict[int, float]] = {}  # (site, t) -> {col: 1}
+    fte_vars: dict[int, dict[int, float]] = {}
+    for cat, k in zip(deal.cats, choice, strict=True):
+        if cat.channel == "project":
+            continue
+        tier = cat.tiers[k]
+        sites = cat.sites if pooled_sites else [-1]
+        if cat.channel == "deferred":
+            times = [int(t) for t in np.flatnonzero(cat.open)]
+        else:
+            times = [int(t) for t in np.flatnonzero(tier.agents > 0)]
+        agents: dict[int, list[int]] = {t: [] for t in times}
+        for s in sites:
+            cost = deal.unit_cost[s] if s >= 0 else 1.0
+            for t in times:
+                col = var(cost, 0.0, np.inf, True)
+                agents[t].append(col)
+                if s >= 0:
+                    site_vars.setdefault((s, t), {})[col] = 1.0
+                    fte_vars.setdefault(s, {})[col] = deal.paid_per_agent[s]
+        if cat.channel != "deferred":
+            for t in times:
+                rows.append(({c: 1.0 for c in agents[t]}, float(tier.agents[t]), np.inf))
+            continue
+        aht = cat.raw["aht_seconds"]
+        per_agent = deal.minutes * 60.0 * occ / aht
+        caps = backlog_caps(cat.volume, tier.share, tier.lag, conv.deferred_wrap)
+        if np.any(caps < -1e-9) or not times:
+            return None
+        # Arrivals only come in open intervals, and work is done only then: the backlog
+        # after open interval j stays put until the next open one, so it must meet the
+        # tightest cap over that stretch. One backlog variable per open interval.
+        back = []
+        for j, t in enumerate(times):
+            nxt = times[(j + 1) % len(times)]
+            span = [(t + d) % deal.n for d in range(((nxt - t - 1) % deal.n) + 1)]
+            back.append(var(0.0, 0.0, max(float(min(caps[u] for u in span)), 0.0), False))
+        work = [var(0.0, 0.0, np.inf, False) for _ in times]
+        for j, t in enumerate(times):
+            terms = {back[j]: 1.0}
+            prev = back[j - 1]
+            terms[prev] = terms.get(prev, 0.0) - 1.0
+            terms[work[j]] = terms.get(work[j], 0.0) + 1.0
+            rows.append((terms, float(cat.volume[t]), float(cat.volume[t])))
+            cap_terms = {work[j]: 1.0}
+            for c in agents[t]:
+                cap_terms[c] = -per_agent
+            rows.append((cap_terms, -np.inf, 0.0))
+    if pooled_sites:
+        for si, site in enumerate(deal.sites):
+            if site.get("seats") is not None:
+                limit = site["seats"] * deal.keep[si] * (1 + 1e-12)
+                for (s, _t), terms in site_vars.items():
+                    if s == si:
+                        rows.append((terms, -np.inf, limit))
+            if site.get("max_fte") is not None and si in fte_vars:
+                cap = site["max_fte"] * deal.raw["provider"]["fte_hours_per_month"]
+                rows.append((fte_vars[si], -np.inf, cap * (1 + 1e-12)))
+    if not cols_cost:
+        return 0.0
+    ri, ci_, vals, rlo, rhi = [], [], [], [], []
+    for r, (terms, lo, hi) in enumerate(rows):
+        for c, v in terms.items():
+            ri.append(r)
+            ci_.append(c)
+            vals.append(v)
+        rlo.append(lo)
+        rhi.append(hi)
+    mat = sparse.coo_matrix((vals, (ri, ci_)), shape=(len(rows), len(cols_cost)))
+    res = milp(
+        np.asarray(cols_cost),
+        integrality=np.asarray(integ),
+        bounds=Bounds(np.asarray(lb), np.asarray(ub)),
+        constraints=LinearConstraint(mat.tocsr(), np.asarray(rlo), np.asarray(rhi)),
+        options={"mip_rel_gap": 1e-10, "presolve": True},
+    )
+    if res.status == 2:
+        return None
+    if res.status != 0:
+        raise RuntimeError(f"oracle staffing MILP failed: {res.message}")
+    return float(res.fun)
+
+
+def relaxed_cost(
+    deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict
+) -> float | None:
+    """Staffing cost without seats and max FTE: each category at its cheapest site.
+
+    Exact when no site has seats or max_fte; otherwise a lower bound. None when the
+    tiers cannot be met even then (a deferred deadline no staffing can meet).
+    """
+    cost = 0.0
+    for ci, (cat, k) in enumerate(zip(deal.cats, choice, strict=True)):
+        if cat.channel == "project":
+            continue
+        cheapest = min(deal.unit_cost[s] for s in cat.sites)
+        if cat.channel == "deferred":
+            sub = ("deferred", ci, k)
+            if sub not in cache:
+                cache[sub] = _staff_milp(_only(deal, ci), (k,), conv, pooled_sites=False)
+            count = cache[sub]
+            if count is None:
+                return None
+            cost += cheapest * round(count)
+        else:
+            cost += cheapest * float(cat.tiers[k].agents.sum())
+    return cost
+
+
+def is_coupled(deal: Deal) -> bool:
+    """Whether seats or max FTE couple the categories' staffing."""
+    return any(s.get("seats") is not None or s.get("max_fte") is not None for s in deal.sites)
+
+
+def staffing_cost(
+    deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict
+) -> float | None:
+    """Minimum monthly staffing cost (agents, team leaders, overhead) of a tier choice."""
+    key = ("joint", choice)
+    if key not in cache:
+        if is_coupled(deal):
+            cache[key] = _staff_milp(deal, choice, conv, pooled_sites=True)
+        else:
+            cache[key] = relaxed_cost(deal, choice, conv, cache)
+    return cache[key]
+
+
+def _only(deal: Deal, ci: int) -> Deal:
+    return replace(deal, cats=[deal.cats[ci]])
+
+
+# ---------------------------------------------------------------------------
+# Brute force over tiers and prices
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    revenue: float
+    cost: float
+    tiers: tuple[str, ...]
+    prices: tuple[float, ...]
+
+    @property
+    def margin(self) -> float:
+        return self.revenue - self.cost
+
+
+@dataclass
+class OracleAnswer:
+    status: str  # "optimal" | "infeasible"
+    objective: str
+    revenue: float | None = None
+    cost: float | None = None
+    margin: float | None = None
+    tiers: dict[str, str] = field(default_factory=dict)
+    prices: dict[str, float] = field(default_factory=dict)
+    optimal_tiers: list[dict[str, str]] = field(default_factory=list)
+    """Every tier choice that reaches the optimum (within tolerance)."""
+    near_tie: bool = False
+    """Some required agent count sits within 1e-9 of a service-level target."""
+    near_miss: str = ""
+    """A better choice infeasible only by float noise (< 1e-6 relative), if any."""
+    tier_combos: int = 0
+
+    @property
+    def unique_tiers(self) -> bool:
+        return len(self.optimal_tiers) == 1
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "revenue": self.revenue,
+            "cost": self.cost,
+            "margin": self.margin,
+            "tiers": self.tiers,
+            "prices": self.prices,
+            "optimal_tier_choices": len(self.optimal_tiers),
+            "near_tie": self.near_tie,
+            "near_miss": self.near_miss,
+        }
+
+
+def _price_options(
+    deal: Deal, ci: int, k: int, conv: Conventions
+) -> list[tuple[float, float, float | None]]:
+    """(revenue low, revenue high, price or None for a continuous range) per option."""
+    cat = deal.cats[ci]
+    raw_cat = cat.raw
+    tier_raw = raw_cat["tiers"][k]
+    need = cat.tiers[k]
+    q = need.billable
+    cap = math.inf
+    bench = raw_cat.get("benchmark_price")
+    if bench is not None:
+        prem = raw_cat.get("max_premium")
+        if prem is not None:
+            cap = bench * (1.0 + prem)
+        elif conv.missing_premium == "zero":
+            cap = bench
+    rev_cap = math.inf
+    if cat.channel != "project" and raw_cat.get("max_cost_per_contact") is not None:
+        rev_cap = raw_cat["max_cost_per_contact"] * need.handled
+    prices = tier_raw["prices"]
+    out: list[tuple[float, float, float | None]] = []
+    if isinstance(prices, dict) and prices.get("step") is None:
+        lo_p, hi_p = prices["min"], min(prices["max"], cap)
+        if hi_p < lo_p - FEAS_REL * max(1.0, lo_p):
+            return out
+        hi_p = max(hi_p, lo_p)
+        lo_r, hi_r = lo_p * q, min(hi_p * q, rev_cap)
+        if hi_r < lo_r - FEAS_REL * max(1.0, lo_r):
+            return out
+        out.append((lo_r, max(hi_r, lo_r), None))
+        return out
+    if isinstance(prices, dict):
+        count = math.floor((prices["max"] - prices["min"]) / prices["step"] + 1e-9)
+        points = [round(prices["min"] + i * prices["step"], 10) for i in range(count + 1)]
+    else:
+        points = list(prices)
+    for p in points:
+        r = p * q
+        if p > cap + FEAS_REL * max(1.0, cap) or r > rev_cap + FEAS_REL * max(1.0, rev_cap):
+            continue
+        out.append((r, r, float(p)))
+    return out
+
+
+def solve(
+    raw: dict[str, Any], objective: str | None = None, conv: Conventions = Conventions()
+) -> OracleAnswer:
+    """The optimum of the deal by enumeration (see the module docstring)."""
+    raw = with_defaults(raw)
+    deal = build_deal(raw, conv)
+    objective = objective or raw["objective"]
+    client = raw.get("client", {})
+    prov = raw["provider"]
+    mm = prov["min_margin"]
+    min_tier = client.get("min_tier", {}) or {}
+    tier_ranges = []
+    for cat in deal.cats:
+        names = [t.name for t in cat.tiers]
+        first = names.index(min_tier[cat.name]) if cat.name in min_tier else 0
+        tier_ranges.append(range(first, len(names)))
+    cache: dict = {}
+    best: list[Candidate] = []
+    misses: list[str] = []
+    contact = [cat.channel != "project" for cat in deal.cats]
+
+    def key(c: Candidate) -> tuple[float, float]:
+        if objective == "max_margin":
+            return (-c.margin, 0.0)
+        if conv.min_price_tiebreak != "lexicographic":
+            return (c.revenue, 0.0)
+        return (c.revenue, c.cost)
+
+    def compare(a: Candidate, b: Candidate) -> int:
+        """-1 if a is better than b, 1 if worse, 0 if tied (within float noise)."""
+        for x, y in zip(key(a), key(b), strict=True):
+            tol = 1e-9 * max(1.0, abs(x), abs(y))
+            if x < y - tol:
+                return -1
+            if x > y + tol:
+                return 1
+        return 0
+
+    def evaluate(choice: tuple[int, ...], staff: float) -> list[Candidate]:
+        """The best price choices for these tiers at this staffing cost (ties kept)."""
+        cost = staff + deal.fixed
+        needs = [cat.tiers[k] for cat, k in zip(deal.cats, choice, strict=True)]
+        handled = sum(n.handled for n, c in zip(needs, contact, strict=True) if c)
+        value = sum(n.value for n in needs)
+        upper = math.inf  # on total spend
+        if client.get("budget_per_month") is not None:
+            upper = min(upper, client["budget_per_month"])
+        roi = client.get("min_roi")
+        if roi is not None and 1.0 + roi > 0:
+            upper = min(upper, value / (1.0 + roi))
+        contact_upper = math.inf
+        if client.get("max_cost_per_contact") is not None and any(contact):
+            contact_upper = client["max_cost_per_contact"] * handled
+        lower = cost / (1.0 - mm)  # margin floor: (1 - mm) R >= cost
+        options = [_price_options(deal, ci, k, conv) for ci, k in enumerate(choice)]
+        tiers = tuple(n.name for n in needs)
+        found: list[Candidate] = []
+        for combo in itertools.product(*options):
+            lo = sum(o[0] for o in combo)
+            hi = sum(o[1] for o in combo)
+            lo_c = sum(o[0] for o, c in zip(combo, contact, strict=True) if c)
+            hi_c = sum(o[1] for o, c in zip(combo, contact, strict=True) if c)
+            top = min(hi, upper, min(hi_c, contact_upper) + (hi - hi_c))
+            bottom = max(lo, lower)
+            scale = max(1.0, abs(hi), abs(lower))
+            viol = max(lo_c - contact_upper, lo - upper, bottom - top, 0.0)
+            prices = tuple((o[2] if o[2] is not None else float("nan")) for o in combo)
+            if viol > FEAS_REL * scale:
+                if viol < 1e-6 * scale:
+                    misses.append(f"tiers {tiers} prices {prices} infeasible by {viol:.3g}")
+                continue
+            revenue = max(top, bottom) if objective == "max_margin" else bottom
+            cand = Candidate(revenue, cost, tiers, prices)
+            cmp = compare(cand, found[0]) if found else -1
+            if cmp < 0:
+                found = [cand]
+            elif cmp == 0:
+                found.append(cand)
+        return found
+
+    # Optimistic pass: staffing without seats and max FTE (a lower bound on cost, and
+    # the exact cost when no site has them). A higher cost never helps either
+    # objective, so a tier choice whose optimistic best is worse than an exact
+    # solution already found cannot win.
+    coupled = is_coupled(deal)
+    combos = 0
+    queue = []
+    for choice in itertools.product(*tier_ranges):
+        combos += 1
+        lb = relaxed_cost(deal, choice, conv, cache)
+        if lb is None:
+            continue
+        opt = evaluate(choice, lb)
+        if opt:
+            queue.append((key(opt[0]), choice, lb, opt))
+    queue.sort(key=lambda item: item[0])
+    for _, choice, _lb, opt in queue:
+        if best and compare(opt[0], best[0]) > 0:
+            break
+        if coupled:
+            staff = staffing_cost(deal, choice, conv, cache)
+            if staff is None:
+                continue
+            found = evaluate(choice, staff)
+        else:
+            found = opt
+        if not found:
+            continue
+        cmp = compare(found[0], best[0]) if best else -1
+        if cmp < 0:
+            best = list(found)
+        elif cmp == 0:
+            best.extend(found)
+    near_miss = "; ".join(misses[:3])
+    near = any(c.near_tie for c in deal.cats)
+    if not best:
+        return OracleAnswer(
+            "infeasible", objective, near_tie=near, near_miss=near_miss, tier_combos=combos
+        )
+    win = best[0]
+    names = [c.name for c in deal.cats]
+    # continuous prices: recover the unit price from the revenue share is not needed
+    seen: list[dict[str, str]] = []
+    for c in best:
+        d = dict(zip(names, c.tiers, strict=True))
+        if d not in seen:
+            seen.append(d)
+    return OracleAnswer(
+        "optimal",
+        objective,
+        revenue=win.revenue,
+        cost=win.cost,
+        margin=win.margin,
+        tiers=dict(zip(names, win.tiers, strict=True)),
+        prices={n: p for n, p in zip(names, win.prices, strict=True)},
+        optimal_tiers=seen,
+        near_tie=near,
+        near_miss=near_miss,
+        tier_combos=combos,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Random small deals
+# ---------------------------------------------------------------------------
+
+CHANNEL_KINDS = ("voice", "voice_patience", "chat", "chat_patience", "deferred", "project")
+PRICING_MODELS = (
+    "per_contact",
+    "per_minute",
+    "per_productive_hour",
+    "per_fte_month",
+    "per_resolution",
+    "revenue_share",
+    "fixed_fee",
+)
+
+
+def _sig(x: float, digits: int = 4) -> float:
+    if x == 0:
+        return 0.0
+    return float(f"{x:.{digits}g}")
+
+
+def _clock(h: int) -> str:
+    return f"{h:02d}:00"
+
+
+def _open_hours(rng: np.random.Generator, boundary: bool) -> dict[str, str]:
+    """A few open hours: single days, a short weekday/weekend range, or late Sunday."""
+    hours: dict[str, str] = {}
+    if boundary:  # late Sunday running into Monday morning
+        start = int(rng.integers(20, 24))
+        end = int((start + rng.integers(2, 5)) % 24)
+        hours["sun"] = f"{_clock(start)}-{_clock(end)}" if end else f"{_clock(start)}-24:00"
+    kind = rng.random()
+    if kind < 0.25:
+        key = str(rng.choice(["mon-fri", "sat-sun", "daily", "tue,thu"]))
+        start = int(rng.integers(6, 21))
+        hours[key] = f"{_clock(start)}-{_clock(start + int(rng.integers(1, 3)))}"
+    else:
+        free = [d for d in DAY_NAMES if d not in hours]
+        for day in rng.choice(free, size=int(rng.integers(1, 3)), replace=False):
+            start = int(rng.integers(0, 23))
+            length = int(rng.integers(2, 6))
+            end = (start + length) % 24
+            hours[str(day)] = f"{_clock(start)}-{_clock(end) if end else '24:00'}"
+    return hours
+
+
+def _profile(rng: np.random.Generator, minutes: int) -> Any:
+    r = rng.random()
+    if r < 0.15:
+        return {
+            "days": [round(float(x), 3) for x in rng.uniform(0.5, 1.5, 7)],
+            "intraday": [round(float(x), 3) for x in rng.uniform(0.2, 1.0, 24)],
+        }
+    per_day = 24 if (minutes == 60 or r < 0.6) else 24 * 60 // minutes
+    w = rng.uniform(0.1, 1.0, per_day)
+    if rng.random() < 0.15:
+        w[rng.random(per_day) < 0.2] = 0.0
+    return [round(float(x), 3) for x in w]
+
+
+def _menu(rng: np.random.Generator, unit: float, cap_one: bool) -> Any:
+    """A price menu around ``unit`` (cost per billable unit): points, a stepped or a free range."""
+
+    def clip(x: float) -> float:
+        return min(x, 1.0) if cap_one else x
+
+    r = rng.random()
+    if r < 0.7:
+        pts = sorted(
+            {clip(_sig(unit * float(f))) for f in rng.uniform(0.8, 1.8, int(rng.integers(1, 5)))}
+        )
+        return pts
+    lo = clip(_sig(unit * float(rng.uniform(0.8, 1.3))))
+    hi = clip(_sig(lo * float(rng.uniform(1.05, 1.5))))
+    if r < 0.85:
+        steps = int(rng.integers(1, 4))
+        step = _sig((hi - lo) / steps, 3)
+        if step <= 0:
+            return [lo]
+        return {"min": lo, "max": hi, "step": step}
+    return {"min": lo, "max": max(hi, lo)}
+
+
+def random_deal(seed: int) -> dict[str, Any]:
+    """A small random deal (raw mapping) exercising every channel, pricing model and limit.
+
+    Limits are placed around the deal's own rough cost and spend, so that a good share
+    of deals bind a limit or are infeasible.
+    """
+    rng = np.random.default_rng(seed)
+    minutes = 60 if rng.random() < 0.75 else 30
+    ncat = int(rng.choice([1, 2, 3], p=[0.3, 0.4, 0.3]))
+    kinds = [
+        str(rng.choice(CHANNEL_KINDS, p=[0.2, 0.2, 0.14, 0.1, 0.24, 0.12])) for _ in range(ncat)
+    ]
+    if all(k == "project" for k in kinds):
+        kinds[0] = "deferred" if seed % 2 else "voice"
+    raw: dict[str, Any] = {
+        "scenario": f"oracle-{seed}",
+        "contract_months": int(rng.choice([6, 12, 24, 36])),
+        "objective": "max_margin" if rng.random() < 0.5 else "min_price",
+        "calendar": {"interval_minutes": minutes},
+        "provider": {
+            "min_margin": round(float(rng.uniform(-0.05, 0.35)), 3) if rng.random() < 0.55 else 0.0,
+            "shrinkage": round(float(rng.uniform(0.1, 0.4)), 3),
+            "max_occupancy": round(float(rng.uniform(0.7, 0.95)), 3),
+            "fte_hours_per_month": float(rng.choice([150, 160, 168])),
+            "sites": [],
+        },
+        "categories": [],
+    }
+    if rng.random() < 0.3:
+        raw["calendar"]["weeks_per_month"] = round(float(rng.uniform(4.2, 4.4)), 4)
+    prov = raw["provider"]
+    if rng.random() < 0.4:
+        prov["supervisor_ratio"] = float(rng.integers(8, 16))
+        prov["supervisor_hourly_cost"] = round(float(rng.uniform(25, 45)), 2)
+    names = []
+    for i, kind in enumerate(kinds):
+        name = f"{kind.split('_')[0]}{i}"
+        names.append(name)
+        cat: dict[str, Any] = {"name": name}
+        if kind == "project":
+            cat.update(
+                channel="project",
+                effort_hours=round(float(rng.uniform(20, 400)), 1),
+                specialist_hourly_cost=round(float(rng.uniform(50, 150)), 2),
+                pricing="fixed_fee",
+            )
+            cat["tiers"] = [
+                {"name": f"t{k}", "prices": [1.0]} for k in range(int(rng.integers(1, 3)))
+            ]
+            raw["categories"].append(cat)
+            continue
+        channel = kind.split("_")[0]
+        boundary = channel == "deferred" and rng.random() < 0.35
+        cat["channel"] = channel
+        cat["open_hours"] = _open_hours(rng, boundary)
+        cat["profile"] = _profile(rng, minutes)
+        aht = float(rng.integers(120, 600)) if channel != "chat" else float(rng.integers(300, 900))
+        cat["aht_seconds"] = aht
+        mask = open_intervals(cat["open_hours"], minutes)
+        w = np.where(mask, profile_weights(cat["profile"], minutes), 0.0)
+        if w.sum() <= 0:
+            cat["profile"] = [1.0] * 24
+        n_open = int(mask.sum())
+        load = float(rng.uniform(0.3, 8.0)) if channel != "deferred" else float(rng.uniform(0.5, 6))
+        wpm = raw["calendar"].get("weeks_per_month", 52 / 12)
+        cat["contacts_per_month"] = float(max(10, round(load * minutes * 60 / aht * n_open * wpm)))
+        if kind.endswith("patience"):
+            cat["patience_seconds"] = float(rng.integers(30, 300))
+        if channel == "chat":
+            cat["concurrency"] = float(rng.choice([1.0, 1.5, 2.0, 2.5, 3.0]))
+        models = [
+            m for m in PRICING_MODELS if not (channel == "deferred" and m == "per_resolution")
+        ]
+        cat["pricing"] = str(rng.choice(models))
+        if cat["pricing"] == "per_resolution" or rng.random() < 0.15:
+            cat["resolution_rate"] = round(float(rng.uniform(0.4, 0.95)), 3)
+        if cat["pricing"] == "revenue_share":
+            cat["conversion_rate"] = round(float(rng.uniform(0.05, 0.3)), 3)
+            cat["value_per_sale"] = 1.0  # set below from the cost
+        ntier = int(rng.integers(1, 4))
+        tiers = []
+        if channel == "deferred":
+            grid = [h for h in (0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 24, 48) if (h * 60) % minutes == 0]
+            withins = sorted(rng.choice(grid, size=ntier, replace=False).tolist(), reverse=True)
+            shares = sorted(rng.choice([0.8, 0.9, 0.95, 1.0], size=ntier).tolist())
+            for k in range(ntier):
+                tiers.append(
+                    {
+                        "name": f"t{k}",
+                        "share": float(shares[k]),
+                        "within_hours": float(withins[k]),
+                        "prices": [1.0],
+                    }
+                )
+        else:
+            sls = sorted(rng.uniform(0.5, 0.95, ntier).tolist())
+            withins = sorted(
+                rng.choice([10, 15, 20, 30, 45, 60, 90], size=ntier, replace=False).tolist(),
+                reverse=True,
+            )
+            for k in range(ntier):
+                t = {
+                    "name": f"t{k}",
+                    "service_level": round(sls[k], 3),
+                    "answer_within_seconds": float(withins[k]),
+                    "prices": [1.0],
+                }
+                if kind.endswith("patience") and rng.random() < 0.3:
+                    t["max_abandon"] = round(float(rng.uniform(0.03, 0.2)), 3)
+                tiers.append(t)
+        cat["tiers"] = tiers
+        raw["categories"].append(cat)
+    nsite = int(rng.choice([1, 2], p=[0.5, 0.5]))
+    contact_names = [n for n, k in zip(names, kinds, strict=True) if k != "project"]
+    for s in range(nsite):
+        site: dict[str, Any] = {
+            "name": f"site{s}",
+            "hourly_cost": round(float(rng.uniform(8, 40)), 2),
+        }
+        if rng.random() < 0.5:
+            site["overhead_per_hour"] = round(float(rng.uniform(0, 6)), 2)
+        if rng.random() < 0.3:
+            site["shrinkage"] = round(float(rng.uniform(0.1, 0.4)), 3)
+        if s == 1 and len(contact_names) > 1 and rng.random() < 0.5:
+            site["categories"] = [str(x) for x in rng.choice(contact_names, size=1)]
+        prov["sites"].append(site)
+    if nsite == 2 and rng.random() < 0.3 and contact_names:
+        prov["sites"][0]["categories"] = [contact_names[0]]  # the rest only at site1 (if allowed)
+        if prov["sites"][1].get("categories") is not None:
+            prov["sites"][1]["categories"] = sorted(
+                set(prov["sites"][1]["categories"]) | set(contact_names[1:])
+            )
+
+    # rough economics, from the oracle's own requirement tables
+    deal = build_deal(raw)
+    rate = min(deal.unit_cost) / (minutes / 60.0 * deal.wpm)  # per productive hour
+    spend_est, handled_est, fte_est = 0.0, 0.0, 0.0
+    peak = np.zeros(deal.n)
+    for cat, info in zip(raw["categories"], deal.cats, strict=True):
+        if cat["channel"] == "project":
+            total = cat["effort_hours"] * cat["specialist_hourly_cost"]
+            for t in cat["tiers"]:
+                t["prices"] = _menu(rng, total * float(rng.uniform(0.9, 1.3)), False)
+            spend_est += total * 1.2 / raw["contract_months"]
+            continue
+        for k, (t, need) in enumerate(zip(cat["tiers"], info.tiers, strict=True)):
+            cost = need.productive_hours * rate
+            if cat["pricing"] == "revenue_share":
+                if k == 0:
+                    frac = float(rng.uniform(0.1, 0.5))
+                    cat["value_per_sale"] = _sig(
+                        cost / max(need.handled * cat["conversion_rate"] * frac, 1e-9)
+                    )
+                q = need.handled * cat["conversion_rate"] * cat["value_per_sale"]
+            else:
+                q = need.billable
+            unit = cost / max(q, 1e-9) * (1.0 + 0.15 * k)
+            t["prices"] = _menu(rng, unit, cat["pricing"] == "revenue_share")
+        low = info.tiers[0]
+        spend_est += low.productive_hours * rate * 1.25
+        handled_est += low.handled
+        fte_est += (
+            info.tiers[-1].productive_hours / (1 - prov["shrinkage"]) / prov["fte_hours_per_month"]
+        )
+        if cat["channel"] == "deferred":
+            per = minutes * 60 * prov["max_occupancy"] / cat["aht_seconds"]
+            peak += np.where(info.open, info.volume.sum() / per / max(info.open.sum(), 1), 0.0)
+        else:
+            peak += info.tiers[-1].agents
+        if rng.random() < 0.2:
+            cat["value_per_contact"] = round(
+                float(rng.uniform(1, 6)) * low.productive_hours * rate / max(low.handled, 1), 3
+            )
+        if "resolution_rate" in cat and rng.random() < 0.3:
+            cat["value_per_resolution"] = round(float(rng.uniform(0.5, 5)), 3)
+        if rng.random() < 0.25:
+            bench = t_price_mid(cat["tiers"][0]["prices"])
+            cat["benchmark_price"] = _sig(bench * float(rng.uniform(0.85, 1.2)))
+            if rng.random() < 0.7:
+                cat["max_premium"] = round(float(rng.uniform(-0.1, 0.25)), 3)
+        if rng.random() < 0.12:
+            cat["max_cost_per_contact"] = _sig(
+                low.productive_hours * rate / max(low.handled, 1) * float(rng.uniform(0.9, 2.0))
+            )
+    if rng.random() < 0.3:
+        prov["fixed_monthly_cost"] = _sig(spend_est * float(rng.uniform(0.02, 0.15)))
+    if rng.random() < 0.2:
+        prov["setup_cost"] = _sig(
+            spend_est * raw["contract_months"] * float(rng.uniform(0.02, 0.1))
+        )
+    for site in prov["sites"]:
+        keep = 1 - site.get("shrinkage", prov["shrinkage"])
+        if rng.random() < 0.35:
+            site["seats"] = int(
+                max(0, math.floor(peak.max() / keep * float(rng.uniform(0.5, 1.4))))
+            )
+        if rng.random() < 0.25:
+            site["max_fte"] = round(fte_est * float(rng.uniform(0.5, 1.4)), 2)
+    client: dict[str, Any] = {}
+    if rng.random() < 0.35:
+        client["budget_per_month"] = _sig(spend_est * float(rng.uniform(0.7, 1.6)))
+    if rng.random() < 0.2 and handled_est > 0:
+        client["max_cost_per_contact"] = _sig(
+            spend_est / handled_est * float(rng.uniform(0.7, 1.6))
+        )
+    if rng.random() < 0.2:
+        value = sum(
+            (
+                c.get("value_per_contact", 0.0)
+                + (c.get("resolution_rate") or 0) * c.get("value_per_resolution", 0.0)
+            )
+            * i.tiers[0].handled
+            for c, i in zip(raw["categories"], deal.cats, strict=True)
+            if c["channel"] != "project"
+        )
+        if value > 0:
+            client["min_roi"] = round(value / spend_est * float(rng.uniform(0.6, 1.3)) - 1, 3)
+    if rng.random() < 0.25:
+        cat = raw["categories"][int(rng.integers(0, ncat))]
+        client["min_tier"] = {
+            cat["name"]: cat["tiers"][int(rng.integers(0, len(cat["tiers"])))]["name"]
+        }
+    if client:
+        raw["client"] = client
+    return raw
+
+
+def t_price_mid(prices: Any) -> float:
+    """Middle of a price menu (for placing a benchmark)."""
+    if isinstance(prices, dict):
+        return (prices["min"] + prices["max"]) / 2
+    return float(np.median(prices))

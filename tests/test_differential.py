@@ -1,0 +1,358 @@
+"""Randomised differential test: the full pipeline against an independent brute-force oracle.
+
+Each case is one seeded random small deal (``oracle.random_deal``: every channel, every
+pricing model, seats and max FTE, every client and provider limit, both objectives,
+many infeasible deals). The pipeline (``run_scenario``) and the oracle
+(``oracle.solve``, written from design.md alone) must agree on
+
+* the status (a solution or infeasible);
+* the objective: the margin for ``max_margin``; for ``min_price`` the client's spend and,
+  lexicographically second, the provider's cost at that spend; within relative 1e-6
+  plus the gap the pipeline reports;
+* the chosen tiers, when the oracle finds the optimal tier choice unique.
+
+Every disagreement fails. Its message prints both answers, the deal, and which known
+defect (if any) explains it: the oracle is re-run with the product's alternative
+reading of each open point (``oracle.Conventions``) to see which one reproduces the
+pipeline's answer.
+
+``TIERPRICE_ORACLE_SEEDS=N`` changes the number of CI seeds (default 200); the slow
+test runs a further ``TIERPRICE_ORACLE_SLOW_SEEDS`` (default 60, so that the whole file
+stays within about three minutes in CI, which runs every marker) seeds.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import math
+import os
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from oracle import Conventions, OracleAnswer, random_deal, solve
+
+from optimizer.errors import OptimizerError
+from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.report import to_dict
+from optimizer.scenario import validate_scenario
+
+CI_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SEEDS", "200"))
+SLOW_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SLOW_SEEDS", "60"))
+SLOW_START = 100_000
+REL = 1e-6
+ABS = 1e-5  # money is rounded to 6 decimals in the JSON
+
+ALTERNATIVES: dict[str, list[tuple[str, str]]] = {
+    "deferred_wrap": [
+        ("close_week", "(a) deferred week boundary: no late share carried past Monday 00:00"),
+        ("backlog_due", "(a) deferred week boundary: late-Sunday arrivals"),
+    ],
+    "erlang_a_occupancy": [("offered", "(c) Erlang A occupancy on A/N")],
+    "missing_premium": [("ignored", "(d) benchmark_price without max_premium ignored")],
+}
+"""The product's readings of each open point, tried in turn to classify a disagreement."""
+
+TALLY: dict[str, Any] = {"compared": 0, "agreed": 0, "classes": {}, "gaps": []}
+
+
+def pipeline_answer(raw: dict[str, Any]) -> dict[str, Any]:
+    """The pipeline's answer as the JSON of design section 8, or an error entry."""
+    scenario = validate_scenario(raw, f"<seed {raw['scenario']}>")
+    try:
+        result = run_scenario(scenario, RunOptions(explain=False, diagnose=False))
+    except OptimizerError as err:
+        return {"status": "error", "error": f"{type(err).__name__}: {err}"}
+    return to_dict(result)
+
+
+def _close(a: float, b: float, gap: float) -> bool:
+    scale = max(1.0, abs(a), abs(b))
+    return abs(a - b) <= (REL + gap) * scale + ABS
+
+
+def disagreements(oracle: OracleAnswer, out: dict[str, Any]) -> list[str]:
+    """What differs between the oracle's and the pipeline's answers (empty: they agree)."""
+    status = out["status"]
+    if status == "error":
+        return [f"pipeline error: {out['error']}"]
+    if oracle.status == "infeasible" or status not in ("optimal", "feasible"):
+        if oracle.status == "infeasible" and status == "infeasible":
+            return []
+        return [f"status: oracle {oracle.status}, pipeline {status}"]
+    totals = out["totals"]
+    gap = float(out["solver"].get("gap") or 0.0)
+    problems = []
+    if oracle.objective == "max_margin":
+        if not _close(oracle.margin, totals["margin"], gap):
+            problems.append(f"margin: oracle {oracle.margin:.6f}, pipeline {totals['margin']:.6f}")
+    else:
+        if not _close(oracle.revenue, totals["revenue"], gap):
+            problems.append(f"spend: oracle {oracle.revenue:.6f}, pipeline {totals['revenue']:.6f}")
+        elif not _close(oracle.cost, totals["cost"], 0.0):
+            problems.append(
+                f"cost at the lowest spend: oracle {oracle.cost:.6f}, pipeline {totals['cost']:.6f}"
+            )
+    if not problems and oracle.unique_tiers:
+        chosen = {c["name"]: c["tier"] for c in out["categories"]}
+        if chosen != oracle.tiers:
+            problems.append(f"tiers: oracle {oracle.tiers}, pipeline {chosen}")
+    return problems
+
+
+def classify(
+    raw: dict[str, Any], oracle: OracleAnswer, out: dict[str, Any], problems: list[str]
+) -> str:
+    """Which known defect explains a disagreement (re-solving the oracle its way)."""
+    if out["status"] == "error":
+        if "VerificationError" in out.get("error", ""):
+            return "(e) verification failure (exit 5)"
+        return "pipeline error"
+    if (
+        oracle.objective == "min_price"
+        and all(p.startswith("cost at the lowest spend") for p in problems)
+        and out["totals"]["cost"] > oracle.cost
+    ):
+        return "(b) min_price: not the cheapest staffing at the lowest spend"
+    keys = [k for k in ALTERNATIVES if _relevant(raw, k)]
+    for size in range(1, len(keys) + 1):
+        for subset in itertools.combinations(keys, size):
+            for picks in itertools.product(*(ALTERNATIVES[k] for k in subset)):
+                conv = replace(
+                    Conventions(), **{k: v for k, (v, _) in zip(subset, picks, strict=True)}
+                )
+                other = solve(raw, conv=conv)
+                rest = disagreements(other, out)
+                if not rest or all(p.startswith("cost at the lowest spend") for p in rest):
+                    label = " + ".join(text for _, text in picks)
+                    if rest:
+                        label += " + (b)"
+                    return label
+    if oracle.near_tie or oracle.near_miss:
+        return "numerical near-tie (" + (oracle.near_miss or "service level at the target") + ")"
+    return "UNEXPLAINED"
+
+
+def _relevant(raw: dict[str, Any], key: str) -> bool:
+    """Whether an open point can matter in this deal at all."""
+    cats = raw["categories"]
+    if key == "deferred_wrap":
+        return any(c["channel"] == "deferred" for c in cats)
+    if key == "erlang_a_occupancy":
+        return any(c.get("patience_seconds") for c in cats)
+    if key == "missing_premium":
+        return any("benchmark_price" in c and "max_premium" not in c for c in cats)
+    return True
+
+
+@functools.cache
+def deal_json(seed: int) -> str:
+    """The seeded deal, validated, with the scenario's defaults filled in (JSON text)."""
+    raw = validate_scenario(random_deal(seed), f"<seed {seed}>").raw()
+    raw.pop("variants", None)
+    return json.dumps(raw)
+
+
+def check_seed(seed: int) -> tuple[bool, str, str]:
+    """(agree, message, class) for one seeded deal."""
+    raw = json.loads(deal_json(seed))
+    oracle = solve(raw)
+    out = pipeline_answer(raw)
+    gap = (out.get("solver") or {}).get("gap")
+    if gap:
+        TALLY["gaps"].append((seed, gap))
+    problems = disagreements(oracle, out)
+    if not problems:
+        return True, "", ""
+    label = classify(raw, oracle, out, problems)
+    shown = {
+        k: out.get(k) for k in ("status", "totals", "categories", "solver", "error") if k in out
+    }
+    message = "\n".join(
+        [
+            f"seed {seed}: the pipeline and the oracle disagree [{label}]",
+            *("  - " + p for p in problems),
+            "oracle:   " + json.dumps(oracle.summary(), default=str),
+            "pipeline: " + json.dumps(shown, default=str),
+            "deal:     " + json.dumps(raw),
+        ]
+    )
+    return False, message, label
+
+
+def _run(seed: int) -> None:
+    ok, message, label = check_seed(seed)
+    TALLY["compared"] += 1
+    if ok:
+        TALLY["agreed"] += 1
+    else:
+        TALLY["classes"][label] = TALLY["classes"].get(label, 0) + 1
+    assert ok, message
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report(request: pytest.FixtureRequest) -> Any:
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or not TALLY["compared"]:
+        return
+    classes = "".join(f"\n  {v:4d}  {k}" for k, v in sorted(TALLY["classes"].items()))
+    line = (
+        f"\ndifferential oracle: {TALLY['compared']} deals compared, {TALLY['agreed']} agreed"
+        + f"; pipeline gap > 0 in {len(TALLY['gaps'])} ({TALLY['gaps'][:5]})"
+        + (f"; disagreements by class:{classes}" if classes else "")
+    )
+    if capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+    else:
+        reporter.write_line(line)
+
+
+@pytest.mark.parametrize("seed", range(CI_SEEDS), ids=lambda s: f"seed{s}")
+def test_pipeline_matches_oracle(seed: int) -> None:
+    _run(seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "seed", range(SLOW_START, SLOW_START + SLOW_SEEDS), ids=lambda s: f"seed{s}"
+)
+def test_pipeline_matches_oracle_many(seed: int) -> None:
+    _run(seed)
+
+
+def test_generator_covers_every_feature() -> None:
+    """The CI seeds exercise every channel, pricing model, limit and both objectives."""
+    seen: set[str] = set()
+    for seed in range(CI_SEEDS):
+        raw = json.loads(deal_json(seed))
+        seen.add(raw["objective"])
+        prov = raw["provider"]
+        if prov.get("min_margin"):
+            seen.add("min_margin")
+        for site in prov["sites"]:
+            seen.update(k for k in ("seats", "max_fte", "shrinkage", "categories") if k in site)
+        for cat in raw["categories"]:
+            seen.add(cat["channel"])
+            seen.add(cat["pricing"])
+            if cat.get("patience_seconds"):
+                seen.add(f"{cat['channel']}+patience")
+            if cat["channel"] == "chat" and cat.get("concurrency", 1) > 1:
+                seen.add("concurrency")
+            for key in (
+                "benchmark_price",
+                "max_premium",
+                "max_cost_per_contact",
+                "value_per_contact",
+            ):
+                if key in cat:
+                    seen.add(f"category.{key}")
+            for tier in cat["tiers"]:
+                if "max_abandon" in tier:
+                    seen.add("max_abandon")
+                prices = tier["prices"]
+                seen.add("range" if isinstance(prices, dict) and "step" not in prices else "menu")
+        seen.update(f"client.{k}" for k in raw.get("client", {}))
+    wanted = {
+        "max_margin",
+        "min_price",
+        "min_margin",
+        "seats",
+        "max_fte",
+        "voice",
+        "chat",
+        "deferred",
+        "project",
+        "voice+patience",
+        "chat+patience",
+        "concurrency",
+        "max_abandon",
+        "range",
+        "category.benchmark_price",
+        "category.max_premium",
+        "category.max_cost_per_contact",
+        "client.budget_per_month",
+        "client.max_cost_per_contact",
+        "client.min_roi",
+        "client.min_tier",
+        *(
+            "per_contact",
+            "per_minute",
+            "per_productive_hour",
+            "per_fte_month",
+            "per_resolution",
+            "revenue_share",
+            "fixed_fee",
+        ),
+    }
+    assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
+
+
+def test_oracle_reference_cases() -> None:
+    """The oracle's own queueing against the published cases (shared/reference-cases.md)."""
+    from oracle import erlang_a, erlang_c_sl, erlang_c_wait, required_servers
+
+    # E1: 10 Erlangs, AHT 180 s, 80/20, 85% cap -> 14 agents, P(wait) 0.174132, SL 0.888350
+    assert required_servers(10.0, 180.0, 0.8, 20.0, 0.85, None, None, Conventions())[0] == 14
+    assert math.isclose(erlang_c_wait(14, 10.0), 0.174132, abs_tol=5e-7)
+    assert math.isclose(erlang_c_sl(14, 10.0, 180.0, 20.0), 0.888350, abs_tol=5e-7)
+    # E1b sweep
+    for n, sl in zip((11, 12, 13, 14, 15), (0.3896, 0.6402, 0.7956, 0.8884, 0.9415), strict=True):
+        assert math.isclose(erlang_c_sl(n, 10.0, 180.0, 20.0), sl, abs_tol=5e-5)
+    # E2: Erlang A with patience 300 s: N=12 SL 0.772; N=13 SL 0.8582, P(ab) 0.0250; N=14 0.9168
+    lam = 10.0 / 180.0
+    assert math.isclose(erlang_a(12, lam, 180.0, 300.0, 20.0)[0], 0.772, abs_tol=5e-4)
+    sl13, ab13 = erlang_a(13, lam, 180.0, 300.0, 20.0)
+    assert math.isclose(sl13, 0.8582, abs_tol=5e-5) and math.isclose(ab13, 0.0250, abs_tol=5e-5)
+    assert math.isclose(erlang_a(14, lam, 180.0, 300.0, 20.0)[0], 0.9168, abs_tol=5e-5)
+
+
+def late_sunday_mail(rotate: bool) -> dict[str, Any]:
+    """E-mail arriving Sunday 23:00, half due within 2 h; one seat; open again at 05:00.
+
+    One agent clears 6 of the 10 weekly items in the arrival hour, so half is done by
+    the deadline (Monday 01:00) and the rest at 05:00. ``rotate`` moves the same week
+    one day earlier (Saturday 23:00, Sunday 05:00): nothing crosses the week start.
+    """
+    weights = [0.0] * 24
+    weights[23] = 1.0
+    days = ("sat", "sun") if rotate else ("sun", "mon")
+    raw = {
+        "scenario": "late sunday mail" + (" (rotated)" if rotate else ""),
+        "calendar": {"interval_minutes": 60},
+        "provider": {
+            "shrinkage": 0.0,
+            "max_occupancy": 1.0,
+            "sites": [{"name": "home", "hourly_cost": 10.0, "seats": 1}],
+        },
+        "categories": [
+            {
+                "name": "mail",
+                "channel": "deferred",
+                "contacts_per_month": 10 * 52 / 12,
+                "aht_seconds": 600.0,
+                "profile": weights,
+                "open_hours": {days[0]: "23:00-24:00", days[1]: "05:00-07:00"},
+                "pricing": "per_contact",
+                "tiers": [{"name": "half", "share": 0.5, "within_hours": 2.0, "prices": [5.0]}],
+            }
+        ],
+    }
+    full = validate_scenario(raw, "<late sunday>").raw()
+    full.pop("variants", None)
+    return full
+
+
+@pytest.mark.parametrize("rotate", [False, True], ids=["across_week_start", "rotated"])
+def test_late_sunday_mail(rotate: bool) -> None:
+    """Known defect (a): the week's start must not change the answer (margin 130 both ways)."""
+    raw = late_sunday_mail(rotate)
+    oracle = solve(raw)
+    assert oracle.status == "optimal" and math.isclose(oracle.margin, 130.0, rel_tol=1e-9)
+    out = pipeline_answer(raw)
+    problems = disagreements(oracle, out)
+    assert not problems, f"{problems}; pipeline: {out.get('status')} {out.get('totals')}"
