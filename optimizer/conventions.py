@@ -74,28 +74,32 @@ def scheduled_agents(productive: Any, shrinkage: float) -> Any:
 
 
 def deferred_due(arrivals: Any, share: float, lag: int) -> Any:
-    """Work of the week that must be handled by each interval (design 6.4, cyclic week).
+    """Work that must be handled by each interval of the week (design 6.4, cyclic week).
 
     ``arrivals[t]`` items arrive in interval ``t`` of the representative week (a numpy
-    array), ``share`` of them must be handled within ``lag`` intervals. Returns the
-    curve ``due[t]`` that bounds ``W(t) - b0`` from below, where ``W(t)`` is the work
-    handled since Monday 00:00 and ``b0`` the backlog carried in from last week
-    (handled first: the week's own items come after it).
+    array); ``share`` of each week's items must be handled within ``lag`` intervals.
+    Returns the curve ``due[t]`` that bounds ``W(t) - b0`` from below, where ``W(t)``
+    is the work handled since Monday 00:00 and ``b0`` the backlog carried in from last
+    week. Items are handled first in, first out, so the carried backlog (last week's
+    latest items, at most a week of them) goes first. Two weeks have work due:
 
-    * ``t >= lag``: the week's own items: ``share x A(t - lag)``.
-    * ``t < lag``: the items of ``q`` weeks ago arriving up to interval ``r`` of that
-      week (``t - lag = -q x T + r``) must be ``share`` handled by now. Of that cohort,
-      ``q x total - b0 + W(t)`` items are handled (first in, first out), so the row is
-      ``W(t) - b0 >= share x A(r) - q x total``: the tier's share of last week's
-      arrivals, not all of them.
+    * this week's items up to ``t - lag``, when there are any:
+      ``W(t) - b0 >= share x A(t - lag)``;
+    * otherwise last week's items up to ``t - lag`` of that week (all of last week
+      once ``t >= lag``): of them ``total - b0 + W(t)`` are handled, so
+      ``W(t) - b0 >= share x A_last - total``. The tier's share of them is due, not
+      all of them: the rest may wait until this week's own deadlines come.
 
-    Thirty items arriving on Sunday 23:00, half due within the hour: on Monday 00:00
-    fifteen of the carried items may still wait.
+    Thirty items arriving on Sunday 23:00, half due within the hour: fifteen of them
+    may be carried through the week.
 
     >>> import numpy as np
     >>> a = np.zeros(4); a[3] = 30.0
     >>> deferred_due(a, 0.5, 1).tolist()
-    [-15.0, 0.0, 0.0, 0.0]
+    [-15.0, -15.0, -15.0, -15.0]
+    >>> a = np.array([0.0, 10.0, 0.0, 0.0])
+    >>> deferred_due(a, 0.5, 1).tolist()
+    [-5.0, -5.0, 5.0, 5.0]
     """
     import numpy as np
 
@@ -103,8 +107,14 @@ def deferred_due(arrivals: Any, share: float, lag: int) -> Any:
     n = cumulative.size
     total = float(cumulative[-1]) if n else 0.0
     start = np.arange(n) - int(lag)
-    weeks_back = np.where(start < 0, -(start // n), 0)
-    return share * cumulative[start % n] - weeks_back * total
+    own = np.where(start >= 0, cumulative[np.clip(start, 0, None)], 0.0)
+    last_week_start = start + n  # the same moment in last week's clock
+    last = np.where(
+        last_week_start >= n,
+        total,
+        np.where(last_week_start >= 0, cumulative[np.clip(last_week_start, 0, n - 1)], 0.0),
+    )
+    return np.where(own > 0, share * own, share * last - total)
 
 
 def margin(revenue: float, cost: float) -> float:
