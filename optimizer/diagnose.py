@@ -472,7 +472,7 @@ def _describe(
                     readable,
                     "client",
                     kind,
-                    f"or drop {key} from {floor} to {chosen}",
+                    f"{key}: the client's minimum tier must drop from {floor} to {chosen}",
                     floor,
                     chosen,
                     None,
@@ -542,52 +542,69 @@ def _price_alternatives(
     options: SolveOptions,
     feasible: Feasible,
 ) -> list[Change]:
-    """For each quoted category: the lowest price at its quoted tier that works."""
-    out = []
-    for cat_name, quote in sorted(fixed.items()):
-        others = {k: v for k, v in fixed.items() if k != cat_name}
-        cat = scenario.category(cat_name)
-        tier = cat.tier(quote.tier)
-        high = max(tier.price_bounds()[1], quote.price) * 10 + 1
-        menu = {"min": 0.0, "max": high}
-        changed = scenario.with_overrides(
-            {f"categories.{cat_name}.tiers": [{**_tier_raw(tier), "prices": menu}]}
-        )
-        # Requirements do not depend on price menus: the same table serves.
-        model = build_model(changed, reqs, fixed=others)
-        model.prob.sense = pulp.LpMinimize
-        model.prob.setObjective(price_expression(model, cat_name))
-        solution = solve(model, options)
-        if not solution.status.has_solution:
-            continue
-        exact = solution.choices[cat_name].price
-        low = _up(exact, _price_digits(exact))
-        new_fixed = {**others, cat_name: FixedChoice(quote.tier, low)}
-        if not feasible(scenario, new_fixed):
-            low = _up(exact, _price_digits(exact), careful=True)
-            new_fixed = {**others, cat_name: FixedChoice(quote.tier, low)}
-        if feasible(scenario, new_fixed):
-            out.append(
-                Change(
-                    f"fixed[{cat_name}]",
-                    "sales",
-                    "alternative",
-                    f"{cat_name}: the lowest price at {quote.tier} that works is "
-                    f"{_money(low)} (quoted {_money(quote.price)})",
-                    quote.price,
-                    low,
-                    _pct(quote.price, low),
-                    {},
-                    {cat_name: new_fixed[cat_name]},
-                )
-            )
+    """For each quoted category: the highest price at its quoted tier that works (what
+    sales want when a quote breaks a cap), then the lowest (when it breaks a floor)."""
+    out: list[Change] = []
+    for cat_name in sorted(fixed):
+        for highest in (True, False):
+            change = _price_extreme(scenario, reqs, fixed, cat_name, options, feasible, highest)
+            if change is not None and not _same(change, out):
+                out.append(change)
     return out
 
 
-def _tier_raw(tier: Any) -> dict[str, Any]:
-    return {
-        k: v for k, v in tier.model_dump(mode="python").items() if v is not None and k != "prices"
-    }
+def _price_extreme(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    fixed: dict[str, FixedChoice],
+    cat_name: str,
+    options: SolveOptions,
+    feasible: Feasible,
+    highest: bool,
+) -> Change | None:
+    """The highest (or lowest) price at the quoted tier of ``cat_name`` that works, in a
+    quotable step (cents, or 4 decimals below 1), proven by re-solving; None when there
+    is none, or when nothing but our own search range bounds it from above."""
+    quote = fixed[cat_name]
+    others = {k: v for k, v in fixed.items() if k != cat_name}
+    tier = scenario.category(cat_name).tier(quote.tier)
+    high = max(tier.price_bounds()[1], quote.price) * 10 + 1
+    menu = {f"categories.{cat_name}.tiers.{quote.tier}.prices": {"min": 0.0, "max": high}}
+    # Requirements do not depend on price menus: the same table serves.
+    model = build_model(scenario.with_overrides(menu), reqs, fixed=others)
+    # At the quoted tier (which may be below the client's minimum: then no price works).
+    other_tiers = pulp.lpSum(o.var for o in model.options[cat_name] if o.tier != quote.tier)
+    model.add(other_tiers == 0, "quoted_tier", cat_name)
+    model.prob.sense = pulp.LpMaximize if highest else pulp.LpMinimize
+    model.prob.setObjective(price_expression(model, cat_name))
+    solution = solve(model, options)
+    if not solution.status.has_solution:
+        return None
+    exact = solution.choices[cat_name].price
+    if highest and exact >= high * (1 - 1e-9):
+        return None  # unbounded above: no limit caps the price
+    digits = _price_digits(exact)
+    price = None
+    for careful in (False, True):
+        candidate = _down(exact, digits, careful) if highest else _up(exact, digits, careful)
+        if feasible(scenario, {**others, cat_name: FixedChoice(quote.tier, candidate)}):
+            price = candidate
+            break
+    if price is None:
+        return None
+    word = "highest" if highest else "lowest"
+    return Change(
+        f"fixed[{cat_name}]",
+        "sales",
+        "alternative",
+        f"{cat_name}: the {word} price at {quote.tier} that works is "
+        f"{_money(price)} (quoted {_money(quote.price)})",
+        quote.price,
+        price,
+        _pct(quote.price, price),
+        {},
+        {cat_name: FixedChoice(quote.tier, price)},
+    )
 
 
 def _tier_alternatives(
@@ -614,7 +631,9 @@ def _tier_alternatives(
                         f"min_tier[{cat_name}]",
                         "sales",
                         "alternative",
-                        f"or drop {cat_name} from {floor} to {lower}",
+                        f"or lower the client's minimum tier for {cat_name} from {floor} to {lower}"
+                        if cat_name in scenario.client.min_tier
+                        else f"or drop {cat_name} from {floor} to {lower}",
                         floor,
                         lower,
                         None,

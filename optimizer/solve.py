@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pulp
@@ -170,10 +170,11 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     cuts = () if options.relax else separators(model, form)
     outcome = run_highs(arrays, highs_options, cuts)
     problem = _inconsistent(arrays, outcome, options.relax)
-    if problem and cuts:
-        # Seen with HiGHS 1.16: after the root cut loop it reported the objective of one
-        # solution with the columns of another. Solve again on a fresh model, no cuts.
-        outcome = run_highs(arrays, highs_options, ())
+    if problem and (cuts or start is not None):
+        # Seen with HiGHS 1.16: after the root cut loop, or given a start solution, it
+        # reported the objective of one solution with the columns of another (the start
+        # or the last LP point). Solve again on a fresh model, without either.
+        outcome = run_highs(arrays, replace(highs_options, start=None), ())
         problem = _inconsistent(arrays, outcome, options.relax)
     if problem:
         raise SolverError(f"HiGHS returned an answer that does not hold up: {problem}")

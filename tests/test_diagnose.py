@@ -451,3 +451,46 @@ def test_check_invalid_input_exits_2(args):
     assert_friendly(result, 2)
     assert result.stdout == ""
     assert result.stderr.strip()
+
+
+# ------------------------------------ what sales read of a quote (issues 11.10, 11.11)
+
+
+def test_a_quote_above_the_cap_gets_the_highest_price_that_works() -> None:
+    """Billing quoted at 1.20 per minute against a competitor cap of 1.00 x 1.08: sales
+    need the highest price that still works (1.08), labelled as such, and separately the
+    lowest (issue 11.10: only the lowest, 0.81, was offered)."""
+    import json
+
+    result = invoke(
+        "check", SCENARIOS_DIR / "nordic_telco.yaml", "--fix", "billing=silver@1.2",
+        "--format", "json",
+    )
+    assert result.exit_code == 3, result.output
+    entries = json.loads(result.stdout)["diagnosis"]
+    prices = {
+        e["message"].split(" price ")[0].split()[-1]: e["after"]
+        for e in entries
+        if e["limit"] == "fixed[billing]" and "price at silver" in e["message"]
+    }
+    assert prices["highest"] == pytest.approx(1.08)
+    assert prices["lowest"] < prices["highest"]
+    highest = next(e for e in entries if "highest" in e["message"])
+    assert highest["apply"]["fixed"] == {"billing": "silver@1.08"}
+
+
+def test_a_quote_below_the_minimum_tier_is_not_feasible_and_names_it() -> None:
+    """A quoted tier below the client's minimum is a NOT FEASIBLE verdict (exit 3) whose
+    diagnosis names the minimum tier, not an invalid file (exit 2; issue 11.11)."""
+    import json
+
+    result = invoke(
+        "check", SCENARIOS_DIR / "nordic_telco.yaml", "--fix", "tech_support=bronze@6.6",
+        "--format", "json",
+    )
+    assert result.exit_code == 3, result.output
+    payload = json.loads(result.stdout)
+    assert payload["verdict"] == "not_feasible"
+    tiers = [e for e in payload["diagnosis"] if e["limit"] == "min_tier[tech_support]"]
+    assert tiers and "minimum tier" in tiers[0]["message"]
+    assert tiers[0]["apply"]["overrides"] == {"client.min_tier.tech_support": "bronze"}

@@ -124,8 +124,11 @@ def test_capped_deferred_deal_is_solved_and_verified(monkeypatch) -> None:
     assert result.totals.margin == pytest.approx(plain.objective_value, rel=1e-6)
 
 
-def _inconsistent_first(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Make the first HiGHS answer report a wrong objective; count the calls."""
+def _inconsistent_first(
+    monkeypatch: pytest.MonkeyPatch, starts: list[bool] | None = None
+) -> list[int]:
+    """Make the first HiGHS answer report a wrong objective; count the calls (the number
+    of separators of each, and in ``starts`` whether it had a start solution)."""
     from dataclasses import replace
 
     from optimizer import solve as solve_module
@@ -156,6 +159,33 @@ def test_inconsistent_answer_is_solved_again_without_cuts(monkeypatch) -> None:
     assert calls[0] > 0 and calls[1:] == [0]  # with the cut loop, then without
     assert solution.status == SolveStatus.OPTIMAL
     assert solution.objective_value == pytest.approx(1745.0, rel=1e-6)
+
+
+def test_inconsistent_answer_from_a_start_is_solved_again_without_it(monkeypatch) -> None:
+    """Given a start solution, HiGHS 1.16 once answered with the start's columns and
+    another objective (the oracle's seed 118): the solve is repeated without the start."""
+    from dataclasses import replace
+
+    from optimizer import solve as solve_module
+    from optimizer.scenario import validate_scenario
+
+    scenario = validate_scenario(CAPPED_DEFERRED)
+    model = build_model(scenario, build_requirements(scenario))
+    first = solve(model)
+    real = solve_module.run_highs
+    starts: list[bool] = []
+
+    def wrong_with_a_start(arrays, options, separators=()):  # type: ignore[no-untyped-def]
+        starts.append(options.start is not None)
+        outcome = real(arrays, options, separators)
+        if options.start is not None and outcome.objective is not None:
+            return replace(outcome, objective=outcome.objective - 500.0)
+        return outcome
+
+    monkeypatch.setattr(solve_module, "run_highs", wrong_with_a_start)
+    again = solve(model, SolveOptions(start=first.variable_values))
+    assert starts == [True, False]
+    assert again.objective_value == pytest.approx(first.objective_value, rel=1e-6)
 
 
 def test_answer_that_never_holds_up_is_a_solver_error(monkeypatch) -> None:
