@@ -157,6 +157,11 @@ def _emit(text: str, output: Path | None) -> None:
         _write_bytes(output, text)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``1 category``, ``3 categories``."""
+    return f"{n} {one if n == 1 else many}"
+
+
 @main.command()
 @click.argument("scenario", type=ScenarioPath)
 def validate(scenario: Path) -> None:
@@ -164,7 +169,8 @@ def validate(scenario: Path) -> None:
     s = _load(scenario)
     click.echo(_safe(f"{scenario}: valid — {s.scenario}"))
     click.echo(
-        f"  {len(s.categories)} categories, {len(s.provider.sites)} sites, "
+        f"  {_count(len(s.categories), 'category', 'categories')}, "
+        f"{_count(len(s.provider.sites), 'site', 'sites')}, "
         f"{s.calendar.interval_minutes}-minute intervals, staffing {s.provider.staffing}, "
         f"objective {s.objective}, {s.contract_months}-month contract"
     )
@@ -319,6 +325,12 @@ def _objective(value: str | None) -> str | None:
     help="Also draw the staffing by interval and site (PNG).",
 )
 @click.option("--no-explain", is_flag=True, help="Skip shadow prices and relaxation re-solves.")
+@click.option(
+    "--exact-prices",
+    is_flag=True,
+    help="Keep continuous prices at the exact optimum (default: a quotable step, cents; "
+    "4 decimals below 1).",
+)
 @click.pass_context
 def solve_command(
     ctx: click.Context,
@@ -332,6 +344,7 @@ def solve_command(
     output: Path | None,
     plot: Path | None,
     no_explain: bool,
+    exact_prices: bool,
 ) -> None:
     """Choose tiers, prices and staffing for the best margin (or the lowest price)."""
     from optimizer.pipeline import RunOptions, run_scenario
@@ -344,6 +357,7 @@ def solve_command(
         objective=_objective(objective),
         explain=not no_explain,
         solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap),
+        exact_prices=exact_prices,
     )
     result = run_scenario(s, options)
     _emit_results([result], fmt, output, single=True)

@@ -117,6 +117,29 @@ def deferred_due(arrivals: Any, share: float, lag: int) -> Any:
     return np.where(own > 0, share * own, share * last - total)
 
 
+def price_decimals(price: float) -> int:
+    """Decimals of a quotable price: cents from 1 up, 4 decimals below 1 (per-minute
+    rates, revenue shares: 0.1149 is 11.49% of sales).
+
+    >>> price_decimals(38000.0), price_decimals(1.04), price_decimals(0.114982)
+    (2, 2, 4)
+    """
+    return 2 if abs(price) >= 1 else 4
+
+
+def quotable(price: float, up: bool) -> float:
+    """``price`` rounded down (or ``up``) to its quotable step, ignoring float noise
+    (1.0400000001 is 1.04 either way).
+
+    >>> quotable(1.03729, up=False), quotable(1.03729, up=True), quotable(1.04 + 1e-12, True)
+    (1.03, 1.04, 1.04)
+    """
+    scaled = price * 10 ** price_decimals(price)
+    noise = 1e-7 * max(1.0, abs(scaled))
+    step = math.ceil(scaled - noise) if up else math.floor(scaled + noise)
+    return step / 10 ** price_decimals(price)
+
+
 def margin(revenue: float, cost: float) -> float:
     """Margin = (revenue - cost) / revenue; NaN when there is no revenue.
 

@@ -122,9 +122,11 @@ def build_model(
     choices: dict[str, tuple[str, float]] | None = None,
     elastic: dict[str, float] | None = None,
     spend_cap: float | None = None,
+    pin_ranges: bool = False,
 ) -> BuiltModel:
     """Build the MILP. ``fixed`` holds quoted choices as limits (``fixed[...]``);
-    ``choices`` pins tier and price outright (used by the shift phase and explain);
+    ``choices`` pins tier and price outright (used by the shift phase and explain; a
+    continuous price range stays free unless ``pin_ranges``);
     ``elastic`` maps limit families to the penalty per unit of slack: the model then
     minimises the weighted slack instead (infeasibility diagnosis).
 
@@ -151,7 +153,7 @@ def build_model(
     )
     fixed = fixed or {}
     for cat in scenario.categories:
-        _add_choice(model, cat, fixed.get(cat.name), (choices or {}).get(cat.name))
+        _add_choice(model, cat, fixed.get(cat.name), (choices or {}).get(cat.name), pin_ranges)
     cost_terms: dict[pulp.LpVariable, float] = {}
     for cat in scenario.categories:
         if not cat.is_project:
@@ -188,7 +190,11 @@ def _constant_cost(scenario: Scenario) -> float:
 
 
 def _add_choice(
-    model: BuiltModel, cat: Category, fixed: FixedChoice | None, pinned: tuple[str, float] | None
+    model: BuiltModel,
+    cat: Category,
+    fixed: FixedChoice | None,
+    pinned: tuple[str, float] | None,
+    pin_ranges: bool = False,
 ) -> None:
     """Binaries for each (tier, price) option; exactly one is chosen."""
     reqs = model.requirements.category(cat.name)
@@ -202,7 +208,7 @@ def _add_choice(
         if pinned is not None:
             if pinned[0] != tier.name:
                 continue
-            if prices is not None:  # a continuous range stays free
+            if prices is not None or pin_ranges:  # a continuous range stays free
                 prices = (pinned[1],)
         if prices is None:
             y = model.prob.add_variable(f"y_{_sanitise(cat.name)}_{k}", cat=pulp.LpBinary)

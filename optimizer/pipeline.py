@@ -10,8 +10,10 @@ plan, whose proven bound gives the reported gap.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 
+from optimizer.conventions import quotable
 from optimizer.diagnose import diagnose
 from optimizer.errors import SolverError
 from optimizer.explain import explain
@@ -37,6 +39,8 @@ class RunOptions:
     """Categories held at a quoted tier and price (``tierprice check --fix``)."""
     diagnose: bool = True
     """On infeasibility, find the smallest proven changes (costs extra solves)."""
+    exact_prices: bool = False
+    """Keep continuous prices at the exact optimum instead of a quotable step."""
 
 
 def build_only(scenario: Scenario, objective: str | None = None) -> BuiltModel:
@@ -50,6 +54,8 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
     model, solution = _solve(scenario, reqs, options)
     if model.objective == "min_price" and solution.status.has_solution:
         solution = _cheapest_at_lowest_spend(scenario, reqs, options, solution)
+    if solution.status.has_solution and not options.exact_prices:
+        solution = _at_quotable_prices(scenario, reqs, options, model.objective, solution)
     if solution.status == SolveStatus.INFEASIBLE and options.diagnose:
         changes = diagnose(
             scenario,
@@ -121,6 +127,54 @@ def _cheapest_at_lowest_spend(
     )
 
 
+def _at_quotable_prices(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    options: RunOptions,
+    objective: str,
+    solution: Solution,
+) -> Solution:
+    """Continuous prices (a range without a step) moved to a quotable step.
+
+    The exact optimum of a price range is rarely a price anyone quotes (1.037291 per
+    minute). Each such price is rounded to cents (4 decimals below 1) in the direction
+    the objective prefers first (up for margin, down for a competitive bid), then the
+    other, and the staffing is solved again with every choice pinned; the first
+    rounding that keeps every limit wins. When neither does, the exact prices stand.
+    ``RunOptions.exact_prices`` (``--exact-prices``) keeps them anyway.
+    """
+    ranged = {
+        c.name
+        for c in scenario.categories
+        if c.tier(solution.choices[c.name].tier).price_points() is None
+        and c.name not in options.fixed
+    }
+    if not ranged:
+        return solution
+    prefer_up = objective == "max_margin"
+    for up in (prefer_up, not prefer_up):
+        pinned = {
+            c: (ch.tier, quotable(ch.price, up) if c in ranged else ch.price)
+            for c, ch in solution.choices.items()
+        }
+        if all(pinned[c][1] == solution.choices[c].price for c in ranged):
+            return solution  # already on the step
+        model = build_model(
+            scenario, reqs, objective, fixed=options.fixed, choices=pinned, pin_ranges=True
+        )
+        again = solve(model, replace(options.solve, start=_start_from(model, solution)))
+        if again.status.has_solution:
+            worse = solution.status if solution.status != SolveStatus.OPTIMAL else again.status
+            seconds = solution.solver.seconds + again.solver.seconds
+            return replace(
+                again,
+                status=worse,
+                bound=solution.bound,
+                solver=replace(solution.solver, seconds=seconds),
+            )
+    return solution
+
+
 PROOF_GAP = 0.05
 """Relative gap for proving a suggestion: any feasible solution proves it, so stop early."""
 
@@ -155,6 +209,12 @@ def _solve(
 
 SHIFT_TIME_LIMIT = 30.0
 """Seconds for the shift phases when the user gives no time limit."""
+
+
+class TimeLimitWarning(UserWarning):
+    """A result that depends on a default time limit (and so on the machine's speed)."""
+
+
 PHASE1_GAP = 1e-3
 """Relative gap of the interval phase, which only picks tiers and prices."""
 
@@ -210,6 +270,14 @@ def _solve_shifts(
             status=SolveStatus.FEASIBLE,
             solver=replace(second.solver, gap=gap),
             bound=third.bound,
+        )
+    if options.solve.time_limit is None and best.status == SolveStatus.FEASIBLE:
+        warnings.warn(
+            f"shift mode stopped at the default {SHIFT_TIME_LIMIT:g} s limit (gap "
+            f"{100 * (best.solver.gap or 0.0):.2f}%): on a busier machine the plan may "
+            "differ; give --time-limit or --gap to decide",
+            TimeLimitWarning,
+            stacklevel=2,
         )
     return (shift_model if best is third else phase2), _timed(best, clock, build)
 
@@ -311,7 +379,8 @@ def requirement_report(scenario: Scenario, fmt: str) -> str:
                 str(r["category"]),
                 str(r["tier"]),
                 f"{r['peak_agents']}",
-                f"{r['productive_hours']:,.0f}",
+                f"{r['productive_hours']:,.0f}"
+                + (" (once)" if scenario.category(str(r["category"])).is_project else ""),
                 f"{r['handled_per_month']:,.0f}",
                 f"{r['billable_per_month']:,.2f}",
                 "-" if r["min_service_level"] is None else f"{r['min_service_level']:.3f}",
@@ -322,7 +391,7 @@ def requirement_report(scenario: Scenario, fmt: str) -> str:
             "category",
             "tier",
             "peak agents",
-            "productive h/month",
+            "productive h/month (projects: once)",
             "handled/month",
             "billable/month",
             "min SL",

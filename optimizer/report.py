@@ -13,6 +13,7 @@ import json
 import math
 from typing import Any
 
+from optimizer.conventions import price_decimals
 from optimizer.results import VerifiedResult
 
 DIGITS = 6
@@ -196,6 +197,20 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
+def price_text(price: float, pricing_model: str) -> str:
+    """A price as a client reads it: a revenue share in per cent of sales, other prices
+    at their quotable step (cents; 4 decimals below 1).
+
+    >>> price_text(0.1178, "revenue_share"), price_text(7.4, "per_contact")
+    ('11.78%', '7.40')
+    >>> price_text(0.0925, "per_minute"), price_text(38000, "fixed_fee")
+    ('0.0925', '38,000.00')
+    """
+    if pricing_model == "revenue_share":
+        return f"{100 * price:.2f}%"
+    return f"{price:,.{price_decimals(price)}f}"
+
+
 def to_text(result: VerifiedResult) -> str:
     """The human-readable report: categories, totals, sites, binding limits."""
     cur = result.currency
@@ -214,7 +229,7 @@ def to_text(result: VerifiedResult) -> str:
             c.name,
             c.tier,
             c.pricing_model,
-            f"{c.price:g}",
+            price_text(c.price, c.pricing_model),
             money(c.contacts),
             money(c.revenue),
             money(c.cost),

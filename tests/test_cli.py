@@ -90,7 +90,7 @@ def test_validate_example_scenarios(path):
     result = invoke("validate", path)
     assert_friendly(result, 0)
     assert "valid" in result.stdout
-    assert "categories" in result.stdout
+    assert "categor" in result.stdout  # "1 category", "3 categories"
     assert result.stderr == ""
 
 
@@ -462,3 +462,10 @@ def test_python_m_optimizer_version():
     )
     assert done.returncode == 0, done.stderr
     assert _version.__version__ in done.stdout
+
+
+def test_validate_counts_in_the_singular() -> None:
+    """One category is "1 category", not "1 categories" (issue 11.16)."""
+    result = invoke("validate", SCENARIOS_DIR / "service_desk_shifts.yaml")
+    assert_friendly(result, 0)
+    assert "1 category, 2 sites" in result.stdout

@@ -144,3 +144,69 @@ def test_min_price_staffs_at_the_lowest_cost_for_the_lowest_spend(cheap_seats: i
     expected = at_cheap * rate["cheap"] + at_dear * rate["dear"] + costs.fixed_cost(scenario)
     assert result.totals.cost == pytest.approx(expected, rel=1e-9)
     assert result.totals.revenue == pytest.approx(4.0 * result.totals.contacts)
+
+
+# ------------------------------------------------------ quotable prices (issue 11.16)
+
+
+def test_continuous_prices_are_quoted_at_a_step_and_exact_on_request() -> None:
+    """The telco's sales chat is a revenue share on a continuous range: reported at 4
+    decimals (a quotable share of sales), within one step of the exact optimum, which
+    ``exact_prices`` keeps; both verified, the rounded one never better than exact."""
+    deal = load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
+    quoted = run_scenario(deal, RunOptions(explain=False))
+    exact = run_scenario(deal, RunOptions(explain=False, exact_prices=True))
+    q = next(c for c in quoted.categories if c.name == "sales_chat").price
+    e = next(c for c in exact.categories if c.name == "sales_chat").price
+    assert quoted.verified and exact.verified
+    assert round(q, 4) == q and round(e, 4) != e
+    assert abs(q - e) < 1e-4
+    assert quoted.totals.margin <= exact.totals.margin + 1e-6
+    # discrete menus are untouched
+    for a, b in zip(quoted.categories, exact.categories, strict=True):
+        if a.name != "sales_chat":
+            assert a.price == b.price
+
+
+# ------------------------------------------- results that depend on a default limit (12.5)
+
+
+def _stopped_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every solve of the pipeline reports that a time limit stopped it (gap 1%)."""
+    from dataclasses import replace
+
+    from optimizer import pipeline
+
+    real = pipeline.solve
+
+    def stopped(model, options):  # type: ignore[no-untyped-def]
+        out = real(model, options)
+        if not out.status.has_solution:
+            return out
+        return replace(out, status=SolveStatus.FEASIBLE, solver=replace(out.solver, gap=0.01))
+
+    monkeypatch.setattr(pipeline, "solve", stopped)
+
+
+def test_shift_result_stopped_by_the_default_limit_says_so(monkeypatch) -> None:
+    """Shift mode without --time-limit runs under a default limit; when that limit stops
+    it, the plan depends on the machine's speed, and a warning says so (issue 12.5)."""
+    from optimizer.pipeline import TimeLimitWarning
+
+    _stopped_early(monkeypatch)
+    deal = load_scenario(SCENARIOS_DIR / "service_desk_shifts.yaml")
+    with pytest.warns(TimeLimitWarning, match="default 30 s limit"):
+        run_scenario(deal, RunOptions(explain=False))
+
+
+def test_no_warning_when_the_user_chose_the_limit(monkeypatch) -> None:
+    """With --time-limit given, the user chose the trade-off: no warning."""
+    import warnings
+
+    from optimizer.pipeline import TimeLimitWarning
+
+    _stopped_early(monkeypatch)
+    deal = load_scenario(SCENARIOS_DIR / "service_desk_shifts.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TimeLimitWarning)
+        run_scenario(deal, RunOptions(explain=False, solve=SolveOptions(time_limit=60.0)))
