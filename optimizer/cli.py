@@ -32,6 +32,7 @@ EXIT_INTERRUPTED = 130
 ScenarioPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
 OutputPath = click.Path(path_type=Path, dir_okay=False)
 FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
+FORMAT_HELP = "Default: from --output's extension (.json .csv .xlsx .txt), else table."
 
 
 class _FiniteRange(click.FloatRange):
@@ -52,10 +53,12 @@ class _FileWriteError(click.ClickException):
 
 def _write_file(path: Path, data: str | bytes) -> None:
     """Write an output file atomically; an OS error becomes one clean message."""
-    from optimizer.writers import write_atomic
+    from optimizer.writers import OutputError, write_atomic
 
     try:
         write_atomic(path, data)
+    except OutputError as err:
+        raise _FileWriteError(_safe(str(err), err=True)) from None
     except OSError as err:
         where = f" ({err.filename})" if err.filename and str(err.filename) != str(path) else ""
         message = f"cannot write {path}: {err.strerror or err}{where}"
@@ -117,11 +120,64 @@ def _safe(text: str, err: bool = False) -> str:
     """Degrade characters the terminal's encoding cannot show (e.g. ASCII terminals).
 
     ``err``: for stderr rather than stdout. Click writes UTF-8 to a stream it finds
-    "misconfigured" as ASCII, so the degrading has to happen here.
+    "misconfigured" as ASCII, so the degrading has to happen here. On stdout a lost
+    character is never silent: one warning line per command says how many.
     """
     stream = sys.stderr if err else sys.stdout
     encoding = getattr(stream, "encoding", None) or "utf-8"
-    return text.encode(encoding, errors="replace").decode(encoding)
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    except LookupError:
+        return text
+    shown = text.encode(encoding, errors="replace").decode(encoding)
+    if not err:
+        _warn_lost_characters(sum(1 for ch in text if not _encodable(ch, encoding)), encoding)
+    return shown
+
+
+def _encodable(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _warn_lost_characters(count: int, encoding: str) -> None:
+    """Say once per command that stdout's encoding lost characters (shown as '?')."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.find_root().meta if ctx is not None else {}
+    if meta.get("tierprice.lost_characters"):
+        return
+    meta["tierprice.lost_characters"] = True
+    message = (
+        f"warning: stdout's encoding ({encoding}) cannot show {count} character"
+        f"{'s' if count != 1 else ''} of this output; each is shown as '?' "
+        "(--output FILE writes UTF-8, or set PYTHONIOENCODING=utf-8)"
+    )
+    click.echo(_safe(message, err=True), err=True)
+
+
+def _json_for(text: str, encoding: str) -> str:
+    r"""JSON text with every character ``encoding`` cannot carry written as a \u escape.
+
+    Outside its strings JSON is ASCII, so escaping characters keeps the same document.
+    """
+    out = []
+    for ch in text:
+        if ch.isascii() or _encodable(ch, encoding):
+            out.append(ch)
+            continue
+        code = ord(ch)
+        if code > 0xFFFF:  # a UTF-16 surrogate pair, as JSON spells it
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -145,16 +201,109 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _load(path: Path, variant: str | None = None) -> Any:
+    """Load a scenario, recording the files it reads as inputs no output may overwrite."""
     from optimizer.loader import load_scenario
 
-    return load_scenario(path, variant)
+    ctx = click.get_current_context(silent=True)
+    inputs = None
+    if ctx is not None and isinstance(ctx.obj, dict):
+        inputs = ctx.obj.setdefault("inputs", [])
+    return load_scenario(path, variant, inputs=inputs)
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(_safe(text), nl=False)
-    else:
+def _to_stdout(output: Path | None) -> bool:
+    """Whether an output goes to standard output (no --output, ``-``, ``/dev/stdout``)."""
+    from optimizer.writers import is_stdout
+
+    return output is None or is_stdout(output)
+
+
+def _emit(text: str, output: Path | None, fmt: str = "table") -> None:
+    """A report on stdout (JSON escaped to what the stream can carry) or in a file."""
+    if not _to_stdout(output):
+        assert output is not None
         _write_bytes(output, text)
+        return
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = _json_for(text, encoding) if fmt == "json" else _safe(text)
+    except LookupError:
+        pass
+    click.echo(text, nl=False)
+
+
+REPORT_SUFFIXES = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table"}
+"""--output extensions and the format each one means (--format may be left out)."""
+CHART_SUFFIXES = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+"""--plot extensions and the chart format each one means."""
+FOREIGN_SUFFIXES = frozenset(
+    {".xls", ".xlsm", ".ods", ".odt", ".doc", ".docx", ".html", ".htm", ".zip", ".gz"}
+    | set(CHART_SUFFIXES)
+    | {".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".eps", ".ps"}
+)
+"""--output extensions of formats no report is written in: refused, not mislabelled."""
+
+
+def _check_output(
+    fmt: str | None,
+    output: Path | None,
+    plot: Path | None = None,
+    choices: tuple[str, ...] = ("table", "json", "csv", "xlsx"),
+) -> str:
+    """The report format (from --format, else --output's extension, else table).
+
+    Usage errors (exit 2) before anything is read: a --format the extension
+    contradicts, an extension no report format has, xlsx without a file, a --plot
+    that is not .png/.pdf/.svg, and a plot on stdout together with the report.
+    """
+    suffix = "" if _to_stdout(output) or output is None else output.suffix.lower()
+    inferred = REPORT_SUFFIXES.get(suffix)
+    if suffix in FOREIGN_SUFFIXES or (inferred is not None and inferred not in choices):
+        known = ", ".join(s for s, f in REPORT_SUFFIXES.items() if f in choices)
+        raise click.UsageError(
+            f"--output {output}: this command does not write {suffix} files "
+            f"(expected {known}, or a name without one of these extensions)"
+        )
+    if fmt is not None and inferred is not None and fmt != inferred:
+        raise click.UsageError(
+            f"--format {fmt} does not match --output {output} (a {suffix} file is {inferred})"
+        )
+    chosen = fmt or inferred or "table"
+    if chosen == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+    if plot is not None:
+        _chart_format(plot)
+        if _to_stdout(plot) and _to_stdout(output):
+            raise click.UsageError(
+                "--plot and the report would both go to stdout: give --output or --plot a file"
+            )
+    return chosen
+
+
+def _chart_format(plot: Path) -> str:
+    """The chart format of a --plot path: its extension (stdout: PNG)."""
+    if _to_stdout(plot):
+        return "png"
+    chart = CHART_SUFFIXES.get(plot.suffix.lower())
+    if chart is None:
+        raise click.UsageError(f"--plot {plot}: expected a .png, .pdf or .svg file name")
+    return chart
+
+
+def _guard_outputs(output: Path | None, plot: Path | None = None) -> None:
+    """Before any solving: refuse outputs over inputs, two outputs on one path, and
+    folders that cannot be written (one message, exit 2). ``output`` None is stdout."""
+    from optimizer.writers import OutputError, check_outputs
+
+    ctx = click.get_current_context(silent=True)
+    inputs = ctx.obj.get("inputs", []) if ctx is not None and isinstance(ctx.obj, dict) else []
+    paths = [Path("-") if output is None else output] + ([] if plot is None else [plot])
+    try:
+        check_outputs(paths, inputs)
+    except OutputError as err:
+        raise _FileWriteError(_safe(str(err), err=True)) from None
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -286,16 +435,19 @@ def staff(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
+    default=None,
+    help=FORMAT_HELP,
 )
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
-def requirements(scenario: Path, fmt: str, variant: str | None, output: Path | None) -> None:
+def requirements(scenario: Path, fmt: str | None, variant: str | None, output: Path | None) -> None:
     """Staffing requirement per category, tier and interval."""
     from optimizer.pipeline import requirement_report
 
-    _emit(requirement_report(_load(scenario, variant), fmt), output)
+    fmt = _check_output(fmt, output, choices=("table", "csv", "json"))
+    s = _load(scenario, variant)
+    _guard_outputs(output)
+    _emit(requirement_report(s, fmt), output, fmt)
 
 
 def _objective(value: str | None) -> str | None:
@@ -316,13 +468,13 @@ def _objective(value: str | None) -> str | None:
 )
 @click.option("--gap", type=_FiniteRange(0, 1), default=None, help="Relative MIP gap.")
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--output", type=OutputPath, default=None)
 @click.option(
     "--plot",
     type=OutputPath,
     default=None,
-    help="Also draw the staffing by interval and site (PNG).",
+    help="Also draw the staffing by interval and site (.png, .pdf or .svg).",
 )
 @click.option("--no-explain", is_flag=True, help="Skip shadow prices and relaxation re-solves.")
 @click.option(
@@ -340,7 +492,7 @@ def solve_command(
     time_limit: float | None,
     gap: float | None,
     variant: str | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     plot: Path | None,
     no_explain: bool,
@@ -351,8 +503,9 @@ def solve_command(
     from optimizer.results import SolveStatus
     from optimizer.solve import SolveOptions
 
-    _check_output(fmt, output)
+    fmt = _check_output(fmt, output, plot)
     s = _load(scenario, variant)
+    _guard_outputs(output, plot)
     options = RunOptions(
         objective=_objective(objective),
         explain=not no_explain,
@@ -364,7 +517,7 @@ def solve_command(
     if plot is not None and result.totals is not None:
         from optimizer.plots import staffing_png
 
-        _write_bytes(plot, staffing_png(result))
+        _write_bytes(plot, staffing_png(result, fmt=_chart_format(plot)))
     if result.status == SolveStatus.INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if not result.status.has_solution:
@@ -373,15 +526,18 @@ def solve_command(
 
 
 def _write_bytes(path: Path, data: str | bytes) -> None:
-    """Write an output file atomically and say so on stderr."""
+    """Write an output file atomically and say so on stderr (stdout: print it)."""
+    if _to_stdout(path):
+        if isinstance(data, str):
+            _emit(data, None)
+            return
+        if sys.stdout.isatty():
+            raise _FileWriteError(_safe(f"cannot write {path}: binary output to a terminal", True))
+        sys.stdout.flush()
+        click.echo(data, nl=False)
+        return
     _write_file(path, data)
     click.echo(_safe(f"wrote {path}", err=True), err=True)
-
-
-def _check_output(fmt: str, output: Path | None) -> None:
-    """Fail before any solving when the format needs a file."""
-    if fmt == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
 
 
 def _emit_results(results: list[Any], fmt: str, output: Path | None, single: bool) -> None:
@@ -404,7 +560,7 @@ def _emit_results(results: list[Any], fmt: str, output: Path | None, single: boo
         )
     else:
         text = "\n".join(report.to_text(r) for r in results)
-    _emit(text, output)
+    _emit(text, output, fmt)
 
 
 @main.command("export-lp")
@@ -416,7 +572,12 @@ def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | 
     """Write the model as an LP file without solving it."""
     from optimizer.pipeline import build_only, lp_text
 
-    model = build_only(_load(scenario, variant), _objective(objective))
+    s = _load(scenario, variant)
+    _guard_outputs(path)
+    model = build_only(s, _objective(objective))
+    if _to_stdout(path):
+        _emit(lp_text(model), None)
+        return
     _write_file(path, lp_text(model))
     note = f"wrote {path}: {len(model.prob.variables())} columns, {len(model.rows)} rows"
     click.echo(_safe(note, err=True), err=True)
@@ -435,7 +596,7 @@ def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | 
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
 @click.option("--time-limit", type=_FiniteRange(min=0, min_open=True), default=None)
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(["table", "json"]), default=None, help=FORMAT_HELP
 )
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.pass_context
@@ -446,7 +607,7 @@ def check(
     variant: str | None,
     solver: str,
     time_limit: float | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
 ) -> None:
     """Can we sign this deal? FEASIBLE, or NOT FEASIBLE and what would make it so.
@@ -457,12 +618,14 @@ def check(
     from optimizer.pipeline import check_options, parse_fixes, run_scenario
     from optimizer.solve import SolveOptions
 
+    fmt = _check_output(fmt, output, choices=("table", "json"))
     s = _load(scenario, variant)
+    _guard_outputs(output)
     fixed = parse_fixes(s, fixes, str(scenario))
     options = check_options(fixed, SolveOptions(solver=solver, time_limit=time_limit))
     result = run_scenario(s, options)
     text = report.check_json(result, fixed) if fmt == "json" else report.check_text(result)
-    _emit(text, output)
+    _emit(text, output, fmt)
     if not result.status.has_solution:
         ctx.exit(EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_SOLVER)
 
@@ -507,14 +670,14 @@ _SCHEDULER = click.option(
     metavar="all|NAME,...",
     help="Also compare the named variants of the (first) scenario file.",
 )
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--output", type=OutputPath, default=None)
 @_WORKERS
 @_SCHEDULER
 def compare(
     scenarios: tuple[Path, ...],
     variants: str | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     workers: int | None,
     scheduler: str | None,
@@ -524,7 +687,7 @@ def compare(
     from optimizer.compare import Comparison, comparison_text
     from optimizer.pipeline import RunOptions
 
-    _check_output(fmt, output)
+    fmt = _check_output(fmt, output)
     options = RunOptions(explain=False)
     jobs = []
     for i, path in enumerate(scenarios):
@@ -535,10 +698,11 @@ def compare(
             for name in names:
                 v = s.variant(name.strip(), str(path))
                 jobs.append(Job(v.scenario, v, options))
+    _guard_outputs(output)
     with _progress(len(jobs)) as bar:
         results = run_jobs(jobs, workers, scheduler, bar.update)
     if fmt == "table":
-        _emit(comparison_text(Comparison(tuple(results))), output)
+        _emit(comparison_text(Comparison(tuple(results))), output, fmt)
     else:
         _emit_results(results, fmt, output, single=False)
 
@@ -553,11 +717,11 @@ def _rows_out(rows: list[dict[str, Any]], fmt: str, output: Path | None, sheet: 
             raise click.UsageError("--format xlsx needs --output FILE.xlsx")
         _write_bytes(output, workbook({sheet: rows}))
     elif fmt == "json":
-        _emit(report.rows_to_json(rows), output)
+        _emit(report.rows_to_json(rows), output, fmt)
     elif fmt == "csv":
-        _emit(report.rows_to_csv(rows), output)
+        _emit(report.rows_to_csv(rows), output, fmt)
     else:
-        _emit(report.rows_table(rows), output)
+        _emit(report.rows_table(rows), output, fmt)
 
 
 def _run_grid(
@@ -604,9 +768,11 @@ def _run_grid(
 )
 @click.option("--variant", default=None)
 @click.option("--objective", type=click.Choice(["max-margin", "min-price"]), default=None)
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--output", type=OutputPath, default=None)
-@click.option("--plot", type=OutputPath, default=None, help="Margin curve or heat map (PNG).")
+@click.option(
+    "--plot", type=OutputPath, default=None, help="Margin curve or heat map (.png, .pdf, .svg)."
+)
 @_WORKERS
 @_SCHEDULER
 @click.pass_context
@@ -616,7 +782,7 @@ def sweep(
     varies: tuple[str, ...],
     variant: str | None,
     objective: str | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     plot: Path | None,
     workers: int | None,
@@ -627,20 +793,28 @@ def sweep(
     from optimizer.plots import sweep_png
     from optimizer.sweep import parse_vary
 
-    _check_output(fmt, output)
+    fmt = _check_output(fmt, output, plot)
     s = _load(scenario, variant)
+    _guard_outputs(output, plot)
     axes = [parse_vary(v) for v in varies]
     options = RunOptions(objective=_objective(objective))
-    _run_grid(ctx, s, axes, options, workers, scheduler, (fmt, output, plot), sweep_png, "sweep")
+    chart = _chart_format(plot) if plot is not None else "png"
+
+    def draw(result: Any) -> bytes:
+        return sweep_png(result, fmt=chart)
+
+    _run_grid(ctx, s, axes, options, workers, scheduler, (fmt, output, plot), draw, "sweep")
 
 
 @main.command()
 @click.argument("scenario", type=ScenarioPath)
 @click.option("--points", type=click.IntRange(min=2, max=1000), default=12, show_default=True)
 @click.option("--variant", default=None)
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--output", type=OutputPath, default=None)
-@click.option("--plot", type=OutputPath, default=None, help="The frontier curve (PNG).")
+@click.option(
+    "--plot", type=OutputPath, default=None, help="The frontier curve (.png, .pdf, .svg)."
+)
 @_WORKERS
 @_SCHEDULER
 @click.pass_context
@@ -649,7 +823,7 @@ def frontier(
     scenario: Path,
     points: int,
     variant: str | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     plot: Path | None,
     workers: int | None,
@@ -660,10 +834,14 @@ def frontier(
     from optimizer.plots import frontier_png
     from optimizer.sweep import frontier_axis
 
-    _check_output(fmt, output)
+    fmt = _check_output(fmt, output, plot)
     s = _load(scenario, variant)
+    _guard_outputs(output, plot)
     options = RunOptions(objective="max_margin", diagnose=False, explain=False)
     axis = frontier_axis(s, points, options)
-    _run_grid(
-        ctx, s, [axis], options, workers, scheduler, (fmt, output, plot), frontier_png, "frontier"
-    )
+    chart = _chart_format(plot) if plot is not None else "png"
+
+    def draw(result: Any) -> bytes:
+        return frontier_png(result, fmt=chart)
+
+    _run_grid(ctx, s, [axis], options, workers, scheduler, (fmt, output, plot), draw, "frontier")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -51,34 +53,67 @@ _UniqueKeyLoader.add_constructor(
 
 
 def read_text(path: Path, what: str = "scenario file") -> str:
-    """The text of a user-named file, or a ScenarioError saying why it cannot be read."""
+    """The text of a user-named file, or a ScenarioError saying why it cannot be read.
+
+    Only regular files are read (a device, FIFO or socket is refused before it is
+    opened, and again on the opened descriptor, so ``/dev/zero`` or a FIFO never
+    hangs), and never more than :data:`MAX_FILE_BYTES` (whatever the size the file
+    system reports). No message quotes the file's content.
+    """
     source = str(path)
+
+    def problem(value: str, expected: str) -> ScenarioError:
+        return ScenarioError([Issue(source, "", value, expected)])
+
     try:
-        exists, is_dir = path.exists(), path.is_dir()
-    except OSError as err:  # e.g. a file name too long for the file system
-        raise ScenarioError(
-            [Issue(source, "", f"({err.strerror})", f"a readable {what}")]
-        ) from None
-    if not exists:
-        raise ScenarioError([Issue(source, "", "(no such file)", f"an existing {what}")])
-    if is_dir:
-        raise ScenarioError([Issue(source, "", "(a directory)", f"a {what}, not a directory")])
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                [Issue(source, "", "(too large)", f"a {what} under {MAX_FILE_BYTES} bytes")]
-            )
-        data = path.read_bytes()
-    except OSError as err:
-        raise ScenarioError(
-            [Issue(source, "", f"({err.strerror})", f"a readable {what}")]
-        ) from None
+        kind, size, data = _read_regular(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise problem("(no such file)", f"an existing {what}") from None
+    except OSError as err:  # e.g. permission, a file name too long for the file system
+        raise problem(f"({err.strerror or type(err).__name__})", f"a readable {what}") from None
+    if kind == "directory":
+        raise problem("(a directory)", f"a {what}, not a directory")
+    if kind is not None:
+        raise problem(f"({kind})", f"a {what} that is a regular file")
+    if max(size, len(data)) > MAX_FILE_BYTES:
+        raise problem("(too large)", f"a {what} under {MAX_FILE_BYTES} bytes")
     if b"\0" in data:
-        raise ScenarioError([Issue(source, "", "(binary data)", f"a text {what}")])
+        raise problem("(binary data)", f"a text {what}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ScenarioError([Issue(source, "", "(not UTF-8)", f"a UTF-8 {what}")]) from None
+        raise problem("(not UTF-8)", f"a UTF-8 {what}") from None
+
+
+def _read_regular(path: Path) -> tuple[str | None, int, bytes]:
+    """What the file is if not a regular file, the size it reports, and its bytes (at
+    most ``MAX_FILE_BYTES + 1`` of them; none when it is not regular or too large)."""
+    kind = _kind(os.stat(path).st_mode)  # refuse a FIFO or device before opening it
+    if kind is not None:
+        return kind, 0, b""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())  # the file opened, should it have been swapped
+        kind, size = _kind(info.st_mode), info.st_size
+        if kind is not None or size > MAX_FILE_BYTES:
+            return kind, size, b""
+        return None, size, handle.read(MAX_FILE_BYTES + 1)  # the cap holds if it grows
+
+
+def _kind(mode: int) -> str | None:
+    """None for a regular file, else what it is instead."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "a socket or other special file"
 
 
 def parse_yaml(text: str, source: str) -> Any:
@@ -133,18 +168,28 @@ def _size_problem(data: Any) -> str | None:
     return None
 
 
-def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
-    """Read, validate and (optionally) apply a named variant of a scenario file."""
+def load_scenario(
+    path: str | Path, variant: str | None = None, *, inputs: list[Path] | None = None
+) -> Scenario:
+    """Read, validate and (optionally) apply a named variant of a scenario file.
+
+    Every file read (the scenario, its CSV profiles) is appended to ``inputs`` when
+    given, so that the caller can refuse to write over any of them.
+    """
     path = Path(path)
     source = str(path)
+    if inputs is not None:
+        inputs.append(path)
     raw = parse_yaml(read_text(path), source)
     if isinstance(raw, dict):
-        raw = _resolve_csv_profiles(raw, path, source)
+        raw = _resolve_csv_profiles(raw, path, source, inputs)
     scenario = validate_scenario(raw, source)
     return scenario.variant(variant, source) if variant else scenario
 
 
-def _resolve_csv_profiles(raw: dict[str, Any], path: Path, source: str) -> dict[str, Any]:
+def _resolve_csv_profiles(
+    raw: dict[str, Any], path: Path, source: str, inputs: list[Path] | None = None
+) -> dict[str, Any]:
     """Replace each ``{csv: file, column: name}`` profile by the column's weights."""
     categories = raw.get("categories")
     if not isinstance(categories, list):
@@ -157,7 +202,7 @@ def _resolve_csv_profiles(raw: dict[str, Any], path: Path, source: str) -> dict[
         if isinstance(spec, dict) and "csv" in spec and isinstance(spec.get("csv"), str):
             where = f"categories[{i}].profile"
             try:
-                weights = read_profile_csv(spec, path.parent, where, source)
+                weights = read_profile_csv(spec, path.parent, where, source, inputs=inputs)
                 if minutes is not None:
                     _check_length(weights, minutes, spec, where, source)
                 cat = {**cat, "profile": weights}
@@ -194,8 +239,19 @@ def _check_length(
         ) from None
 
 
-def read_profile_csv(spec: dict[str, Any], folder: Path, where: str, source: str) -> list[float]:
-    """The numbers of one CSV column, named by header, resolved against ``folder``."""
+def read_profile_csv(
+    spec: dict[str, Any],
+    folder: Path,
+    where: str,
+    source: str,
+    *,
+    inputs: list[Path] | None = None,
+) -> list[float]:
+    """The numbers of one CSV column, named by header, resolved against ``folder``.
+
+    The path read is appended to ``inputs`` (when given). Messages name the file, the
+    line and the column, never the file's content (an absolute path may name any file).
+    """
     name = str(spec["csv"])
     column = spec.get("column")
     target = Path(name)
@@ -213,6 +269,8 @@ def read_profile_csv(spec: dict[str, Any], folder: Path, where: str, source: str
                 ]
             )
         target = resolved
+    if inputs is not None:
+        inputs.append(target)
     try:
         text = read_text(target, "CSV file")
     except ScenarioError as err:
@@ -222,16 +280,24 @@ def read_profile_csv(spec: dict[str, Any], folder: Path, where: str, source: str
                 for i in err.issues
             ]
         ) from None
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as err:  # e.g. a field over the csv module's size limit
+        problem = str(err).split(":")[0]
+        raise ScenarioError(
+            [Issue(source, f"{where}.csv", name, f"a readable CSV file ({problem})")]
+        ) from None
     header = rows[0] if rows else []
     if not isinstance(column, str) or column not in header:
+        count = len(header)
+        shape = f"has {count} column{'s' if count != 1 else ''}" if header else "is empty"
         raise ScenarioError(
             [
                 Issue(
                     source,
                     f"{where}.column",
                     column,
-                    f"a column of {name} ({', '.join(header) or 'no header'})",
+                    f"a column named in the first line of {name} (its first line {shape})",
                 )
             ]
         )
@@ -251,8 +317,8 @@ def read_profile_csv(spec: dict[str, Any], folder: Path, where: str, source: str
                     Issue(
                         source,
                         f"{where}.csv",
-                        f"{name} line {line}: {cell!r}",
-                        "a non-negative number in every row",
+                        f"{name} line {line}",
+                        f"a non-negative number in every row (line {line}, column {column})",
                     )
                 ]
             )

@@ -1,4 +1,8 @@
-"""Charts as PNG bytes (matplotlib, headless Agg backend): frontier, sweep, staffing."""
+"""Charts as PNG, PDF or SVG bytes (matplotlib, headless): frontier, sweep, staffing.
+
+Each chart function takes ``fmt`` (one of :data:`CHART_FORMATS`); the bytes carry no
+timestamp, so the same chart is the same file on every run.
+"""
 
 from __future__ import annotations
 
@@ -19,18 +23,33 @@ def _figure() -> tuple[Any, Any]:
     return fig, ax
 
 
-def _png(fig: Any) -> bytes:
+CHART_FORMATS = ("png", "pdf", "svg")
+"""The file formats a chart can be written in (the ``--plot`` file's extension)."""
+_NO_STAMP: dict[str, dict[str, None]] = {
+    "png": {"Software": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+    "svg": {"Creator": None, "Date": None},
+}
+"""Metadata left out of each format, so the bytes do not change from run to run."""
+
+
+def _save(fig: Any, fmt: str = "png") -> bytes:
+    """The figure as ``fmt`` bytes (ValueError for a format not in CHART_FORMATS)."""
     import matplotlib.pyplot as plt
 
+    if fmt not in CHART_FORMATS:
+        plt.close(fig)
+        raise ValueError(f"chart format {fmt!r}: expected one of {', '.join(CHART_FORMATS)}")
     buffer = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
+    with plt.rc_context({"svg.hashsalt": "tierprice", "svg.fonttype": "path"}):
+        fig.savefig(buffer, format=fmt, metadata=_NO_STAMP[fmt])
     plt.close(fig)
     return buffer.getvalue()
 
 
-def sweep_png(sweep: SweepResult, title: str = "") -> bytes:
-    """Margin against one varied field (a curve) or two (a heat map)."""
+def sweep_png(sweep: SweepResult, title: str = "", fmt: str = "png") -> bytes:
+    """Margin against one varied field (a curve) or two (a heat map), as ``fmt`` bytes."""
     fig, ax = _figure()
     rows = sweep.rows()
     axes = sweep.axes
@@ -61,10 +80,10 @@ def sweep_png(sweep: SweepResult, title: str = "") -> bytes:
         ax.set_ylabel("margin per month")
         ax.grid(True, alpha=0.3)
     ax.set_title(title or "margin across the sweep")
-    return _png(fig)
+    return _save(fig, fmt)
 
 
-def frontier_png(sweep: SweepResult, title: str = "") -> bytes:
+def frontier_png(sweep: SweepResult, title: str = "", fmt: str = "png") -> bytes:
     """The provider's best margin against the client's budget."""
     fig, ax = _figure()
     pairs = [
@@ -77,10 +96,10 @@ def frontier_png(sweep: SweepResult, title: str = "") -> bytes:
     ax.set_ylabel("best margin per month")
     ax.set_title(title or "margin-budget frontier")
     ax.grid(True, alpha=0.3)
-    return _png(fig)
+    return _save(fig, fmt)
 
 
-def staffing_png(result: VerifiedResult) -> bytes:
+def staffing_png(result: VerifiedResult, fmt: str = "png") -> bytes:
     """Scheduled agents by interval of the week, stacked by site."""
     import numpy as np
 
@@ -97,4 +116,4 @@ def staffing_png(result: VerifiedResult) -> bytes:
     ax.set_ylabel("scheduled agents")
     ax.set_title(f"{result.scenario}: staffing by interval and site")
     ax.grid(True, alpha=0.3)
-    return _png(fig)
+    return _save(fig, fmt)

@@ -146,8 +146,28 @@ class SweepResult:
         return pd.DataFrame(self.rows())
 
 
+MAX_GRID_POINTS = 100_000
+"""Most points a grid may have (the product of its axes' steps), checked before any is built."""
+
+
 def grid_points(axes: Sequence[Axis]) -> list[tuple[float, ...]]:
-    """Every combination of the axes' values, the first axis varying slowest."""
+    """Every combination of the axes' values, the first axis varying slowest.
+
+    ScenarioError (nothing built) when the grid would exceed :data:`MAX_GRID_POINTS`.
+    """
+    sizes = [len(a.values) for a in axes]
+    if math.prod(sizes) > MAX_GRID_POINTS:
+        shown = " x ".join(f"{n:,}" for n in sizes)
+        raise ScenarioError(
+            [
+                Issue(
+                    "--vary",
+                    "--vary",
+                    f"{shown} = {math.prod(sizes):,} points",
+                    f"a grid of at most {MAX_GRID_POINTS:,} points",
+                )
+            ]
+        )
     return list(itertools.product(*(a.values for a in axes)))
 
 

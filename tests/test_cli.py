@@ -354,10 +354,10 @@ def test_read_error_is_one_problem_line(small, monkeypatch):
     """An OS error while reading the file (permission denied) exits 2 with one problem
     line naming the file and the reason (works as root too: the read is made to fail)."""
 
-    def denied(self):
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("pathlib.Path.read_bytes", denied)
+    monkeypatch.setattr("optimizer.loader._read_regular", denied)
     result = invoke("validate", small)
     assert_friendly(result, 2)
     problems = [line for line in result.stderr.splitlines() if line.startswith("  - ")]

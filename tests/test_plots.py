@@ -179,3 +179,26 @@ def test_cli_frontier_plot(small_file, tmp_path):
     assert result.exit_code == 0, result.output
     assert png_size(out.read_bytes()) == SIZE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["frontier.png", "small.yaml"]
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("pdf", b"%PDF-"), ("svg", b"<?xml")])
+def test_vector_formats(grid, curve, small, fmt, magic):
+    """Charts in PDF and SVG: the real format, and the same bytes on every run."""
+    for draw in (lambda: sweep_png(grid, fmt=fmt), lambda: sweep_png(curve, fmt=fmt)):
+        data = draw()
+        assert data.startswith(magic)
+        assert data == draw()
+
+
+def test_unknown_chart_format(curve):
+    with pytest.raises(ValueError, match="png, pdf, svg"):
+        sweep_png(curve, fmt="jpg")
+
+
+@pytest.mark.parametrize(("name", "magic"), [("sweep.pdf", b"%PDF-"), ("sweep.svg", b"<?xml")])
+def test_cli_sweep_plot_vector(small_file, tmp_path, name, magic):
+    """``sweep --plot x.pdf`` writes a PDF, not PNG bytes under a .pdf name."""
+    out = tmp_path / name
+    result = invoke("sweep", small_file, "--vary", COST, "--workers", 1, "--plot", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(magic)

@@ -198,3 +198,140 @@ def test_process_killed_mid_write_keeps_old_file(tmp_path):
             child.kill()
             child.wait()
     assert target.read_text() == OLD
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_process_terminated_mid_write_removes_temp_file(tmp_path, signame):
+    """SIGTERM (or SIGHUP) mid-write: the old file is intact and the temp file is gone
+    (the default action would kill the process before any clean-up ran)."""
+    target = tmp_path / "out.json"
+    target.write_text(OLD)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        assert leftovers(tmp_path)
+        child.send_signal(getattr(signal, signame))
+        child.wait(timeout=CHILD_TIMEOUT)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 128 + getattr(signal, signame)
+    assert target.read_text() == OLD
+    assert leftovers(tmp_path) == []
+
+
+def test_signal_handlers_are_restored(tmp_path):
+    """Outside a write, SIGTERM keeps whatever action it had."""
+    before = signal.getsignal(signal.SIGTERM)
+    writers.write_atomic(tmp_path / "out.json", "{}")
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_symlink_target_is_replaced_link_kept(tmp_path):
+    """Writing through a symlink replaces the file it points at; the link stays."""
+    real = tmp_path / "real.json"
+    real.write_text(OLD)
+    link = tmp_path / "out.json"
+    link.symlink_to(real.name)
+    writers.write_atomic(link, "new\n")
+    assert link.is_symlink()
+    assert real.read_text() == "new\n"
+    assert leftovers(tmp_path, "real.json") == []
+
+
+def test_fifo_is_written_not_replaced(tmp_path):
+    """A FIFO is opened and written, never renamed over."""
+    import threading
+
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    thread = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    thread.start()
+    for _ in range(100):  # until the reader has opened its end
+        try:
+            writers.write_atomic(fifo, LARGE)
+            break
+        except writers.OutputError:
+            thread.join(0.05)
+    thread.join(CHILD_TIMEOUT)
+    assert got == [LARGE.encode()]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_fifo_without_reader_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    with pytest.raises(writers.OutputError, match="no reader"):
+        writers.write_atomic(fifo, "{}")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_symlink_to_null_device_is_written_through(tmp_path):
+    """A symlink to /dev/null: the data goes to the device; link and device stay."""
+    link = tmp_path / "out.json"
+    link.symlink_to(os.devnull)
+    writers.write_atomic(link, LARGE)
+    assert link.is_symlink()
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="mknod needs root")
+def test_character_device_stays_a_device(tmp_path):
+    """A null device (made here; the same device as /dev/null) is written in place."""
+    device = tmp_path / "null"
+    os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    writers.write_atomic(device, "{}")
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["null"]
+
+
+def test_full_device_error_propagates(tmp_path):
+    """/dev/full (writes fail with ENOSPC) raises OSError, and stays a device."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    link = tmp_path / "out.json"
+    link.symlink_to("/dev/full")
+    with pytest.raises(OSError):
+        writers.write_atomic(link, "{}")
+    assert link.is_symlink()
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(writers.OutputError, match="directory"):
+        writers.write_atomic(tmp_path, "{}")
+
+
+def test_check_outputs_refuses_inputs(tmp_path):
+    """An output equal to an input (by path, hard link or symlink) is refused."""
+    source = tmp_path / "deal.yaml"
+    source.write_text("scenario: x\n")
+    os.link(source, tmp_path / "hard.yaml")
+    (tmp_path / "soft.yaml").symlink_to(source.name)
+    for output in (source, tmp_path / "hard.yaml", tmp_path / "soft.yaml"):
+        with pytest.raises(writers.OutputError, match="input of this run"):
+            writers.check_outputs([output], [source])
+    writers.check_outputs([tmp_path / "out.json"], [source])
+    assert source.read_text() == "scenario: x\n"
+
+
+@pytest.mark.parametrize("alias", ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_stdout_aliases(alias):
+    if alias != "-" and not os.path.exists("/proc/self/fd/1"):
+        pytest.skip("no /proc")
+    assert writers.is_stdout(alias)
+
+
+def test_ordinary_paths_are_not_stdout(tmp_path):
+    assert not writers.is_stdout(tmp_path / "out.json")
+    assert not writers.is_stdout(os.devnull)
+    assert not writers.is_stdout("/dev/fd/2")
