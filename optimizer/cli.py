@@ -190,7 +190,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     Picks, per category, the service tier, the price point and the staffing per
     site that maximise the provider's margin while the client's limits hold.
     Exit codes: 0 ok, 1 unexpected, 2 invalid input, 3 infeasible, 4 solver,
-    5 verification failed.
+    5 verification failed, 130 interrupted (Ctrl-C), 141 stdout closed early.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -498,7 +498,24 @@ def solve_command(
     no_explain: bool,
     exact_prices: bool,
 ) -> None:
-    """Choose tiers, prices and staffing for the best margin (or the lowest price)."""
+    """Choose tiers, prices and staffing for the best margin (or the lowest price).
+
+    \b
+    Limits in the report:
+      binding       the limit is what stops a better deal: its slack is within
+                    0.1% of the limit's size, or its shadow price is not zero
+      slack         how far the plan is from the limit, in the limit's units
+                    (money a month for the budget and the margin floor, seats,
+                    FTE)
+      shadow price  margin gained per unit the limit moves in the deal's
+                    favour, with the tiers and prices held (one more unit of
+                    budget is worth this much margin)
+
+    \b
+    Exit codes: 0 solved and verified, 2 invalid input, 3 infeasible (a
+    diagnosis is printed), 4 solver error or no solution in the time limit,
+    5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
+    """
     from optimizer.pipeline import RunOptions, run_scenario
     from optimizer.results import SolveStatus
     from optimizer.solve import SolveOptions
@@ -612,7 +629,21 @@ def check(
 ) -> None:
     """Can we sign this deal? FEASIBLE, or NOT FEASIBLE and what would make it so.
 
-    Exit 0 feasible, 3 not feasible (with a diagnosis), 2 invalid input.
+    \b
+    Limits in the report:
+      binding       the limit is what stops a better deal: its slack is within
+                    0.1% of the limit's size, or its shadow price is not zero
+      slack         how far the plan is from the limit, in the limit's units
+                    (money a month for the budget and the margin floor, seats,
+                    FTE)
+      shadow price  margin gained per unit the limit moves in the deal's
+                    favour, with the tiers and prices held (one more unit of
+                    budget is worth this much margin)
+
+    \b
+    Exit codes: 0 feasible, 2 invalid input, 3 not feasible (with
+    the proven changes), 4 solver error or no solution in the time limit,
+    5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
     from optimizer import report
     from optimizer.pipeline import check_options, parse_fixes, run_scenario

@@ -469,3 +469,14 @@ def test_validate_counts_in_the_singular() -> None:
     result = invoke("validate", SCENARIOS_DIR / "service_desk_shifts.yaml")
     assert_friendly(result, 0)
     assert "1 category, 2 sites" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["solve", "check"])
+def test_help_explains_the_limit_terms_and_every_exit_code(command: str) -> None:
+    """solve --help and check --help say what binding, slack and shadow price mean, and
+    list exit code 130 (issue 12.10)."""
+    result = invoke(command, "--help")
+    assert_friendly(result, 0)
+    text = " ".join(result.stdout.split())
+    for term in ("binding", "slack", "shadow price", "130 interrupted", "3 ", "5 verification"):
+        assert term in text, term
