@@ -106,6 +106,7 @@ def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) 
         )
     for j, _tier in enumerate(cat.tiers):
         issues += _tier_issues(cat, j, f"{path}.tiers[{j}]", source)
+    issues += _tier_order_issues(cat, path, source)
     if not cat.is_project:
         issues += _profile_issues(scenario, cat, path, source)
     return issues
@@ -210,6 +211,74 @@ def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
                 source, f"{path}.prices", tier.prices, "revenue-share prices as fractions in [0, 1]"
             )
         )
+    return issues
+
+
+# The service a tier promises, per channel: (field, True when a higher value is more
+# demanding, the value an absent optional field stands for). Project tiers promise no
+# service: their order is the file's.
+_SERVICE: dict[str, tuple[tuple[str, bool, float | None], ...]] = {
+    "voice": (
+        ("service_level", True, None),
+        ("answer_within_seconds", False, None),
+        ("max_abandon", False, 1.0),
+    ),
+    "deferred": (("share", True, None), ("within_hours", False, None)),
+}
+_SERVICE["chat"] = _SERVICE["voice"]
+
+
+def _tier_order_issues(cat: Category, path: str, source: str) -> list[Issue]:
+    """Tiers must go from the lowest service to the highest (``min_tier`` relies on it).
+
+    Each tier must be at least as demanding as the one before it on every dimension
+    of its channel and more demanding on at least one; tiers that trade one dimension
+    for another (a higher share but a longer deadline) cannot be ordered and are
+    refused, since "at least tier X" would otherwise accept less than X promises.
+    """
+    dimensions = _SERVICE.get(cat.channel, ())
+    issues: list[Issue] = []
+    for j in range(1, len(cat.tiers) if dimensions else 0):
+        before, tier = cat.tiers[j - 1], cat.tiers[j]
+        stronger = False
+        weaker: list[Issue] = []
+        for field, higher_is_more, absent in dimensions:
+            old, new = getattr(before, field), getattr(tier, field)
+            old = absent if old is None else old
+            new_value = absent if new is None else new
+            if old is None or new_value is None:
+                weaker = []
+                stronger = True  # a missing required field is reported elsewhere
+                break
+            if old == new_value:
+                continue
+            if (new_value > old) == higher_is_more:
+                stronger = True
+                continue
+            bound = "at least" if higher_is_more else "at most"
+            weaker.append(
+                Issue(
+                    source,
+                    f"{path}.tiers[{j}].{field}",
+                    MISSING if new is None else new,
+                    f"{bound} {old:g} as in tier '{before.name}' before it (tiers go from "
+                    "the lowest service to the highest: each promises at least the one "
+                    "before it on every dimension)",
+                )
+            )
+        if weaker:
+            issues += weaker[:1]
+        elif not stronger:
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.tiers[{j}]",
+                    tier.name,
+                    f"a tier promising more service than '{before.name}' before it "
+                    "(tiers are listed from the lowest service to the highest; "
+                    "these two promise the same)",
+                )
+            )
     return issues
 
 
