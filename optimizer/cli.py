@@ -477,10 +477,25 @@ _WORKERS = click.option(
     default=None,
     help="Processes to use (default: every core).",
 )
+
+
+def _scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """Only ``tcp://HOST:PORT`` (tls:// needs certificates, inproc:// this process)."""
+    import re
+
+    if value is None:
+        return None
+    match = re.fullmatch(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_]+):(\d{1,5})", value)
+    if match is None or not 0 < int(match[2]) < 65536:
+        raise click.BadParameter(f"{value!r} is not an address of the form tcp://HOST:PORT")
+    return value
+
+
 _SCHEDULER = click.option(
     "--scheduler",
     default=None,
     metavar="tcp://HOST:PORT",
+    callback=_scheduler_address,
     help="Run on an existing Dask cluster (the 'distributed' extra).",
 )
 
@@ -576,6 +591,9 @@ def _run_grid(
     _rows_out(result.rows(), fmt, output, sheet)
     if plot is not None:
         _write_bytes(plot, draw(result))
+    failed = [r for r in result.results if r is not None and r.status == "error"]
+    if failed and len(failed) == len(result.results):  # nothing solved: not a success
+        _fail(ctx, f"every point of the grid failed: {failed[0].message}", EXIT_SOLVER)
 
 
 @main.command()
@@ -611,11 +629,12 @@ def sweep(
     """Solve a grid of what-ifs: one row per point, the totals and the status."""
     from optimizer.pipeline import RunOptions
     from optimizer.plots import sweep_png
-    from optimizer.sweep import parse_vary
+    from optimizer.sweep import parse_vary, validate_axes
 
     _check_output(fmt, output)
     s = _load(scenario, variant)
     axes = [parse_vary(v) for v in varies]
+    validate_axes(s, axes)  # a mistyped path is exit 2 before anything is solved
     options = RunOptions(objective=_objective(objective))
     _run_grid(ctx, s, axes, options, workers, scheduler, (fmt, output, plot), sweep_png, "sweep")
 

@@ -663,6 +663,15 @@ def _unknown_key_expected(loc: tuple[int | str, ...]) -> str:
     return f"a known field ({hint}allowed: {', '.join(allowed)})"
 
 
+def submodel(model: type[BaseModel], field: str) -> type[BaseModel] | None:
+    """The model a field holds (or holds a list of), None for free mappings and leaves.
+
+    >>> submodel(Scenario, "categories").__name__
+    'Category'
+    """
+    return _submodel(model, field)
+
+
 def _submodel(model: type[BaseModel], field: str) -> type[BaseModel] | None:
     info = model.model_fields.get(field)
     if info is None:
