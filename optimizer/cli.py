@@ -522,20 +522,24 @@ def compare(
 ) -> None:
     """Solve scenario files and/or variants and show them side by side."""
     from optimizer.batch import Job, run_jobs
-    from optimizer.compare import Comparison, comparison_text
+    from optimizer.compare import Comparison, check_currencies, comparison_text
     from optimizer.pipeline import RunOptions
 
     _check_output(fmt, output)
     options = RunOptions(explain=False)
     jobs = []
+    sources = []
     for i, path in enumerate(scenarios):
         s = _load(path)
         jobs.append(Job(s.scenario, s, options))
+        sources.append((str(path), s.currency))
         if variants and i == 0:  # the variants of the first file, as --help says
             names = list(s.variants) if variants == "all" else variants.split(",")
             for name in names:
                 v = s.variant(name.strip(), str(path))
                 jobs.append(Job(v.scenario, v, options))
+                sources.append((f"{path} [{name.strip()}]", v.currency))
+    check_currencies(sources)  # before solving: figures in two currencies do not subtract
     with _progress(len(jobs)) as bar:
         results = run_jobs(jobs, workers, scheduler, bar.update)
     if fmt == "table":
