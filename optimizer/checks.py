@@ -15,7 +15,7 @@ import numpy as np
 
 from optimizer import profiles
 from optimizer.errors import MISSING, Issue, ScenarioError
-from optimizer.scenario import Category, CsvProfile, DayIntraday, PriceRange, Scenario
+from optimizer.scenario import RANGES, Category, CsvProfile, DayIntraday, PriceRange, Scenario
 
 _QUEUE_TIER_FIELDS = ("service_level", "answer_within_seconds")
 _DEFERRED_TIER_FIELDS = ("share", "within_hours")
@@ -107,6 +107,8 @@ def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) 
     for j, _tier in enumerate(cat.tiers):
         issues += _tier_issues(cat, j, f"{path}.tiers[{j}]", source)
     issues += _tier_order_issues(cat, path, source)
+    if not issues:
+        issues += _revenue_scale_issues(scenario, cat, path, source)
     if not cat.is_project:
         issues += _profile_issues(scenario, cat, path, source)
     return issues
@@ -211,6 +213,50 @@ def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
                 source, f"{path}.prices", tier.prices, "revenue-share prices as fractions in [0, 1]"
             )
         )
+    return issues
+
+
+MAX_MONTHLY_MONEY = RANGES["money"].high
+"""Largest monthly revenue a tier's prices may give (beyond it the solver's arithmetic
+fails: a price of 1e12 per contact is a typo, not a deal)."""
+
+
+def _billable_estimate(scenario: Scenario, cat: Category) -> float:
+    """A generous estimate of the monthly billable quantity (design 6.2) of any tier."""
+    contacts = cat.contacts_per_month or 0.0
+    aht = cat.aht_seconds or 0.0
+    hours = contacts * aht / 3600 / scenario.provider.max_occupancy + 24 * 31
+    per_unit = {
+        "per_contact": contacts,
+        "per_resolution": contacts,
+        "per_minute": contacts * aht / 60,
+        "per_productive_hour": hours,
+        "per_fte_month": hours
+        / (1 - scenario.provider.shrinkage)
+        / scenario.provider.fte_hours_per_month,
+        "revenue_share": contacts * (cat.value_per_sale or 0.0),
+        "fixed_fee": 1.0,
+    }
+    return per_unit[cat.pricing]
+
+
+def _revenue_scale_issues(scenario: Scenario, cat: Category, path: str, source: str) -> list[Issue]:
+    """Prices whose monthly revenue would pass MAX_MONTHLY_MONEY (an input error, not a
+    solver error)."""
+    quantity = _billable_estimate(scenario, cat)
+    issues = []
+    for j, tier in enumerate(cat.tiers):
+        revenue = tier.price_bounds()[1] * quantity
+        if revenue > MAX_MONTHLY_MONEY:
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.tiers[{j}].prices",
+                    tier.price_bounds()[1],
+                    f"prices giving at most {MAX_MONTHLY_MONEY:.0e} of revenue a month "
+                    f"(this one gives about {revenue:.2g} at {cat.pricing})",
+                )
+            )
     return issues
 
 

@@ -140,7 +140,7 @@ class Number:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         return core_schema.no_info_before_validator_function(
-            _plain_number, core_schema.no_info_after_validator_function(self.check, handler(source))
+            self.plain, core_schema.no_info_after_validator_function(self.check, handler(source))
         )
 
     def __get_pydantic_json_schema__(
@@ -152,6 +152,13 @@ class Number:
         out["exclusiveMaximum" if bounds.high_open else "maximum"] = bounds.high
         out["unit"] = bounds.unit
         return out
+
+    def plain(self, value: Any) -> Any:
+        """Refuse booleans, text, and integers too large for a float, before parsing."""
+        value = _plain_number(value)
+        if isinstance(value, int) and value.bit_length() > 1000:  # past 1e300
+            return self.check(math.inf if value > 0 else -math.inf)
+        return value
 
     def check(self, value: float) -> float:
         """The value, or a PydanticCustomError naming the range."""
@@ -557,7 +564,7 @@ _EXPECTED = {
 }
 
 _CONTEXT_EXPECTED = {
-    "too_short": "a list of at least {min_length} item(s)",
+    "too_short": "a list of at least {min_length} {items}",
     "too_long": "a list of at most {max_length} items",
     "string_too_short": "text of at least {min_length} character(s)",
     "string_too_long": "text of at most {max_length} characters",
@@ -627,7 +634,8 @@ def _expected(err: Any) -> str:
     context = err.get("ctx") or {}
     if template is not None:
         try:
-            return template.format(**context)
+            items = "item" if context.get("min_length") == 1 else "items"
+            return template.format(items=items, **context)
         except (KeyError, IndexError):
             pass
     return _strip_input_should(err["msg"])

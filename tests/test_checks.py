@@ -505,3 +505,25 @@ def test_project_tiers_have_no_order():
     tiers = [{"name": "full", "prices": [9.0]}, {"name": "lite", "prices": [1.0]}]
     study = {**STUDY, "tiers": tiers}
     assert validate_scenario(with_category(study)).category("study").tiers[0].name == "full"
+
+
+# ------------------------------------------------------------------ revenue scale (issue 12.8)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        ({"categories.calls.tiers.std.prices": [1e12]}, "categories[0].tiers[0].prices"),
+        (
+            {
+                "categories.calls.contacts_per_month": 1e9,
+                "categories.calls.tiers.std.prices": [1e9],
+            },
+            "categories[0].tiers[0].prices",
+        ),
+    ],
+)
+def test_prices_giving_absurd_revenue_are_input_errors(overrides, path):
+    """Each number in range, but price x volume past 1e12 a month: exit 2, not a solver error."""
+    found = problems(make_raw(**overrides))
+    assert list(found) == [path]

@@ -443,11 +443,13 @@ def test_tiny_non_zero_numbers_are_refused(value):
     assert validate_scenario(make_raw(**{"categories.calls.contacts_per_month": 0}))
 
 
-def test_huge_integer_is_shown_by_its_size():
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_huge_integer_is_shown_by_its_size(digits):
     """A huge integer (Python refuses to print > 4,300 digits) is named by its size."""
-    issue = only_issue(make_raw(**{"categories.calls.contacts_per_month": 10**5000}))
+    issue = only_issue(make_raw(**{"categories.calls.contacts_per_month": 10**digits}))
     assert issue.path == "categories[0].contacts_per_month"
     assert "digits" in str(issue.value)
+    assert issue.expected.startswith("a number in [0, 1e9]")
     assert len(str(issue)) < 300
 
 
@@ -507,7 +509,7 @@ def test_empty_list_message_is_ours():
     """An empty tier list: "a list of at least 1 item", not pydantic's sentence."""
     issue = only_issue(make_raw(**{"categories.calls.tiers": []}))
     assert issue.path == "categories[0].tiers"
-    assert issue.expected == "a list of at least 1 item(s)"
+    assert issue.expected == "a list of at least 1 item"
 
 
 # ------------------------------------------------------------------ benchmark without premium
