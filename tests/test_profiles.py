@@ -577,7 +577,7 @@ def test_csv_profile_bad_label_names_the_line(tmp_path):
     (issue,) = info.value.issues
     assert issue.path == "categories[0].profile.csv"
     assert "week.csv line 11" in str(issue.value) and "'mon 04:45'" in str(issue.value)
-    assert issue.expected.startswith("interval_start ")
+    assert issue.expected.startswith("row labels (column 'interval_start') with a start time")
 
 
 SCENARIO_TEMPLATE = """\
