@@ -15,7 +15,7 @@ import numpy as np
 
 from optimizer import profiles
 from optimizer.errors import MISSING, Issue, ScenarioError
-from optimizer.scenario import Category, CsvProfile, DayIntraday, PriceRange, Scenario
+from optimizer.scenario import RANGES, Category, CsvProfile, DayIntraday, PriceRange, Scenario
 
 _QUEUE_TIER_FIELDS = ("service_level", "answer_within_seconds")
 _DEFERRED_TIER_FIELDS = ("share", "within_hours")
@@ -106,6 +106,9 @@ def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) 
         )
     for j, _tier in enumerate(cat.tiers):
         issues += _tier_issues(cat, j, f"{path}.tiers[{j}]", source)
+    issues += _tier_order_issues(cat, path, source)
+    if not issues:
+        issues += _revenue_scale_issues(scenario, cat, path, source)
     if not cat.is_project:
         issues += _profile_issues(scenario, cat, path, source)
     return issues
@@ -210,6 +213,118 @@ def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
                 source, f"{path}.prices", tier.prices, "revenue-share prices as fractions in [0, 1]"
             )
         )
+    return issues
+
+
+MAX_MONTHLY_MONEY = RANGES["money"].high
+"""Largest monthly revenue a tier's prices may give (beyond it the solver's arithmetic
+fails: a price of 1e12 per contact is a typo, not a deal)."""
+
+
+def _billable_estimate(scenario: Scenario, cat: Category) -> float:
+    """A generous estimate of the monthly billable quantity (design 6.2) of any tier."""
+    contacts = cat.contacts_per_month or 0.0
+    aht = cat.aht_seconds or 0.0
+    hours = contacts * aht / 3600 / scenario.provider.max_occupancy + 24 * 31
+    per_unit = {
+        "per_contact": contacts,
+        "per_resolution": contacts,
+        "per_minute": contacts * aht / 60,
+        "per_productive_hour": hours,
+        "per_fte_month": hours
+        / (1 - scenario.provider.shrinkage)
+        / scenario.provider.fte_hours_per_month,
+        "revenue_share": contacts * (cat.value_per_sale or 0.0),
+        "fixed_fee": 1.0,
+    }
+    return per_unit[cat.pricing]
+
+
+def _revenue_scale_issues(scenario: Scenario, cat: Category, path: str, source: str) -> list[Issue]:
+    """Prices whose monthly revenue would pass MAX_MONTHLY_MONEY (an input error, not a
+    solver error)."""
+    quantity = _billable_estimate(scenario, cat)
+    issues = []
+    for j, tier in enumerate(cat.tiers):
+        revenue = tier.price_bounds()[1] * quantity
+        if revenue > MAX_MONTHLY_MONEY:
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.tiers[{j}].prices",
+                    tier.price_bounds()[1],
+                    f"prices giving at most {MAX_MONTHLY_MONEY:.0e} of revenue a month "
+                    f"(this one gives about {revenue:.2g} at {cat.pricing})",
+                )
+            )
+    return issues
+
+
+# The service a tier promises, per channel: (field, True when a higher value is more
+# demanding, the value an absent optional field stands for). Project tiers promise no
+# service: their order is the file's.
+_SERVICE: dict[str, tuple[tuple[str, bool, float | None], ...]] = {
+    "voice": (
+        ("service_level", True, None),
+        ("answer_within_seconds", False, None),
+        ("max_abandon", False, 1.0),
+    ),
+    "deferred": (("share", True, None), ("within_hours", False, None)),
+}
+_SERVICE["chat"] = _SERVICE["voice"]
+
+
+def _tier_order_issues(cat: Category, path: str, source: str) -> list[Issue]:
+    """Tiers must go from the lowest service to the highest (``min_tier`` relies on it).
+
+    Each tier must be at least as demanding as the one before it on every dimension
+    of its channel and more demanding on at least one; tiers that trade one dimension
+    for another (a higher share but a longer deadline) cannot be ordered and are
+    refused, since "at least tier X" would otherwise accept less than X promises.
+    """
+    dimensions = _SERVICE.get(cat.channel, ())
+    issues: list[Issue] = []
+    for j in range(1, len(cat.tiers) if dimensions else 0):
+        before, tier = cat.tiers[j - 1], cat.tiers[j]
+        stronger = False
+        weaker: list[Issue] = []
+        for field, higher_is_more, absent in dimensions:
+            old, new = getattr(before, field), getattr(tier, field)
+            old = absent if old is None else old
+            new_value = absent if new is None else new
+            if old is None or new_value is None:
+                weaker = []
+                stronger = True  # a missing required field is reported elsewhere
+                break
+            if old == new_value:
+                continue
+            if (new_value > old) == higher_is_more:
+                stronger = True
+                continue
+            bound = "at least" if higher_is_more else "at most"
+            weaker.append(
+                Issue(
+                    source,
+                    f"{path}.tiers[{j}].{field}",
+                    MISSING if new is None else new,
+                    f"{bound} {old:g} as in tier '{before.name}' before it (tiers go from "
+                    "the lowest service to the highest: each promises at least the one "
+                    "before it on every dimension)",
+                )
+            )
+        if weaker:
+            issues += weaker[:1]
+        elif not stronger:
+            issues.append(
+                Issue(
+                    source,
+                    f"{path}.tiers[{j}]",
+                    tier.name,
+                    f"a tier promising more service than '{before.name}' before it "
+                    "(tiers are listed from the lowest service to the highest; "
+                    "these two promise the same)",
+                )
+            )
     return issues
 
 

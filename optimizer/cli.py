@@ -685,10 +685,25 @@ _WORKERS = click.option(
     default=None,
     help="Processes to use (default: every core).",
 )
+
+
+def _scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """Only ``tcp://HOST:PORT`` (tls:// needs certificates, inproc:// this process)."""
+    import re
+
+    if value is None:
+        return None
+    match = re.fullmatch(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_]+):(\d{1,5})", value)
+    if match is None or not 0 < int(match[2]) < 65536:
+        raise click.BadParameter(f"{value!r} is not an address of the form tcp://HOST:PORT")
+    return value
+
+
 _SCHEDULER = click.option(
     "--scheduler",
     default=None,
     metavar="tcp://HOST:PORT",
+    callback=_scheduler_address,
     help="Run on an existing Dask cluster (the 'distributed' extra).",
 )
 
@@ -715,20 +730,24 @@ def compare(
 ) -> None:
     """Solve scenario files and/or variants and show them side by side."""
     from optimizer.batch import Job, run_jobs
-    from optimizer.compare import Comparison, comparison_text
+    from optimizer.compare import Comparison, check_currencies, comparison_text
     from optimizer.pipeline import RunOptions
 
     fmt = _check_output(fmt, output)
     options = RunOptions(explain=False)
     jobs = []
+    sources = []
     for i, path in enumerate(scenarios):
         s = _load(path)
         jobs.append(Job(s.scenario, s, options))
+        sources.append((str(path), s.currency))
         if variants and i == 0:  # the variants of the first file, as --help says
             names = list(s.variants) if variants == "all" else variants.split(",")
             for name in names:
                 v = s.variant(name.strip(), str(path))
                 jobs.append(Job(v.scenario, v, options))
+                sources.append((f"{path} [{name.strip()}]", v.currency))
+    check_currencies(sources)  # before solving: figures in two currencies do not subtract
     _guard_outputs(output)
     with _progress(len(jobs)) as bar:
         results = run_jobs(jobs, workers, scheduler, bar.update)
@@ -785,6 +804,9 @@ def _run_grid(
     _rows_out(result.rows(), fmt, output, sheet)
     if plot is not None:
         _write_bytes(plot, draw(result))
+    failed = [r for r in result.results if r is not None and r.status == "error"]
+    if failed and len(failed) == len(result.results):  # nothing solved: not a success
+        _fail(ctx, f"every point of the grid failed: {failed[0].message}", EXIT_SOLVER)
 
 
 @main.command()
@@ -822,12 +844,13 @@ def sweep(
     """Solve a grid of what-ifs: one row per point, the totals and the status."""
     from optimizer.pipeline import RunOptions
     from optimizer.plots import sweep_png
-    from optimizer.sweep import parse_vary
+    from optimizer.sweep import parse_vary, validate_axes
 
     fmt = _check_output(fmt, output, plot)
     s = _load(scenario, variant)
     _guard_outputs(output, plot)
     axes = [parse_vary(v) for v in varies]
+    validate_axes(s, axes)  # a mistyped path is exit 2 before anything is solved
     options = RunOptions(objective=_objective(objective))
     chart = _chart_format(plot) if plot is not None else "png"
 

@@ -2,14 +2,17 @@
 
 One column per scenario; rows are the deal's key figures, FTE by site, and per
 category the tier, price and pricing model. Differences are against the first
-column; the column with the best margin is marked.
+column; the column with the best margin is marked. Scenarios in different
+currencies are refused (their differences would subtract one currency from another).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from optimizer.errors import Issue, ScenarioError
 from optimizer.report import money, pct, table
 from optimizer.results import VerifiedResult
 
@@ -24,11 +27,52 @@ _FIGURES = (
 )
 
 
+def check_currencies(scenarios: Sequence[tuple[str, str]]) -> None:
+    """Raise a ScenarioError unless every ``(source, currency)`` has the first's currency.
+
+    Differences between columns subtract money figures, so they only mean something
+    within one currency (tierprice converts nothing).
+    """
+    if not scenarios:
+        return
+    first_source, first = scenarios[0]
+    issues = [
+        Issue(
+            source,
+            "currency",
+            currency,
+            f"{first}, the currency of {first_source} (compare works within one "
+            "currency; convert the figures to one currency first)",
+        )
+        for source, currency in scenarios[1:]
+        if currency != first
+    ]
+    if issues:
+        raise ScenarioError(issues)
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """Solved results in column order."""
+    """Solved results in column order, all in one currency."""
 
     results: tuple[VerifiedResult, ...]
+
+    def __post_init__(self) -> None:
+        known = [r for r in self.results if r.currency]  # a failed job has none
+        odd = [r for r in known if r.currency != known[0].currency]
+        if odd:
+            raise ScenarioError(
+                [
+                    Issue(
+                        r.scenario,
+                        "currency",
+                        r.currency,
+                        f"{known[0].currency}, the currency of {known[0].scenario} "
+                        "(compare works within one currency)",
+                    )
+                    for r in odd
+                ]
+            )
 
     @property
     def best(self) -> int | None:
@@ -103,7 +147,7 @@ def comparison_text(comp: Comparison) -> str:
     best = comp.best
     head = ["", *[r.scenario + (" *best*" if i == best else "") for i, r in enumerate(results)]]
     rows: list[list[str]] = [["status", *[str(r.status) for r in results]]]
-    currency = results[0].currency
+    currency = next((r.currency for r in results if r.currency), "")
     for label, key, kind in _FIGURES:
         base = _total(results[0], key)
         rows.append(

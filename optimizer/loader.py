@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import yaml
 
 from optimizer import profiles
 from optimizer.errors import Issue, ScenarioError
-from optimizer.scenario import Scenario, validate_scenario
+from optimizer.scenario import RANGES, Scenario, validate_scenario
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Scenario and CSV files larger than this are refused (a scenario is a few kB)."""
@@ -36,19 +37,48 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     duplicates: list[tuple[str, int]]
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_INT_DIGITS = 400
+"""Longest integer literal read (a float's range ends at 309 digits; Python refuses
+to parse more than 4,300, and parsing is quadratic in the length)."""
+
+
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:  # "<<: *base" merges a mapping (standard YAML)
+            continue
         key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, str | int | float | bool) and key in seen:
             loader.duplicates.append((str(key), key_node.start_mark.line + 1))
         seen.add(key if isinstance(key, str | int | float | bool) else id(key))
+    loader.flatten_mapping(node)  # explicit keys win over merged ones
     return loader.construct_mapping(node, deep=deep)
+
+
+def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+    digits = sum(ch.isdigit() for ch in str(node.value))
+    if digits > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"an integer of {digits} digits (at most {MAX_INT_DIGITS} are read)",
+            node.start_mark,
+        )
+    return loader.construct_yaml_int(node)
 
 
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
+)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+# YAML 1.2 floats: "1e6" and "2E-3" are numbers (PyYAML's YAML 1.1 rules read them as
+# text, which the strict schema then refuses as a quoted number).
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
 )
 
 
@@ -118,7 +148,21 @@ def _kind(mode: int) -> str | None:
 
 def parse_yaml(text: str, source: str) -> Any:
     """YAML text -> Python data, with syntax errors and duplicate keys as Issues."""
-    loader = _UniqueKeyLoader(text)
+    try:
+        loader = _UniqueKeyLoader(text)
+    except yaml.reader.ReaderError as err:  # a control character such as ESC
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        raise ScenarioError(
+            [
+                Issue(
+                    source,
+                    f"line {line}, column {column}",
+                    f"(control character {_char(err.character)!r})",
+                    "YAML text without control characters",
+                )
+            ]
+        ) from None
     loader.duplicates = []
     try:
         data = loader.get_single_data()
@@ -144,6 +188,10 @@ def parse_yaml(text: str, source: str) -> Any:
             ]
         )
     return data
+
+
+def _char(character: object) -> str:
+    return chr(character) if isinstance(character, int) else str(character)
 
 
 def _size_problem(data: Any) -> str | None:
@@ -280,12 +328,20 @@ def read_profile_csv(
                 for i in err.issues
             ]
         ) from None
+    reader = csv.reader(text.splitlines())
     try:
-        rows = list(csv.reader(text.splitlines()))
-    except csv.Error as err:  # e.g. a field over the csv module's size limit
+        rows = list(reader)
+    except csv.Error as err:  # e.g. a field over the csv module's 131,072 characters
         problem = str(err).split(":")[0]
         raise ScenarioError(
-            [Issue(source, f"{where}.csv", name, f"a readable CSV file ({problem})")]
+            [
+                Issue(
+                    source,
+                    f"{where}.csv",
+                    f"{name} line {reader.line_num}",
+                    f"a readable CSV file ({problem})",
+                )
+            ]
         ) from None
     header = rows[0] if rows else []
     if not isinstance(column, str) or column not in header:
@@ -303,6 +359,9 @@ def read_profile_csv(
         )
     index = header.index(column)
     values: list[float] = []
+    labels: list[str] = []
+    lines: list[int] = []
+    top = RANGES["weight"]
     for line, row in enumerate(rows[1:], start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
@@ -311,16 +370,42 @@ def read_profile_csv(
             value = float(cell)
         except ValueError:
             value = math.nan
-        if not math.isfinite(value) or value < 0:
+        if not math.isfinite(value) or not top.contains(value):
             raise ScenarioError(
                 [
                     Issue(
                         source,
                         f"{where}.csv",
                         f"{name} line {line}",
-                        f"a non-negative number in every row (line {line}, column {column})",
+                        f"a non-negative number in every row, at most {top.high:g} "
+                        f"(line {line}, column {column})",
                     )
                 ]
             )
         values.append(value)
-    return values
+        labels.append(row[0])
+        lines.append(line)
+    if index == 0 or all(_is_number(label) for label in labels):
+        return values  # no label column: rows are in week order
+    try:
+        order = profiles.label_order(labels)
+    except profiles.LabelError as err:
+        raise ScenarioError(
+            [
+                Issue(
+                    source,
+                    f"{where}.csv",
+                    f"{name} line {lines[err.row]}: {err.label!r}",
+                    f"row labels (column {header[0]!r}) with {err.expected}",
+                )
+            ]
+        ) from None
+    return [values[row] for row in order]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

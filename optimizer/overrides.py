@@ -101,6 +101,11 @@ def _children(node: Any, part: str) -> list[Any]:
     raise PathError(part, [])
 
 
+def list_indices(items: list[Any], part: str) -> list[int]:
+    """Indices of the list items ``part`` names (by name, index or ``*``), or PathError."""
+    return _list_indices(items, part)
+
+
 def _list_indices(items: list[Any], part: str) -> list[int]:
     if part == "*":
         return list(range(len(items)))

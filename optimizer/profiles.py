@@ -45,9 +45,11 @@ from optimizer.conventions import ALLOWED_INTERVAL_MINUTES, DAYS, MINUTES_PER_WE
 
 __all__ = [
     "BUILTIN_PROFILES",
+    "LabelError",
     "builtin_shape",
     "expand_weights",
     "interval_labels",
+    "label_order",
     "normalise",
     "open_mask",
 ]
@@ -435,10 +437,13 @@ def normalise(weights: NDArray[np.float64], mask: NDArray[np.bool_]) -> NDArray[
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise ValueError("expected non-negative finite weights")
     kept = np.where(m, w, 0.0)
-    total = float(kept.sum())
-    if not total > 0:
+    peak = float(kept.max()) if kept.size else 0.0
+    if not peak > 0:
         raise ValueError("expected some positive weight within the open hours")
-    return kept / total
+    # Scale by the largest weight first: summing weights near the float maximum would
+    # overflow to inf (and every share to 0), tiny ones would lose their precision.
+    scaled = kept / peak
+    return scaled / float(scaled.sum())
 
 
 def interval_labels(interval_minutes: int) -> list[str]:
@@ -455,3 +460,82 @@ def interval_labels(interval_minutes: int) -> list[str]:
         day, rest = divmod(minute, MINUTES_PER_DAY)
         labels.append(f"{DAYS[day]} {rest // 60:02d}:{rest % 60:02d}")
     return labels
+
+
+# ---------------------------------------------------------------------------
+# Row labels of CSV profiles
+# ---------------------------------------------------------------------------
+
+_LABEL = re.compile(r"^(?:([a-z]+)\s+)?(\d{1,2}):(\d{2})$")
+_LABEL_PHRASE = 'a label like "mon 09:00" (day and start time) or "09:00" (time of day)'
+
+
+class LabelError(ValueError):
+    """A row label that cannot be placed in the week; ``row`` is its 0-based index."""
+
+    def __init__(self, row: int, label: str, expected: str) -> None:
+        super().__init__(f"expected {expected}, got {label!r}")
+        self.row = row
+        self.label = label
+        self.expected = expected
+
+
+def _label_slot(label: str, row: int) -> tuple[bool, int]:
+    """(has a day, minute of the week or of the day) of one row label."""
+    match = _LABEL.match(label.strip().lower())
+    if match is None:
+        raise LabelError(row, label, _LABEL_PHRASE)
+    day_text, hours, minutes = match[1], int(match[2]), int(match[3])
+    if hours > 23 or minutes > 59:
+        raise LabelError(row, label, _LABEL_PHRASE)
+    minute = hours * 60 + minutes
+    if day_text is None:
+        return False, minute
+    days = [d for d in DAYS if day_text.startswith(d) and _DAY_NAMES[d].startswith(day_text)]
+    if not days:
+        raise LabelError(row, label, _LABEL_PHRASE)
+    return True, DAYS.index(days[0]) * MINUTES_PER_DAY + minute
+
+
+_DAY_NAMES = dict(zip(DAYS, ("monday", "tuesday", "wednesday", "thursday", "friday",
+                             "saturday", "sunday"), strict=True))  # fmt: skip
+
+
+def label_order(labels: Sequence[str]) -> list[int]:
+    """Row indices in week order (Monday 00:00 first), read from the rows' labels.
+
+    Labels are ``"<day> HH:MM"`` (``mon``..``sun`` or the full name, any case), or
+    ``"HH:MM"`` alone for a profile of one day. They must form a complete regular
+    grid (every 15, 30 or 60 minutes, or every hour), each slot once; an export that
+    starts on Sunday is put back in order. Raises :class:`LabelError` naming the row.
+
+    >>> label_order(["12:00", "00:00"])
+    [1, 0]
+    >>> label_order(["Sun 12:00", "Mon 00:00"])
+    Traceback (most recent call last):
+    ...
+    optimizer.profiles.LabelError: expected a start time on the 5040-minute grid of 2 rows, \
+got 'Sun 12:00'
+
+    """
+    slots = [_label_slot(label, row) for row, label in enumerate(labels)]
+    if not slots:
+        return []
+    with_day = slots[0][0]
+    for row, (has_day, _) in enumerate(slots):
+        if has_day != with_day:
+            kind = '"<day> HH:MM"' if with_day else '"HH:MM"'
+            raise LabelError(row, labels[row], f"a label of the same kind as the first ({kind})")
+    span = MINUTES_PER_WEEK if with_day else MINUTES_PER_DAY
+    count = len(slots)
+    step = span // count if span % count == 0 else 0
+    seen: dict[int, int] = {}
+    for row, (_, minute) in enumerate(slots):
+        if step and minute % step:
+            raise LabelError(
+                row, labels[row], f"a start time on the {step}-minute grid of {count} rows"
+            )
+        if minute in seen:
+            raise LabelError(row, labels[row], f"each interval once ({labels[seen[minute]]!r} too)")
+        seen[minute] = row
+    return [row for _, row in sorted((minute, row) for row, (_, minute) in enumerate(slots))]

@@ -72,6 +72,7 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         totals = {f: _clean(getattr(result.totals, f)) for f in TOTAL_FIELDS}
     out: dict[str, Any] = {
         "scenario": result.scenario,
+        "currency": result.currency or None,
         "status": str(result.status),
         "objective": result.objective,
         "totals": totals,

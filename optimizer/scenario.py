@@ -18,9 +18,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from optimizer.conventions import DEFAULT_WEEKS_PER_MONTH
 from optimizer.errors import MISSING, Issue, ScenarioError
@@ -37,11 +51,154 @@ PricingModel = Literal[
 ]
 Objective = Literal["max_margin", "min_price"]
 
-Name = Annotated[str, Field(min_length=1, max_length=80)]
-NonNeg = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-Fraction = Annotated[float, Field(gt=0, le=1)]
-Shrinkage = Annotated[float, Field(ge=0, lt=1)]
+# ------------------------------------------------------------------ ranges
+# Every number of a scenario has a documented range: this table is the one place
+# they are defined (README "Ranges of numbers" lists it; tests keep the two equal).
+
+
+@dataclass(frozen=True)
+class Range:
+    """The accepted values of one kind of number, and its unit."""
+
+    low: float
+    high: float
+    unit: str
+    low_open: bool = False
+    """``low`` itself is not allowed."""
+    high_open: bool = False
+    """``high`` itself is not allowed."""
+
+    def text(self) -> str:
+        """Interval notation: ``[1, 86,400]``, ``(0, 1]``.
+
+        >>> RANGES["aht"].text()
+        '[1, 86,400]'
+        """
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{left}{_num(self.low)}, {_num(self.high)}{right}"
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the range."""
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return above and below
+
+
+def _num(value: float) -> str:
+    if value >= 1e7:
+        return f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+RANGES: dict[str, Range] = {
+    "contacts": Range(0, 1e9, "contacts per month"),
+    "aht": Range(1, 86_400, "seconds"),
+    "patience": Range(1, 86_400, "seconds"),
+    "answer_within": Range(0, 86_400, "seconds", low_open=True),
+    "within_hours": Range(0, 168, "hours (at most the representative week)", low_open=True),
+    "effort_hours": Range(0, 1e7, "hours"),
+    "money": Range(0, 1e12, "money in the scenario's currency"),
+    "money_positive": Range(0, 1e12, "money in the scenario's currency", low_open=True),
+    "fraction": Range(0, 1, "a share", low_open=True),
+    "shrinkage": Range(0, 1, "a share", high_open=True),
+    "min_margin": Range(-1, 1, "a margin, (revenue - cost) / revenue", high_open=True),
+    "max_premium": Range(-1, 10, "a fraction above the benchmark price"),
+    "min_roi": Range(-1, 1000, "value / spend - 1"),
+    "seats": Range(0, 1e6, "scheduled agents"),
+    "max_fte": Range(0, 1e6, "FTE"),
+    "supervisor_ratio": Range(1, 1000, "agents per team leader"),
+    "fte_hours": Range(1, 744, "paid hours per FTE and month"),
+    "weeks_per_month": Range(1, 5, "weeks"),
+    "concurrency": Range(1, 100, "chats per agent"),
+    "shift_hours": Range(0, 24, "hours", low_open=True),
+    "shift_start": Range(1, 1440, "minutes"),
+    "contract_months": Range(1, 240, "months"),
+    "weight": Range(0, 1e12, "relative weight"),
+}
+"""Accepted range of each kind of number in a scenario (bounds and unit)."""
+
+TINY = 1e-6
+"""Non-zero magnitudes below this are refused everywhere (no field means anything
+that small, and subnormal numbers make the arithmetic silently wrong)."""
+
+
+@dataclass(frozen=True)
+class Number:
+    """Schema marker of a number field: a real number (not a boolean, not text) in
+    ``RANGES[kind]``, zero or at least :data:`TINY` in magnitude.
+
+    The range is also written into the JSON schema (``minimum``, ``maximum``,
+    ``unit``), where the generated field reference reads it.
+    """
+
+    kind: str
+    allow_tiny: bool = False
+    """Relative weights may be tiny (normalising scales them by the largest first)."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            self.plain, core_schema.no_info_after_validator_function(self.check, handler(source))
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        out = handler(schema)
+        bounds = RANGES[self.kind]
+        out["exclusiveMinimum" if bounds.low_open else "minimum"] = bounds.low
+        out["exclusiveMaximum" if bounds.high_open else "maximum"] = bounds.high
+        out["unit"] = bounds.unit
+        return out
+
+    def plain(self, value: Any) -> Any:
+        """Refuse booleans, text, and integers too large for a float, before parsing."""
+        value = _plain_number(value)
+        if isinstance(value, int) and value.bit_length() > 1000:  # past 1e300
+            return self.check(math.inf if value > 0 else -math.inf)
+        return value
+
+    def check(self, value: float) -> float:
+        """The value, or a PydanticCustomError naming the range."""
+        bounds = RANGES[self.kind]
+        if bounds.contains(value) and 0 < abs(value) < TINY and not self.allow_tiny:
+            raise PydanticCustomError(
+                "too_tiny",
+                "0 or a number of magnitude at least {tiny} ({unit})",
+                {"tiny": f"{TINY:g}", "unit": bounds.unit},
+            )
+        if not bounds.contains(value):
+            raise PydanticCustomError(
+                "out_of_range",
+                "a number in {range} ({unit})",
+                {"range": bounds.text(), "unit": bounds.unit},
+            )
+        return value
+
+
+def _plain_number(value: Any) -> Any:
+    """Refuse booleans and text where a number is expected (YAML ``true``, ``"300"``)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_not_bool", "a number, not true/false")
+    if isinstance(value, str | bytes):
+        raise PydanticCustomError("number_not_text", "a number, not text")
+    return value
+
+
+def _printable(text: str) -> str:
+    if not text.isprintable():
+        raise PydanticCustomError("control_character", "text without control characters")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_printable)]
+Money = Annotated[float, Number("money")]
+PositiveMoney = Annotated[float, Number("money_positive")]
+Fraction = Annotated[float, Number("fraction")]
+Shrinkage = Annotated[float, Number("shrinkage")]
+Weight = Annotated[float, Number("weight", allow_tiny=True)]
 
 
 class Strict(BaseModel):
@@ -55,26 +212,28 @@ class Strict(BaseModel):
 class Calendar(Strict):
     interval_minutes: Literal[15, 30, 60] = 30
     """Length of one interval of the representative week."""
-    weeks_per_month: Positive = DEFAULT_WEEKS_PER_MONTH
+    weeks_per_month: Annotated[float, Number("weeks_per_month")] = DEFAULT_WEEKS_PER_MONTH
     """Monthly figures = weekly figures x this (default 52/12)."""
 
 
 class ShiftSettings(Strict):
-    lengths_hours: Annotated[tuple[Positive, ...], Field(min_length=1)] = (8.0,)
+    lengths_hours: Annotated[
+        tuple[Annotated[float, Number("shift_hours")], ...], Field(min_length=1)
+    ] = (8.0,)
     """Allowed shift lengths (paid hours, breaks are part of shrinkage)."""
-    start_every_minutes: Annotated[int, Field(gt=0)] = 60
+    start_every_minutes: Annotated[int, Number("shift_start")] = 60
     """Shift start grid; a multiple of the interval length."""
 
 
 class Site(Strict):
     name: Name
-    hourly_cost: NonNeg
+    hourly_cost: Money
     """Loaded agent wage per paid hour."""
-    overhead_per_hour: NonNeg = 0.0
+    overhead_per_hour: Money = 0.0
     """Technology, licences, seat and desktop per paid agent hour."""
-    seats: Annotated[int, Field(ge=0)] | None = None
+    seats: Annotated[int, Number("seats")] | None = None
     """Scheduled agents at once (all categories); none = unlimited."""
-    max_fte: NonNeg | None = None
+    max_fte: Annotated[float, Number("max_fte")] | None = None
     """Total FTE this site can staff; none = unlimited."""
     shrinkage: Shrinkage | None = None
     """Overrides the provider's shrinkage for this site."""
@@ -83,16 +242,16 @@ class Site(Strict):
 
 
 class Provider(Strict):
-    min_margin: Annotated[float, Field(lt=1)] = 0.0
+    min_margin: Annotated[float, Number("min_margin")] = 0.0
     """Margin floor: (revenue - cost) >= min_margin x revenue."""
     shrinkage: Shrinkage = 0.30
     max_occupancy: Fraction = 0.85
-    supervisor_ratio: Positive = 12.0
+    supervisor_ratio: Annotated[float, Number("supervisor_ratio")] = 12.0
     """Agents per team leader."""
-    supervisor_hourly_cost: NonNeg = 0.0
-    fte_hours_per_month: Positive = 160.0
-    fixed_monthly_cost: NonNeg = 0.0
-    setup_cost: NonNeg = 0.0
+    supervisor_hourly_cost: Money = 0.0
+    fte_hours_per_month: Annotated[float, Number("fte_hours")] = 160.0
+    fixed_monthly_cost: Money = 0.0
+    setup_cost: Money = 0.0
     """One-off cost, spread over contract_months."""
     staffing: Literal["intervals", "shifts"] = "intervals"
     shifts: ShiftSettings = ShiftSettings()
@@ -100,9 +259,9 @@ class Provider(Strict):
 
 
 class PriceRange(Strict):
-    min: NonNeg
-    max: NonNeg
-    step: Positive | None = None
+    min: Money
+    max: Money
+    step: PositiveMoney | None = None
     """Without a step the price is continuous in [min, max]."""
 
     def points(self) -> tuple[float, ...] | None:
@@ -123,7 +282,7 @@ def _price_kind(value: Any) -> str:
 
 
 PriceMenu = Annotated[
-    Annotated[tuple[NonNeg, ...], Tag("<list>")] | Annotated[PriceRange, Tag("<range>")],
+    Annotated[tuple[Money, ...], Tag("<list>")] | Annotated[PriceRange, Tag("<range>")],
     Discriminator(_price_kind),
 ]
 
@@ -132,12 +291,12 @@ class Tier(Strict):
     name: Name
     service_level: Fraction | None = None
     """Voice and chat: share of offered contacts answered within the time."""
-    answer_within_seconds: Positive | None = None
+    answer_within_seconds: Annotated[float, Number("answer_within")] | None = None
     max_abandon: Fraction | None = None
     """Voice with patience: cap on P(abandon)."""
     share: Fraction | None = None
     """Deferred work: share handled within ``within_hours``."""
-    within_hours: Positive | None = None
+    within_hours: Annotated[float, Number("within_hours")] | None = None
     prices: PriceMenu
     """A list of price points or a range {min, max, step}."""
 
@@ -163,8 +322,8 @@ class CsvProfile(Strict):
 
 
 class DayIntraday(Strict):
-    days: Annotated[tuple[NonNeg, ...], Field(min_length=7, max_length=7)]
-    intraday: Annotated[tuple[NonNeg, ...], Field(min_length=1)]
+    days: Annotated[tuple[Weight, ...], Field(min_length=7, max_length=7)]
+    intraday: Annotated[tuple[Weight, ...], Field(min_length=1)]
 
 
 def _profile_kind(value: Any) -> str:
@@ -181,7 +340,7 @@ def _profile_kind(value: Any) -> str:
 
 ProfileSpec = Annotated[
     Annotated[str, Tag("<name>")]
-    | Annotated[tuple[NonNeg, ...], Tag("<weights>")]
+    | Annotated[tuple[Weight, ...], Tag("<weights>")]
     | Annotated[CsvProfile, Tag("<csv>")]
     | Annotated[DayIntraday, Tag("<days>")],
     Discriminator(_profile_kind),
@@ -189,29 +348,45 @@ ProfileSpec = Annotated[
 
 
 class Category(Strict):
+    @model_validator(mode="before")
+    @classmethod
+    def _premium_defaults_to_zero(cls, data: Any) -> Any:
+        """A benchmark price without ``max_premium`` caps the price at the benchmark.
+
+        Filled in here, so the model, the verifier and the diagnosis all read 0.
+        """
+        if (
+            isinstance(data, Mapping)
+            and data.get("benchmark_price") is not None
+            and data.get("max_premium") is None
+        ):
+            return {**data, "max_premium": 0.0}
+        return data
+
     name: Name
     channel: Channel
-    contacts_per_month: NonNeg | None = None
-    aht_seconds: Positive | None = None
+    contacts_per_month: Annotated[float, Number("contacts")] | None = None
+    aht_seconds: Annotated[float, Number("aht")] | None = None
     """Handle time: talk plus wrap-up."""
-    patience_seconds: Positive | None = None
+    patience_seconds: Annotated[float, Number("patience")] | None = None
     """Mean patience: Erlang A instead of Erlang C."""
-    concurrency: Annotated[float, Field(ge=1)] = 1.0
+    concurrency: Annotated[float, Number("concurrency")] = 1.0
     """Chat: effective simultaneous chats per agent."""
     profile: ProfileSpec = "business_hours"
     open_hours: dict[str, str] | None = None
-    value_per_contact: NonNeg = 0.0
-    value_per_resolution: NonNeg = 0.0
+    value_per_contact: Money = 0.0
+    value_per_resolution: Money = 0.0
     pricing: PricingModel
-    benchmark_price: Positive | None = None
-    max_premium: Annotated[float, Field(ge=-1)] | None = None
-    max_cost_per_contact: Positive | None = None
+    benchmark_price: PositiveMoney | None = None
+    max_premium: Annotated[float, Number("max_premium")] | None = None
+    """Price <= benchmark_price x (1 + max_premium); 0 when a benchmark is given alone."""
+    max_cost_per_contact: PositiveMoney | None = None
     """Client limit for this category: spend per handled contact."""
     resolution_rate: Fraction | None = None
     conversion_rate: Fraction | None = None
-    value_per_sale: NonNeg | None = None
-    effort_hours: NonNeg | None = None
-    specialist_hourly_cost: NonNeg | None = None
+    value_per_sale: Money | None = None
+    effort_hours: Annotated[float, Number("effort_hours")] | None = None
+    specialist_hourly_cost: Money | None = None
     tiers: Annotated[tuple[Tier, ...], Field(min_length=1)]
     """From the lowest service to the highest."""
 
@@ -226,18 +401,18 @@ class Category(Strict):
 
 
 class Client(Strict):
-    budget_per_month: Positive | None = None
-    max_cost_per_contact: Positive | None = None
+    budget_per_month: PositiveMoney | None = None
+    max_cost_per_contact: PositiveMoney | None = None
     """Blended over handled contacts of all non-project categories."""
-    min_roi: Annotated[float, Field(ge=-1)] | None = None
+    min_roi: Annotated[float, Number("min_roi")] | None = None
     """Value >= (1 + min_roi) x spend."""
     min_tier: dict[Name, Name] = {}
 
 
 class Scenario(Strict):
     scenario: Name
-    currency: Annotated[str, Field(min_length=1, max_length=8)] = "EUR"
-    contract_months: Annotated[int, Field(gt=0, le=240)] = 12
+    currency: Annotated[str, Field(min_length=1, max_length=8), AfterValidator(_printable)] = "EUR"
+    contract_months: Annotated[int, Number("contract_months")] = 12
     objective: Objective = "max_margin"
     calendar: Calendar = Calendar()
     provider: Provider
@@ -285,6 +460,46 @@ class Scenario(Strict):
         base = self.model_copy(update={"variants": {}})
         changed = base.with_overrides(self.variants[name], source)
         return changed.model_copy(update={"scenario": f"{self.scenario} [{name}]"})
+
+
+def range_fields() -> dict[str, list[str]]:
+    """Per kind of :data:`RANGES`, the fields that take it (``Site.seats``, ...).
+
+    >>> range_fields()["aht"]
+    ['Category.aht_seconds']
+    """
+    found: dict[str, list[str]] = {kind: [] for kind in RANGES}
+    models: list[type[BaseModel]] = [Scenario]
+    seen: set[type[BaseModel]] = set()
+    while models:
+        model = models.pop(0)
+        if model in seen:
+            continue
+        seen.add(model)
+        for field, info in model.model_fields.items():
+            for kind in _number_kinds(info.annotation, info.metadata):
+                found[kind].append(f"{model.__name__}.{field}")
+            models += _all_models(info.annotation)
+    return found
+
+
+def _number_kinds(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> list[str]:
+    kinds = [m.kind for m in metadata if isinstance(m, Number)]
+    for arg in getattr(annotation, "__args__", ()) + getattr(annotation, "__metadata__", ()):
+        if isinstance(arg, Number):
+            kinds.append(arg.kind)
+        elif not isinstance(arg, type) or not issubclass(arg, BaseModel):
+            kinds += _number_kinds(arg)
+    return list(dict.fromkeys(kinds))
+
+
+def _all_models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type[BaseModel]] = []
+    for arg in getattr(annotation, "__args__", ()) + getattr(annotation, "__metadata__", ()):
+        out += _all_models(arg)
+    return out
 
 
 def _thaw(value: Any) -> Any:
@@ -335,6 +550,7 @@ _EXPECTED = {
     "missing": "a value (this field is required)",
     "finite_number": "a finite number",
     "tuple_type": "a list",
+    "list_type": "a list",
     "dict_type": "a mapping",
     "model_type": "a mapping of fields",
     "model_attributes_type": "a mapping of fields",
@@ -344,7 +560,23 @@ _EXPECTED = {
     "int_type": "a whole number",
     "int_from_float": "a whole number",
     "string_type": "text",
+    "bool_type": "true or false",
 }
+
+_CONTEXT_EXPECTED = {
+    "too_short": "a list of at least {min_length} {items}",
+    "too_long": "a list of at most {max_length} items",
+    "string_too_short": "text of at least {min_length} character(s)",
+    "string_too_long": "text of at most {max_length} characters",
+    "greater_than": "a number > {gt}",
+    "greater_than_equal": "a number >= {ge}",
+    "less_than": "a number < {lt}",
+    "less_than_equal": "a number <= {le}",
+    "literal_error": "one of {expected}",
+}
+
+_KEY = "[key]"
+"""pydantic's location marker for a mapping key (as opposed to its value)."""
 
 
 def pydantic_issues(exc: ValidationError, source: str) -> list[Issue]:
@@ -358,14 +590,63 @@ def pydantic_issues(exc: ValidationError, source: str) -> list[Issue]:
             len(other) > len(loc) and other[: len(loc)] == loc for other in failed
         ):
             continue  # a list whose items failed is not also "too short"
-        path = format_path(loc)
         kind = err["type"]
-        value = MISSING if kind == "missing" else err.get("input")
-        expected = _EXPECTED.get(kind) or _strip_input_should(err["msg"])
+        value = MISSING if kind == "missing" else _brief_value(err.get("input"))
+        expected = _expected(err)
         if kind == "extra_forbidden":
             expected = _unknown_key_expected(loc)
-        issues.append(Issue(source, path, value, expected))
-    return issues
+        if _KEY in loc:  # a bad key of a mapping: name the mapping, show the key
+            loc = loc[: loc.index(_KEY) - 1]
+            expected = f"keys that are {expected}"
+        issues.append(Issue(source, format_path(loc), value, expected))
+    return _one_per_list(issues)
+
+
+def _one_per_list(issues: list[Issue]) -> list[Issue]:
+    """Items of one list failing the same way are one problem (the first, and a count).
+
+    >>> bad = [Issue("f", f"profile[{i}]", 1e308, "a number") for i in range(3)]
+    >>> [str(i) for i in _one_per_list(bad)]
+    ['f: profile[0] = 1e+308: expected a number (2 more items of this list too)']
+    """
+    groups: dict[tuple[str, str, int], list[Issue]] = {}
+    for n, issue in enumerate(issues):
+        head, bracket, tail = issue.path.rpartition("[")
+        listed = bracket and tail.endswith("]") and tail[:-1].isdigit()
+        key = (head, issue.expected, -1) if listed else (issue.path, issue.expected, n)
+        groups.setdefault(key, []).append(issue)
+    out = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) > 1:
+            more = f"{first.expected} ({len(group) - 1} more items of this list too)"
+            first = Issue(first.file, first.path, first.value, more)
+        out.append(first)
+    return out
+
+
+def _expected(err: Any) -> str:
+    """What was expected, in our words (pydantic's phrasing never reaches the user)."""
+    kind = err["type"]
+    if kind in _EXPECTED:
+        return _EXPECTED[kind]
+    template = _CONTEXT_EXPECTED.get(kind)
+    context = err.get("ctx") or {}
+    if template is not None:
+        try:
+            items = "item" if context.get("min_length") == 1 else "items"
+            return template.format(items=items, **context)
+        except (KeyError, IndexError):
+            pass
+    return _strip_input_should(err["msg"])
+
+
+def _brief_value(value: Any) -> Any:
+    """A huge integer shown by its size (its repr may be refused or fill the screen)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"<an integer of about {digits} digits>"
+    return value
 
 
 def _strip_input_should(msg: str) -> str:
@@ -388,6 +669,15 @@ def _unknown_key_expected(loc: tuple[int | str, ...]) -> str:
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     return f"a known field ({hint}allowed: {', '.join(allowed)})"
+
+
+def submodel(model: type[BaseModel], field: str) -> type[BaseModel] | None:
+    """The model a field holds (or holds a list of), None for free mappings and leaves.
+
+    >>> submodel(Scenario, "categories").__name__
+    'Category'
+    """
+    return _submodel(model, field)
 
 
 def _submodel(model: type[BaseModel], field: str) -> type[BaseModel] | None:

@@ -8,15 +8,18 @@ full grid, the first varying slowest. Paths are those of scenario variants.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import BaseModel
+
 from optimizer.batch import Job, run_jobs
 from optimizer.errors import Issue, ScenarioError
-from optimizer.overrides import PathError, update_path
+from optimizer.overrides import PathError, list_indices, update_path
 from optimizer.pipeline import RunOptions
 from optimizer.report import TOTAL_FIELDS
 from optimizer.results import VerifiedResult
@@ -85,6 +88,74 @@ def _change(value: float, relative: bool, hits: list[int] | None = None) -> Call
         return round(new) if isinstance(old, int) else new
 
     return change
+
+
+def validate_axes(scenario: Scenario, axes: Sequence[Axis]) -> None:
+    """Raise one ScenarioError naming every axis whose path names no field (with a guess).
+
+    Checked against the scenario and its schema before anything is solved: a
+    mistyped last segment (``client.budget``) would otherwise be set as a new key
+    and make every point an error row.
+
+    >>> from optimizer.scenario import example_raw, validate_scenario
+    >>> deal = validate_scenario(example_raw())
+    >>> validate_axes(deal, [parse_vary("client.budget=1:2:2")])
+    Traceback (most recent call last):
+    ...
+    optimizer.errors.ScenarioError: 1 problem in the scenario:
+      - --vary: client.budget = '1:2:2': expected a path that exists ('budget' is no \
+field; did you mean 'budget_per_month'?)
+    """
+    raw = scenario.raw()
+    raw.pop("variants", None)
+    issues = []
+    for axis in axes:
+        try:
+            _check_path(raw, axis.path)
+        except PathError as err:
+            issues.append(Issue("--vary", axis.path, _span(axis), _path_expected(err)))
+    if issues:
+        raise ScenarioError(issues)
+
+
+def _span(axis: Axis) -> str:
+    first, last = axis.label(axis.values[0]), axis.label(axis.values[-1])
+    return f"{first}:{last}:{len(axis.values)}"
+
+
+def _path_expected(err: PathError) -> str:
+    """'a path that exists ...' with the closest known name, if any."""
+    import difflib
+
+    close = difflib.get_close_matches(err.segment, err.known, n=1, cutoff=0.5)
+    guess = f"did you mean '{close[0]}'?" if close else ""
+    known = f"known here: {', '.join(err.known)}" if err.known and not close else ""
+    hint = "; ".join(part for part in (guess, known) if part)
+    return f"a path that exists ('{err.segment}' is no field{'; ' + hint if hint else ''})"
+
+
+def _check_path(raw: dict[str, Any], path: str) -> None:
+    """PathError unless every segment of ``path`` names something (the last: a field)."""
+    from optimizer.scenario import submodel
+
+    update_path(copy.deepcopy(raw), path, lambda old: old)  # every segment but the last
+    nodes: list[tuple[Any, type[BaseModel] | None]] = [(raw, Scenario)]
+    parts = path.split(".")
+    for part in parts[:-1]:
+        step: list[tuple[Any, type[BaseModel] | None]] = []
+        for node, model in nodes:
+            if isinstance(node, list):
+                step += [(node[i], model) for i in list_indices(node, part)]
+            elif isinstance(node, dict):
+                children = list(node.values()) if part == "*" else [node[part]]
+                sub = submodel(model, part) if model is not None and part != "*" else None
+                step += [(child, sub) for child in children]
+        nodes = step
+    last = parts[-1]
+    for node, model in nodes:
+        fields = sorted(model.model_fields) if model is not None else None
+        if isinstance(node, dict) and fields is not None and last != "*" and last not in fields:
+            raise PathError(last, fields)
 
 
 def apply_point(scenario: Scenario, axes: Sequence[Axis], point: Sequence[float]) -> Scenario:
@@ -175,14 +246,19 @@ def sweep_jobs(
     scenario: Scenario, axes: Sequence[Axis], options: RunOptions
 ) -> tuple[list[tuple[float, ...]], list[Job]]:
     """The grid points and one job per point (an invalid point becomes an error job)."""
+    validate_axes(scenario, axes)
     points = grid_points(axes)
     jobs = []
+    first: ScenarioError | None = None
     for point in points:
         label = ", ".join(f"{a.path}={a.label(v)}" for a, v in zip(axes, point, strict=True))
         try:
             jobs.append(Job(label, apply_point(scenario, axes, point), options))
         except ScenarioError as err:
+            first = first or err
             jobs.append(Job(label, None, options, error=str(err)))
+    if first is not None and all(job.scenario is None for job in jobs):
+        raise ScenarioError(first.issues)  # no point is a valid scenario: nothing to solve
     return points, jobs
 
 

@@ -414,3 +414,116 @@ def test_several_cross_field_problems_at_once():
         "client.min_tier.x",
         "provider.shifts.start_every_minutes",
     }
+
+
+# ------------------------------------------------------------------ tier order (issue 11.6)
+
+STANDARD = {"name": "standard", "service_level": 0.8, "answer_within_seconds": 30, "prices": [4.0]}
+PRIORITY = {"name": "priority", "service_level": 0.9, "answer_within_seconds": 20, "prices": [5.0]}
+
+
+def tier_problems(tiers: list[dict], category: str = "calls", **extra) -> dict[str, object]:
+    """Issues of the example with ``category``'s tiers replaced by ``tiers``."""
+    raw = make_raw(**extra)
+    index = 0 if category == "calls" else 1
+    raw["categories"][index]["tiers"] = tiers
+    return problems(raw)
+
+
+def test_tiers_listed_highest_first_are_refused():
+    """The issue's case: "priority" (90/20) before "standard" (80/30) names both tiers."""
+    with pytest.raises(ScenarioError) as info:
+        raw = make_raw(**{"client.min_tier": {"calls": "priority"}})
+        raw["categories"][0]["tiers"] = [PRIORITY, STANDARD]
+        validate_scenario(raw, "deal.yaml")
+    (issue,) = info.value.issues
+    assert issue.path == "categories[0].tiers[1].service_level"
+    assert issue.value == 0.8
+    assert "'priority'" in issue.expected and "at least 0.9" in issue.expected
+    assert "lowest service to the highest" in issue.expected
+
+
+def test_tiers_in_order_are_valid():
+    """Lowest first passes, and so does a later tier that adds an abandon cap."""
+    raw = make_raw(**{"categories.calls.patience_seconds": 120})
+    capped = {**PRIORITY, "max_abandon": 0.03}
+    raw["categories"][0]["tiers"] = [STANDARD, capped]
+    assert validate_scenario(raw).category("calls").tiers[1].name == "priority"
+
+
+@pytest.mark.parametrize(
+    ("second", "field"),
+    [
+        ({"service_level": 0.9, "answer_within_seconds": 40}, "answer_within_seconds"),
+        ({"service_level": 0.7, "answer_within_seconds": 10}, "service_level"),
+    ],
+    ids=["longer_answer_time", "lower_service_level"],
+)
+def test_incomparable_voice_tiers_are_refused(second, field):
+    """A tier trading one dimension for another cannot be ordered: the weaker field is named."""
+    later = {"name": "later", "prices": [5.0], **second}
+    found = tier_problems([STANDARD, later])
+    assert list(found) == [f"categories[0].tiers[1].{field}"]
+
+
+def test_dropping_an_abandon_cap_is_weaker():
+    """A later tier without the earlier tier's abandon cap promises less on abandonment."""
+    capped = {**STANDARD, "max_abandon": 0.05}
+    found = tier_problems([capped, PRIORITY], **{"categories.calls.patience_seconds": 120})
+    assert found == {"categories[0].tiers[1].max_abandon": MISSING}
+
+
+def test_tiers_promising_the_same_are_refused():
+    """Two tiers with the same service cannot be ordered either."""
+    same = {**STANDARD, "name": "standard_plus", "prices": [4.5]}
+    assert tier_problems([STANDARD, same]) == {"categories[0].tiers[1]": "standard_plus"}
+
+
+@pytest.mark.parametrize(
+    ("second", "ok"),
+    [
+        ({"share": 0.95, "within_hours": 8}, True),
+        ({"share": 0.98, "within_hours": 24}, True),
+        ({"share": 0.90, "within_hours": 8}, False),
+        ({"share": 0.95, "within_hours": 48}, False),
+    ],
+)
+def test_deferred_tiers_ordered_by_share_and_deadline(second, ok):
+    """Deferred tiers: a higher share is more, a shorter deadline is more; both must agree."""
+    first = {"name": "next_day", "share": 0.95, "within_hours": 24, "prices": [2.0]}
+    later = {"name": "fast", "prices": [2.5], **second}
+    raw = make_raw()
+    raw["categories"][1]["tiers"] = [first, later]
+    if ok:
+        assert validate_scenario(raw).category("mail").tiers[1].name == "fast"
+    else:
+        assert len(problems(raw)) == 1
+
+
+def test_project_tiers_have_no_order():
+    """Project tiers promise no service: any order is accepted."""
+    tiers = [{"name": "full", "prices": [9.0]}, {"name": "lite", "prices": [1.0]}]
+    study = {**STUDY, "tiers": tiers}
+    assert validate_scenario(with_category(study)).category("study").tiers[0].name == "full"
+
+
+# ------------------------------------------------------------------ revenue scale (issue 12.8)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        ({"categories.calls.tiers.std.prices": [1e12]}, "categories[0].tiers[0].prices"),
+        (
+            {
+                "categories.calls.contacts_per_month": 1e9,
+                "categories.calls.tiers.std.prices": [1e9],
+            },
+            "categories[0].tiers[0].prices",
+        ),
+    ],
+)
+def test_prices_giving_absurd_revenue_are_input_errors(overrides, path):
+    """Each number in range, but price x volume past 1e12 a month: exit 2, not a solver error."""
+    found = problems(make_raw(**overrides))
+    assert list(found) == [path]

@@ -38,7 +38,7 @@ FIGURES = [
 ]  # fmt: skip
 """The deal figures compared, in row order."""
 RESULT_KEYS = {
-    "scenario", "status", "objective", "totals", "categories", "sites", "constraints",
+    "scenario", "currency", "status", "objective", "totals", "categories", "sites", "constraints",
     "verified", "solver",
 }  # fmt: skip
 """Top-level keys of a design-section-8 result object."""
@@ -334,3 +334,56 @@ def test_cli_compare_unknown_variant_exits_2(journey_file):
 def test_cli_compare_needs_a_scenario():
     """``compare`` with no scenario is a usage error (exit 2)."""
     assert invoke("compare").exit_code == 2
+
+
+# ------------------------------------------------------------------ currencies (issue 11.15)
+
+
+@pytest.fixture
+def usd_file(tmp_path):
+    """The small example scenario priced in USD."""
+    path = tmp_path / "usd.yaml"
+    usd = make_scenario(**SMALL, currency="USD")
+    path.write_text(yaml.safe_dump(usd.raw()), encoding="utf-8")
+    return path
+
+
+def test_cli_compare_refuses_two_currencies(small_file, usd_file):
+    """EUR and USD are not subtracted: exit 2 naming the file, before anything is solved."""
+    result = invoke("compare", small_file, usd_file, "--workers", 1)
+    assert result.exit_code == 2, result.output
+    assert f"{usd_file}: currency = 'USD': expected EUR, the currency of {small_file}" in (
+        result.stderr
+    )
+    assert result.stdout == ""
+
+
+def test_cli_compare_refuses_a_variant_in_another_currency(tmp_path):
+    """A variant that changes the currency is refused too."""
+    path = tmp_path / "deal.yaml"
+    raw = make_scenario(**SMALL).raw()
+    raw["variants"] = {"in_usd": {"currency": "USD"}}
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = invoke("compare", path, "--variants", "all", "--workers", 1)
+    assert result.exit_code == 2, result.output
+    assert "[in_usd]: currency = 'USD'" in result.stderr
+
+
+def test_comparison_refuses_results_in_two_currencies(results):
+    """The library refuses too: Comparison of EUR and USD results is a ScenarioError."""
+    from optimizer.errors import ScenarioError
+
+    dollars = dataclasses.replace(results[1], currency="USD")
+    with pytest.raises(ScenarioError, match="currency"):
+        Comparison((results[0], dollars))
+    assert Comparison((results[0], results[1])).best is not None
+
+
+def test_cli_compare_json_carries_the_currency(journey_file):
+    """Every JSON result names its currency, right after the scenario."""
+    result = invoke("compare", journey_file, "--variants", "all", "--workers", 1,
+                    "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for item in json.loads(result.stdout):
+        assert list(item)[:2] == ["scenario", "currency"]
+        assert item["currency"] == "EUR"

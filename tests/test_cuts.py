@@ -148,10 +148,11 @@ def daily_mail(
     volume: float = 400.0, hours: float = 8.0, slow_tier: bool = True, share: float = 0.9
 ) -> Scenario:
     """One site, e-mail arriving in business hours, ``share`` due within ``hours`` (tier
-    ``std``) or, if ``slow_tier``, within 48 hours for a lower price."""
+    ``std``) or, if ``slow_tier``, within 48 hours for a lower price (listed first:
+    tiers go from the lowest service to the highest)."""
     tiers = [{"name": "std", "share": share, "within_hours": hours, "prices": [7.0]}]
     if slow_tier:
-        tiers.append({"name": "slow", "share": 0.9, "within_hours": 48, "prices": [6.0]})
+        tiers.insert(0, {"name": "slow", "share": 0.9, "within_hours": 48, "prices": [6.0]})
     return validate_scenario(
         {
             "scenario": "daily mail",

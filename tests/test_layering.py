@@ -54,7 +54,7 @@ ALLOWED: dict[str, frozenset[str] | str | None] = {
     "batch": frozenset({"errors", "pipeline", "results", "scenario"}),
     "sweep": frozenset({"batch", "errors", "overrides", "pipeline", "report", "results",
                         "scenario"}),
-    "compare": frozenset({"report", "results"}),
+    "compare": frozenset({"errors", "report", "results"}),
     "excel": frozenset({"results"}),
     "plots": frozenset({"results", "sweep"}),
     "cli": frozenset({"errors", "loader", "pipeline", "report", "writers", "results", "solve",

@@ -126,8 +126,9 @@ def test_sweep_heat_map_with_unsolved_points(small, drawn):
 
 
 def test_sweep_curve_with_no_solved_points(small):
-    """A sweep where nothing solved still draws an (empty) chart."""
-    sweep = run_sweep(small, [parse_vary("categories.nosuch.aht_seconds=1:2:2")], workers=1)
+    """A sweep where nothing solved (every budget too small) still draws an (empty) chart."""
+    sweep = run_sweep(small, [parse_vary("client.budget_per_month=1:2:2")], workers=1)
+    assert all(r.totals is None for r in sweep.results)
     assert png_size(sweep_png(sweep)) == SIZE
 
 

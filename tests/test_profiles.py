@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer.conventions import DAYS, intervals_per_week
+from optimizer.errors import ScenarioError
 from optimizer.profiles import (
     BUILTIN_PROFILES,
     builtin_shape,
@@ -488,3 +489,109 @@ def test_labels(minutes):
     assert labels[-1] == f"sun {24 - 1:02d}:{60 - minutes:02d}"
     assert labels[24 * 60 // minutes] == "tue 00:00"
     assert labels[(9 * 60 + 30) // minutes] == ("mon 09:30" if minutes != 60 else "mon 09:00")
+
+
+# --------------------------------------------------------------------- huge and tiny weights
+
+
+@pytest.mark.parametrize("scale", [1e308, 1e-308, 5e-324, 1.0])
+def test_normalise_survives_extreme_magnitudes(scale):
+    """Issue 11.8: a flat profile of 1e308 used to overflow to zero demand everywhere."""
+    n = intervals_per_week(30)
+    p = normalise(np.full(n, scale), open_mask(None, 30))
+    assert np.all(np.isfinite(p))
+    np.testing.assert_allclose(p, 1.0 / n, rtol=1e-12)
+
+
+# --------------------------------------------------------------------- CSV row labels
+
+
+def test_label_order_puts_a_sunday_first_export_back_in_order():
+    """Issue 11.7: labels decide where a row goes, not its position."""
+    from optimizer.profiles import label_order
+
+    labels = interval_labels(30)
+    rotated = labels[-48:] + labels[:-48]  # the export starts "sun 00:00"
+    order = label_order(rotated)
+    assert [rotated[i] for i in order] == labels
+
+
+def test_label_order_accepts_full_day_names_and_case():
+    """'Monday 09:00' and 'MON 09:00' name the same interval; 'HH:MM' alone is a day profile."""
+    from optimizer.profiles import label_order
+
+    hourly = [f"{day.upper()} {h:02d}:00" for day in DAYS for h in range(24)]
+    assert label_order(hourly) == list(range(168))
+    assert label_order([f"{h}:00" for h in range(23, -1, -1)]) == list(range(23, -1, -1))
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("mon 02:00", "each interval once"),
+        ("mon 02:10", "30-minute grid"),
+        ("noon", "a label like"),
+        ("02:30", "same kind"),
+        ("xyz 02:30", "a label like"),
+    ],
+    ids=["duplicate", "off_grid", "not_a_label", "mixed_kinds", "unknown_day"],
+)
+def test_label_order_names_the_bad_row(label, expected):
+    """A label that cannot be placed raises LabelError with its row index."""
+    from optimizer.profiles import LabelError, label_order
+
+    labels = interval_labels(30)
+    labels[5] = label
+    with pytest.raises(LabelError, match=expected) as info:
+        label_order(labels)
+    assert info.value.row == 5
+
+
+def test_csv_profile_read_by_labels(tmp_path):
+    """A Sunday-first CSV export puts Monday 09:00's calls at Monday 09:00."""
+    from optimizer.loader import load_scenario
+
+    labels = interval_labels(30)
+    rotated = labels[-48:] + labels[:-48]
+    rows = [f"{label},{100 if label == 'mon 09:00' else 1}" for label in rotated]
+    (tmp_path / "week.csv").write_text("interval_start,calls\n" + "\n".join(rows) + "\n")
+    text = SCENARIO_TEMPLATE.replace("PROFILE", "{csv: week.csv, column: calls}")
+    (tmp_path / "deal.yaml").write_text(text)
+    profile = load_scenario(tmp_path / "deal.yaml").categories[0].profile
+    assert profile[labels.index("mon 09:00")] == 100
+    assert profile[labels.index("sun 00:00")] == 1
+
+
+def test_csv_profile_bad_label_names_the_line(tmp_path):
+    """A label off the week's grid is refused naming the CSV line."""
+    from optimizer.loader import load_scenario
+
+    labels = interval_labels(30)
+    labels[9] = "mon 04:45"
+    rows = [f"{label},1" for label in labels]
+    (tmp_path / "week.csv").write_text("interval_start,calls\n" + "\n".join(rows) + "\n")
+    text = SCENARIO_TEMPLATE.replace("PROFILE", "{csv: week.csv, column: calls}")
+    (tmp_path / "deal.yaml").write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "deal.yaml")
+    (issue,) = info.value.issues
+    assert issue.path == "categories[0].profile.csv"
+    assert "week.csv line 11" in str(issue.value) and "'mon 04:45'" in str(issue.value)
+    assert issue.expected.startswith("row labels (column 'interval_start') with a start time")
+
+
+SCENARIO_TEMPLATE = """\
+scenario: labels
+provider:
+  sites: [{name: home, hourly_cost: 20, seats: 50}]
+categories:
+  - name: calls
+    channel: voice
+    contacts_per_month: 8000
+    aht_seconds: 300
+    profile: PROFILE
+    open_hours: {daily: 24h}
+    pricing: per_contact
+    tiers:
+      - {name: std, service_level: 0.8, answer_within_seconds: 20, prices: [3.0, 3.5]}
+"""

@@ -39,6 +39,7 @@ GOLDEN_REL = 1e-9
 
 TOP_KEYS = [
     "scenario",
+    "currency",
     "status",
     "objective",
     "totals",
@@ -184,14 +185,14 @@ def test_diagnosis_only_when_present(result, infeasible):
     assert "diagnosis" not in report.to_dict(result)
     diagnosed = replace(result, diagnosis=({"limit": "budget", "message": "raise it"},))
     keys = list(report.to_dict(diagnosed))
-    assert keys == [*TOP_KEYS[:7], "diagnosis", *TOP_KEYS[7:]]
+    assert keys == [*TOP_KEYS[:8], "diagnosis", *TOP_KEYS[8:]]
     data = report.to_dict(infeasible)
     assert data["status"] == "infeasible"
     assert data["totals"] is None
     assert list(data) == [
-        *TOP_KEYS[:7],
+        *TOP_KEYS[:8],
         *(["diagnosis"] if infeasible.diagnosis else []),
-        *TOP_KEYS[7:],
+        *TOP_KEYS[8:],
     ]
 
 

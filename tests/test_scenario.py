@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from optimizer.conventions import DEFAULT_WEEKS_PER_MONTH
 from optimizer.errors import MISSING, Issue, ScenarioError
+from optimizer.profiles import interval_labels
 from optimizer.scenario import (
     Category,
     PriceRange,
@@ -362,3 +363,288 @@ def test_lookup_helpers(example):
     assert example.site("home").hourly_cost == 20.0
     assert not example.category("calls").is_project
     assert example.category("calls").tier("std").service_level == 0.8
+
+
+# ------------------------------------------------------------------ strict numbers and ranges
+# Issue 12.8 (booleans and quoted numbers, huge and tiny numbers, pydantic phrasing)
+# and issue 11.8 (every number bounded at validation).
+
+PYDANTIC_PHRASES = ("Input should", "should have", "after validation", "Keys should", "None =")
+
+
+def only_issue(raw: dict) -> Issue:
+    """Validate ``raw`` and return its single issue."""
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(raw, "deal.yaml")
+    assert len(info.value.issues) == 1, [str(i) for i in info.value.issues]
+    issue = info.value.issues[0]
+    assert not any(phrase in str(issue) for phrase in PYDANTIC_PHRASES), str(issue)
+    return issue
+
+
+@pytest.mark.parametrize(
+    ("path", "field_path"),
+    [
+        ("categories.calls.aht_seconds", "categories[0].aht_seconds"),
+        ("categories.calls.contacts_per_month", "categories[0].contacts_per_month"),
+        ("provider.sites.home.seats", "provider.sites[0].seats"),
+        ("contract_months", "contract_months"),
+        ("categories.calls.tiers.std.service_level", "categories[0].tiers[0].service_level"),
+    ],
+)
+@pytest.mark.parametrize("bad", [True, False, "300", "1"], ids=["true", "false", "q300", "q1"])
+def test_booleans_and_quoted_numbers_are_refused(path, field_path, bad):
+    """The strict schema takes numbers only: ``true`` is not 1 s and ``"300"`` is text."""
+    issue = only_issue(make_raw(**{path: bad}))
+    assert issue.path == field_path
+    assert issue.value == bad
+    assert issue.expected.startswith("a number, not")
+
+
+def test_boolean_price_in_a_list_is_refused():
+    """Booleans are refused inside lists too (a price menu)."""
+    issue = only_issue(make_raw(**{"categories.calls.tiers.std.prices": [3.0, True]}))
+    assert issue.path == "categories[0].tiers[0].prices[1]"
+
+
+@pytest.mark.parametrize(
+    ("path", "field_path", "value"),
+    [
+        ("categories.calls.contacts_per_month", "categories[0].contacts_per_month", 1e308),
+        ("categories.calls.contacts_per_month", "categories[0].contacts_per_month", 2e9),
+        ("categories.calls.aht_seconds", "categories[0].aht_seconds", 1e-320),
+        ("categories.calls.aht_seconds", "categories[0].aht_seconds", 0.5),
+        ("categories.calls.aht_seconds", "categories[0].aht_seconds", 86_401),
+        ("provider.sites.home.seats", "provider.sites[0].seats", 10**30),
+        ("provider.sites.home.max_fte", "provider.sites[0].max_fte", 1e7),
+        ("provider.sites.home.hourly_cost", "provider.sites[0].hourly_cost", 1e13),
+        ("provider.min_margin", "provider.min_margin", -1e308),
+        ("provider.fte_hours_per_month", "provider.fte_hours_per_month", 1e5),
+        ("calendar.weeks_per_month", "calendar.weeks_per_month", 400.0),
+        ("client.budget_per_month", "client.budget_per_month", 1e300),
+        ("categories.calls.tiers.std.prices", "categories[0].tiers[0].prices[0]", [1e200]),
+        ("categories.mail.tiers.std.within_hours", "categories[1].tiers[0].within_hours", 500),
+    ],
+)
+def test_numbers_outside_their_range_are_refused(path, field_path, value):
+    """Every number has a documented range; the message names it and the unit."""
+    issue = only_issue(make_raw(**{path: value}))
+    assert issue.path == field_path
+    assert issue.expected.startswith("a number in ")
+    assert "(" in issue.expected  # the unit
+
+
+@pytest.mark.parametrize("value", [1e-308, 1e-320, 5e-7])
+def test_tiny_non_zero_numbers_are_refused(value):
+    """A subnormal or tiny non-zero number is refused (zero itself is fine)."""
+    issue = only_issue(make_raw(**{"categories.calls.contacts_per_month": value}))
+    assert issue.path == "categories[0].contacts_per_month"
+    assert "0 or a number of magnitude at least" in issue.expected
+    assert validate_scenario(make_raw(**{"categories.calls.contacts_per_month": 0}))
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_huge_integer_is_shown_by_its_size(digits):
+    """A huge integer (Python refuses to print > 4,300 digits) is named by its size."""
+    issue = only_issue(make_raw(**{"categories.calls.contacts_per_month": 10**digits}))
+    assert issue.path == "categories[0].contacts_per_month"
+    assert "digits" in str(issue.value)
+    assert issue.expected.startswith("a number in [0, 1e9]")
+    assert len(str(issue)) < 300
+
+
+def test_range_bounds_are_inclusive_where_documented(example):
+    """The ends of a closed range are accepted (aht 1 s and 86,400 s, seats 1e6)."""
+    assert make_scenario(**{"categories.calls.aht_seconds": 1}).categories[0].aht_seconds == 1
+    assert make_scenario(**{"categories.calls.aht_seconds": 86_400})
+    assert make_scenario(**{"provider.sites.home.seats": 1_000_000})
+
+
+def test_every_number_field_has_a_range_in_the_json_schema():
+    """The generated field reference reads bounds and units from the JSON schema."""
+    from optimizer.scenario import RANGES
+
+    schema = Scenario.model_json_schema()
+    site = schema["$defs"]["Site"]["properties"]["seats"]["anyOf"][0]
+    assert site["maximum"] == RANGES["seats"].high and site["unit"] == "scheduled agents"
+    aht = schema["$defs"]["Category"]["properties"]["aht_seconds"]["anyOf"][0]
+    assert aht["minimum"] == 1 and aht["maximum"] == 86_400
+
+
+def test_readme_lists_every_range():
+    """README "Ranges of numbers" is the RANGES table, row for row."""
+    from helpers import ROOT
+
+    from optimizer.scenario import RANGES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Ranges of numbers", 1)[1].split("\n#", 1)[0]
+    for bounds in RANGES.values():
+        assert f"| {bounds.text()} | {bounds.unit} |" in section, bounds
+
+
+def test_control_characters_in_names_are_refused():
+    """An ESC in a name (``"\\e"`` in YAML) would reach terminals and reports: refused."""
+    issue = only_issue(make_raw(**{"categories.calls.name": "ca\x1blls"}))
+    assert issue.path == "categories[0].name"
+    assert "control characters" in issue.expected
+    issue = only_issue(make_raw(scenario="deal\x1b[31m"))
+    assert issue.path == "scenario"
+
+
+@pytest.mark.parametrize("where", ["client.min_tier", "variants"])
+def test_non_text_mapping_key_names_the_mapping(where):
+    """A ``null:`` key gets our wording and the mapping's path, not pydantic's."""
+    raw = make_raw()
+    if where == "client.min_tier":
+        raw["client"]["min_tier"] = {None: "std"}
+    else:
+        raw["variants"] = {None: {"contract_months": 6}}
+    issue = only_issue(raw)
+    assert issue.path == where
+    assert issue.expected == "keys that are text"
+
+
+def test_empty_list_message_is_ours():
+    """An empty tier list: "a list of at least 1 item", not pydantic's sentence."""
+    issue = only_issue(make_raw(**{"categories.calls.tiers": []}))
+    assert issue.path == "categories[0].tiers"
+    assert issue.expected == "a list of at least 1 item"
+
+
+# ------------------------------------------------------------------ benchmark without premium
+
+
+def test_benchmark_without_premium_caps_price_at_benchmark():
+    """Issue 11.5: ``benchmark_price`` alone means price <= benchmark (max_premium 0)."""
+    scenario = make_scenario(**{"categories.calls.benchmark_price": 3.2})
+    calls = scenario.category("calls")
+    assert calls.max_premium == 0.0
+    assert scenario.raw()["categories"][0]["max_premium"] == 0.0
+    explicit = make_scenario(
+        **{"categories.calls.benchmark_price": 3.2, "categories.calls.max_premium": 0.1}
+    )
+    assert explicit.category("calls").max_premium == 0.1
+    assert make_scenario().category("calls").max_premium is None
+
+
+def test_benchmark_without_premium_binds_in_the_solve():
+    """The model, the verifier and the diagnosis all see the cap at the benchmark."""
+    from optimizer.pipeline import RunOptions, run_scenario
+
+    menu = {"categories.calls.tiers.std.prices": [4.5, 5.0]}
+    free = run_scenario(make_scenario(**menu), RunOptions(explain=False))
+    assert next(c.price for c in free.categories if c.name == "calls") == 5.0
+    capped = make_scenario(**menu, **{"categories.calls.benchmark_price": 4.7})
+    result = run_scenario(capped, RunOptions(explain=False))
+    assert result.verified
+    assert next(c.price for c in result.categories if c.name == "calls") == 4.5
+    # Below every price on the menu: infeasible, and the diagnosis names the cap.
+    low = make_scenario(**menu, **{"categories.calls.benchmark_price": 4.2})
+    result = run_scenario(low, RunOptions(explain=False))
+    assert str(result.status) == "infeasible"
+    assert any(d["limit"] == "max_price[calls]" and d["before"] == 4.2 for d in result.diagnosis)
+
+
+# ------------------------------------------------------------------ YAML reading (issue 12.8)
+
+YAML_DEAL = """\
+scenario: yaml
+provider:
+  sites: [{name: home, hourly_cost: 20, seats: 50}]
+categories:
+  - name: calls
+    channel: voice
+    contacts_per_month: CONTACTS
+    aht_seconds: 300
+    pricing: per_contact
+    tiers:
+TIERS
+"""
+ONE_TIER = "      - {name: std, service_level: 0.8, answer_within_seconds: 20, prices: [3.0, 3.5]}"
+
+
+def load_text(tmp_path, text: str) -> Scenario:
+    """Write ``text`` as deal.yaml and load it."""
+    from optimizer.loader import load_scenario
+
+    path = tmp_path / "deal.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_scenario(path)
+
+
+def deal(contacts: str = "8000", tiers: str = ONE_TIER) -> str:
+    """The YAML deal with its contacts and tier lines replaced."""
+    return YAML_DEAL.replace("CONTACTS", contacts).replace("TIERS", tiers)
+
+
+def test_yaml_merge_keys_are_accepted(tmp_path):
+    """``<<: *base`` is standard YAML: the merged keys apply, explicit keys win."""
+    tiers = (
+        "      - &std {name: std, service_level: 0.8, answer_within_seconds: 20, prices: [3.0]}\n"
+        "      - <<: *std\n"
+        "        name: gold\n"
+        "        service_level: 0.9"
+    )
+    gold = load_text(tmp_path, deal(tiers=tiers)).category("calls").tier("gold")
+    assert (gold.service_level, gold.answer_within_seconds, gold.prices) == (0.9, 20, (3.0,))
+
+
+def test_yaml_merge_keeps_duplicate_key_check(tmp_path):
+    """A key given twice beside a merge is still a duplicate."""
+    tiers = (
+        "      - &std {name: std, service_level: 0.8, answer_within_seconds: 20, prices: [3.0]}\n"
+        "      - <<: *std\n"
+        "        name: gold\n"
+        "        name: platinum"
+    )
+    with pytest.raises(ScenarioError, match="duplicate key"):
+        load_text(tmp_path, deal(tiers=tiers))
+
+
+def test_yaml_exponent_floats_are_numbers(tmp_path):
+    """``1e4`` is a number (YAML 1.2), not text refused as a quoted number."""
+    assert load_text(tmp_path, deal("1e4")).category("calls").contacts_per_month == 10_000
+
+
+def test_yaml_huge_integer_is_refused_naming_the_line(tmp_path):
+    """A 5,000-digit integer is exit 2 naming file and line, not Python's ValueError."""
+    with pytest.raises(ScenarioError) as info:
+        load_text(tmp_path, deal("9" * 5000))
+    (issue,) = info.value.issues
+    assert issue.path == "line 7, column 25"
+    assert "5000 digits" in str(issue.value)
+
+
+def test_yaml_raw_control_character_names_the_line(tmp_path):
+    """A raw ESC in the file is exit 2 naming line and column, not a ReaderError."""
+    with pytest.raises(ScenarioError) as info:
+        load_text(tmp_path, deal().replace("name: calls", "name: ca\x1blls"))
+    (issue,) = info.value.issues
+    assert issue.path == "line 5, column 13"
+    assert "control character" in str(issue.value)
+
+
+CSV_PROFILE = "    profile: {csv: week.csv, column: calls}\n    pricing:"
+
+
+def test_csv_field_over_the_csv_limit_names_the_line(tmp_path):
+    """A CSV cell over 131,072 characters is exit 2 naming the CSV line."""
+    (tmp_path / "week.csv").write_text("interval_start,calls\nmon 00:00," + "1" * 140_000 + "\n")
+    text = deal().replace("    pricing:", CSV_PROFILE)
+    with pytest.raises(ScenarioError) as info:
+        load_text(tmp_path, text)
+    (issue,) = info.value.issues
+    assert issue.path == "categories[0].profile.csv"
+    assert issue.value == "week.csv line 2"
+
+
+def test_csv_weight_above_range_names_the_line(tmp_path):
+    """A CSV weight of 1e308 is refused naming its line (it used to zero the demand)."""
+    rows = "".join(f"{label},1e308\n" for label in interval_labels(30))
+    (tmp_path / "week.csv").write_text("interval_start,calls\n" + rows)
+    text = deal().replace("    pricing:", CSV_PROFILE)
+    with pytest.raises(ScenarioError) as info:
+        load_text(tmp_path, text)
+    (issue,) = info.value.issues
+    assert "week.csv line 2" in str(issue.value)

@@ -260,13 +260,56 @@ def test_sweep_infeasible_point_has_empty_totals(small):
     assert high["margin"] > 0
 
 
-def test_sweep_bad_path_points_are_error_rows(small):
-    """A path naming nothing makes every point an ``error`` row, not an exception."""
-    sweep = run_sweep(small, [parse_vary("categories.nosuch.aht_seconds=200:300:3")], workers=1)
-    rows = sweep.rows()
-    assert [r["status"] for r in rows] == ["error"] * 3
-    assert all(r[name] is None for r in rows for name in TOTALS)
-    assert all("nosuch" in r.message for r in sweep.results)
+def test_sweep_bad_path_is_refused_before_solving(small):
+    """Issue 11.13: a path naming nothing is a ScenarioError up front, not error rows."""
+    with pytest.raises(ScenarioError, match="nosuch") as info:
+        run_sweep(small, [parse_vary("categories.nosuch.aht_seconds=200:300:3")], workers=1)
+    (issue,) = info.value.issues
+    assert issue.path == "categories.nosuch.aht_seconds"
+    assert "known here: calls, mail" in issue.expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "guess"),
+    [
+        ("client.budget=1000:2000:2", "budget_per_month"),
+        ("categories.calls.aht_second=200:300:2", "aht_seconds"),
+        ("categories.*.contacts_per_mont=x0.9:x1.1:2", "contacts_per_month"),
+        ("provider.sites.hom.seats=10:20:2", "home"),
+        ("provider.sites.home.seat=10:20:2", "seats"),
+    ],
+)
+def test_validate_axes_suggests_the_field(small, spec, guess):
+    """A mistyped segment, the last one too (it is checked against the schema), gets a guess."""
+    from optimizer.sweep import validate_axes
+
+    with pytest.raises(ScenarioError) as info:
+        validate_axes(small, [parse_vary(spec)])
+    (issue,) = info.value.issues
+    assert f"did you mean '{guess}'?" in issue.expected
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        f"{BUDGET}=1000:2000:2",
+        "categories.*.contacts_per_month=x0.9:x1.1:2",
+        "client.min_tier.calls=1:2:2",
+        "categories.calls.patience_seconds=100:200:2",
+        "categories.calls.tiers.std.service_level=0.7:0.8:2",
+    ],
+)
+def test_validate_axes_accepts_real_paths(small, spec):
+    """Fields left at their default (budget, patience) and free mappings are valid paths."""
+    from optimizer.sweep import validate_axes
+
+    validate_axes(small, [parse_vary(spec)])
+
+
+def test_sweep_with_every_point_invalid_is_scenario_error(small):
+    """When no point is a valid scenario there is nothing to solve: ScenarioError."""
+    with pytest.raises(ScenarioError, match="seats"):
+        run_sweep(small, [parse_vary("provider.sites.home.seats=-10:-5:2")], workers=1)
 
 
 def test_sweep_invalid_value_fails_only_its_point(small):
@@ -413,14 +456,42 @@ def test_cli_sweep_bad_vary_exits_2(small_file):
     assert "Traceback" not in result.output
 
 
-def test_cli_sweep_bad_path_gives_error_rows(small_file):
-    """A bad path still prints a row per point, with status error, and exits 0."""
+def test_cli_sweep_bad_path_exits_2_with_a_guess(small_file):
+    """Issue 11.13: ``client.budget`` is exit 2 with "did you mean", and no rows."""
     result = invoke(
-        "sweep", small_file, "--vary", "categories.nosuch.aht_seconds=1:2:2",
+        "sweep", small_file, "--vary", "client.budget=1000:2000:2",
         "--workers", 1, "--format", "json",
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output
+    assert "did you mean 'budget_per_month'?" in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_sweep_every_point_failing_does_not_exit_0(small_file, monkeypatch):
+    """A grid whose every point fails to solve prints its rows and exits 4."""
+    from optimizer import batch
+    from optimizer.errors import SolverError
+
+    def broken(*args, **kwargs):
+        raise SolverError("the solver crashed")
+
+    monkeypatch.setattr(batch, "run_scenario", broken)
+    result = invoke("sweep", small_file, "--vary", f"{BUDGET}=1000:2000:2", "--workers", 1,
+                    "--format", "json")  # fmt: skip
+    assert result.exit_code == 4, result.output
     assert [r["status"] for r in json.loads(result.stdout)] == ["error", "error"]
+    assert "every point of the grid failed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "address", ["foo", "tls://127.0.0.1:8786", "inproc://x", "tcp://host", "tcp://host:70000"]
+)
+def test_cli_scheduler_address_is_checked(small_file, address):
+    """Issue 12.8: a bad --scheduler is a usage error (exit 2), not 'unexpected error'."""
+    result = invoke("sweep", small_file, "--vary", f"{BUDGET}=1000:2000:2",
+                    "--scheduler", address)  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "tcp://HOST:PORT" in result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
