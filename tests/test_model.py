@@ -51,11 +51,11 @@ DEFERRED_TOL = 1e-6
 """Items of deferred work, relative to the week's arrivals (handled vs arrived, capacity)."""
 MAX_COMBINATIONS = 30_000
 """Enumeration guard: the random deals stay well below this."""
-MIN_PRICE_COST_WEIGHT = 1e-6
-"""The min_price objective's documented tie-break: spend + this x cost (model.build_model)."""
-
-EXACT = RunOptions(explain=False, diagnose=False, solve=SolveOptions(gap=0.0))
-"""Pipeline options for the cross-checks: no explanation or diagnosis, MIP gap zero."""
+EXACT = RunOptions(
+    explain=False, diagnose=False, solve=SolveOptions(gap=0.0), exact_prices=True
+)
+"""Pipeline options for the cross-checks: no explanation or diagnosis, MIP gap zero, and
+continuous prices at their exact optimum (the enumeration does not round them)."""
 
 PRICING_MODELS = (
     "per_contact",
@@ -257,11 +257,12 @@ def _capacity_ok(scenario: Scenario, combo: Sequence[Offer], interval_hours: flo
     return True
 
 
-def _key(objective: str) -> Callable[[Deal], float]:
-    """What the objective maximises (margin) or minimises (spend, cost as tie-break)."""
+def _key(objective: str) -> Callable[[Deal], tuple[float, float]]:
+    """What the objective maximises (margin) or minimises (spend, then cost at that spend:
+    min_price is lexicographic). Spends equal to 1e-9 count as one."""
     if objective == "max_margin":
-        return lambda d: -d.margin
-    return lambda d: d.revenue + MIN_PRICE_COST_WEIGHT * d.cost
+        return lambda d: (-d.margin, 0.0)
+    return lambda d: (round(d.revenue, 6), d.cost)
 
 
 def enumerate_best(scenario: Scenario, objective: str | None = None) -> Deal | None:
@@ -300,9 +301,9 @@ def assert_matches_enumeration(
         assert result.totals.revenue == pytest.approx(
             best.revenue, rel=OBJECTIVE_REL_TOL, abs=OBJECTIVE_ABS_TOL
         ), best
-        assert result.totals.revenue + MIN_PRICE_COST_WEIGHT * result.totals.cost == pytest.approx(
-            _key(objective)(best), rel=OBJECTIVE_REL_TOL, abs=OBJECTIVE_ABS_TOL
-        )
+        assert result.totals.cost == pytest.approx(
+            best.cost, rel=OBJECTIVE_REL_TOL, abs=OBJECTIVE_ABS_TOL
+        ), best
     return best, result
 
 
