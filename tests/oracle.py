@@ -1086,6 +1086,13 @@ def random_deal(seed: int) -> dict[str, Any]:
                 if kind.endswith("patience") and rng.random() < 0.3:
                     t["max_abandon"] = round(float(rng.uniform(0.03, 0.2)), 3)
                 tiers.append(t)
+            # Tiers go from the lowest service to the highest: an abandonment cap never
+            # loosens (or disappears) in a later tier.
+            for before, after in itertools.pairwise(tiers):
+                if "max_abandon" in before:
+                    after["max_abandon"] = min(
+                        before["max_abandon"], after.get("max_abandon", before["max_abandon"])
+                    )
         cat["tiers"] = tiers
         raw["categories"].append(cat)
     nsite = int(rng.choice([1, 2], p=[0.5, 0.5]))
