@@ -273,11 +273,39 @@ def run_highs(
     inner = replace(options, time_limit=None if limit is None else inner_limit(limit))
     # A daemonic process (a Dask worker) may not fork: there HiGHS keeps its own limit.
     if multiprocessing.current_process().daemon:
-        h, is_mip = _configure(arrays, inner)
-        _prepare(h, arrays, inner, separators, is_mip)
-        h.run()
-        return _with_gap(arrays, _outcome(h, is_mip, arrays.row_lower.size), None)
-    return _run_watched(arrays, inner, separators, limit)
+        return _run_here(arrays, inner, separators)
+    outcome = _run_watched(arrays, inner, separators, limit)
+    if outcome.status == SolveStatus.ERROR and _reset_scheduler():
+        limit = options.seconds_left()
+        inner = replace(options, time_limit=None if limit is None else inner_limit(limit))
+        outcome = _run_watched(arrays, inner, separators, limit)
+    return outcome
+
+
+_RESET = [False]
+
+
+def _reset_scheduler() -> bool:
+    """Once per process: drop HiGHS's global thread pool, True if that was not done yet.
+
+    A process that ran HiGHS itself with more threads (PuLP's HiGHS API, threads 0)
+    keeps a pool of that size, and every later HiGHS run with ``threads=1`` fails at
+    once (status "Not Set"), in this process and in its forked children alike."""
+    if _RESET[0]:
+        return False
+    _RESET[0] = True
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(True)
+    return True
+
+
+def _run_here(arrays: Arrays, options: HighsOptions, separators: Sequence[Separator]) -> Outcome:
+    """HiGHS in this process, keeping its own time limit."""
+    h, is_mip = _configure(arrays, options)
+    _prepare(h, arrays, options, separators, is_mip)
+    h.run()
+    return _with_gap(arrays, _outcome(h, is_mip, arrays.row_lower.size), None)
 
 
 def _add_cuts(

@@ -87,7 +87,7 @@ def _run(scenario: Scenario, options: RunOptions, skipped: list[str]) -> Verifie
             solution,
             result.constraints,
             options.solve,
-            lambda s: _margin_of(s, options),
+            lambda s: _margin_of(s, options, skipped),
             skipped=skipped,
         )
         result = replace(result, constraints=limits)
@@ -110,10 +110,14 @@ def _has_solution(scenario: Scenario, options: RunOptions, skipped: list[str]) -
     return solution.status.has_solution
 
 
-def _margin_of(scenario: Scenario, options: RunOptions) -> float | None:
-    """Best margin of a changed scenario (no explanation), None if it has no solution."""
+def _margin_of(scenario: Scenario, options: RunOptions, skipped: list[str]) -> float | None:
+    """Best margin of a changed scenario (no explanation), None if it has no solution,
+    or if the deadline cut its re-solve short (a margin not proven best is no gain)."""
     reqs = build_requirements(scenario)
     _, solution = _solve(scenario, reqs, replace(options, explain=False))
+    if solution.status == SolveStatus.FEASIBLE and options.solve.deadline is not None:
+        skipped.append("explanation: relaxation re-solves cut short by the time limit")
+        return None
     return solution.objective_value if solution.status.has_solution else None
 
 
