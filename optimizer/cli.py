@@ -340,11 +340,12 @@ def solve_command(
     from optimizer.solve import SolveOptions
 
     _check_output(fmt, output)
+    deadline = _deadline(time_limit)
     s = _load(scenario, variant)
     options = RunOptions(
         objective=_objective(objective),
         explain=not no_explain,
-        solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap),
+        solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap, deadline=deadline),
     )
     result = run_scenario(s, options)
     _emit_results([result], fmt, output, single=True)
@@ -358,6 +359,13 @@ def solve_command(
     if not result.status.has_solution:
         click.echo(_safe(result.message or f"no solution: {result.status}", err=True), err=True)
         ctx.exit(EXIT_SOLVER)
+
+
+def _deadline(time_limit: float | None) -> float | None:
+    """The command's deadline: ``--time-limit`` counts from here (loading included)."""
+    import time
+
+    return None if time_limit is None else time.monotonic() + time_limit
 
 
 def _note_skipped(result: Any) -> None:
@@ -452,9 +460,11 @@ def check(
     from optimizer.pipeline import check_options, parse_fixes, run_scenario
     from optimizer.solve import SolveOptions
 
+    deadline = _deadline(time_limit)
     s = _load(scenario, variant)
     fixed = parse_fixes(s, fixes, str(scenario))
-    options = check_options(fixed, SolveOptions(solver=solver, time_limit=time_limit))
+    base = SolveOptions(solver=solver, time_limit=time_limit, deadline=deadline)
+    options = check_options(fixed, base)
     result = run_scenario(s, options)
     text = report.check_json(result, fixed) if fmt == "json" else report.check_text(result)
     _emit(text, output)
