@@ -5,18 +5,29 @@ Results always come back in the order of the jobs, identical to a serial run
 point, a solver error) becomes a result with status ``error`` and its message,
 never an exception that loses the other points. Ctrl-C stops the pool and
 returns what was finished (``BatchInterrupted.partial``).
+
+Every process a batch starts ends with it: pool workers die with their parent
+(``die_with_parent``) and leave Ctrl-C to it; on Ctrl-C or a signal the parent kills
+them at once instead of waiting for the points they are solving. A Dask scheduler
+that does not answer (a port that accepts connections but never speaks Dask, such
+as the dashboard's) is refused after ``DASK_PROBE_SECONDS``; a cluster left without
+workers for ``DASK_NO_WORKER_SECONDS`` is given up, and its unfinished points are
+solved here instead (with a warning).
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from optimizer.errors import OptimizerError, SolverError
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.pipeline import RunOptions, child_signals, die_with_parent, run_scenario
 from optimizer.results import SolverInfo, SolveStatus, VerifiedResult
 from optimizer.scenario import Scenario
 
@@ -33,11 +44,17 @@ class Job:
 
 
 class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a batch: ``partial`` holds the results finished so far (None gaps)."""
+    """Ctrl-C (or a signal) during a batch: ``partial`` holds the results finished so
+    far (None gaps); ``exit_code`` is the one of the interruption (130, 143, 129)."""
 
-    def __init__(self, partial: list[VerifiedResult | None]) -> None:
+    def __init__(self, partial: list[VerifiedResult | None], exit_code: int = 130) -> None:
         super().__init__("interrupted")
         self.partial = partial
+        self.exit_code = exit_code
+
+
+def _exit_code(stop: BaseException) -> int:
+    return int(getattr(stop, "exit_code", 130))
 
 
 def failed(label: str, message: str, objective: str = "max_margin") -> VerifiedResult:
@@ -98,15 +115,14 @@ def run_jobs(
                 out.append(run_job(job))
                 if progress:
                     progress(1)
-        except KeyboardInterrupt:
-            raise BatchInterrupted(out + [None] * (len(jobs) - len(out))) from None
+        except KeyboardInterrupt as stop:
+            partial = out + [None] * (len(jobs) - len(out))
+            raise BatchInterrupted(partial, _exit_code(stop)) from None
         return [r for r in out if r is not None]
     return _run_pool(jobs, count, progress)
 
 
-def _collect(
-    futures: list[Future[VerifiedResult]], progress: Callable[[int], None] | None
-) -> list[VerifiedResult]:
+def _collect(futures: list[Future[VerifiedResult]], progress: Callable[[int], None] | None) -> None:
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pending = set(futures)
@@ -114,27 +130,94 @@ def _collect(
         done, pending = wait(pending, return_when=FIRST_COMPLETED)
         if progress:
             progress(len(done))
-    return [f.result() for f in futures]
+
+
+def _worker_setup(parent: int) -> None:
+    """Pool worker start: die with the parent, leave Ctrl-C to it."""
+    die_with_parent(parent)
+    child_signals()
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now (their running points are lost), then shut it down."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=2)
 
 
 def _run_pool(
     jobs: Sequence[Job], workers: int, progress: Callable[[int], None] | None
 ) -> list[VerifiedResult]:
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)))
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), initializer=_worker_setup, initargs=(os.getpid(),)
+    )
     futures = [pool.submit(run_job, job) for job in jobs]
     try:
-        results = _collect(futures, progress)
-    except KeyboardInterrupt:
-        for f in futures:
-            f.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        _collect(futures, progress)
+    except KeyboardInterrupt as stop:
         partial = [
             f.result() if f.done() and not f.cancelled() and f.exception() is None else None
             for f in futures
         ]
-        raise BatchInterrupted(partial) from None
+        _kill_pool(pool)
+        raise BatchInterrupted(partial, _exit_code(stop)) from None
+    except BaseException:
+        _kill_pool(pool)
+        raise
     pool.shutdown()
-    return results
+    return [_pool_result(job, f) for job, f in zip(jobs, futures, strict=True)]
+
+
+def _pool_result(job: Job, future: Future[VerifiedResult]) -> VerifiedResult:
+    """A finished point, or an error result when its worker process died."""
+    err = future.exception()
+    if err is None:
+        return future.result()
+    return failed(job.label, f"the worker process failed: {type(err).__name__}: {err}")
+
+
+DASK_PROBE_SECONDS = 10.0
+"""Seconds a scheduler address has to greet us before it is refused."""
+DASK_NO_WORKER_SECONDS = 30.0
+"""Seconds a cluster may have no worker before its unfinished points are solved here."""
+DASK_POLL_SECONDS = 0.25
+"""Seconds between two looks at the points' state (and at the cluster's workers)."""
+_DONE = ("finished", "error", "cancelled", "lost")
+
+
+def probe_scheduler(address: str, seconds: float | None = None) -> None:
+    """Refuse an address that is not a Dask scheduler, without hanging: a scheduler
+    greets every connection at once (its handshake); an HTTP port (the dashboard) or
+    any other silent server does not. SolverError with a clear message otherwise.
+    Only ``tcp://`` addresses are probed (TLS and others are left to Dask)."""
+    seconds = DASK_PROBE_SECONDS if seconds is None else seconds
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    try:
+        number = int(port)
+    except ValueError:
+        raise SolverError(
+            f"bad Dask scheduler address {address!r}: expected tcp://HOST:PORT"
+        ) from None
+    try:
+        with socket.create_connection((host.strip("[]") or "127.0.0.1", number), seconds) as s:
+            s.settimeout(seconds)
+            greeting = s.recv(8)
+    except TimeoutError:
+        raise SolverError(
+            f"{address} accepts connections but did not answer as a Dask scheduler within "
+            f"{seconds:g} s (is it the dashboard's HTTP port? the scheduler's is tcp://...:8786)"
+        ) from None
+    except OSError as err:
+        raise SolverError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    if not greeting:
+        raise SolverError(f"{address} closed the connection: not a Dask scheduler")
 
 
 def _run_dask(
@@ -142,12 +225,13 @@ def _run_dask(
 ) -> list[VerifiedResult]:
     """Submit every job to an existing Dask scheduler (the ``distributed`` extra)."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:  # pragma: no cover - depends on the optional extra
         raise OptimizerError(
             "--scheduler needs the optional 'distributed' package: "
             "pip install 'tierprice[distributed]'"
         ) from None
+    probe_scheduler(scheduler)
     try:
         client: Any = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as err:
@@ -155,13 +239,73 @@ def _run_dask(
     try:
         futures = client.map(run_job, list(jobs), pure=False)
         try:
-            for _ in as_completed(futures):
-                if progress:
-                    progress(1)
-        except KeyboardInterrupt:
+            lost = _watch_dask(client, futures, progress)
+        except KeyboardInterrupt as stop:
             partial = [f.result() if f.status == "finished" else None for f in futures]
             client.cancel(futures)
-            raise BatchInterrupted(partial) from None
-        return list(client.gather(futures))
+            raise BatchInterrupted(partial, _exit_code(stop)) from None
+        results = [_dask_result(job, f) for job, f in zip(jobs, futures, strict=True)]
+        if lost:
+            client.cancel([futures[i] for i in lost])
+            warnings.warn(
+                f"the Dask cluster at {scheduler} has had no worker for "
+                f"{DASK_NO_WORKER_SECONDS:g} s: solving its {len(lost)} unfinished points here",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            done = len(jobs) - len(lost)
+            rest = run_jobs([jobs[i] for i in lost], None, None, progress)
+            for i, result in zip(lost, rest, strict=True):
+                results[i] = result
+            assert done + len(rest) == len(jobs)
+        return [r for r in results if r is not None]
     finally:
-        client.close()
+        client.close(timeout=5)
+
+
+def _watch_dask(
+    client: Any, futures: list[Any], progress: Callable[[int], None] | None
+) -> list[int]:
+    """Wait for the points; return the indices left unfinished when the cluster has had
+    no worker for ``DASK_NO_WORKER_SECONDS`` (empty when every point finished)."""
+    counted: set[int] = set()
+    seen = time.monotonic()  # when the cluster last had a worker
+    checked = 0.0
+    while True:
+        now_done = {i for i, f in enumerate(futures) if f.status in _DONE} - counted
+        if now_done and progress:
+            progress(len(now_done))
+        counted |= now_done
+        if len(counted) == len(futures):
+            return []
+        now = time.monotonic()
+        if now - checked >= 1.0:
+            checked = now
+            if _has_workers(client):
+                seen = now
+            elif now - seen >= DASK_NO_WORKER_SECONDS:
+                return [i for i in range(len(futures)) if i not in counted]
+        time.sleep(DASK_POLL_SECONDS)
+
+
+def _has_workers(client: Any) -> bool:
+    """Whether the scheduler answers within 5 s and has at least one worker."""
+    try:
+        return bool(client.nthreads(callback_timeout=5))
+    except Exception:  # a scheduler gone or not answering: no worker either
+        return False
+
+
+def _dask_result(job: Job, future: Any) -> VerifiedResult | None:
+    """A finished point; an error result for a point that failed remotely (a worker
+    killed by it again and again); None for a point still unfinished."""
+    if future.status == "finished":
+        result: VerifiedResult = future.result()
+        return result
+    if future.status in ("error", "cancelled", "lost"):
+        try:
+            err = future.exception(timeout=5)
+        except Exception as other:  # a cancelled future raises here
+            err = other
+        return failed(job.label, f"the Dask cluster failed on this point: {type(err).__name__}")
+    return None

@@ -8,7 +8,8 @@ Exit codes (documented in the README):
 * 3 deal infeasible (a diagnosis is printed)
 * 4 solver error, or the time limit came before any solution
 * 5 the solution failed its independent verification
-* 130 interrupted (Ctrl-C); no partial output file is left
+* 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP); every
+  process the command started is ended and no partial output file is left
 
 Heavy modules (numpy, scipy, PuLP) are imported inside the commands so that
 ``tierprice --help`` answers at once.
@@ -81,8 +82,8 @@ class _Group(click.Group):
             _fail(ctx, f"solver error: {err}", EXIT_SOLVER)
         except VerificationError as err:
             _fail(ctx, f"verification failed: {err}", EXIT_VERIFY)
-        except KeyboardInterrupt:
-            _fail(ctx, "interrupted", EXIT_INTERRUPTED)
+        except KeyboardInterrupt as stop:  # Ctrl-C, or a signal (console.Terminated)
+            _fail(ctx, str(stop) or "interrupted", getattr(stop, "exit_code", EXIT_INTERRUPTED))
         except BrokenPipeError:
             from optimizer.console import EXIT_BROKEN_PIPE, quiet_broken_pipe
 
@@ -521,16 +522,18 @@ def solve_command(
     from optimizer.solve import SolveOptions
 
     fmt = _check_output(fmt, output, plot)
+    deadline = _deadline(time_limit)
     s = _load(scenario, variant)
     _guard_outputs(output, plot)
     options = RunOptions(
         objective=_objective(objective),
         explain=not no_explain,
-        solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap),
+        solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap, deadline=deadline),
         exact_prices=exact_prices,
     )
     result = run_scenario(s, options)
     _emit_results([result], fmt, output, single=True)
+    _note_skipped(result)
     if plot is not None and result.totals is not None:
         from optimizer.plots import staffing_png
 
@@ -540,6 +543,20 @@ def solve_command(
     if not result.status.has_solution:
         click.echo(_safe(result.message or f"no solution: {result.status}", err=True), err=True)
         ctx.exit(EXIT_SOLVER)
+
+
+def _deadline(time_limit: float | None) -> float | None:
+    """The command's deadline: ``--time-limit`` counts from here (loading included)."""
+    import time
+
+    return None if time_limit is None else time.monotonic() + time_limit
+
+
+def _note_skipped(result: Any) -> None:
+    """One stderr line naming the re-solves the time limit left no room for."""
+    if result.solver.skipped:
+        what = "; ".join(result.solver.skipped)
+        click.echo(_safe(f"time limit reached, skipped: {what}", err=True), err=True)
 
 
 def _write_bytes(path: Path, data: str | bytes) -> None:
@@ -650,13 +667,16 @@ def check(
     from optimizer.solve import SolveOptions
 
     fmt = _check_output(fmt, output, choices=("table", "json"))
+    deadline = _deadline(time_limit)
     s = _load(scenario, variant)
     _guard_outputs(output)
     fixed = parse_fixes(s, fixes, str(scenario))
-    options = check_options(fixed, SolveOptions(solver=solver, time_limit=time_limit))
+    base = SolveOptions(solver=solver, time_limit=time_limit, deadline=deadline)
+    options = check_options(fixed, base)
     result = run_scenario(s, options)
     text = report.check_json(result, fixed) if fmt == "json" else report.check_text(result)
     _emit(text, output, fmt)
+    _note_skipped(result)
     if not result.status.has_solution:
         ctx.exit(EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_SOLVER)
 
@@ -800,7 +820,7 @@ def _run_grid(
             done = SweepResult(tuple(axes), tuple(points), tuple(stop.partial))
             _rows_out(done.rows(), fmt, output, sheet)
             click.echo("interrupted: the points already solved were kept", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+            ctx.exit(stop.exit_code)
     _rows_out(result.rows(), fmt, output, sheet)
     if plot is not None:
         _write_bytes(plot, draw(result))

@@ -10,13 +10,23 @@ tables) goes there and nothing else does. Native libraries report their errors o
 descriptor 2, which is left alone; their descriptor-1 chatter (banners, logs we
 switched off anyway) is dropped. A reader that closes the pipe early
 (``tierprice validate X | head -1``) ends the command quietly, as Unix tools do.
+
+Signals end the command cleanly: SIGINT (Ctrl-C) raises KeyboardInterrupt, SIGTERM
+and SIGHUP raise :class:`Terminated` (a KeyboardInterrupt too), so every cleanup
+runs (solver children and pool workers killed, no half-written file) and the exit
+code is 130, 143 or 129 (128 + the signal). A second signal during that cleanup
+ends the process at once. On the way out, whatever child process is still alive is
+killed (``end_children``), and children started by the solver die with this process
+even when it is killed outright (``optimizer.highs.die_with_parent``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+from types import FrameType
 from typing import TextIO
 
 EXIT_BROKEN_PIPE = 141
@@ -58,14 +68,69 @@ def quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP as an exception: the command cleans up as after Ctrl-C and
+    exits with ``exit_code`` = 128 + the signal (143, 129)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"terminated by {signal.Signals(signum).name}")
+        self.exit_code = 128 + signum
+
+
+_STOPPING = [False]
+"""Set by the first signal (or once the command is done): another one ends at once."""
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if _STOPPING[0]:
+        end_children()
+        os._exit(128 + signum)
+    _STOPPING[0] = True
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(signum)
+
+
+def install_signal_handlers() -> None:
+    """SIGINT, SIGTERM and SIGHUP (where it exists) end the command cleanly."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, _on_signal)
+
+
+def end_children() -> None:
+    """Kill every process whose parent is this one and that is still running (read from
+    ``/proc``; nothing elsewhere): a solver or a worker that outlived its cleanup."""
+    me = os.getpid()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and fields[1] == str(me) and fields[0] != "Z":
+            with contextlib.suppress(OSError):
+                os.kill(int(entry), signal.SIGKILL)
+
+
 def run() -> None:
     """``tierprice`` as installed (console script) and as ``python -m optimizer``."""
     route_native_stdout()
+    install_signal_handlers()
     from optimizer.cli import main
 
     try:
         main()
     finally:
+        _STOPPING[0] = True
+        end_children()
         try:
             sys.stdout.flush()
         except BrokenPipeError:

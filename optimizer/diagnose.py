@@ -114,15 +114,21 @@ def diagnose(
     fixed: dict[str, FixedChoice],
     options: SolveOptions,
     feasible: Feasible,
+    skipped: list[str] | None = None,
 ) -> tuple[Change, ...]:
     """The proven changes that make an infeasible deal feasible.
 
     First every limit on its own ("the budget alone must rise to Y"); when no single
-    limit suffices, the smallest combined change; then the sales alternatives.
+    limit suffices, the smallest combined change; then the sales alternatives. A step
+    the time limit leaves no room for is skipped and named in ``skipped``.
     """
+    skipped = [] if skipped is None else skipped
     weights = _weights(scenario, reqs)
     changes: list[Change] = []
     for family in sorted(_present(scenario, fixed)):
+        if options.out_of_time():
+            skipped.append(f"diagnosis: {family} alone")
+            continue
         alone = {family: weights[family]}
         for ch in _elastic_changes(scenario, reqs, fixed, options, alone, "alone"):
             if _proves_change(scenario, ch, fixed, feasible):
@@ -135,7 +141,9 @@ def diagnose(
                 for c in retry
                 if c.limit == ch.limit and _proves_change(scenario, c, fixed, feasible)
             ]
-    if not changes:
+    if not changes and options.out_of_time():
+        skipped.append("diagnosis: the smallest combined change")
+    elif not changes:
         together = _elastic_changes(scenario, reqs, fixed, options, weights, "together")
         overrides: dict[str, Any] = {}
         new_fixed = dict(fixed)
@@ -145,6 +153,9 @@ def diagnose(
                 new_fixed.pop(cat, None)
         if together and _proves(scenario, overrides, new_fixed, feasible):
             changes += together
+    if options.out_of_time():
+        skipped.append("diagnosis: sales alternatives")
+        return tuple(changes)
     changes += _price_alternatives(scenario, reqs, fixed, options, feasible)
     changes += [c for c in _tier_alternatives(scenario, fixed, feasible) if not _same(c, changes)]
     return tuple(changes)
@@ -277,6 +288,8 @@ def _best_margin(
     before = scenario.provider.min_margin
     share = change.after
     for _ in range(MARGIN_ROUNDS):
+        if options.out_of_time():
+            break
         model = build_model(scenario, reqs, fixed=fixed, elastic={"min_margin": 0.0})
         model.prob.sense = pulp.LpMaximize
         model.prob.setObjective((1 - share) * model.total_revenue() - model.cost)
@@ -547,6 +560,8 @@ def _price_alternatives(
     out: list[Change] = []
     for cat_name in sorted(fixed):
         for highest in (True, False):
+            if options.out_of_time():
+                return out
             change = _price_extreme(scenario, reqs, fixed, cat_name, options, feasible, highest)
             if change is not None and not _same(change, out):
                 out.append(change)

@@ -106,11 +106,18 @@ def explain(
     options: SolveOptions,
     resolve_margin: Callable[[Scenario], float | None],
     relax: bool = True,
+    skipped: list[str] | None = None,
 ) -> tuple[LimitOutcome, ...]:
-    """Attach shadow prices to every limit and relaxation gains to the binding ones."""
-    duals = (
-        shadow_prices(model, solution, options) if scenario.provider.staffing == "intervals" else {}
-    )
+    """Attach shadow prices to every limit and relaxation gains to the binding ones.
+
+    A solve the time limit leaves no room for is skipped and named in ``skipped``."""
+    skipped = [] if skipped is None else skipped
+    duals: dict[str, float] = {}
+    if scenario.provider.staffing == "intervals":
+        if options.out_of_time():
+            skipped.append("explanation: shadow prices")
+        else:
+            duals = shadow_prices(model, solution, options)
     base = solution.objective_value or 0.0
     out = []
     seen: set[str] = set()
@@ -124,7 +131,9 @@ def explain(
         if relax and binds and group not in seen and solution.objective == "max_margin":
             seen.add(group)
             overrides = relaxations(scenario, limit.name)
-            if overrides is not None and solution.status == SolveStatus.OPTIMAL:
+            if overrides is not None and options.out_of_time():
+                skipped.append(f"explanation: 1% relaxation of {group}")
+            elif overrides is not None and solution.status == SolveStatus.OPTIMAL:
                 margin = resolve_margin(scenario.with_overrides(overrides))
                 gain = _gain(base, margin, solution.solver.gap)
         out.append(replace(limit, binding=binds, shadow_price=price, relax_gain=gain))

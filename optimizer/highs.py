@@ -1,20 +1,28 @@
 """Driving HiGHS (highspy) on a model given as arrays, with a time limit we can keep.
 
 HiGHS's own ``time_limit`` is usually honoured, but on hard MIPs it has been seen
-to overrun by minutes with its interrupt callback silent. So when a time limit is
-set, HiGHS runs in a forked child process that streams every improving solution
-to the parent; the parent stops the child at the deadline (time limit + 10% +
-start-up grace) and keeps the best solution received, with its gap. Without a
-time limit HiGHS runs in-process.
+to overrun by minutes with its interrupt callback silent. So HiGHS always runs in a
+forked child process that streams every improving solution and its proven bound to
+the parent. HiGHS is given a little less than the time limit; the parent kills the
+child at the limit itself and keeps the best solution received, with a numeric gap.
+The parent waits in Python, so Ctrl-C or a signal reaches it at once and kills the
+child (also without a time limit). The child dies with its parent however that ends
+(``die_with_parent``: ``PR_SET_PDEATHSIG`` on Linux, and a thread watching
+``getppid()``). Only in a daemonic process (a Dask worker), which may not fork,
+does HiGHS run in-process, keeping its own limit.
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -22,20 +30,61 @@ from numpy.typing import NDArray
 
 from optimizer.results import SolveStatus
 
-GRACE_SECONDS = 2.0
-"""Start-up allowance on top of the time limit before the child is stopped."""
-OVERRUN = 0.10
-"""Relative overrun of the time limit tolerated before the child is stopped."""
+STOP_SHARE = 0.10
+"""Share of the time limit kept back from HiGHS's own limit, for the child's start-up
+(fork, passModel) and for handing the answer back before the parent kills it."""
+STOP_SECONDS = 0.25
+"""Seconds kept back from HiGHS's own limit on top of ``STOP_SHARE``."""
+BOUND_EVERY = 0.25
+"""Seconds between two bound reports of the child (from HiGHS's MIP interrupt callback)."""
+WATCH_EVERY = 0.2
+"""Seconds between two looks of a child at its parent (the fallback of PDEATHSIG)."""
 
 
-def limit_within(seconds: float) -> float:
-    """The time limit to give a solve that must end within ``seconds`` even when HiGHS
-    overruns it and the parent has to stop the child (at the limit + 10% + 2 s).
+def inner_limit(seconds: float) -> float:
+    """HiGHS's own time limit in a solve that must end within ``seconds``.
 
-    >>> round(limit_within(24.0), 3)
-    20.0
+    >>> inner_limit(10.0)
+    8.75
+    >>> inner_limit(0.2)
+    0.1
     """
-    return max(1.0, (seconds - GRACE_SECONDS) / (1 + OVERRUN))
+    return max(seconds * (1 - STOP_SHARE) - STOP_SECONDS, seconds / 2)
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked child: end when the process ``parent`` ends, however it ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
+    everywhere a daemon thread also checks ``os.getppid()`` every ``WATCH_EVERY`` s
+    (HiGHS releases the GIL while it solves, so the thread runs). A parent that is
+    already gone (it died between fork and here) ends the child at once.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_EVERY)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def child_signals() -> None:
+    """In a child: Ctrl-C is the parent's to handle (it kills its children); a SIGTERM
+    or SIGHUP sent to the child alone ends it at once (not the parent's handlers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 FEASIBILITY = 1e-6
@@ -153,6 +202,15 @@ class HighsOptions:
     threads: int | None
     relax: bool
     start: NDArray[np.float64] | None
+    deadline: float | None = None
+    """``time.monotonic()`` by which the solve must have returned (the command's budget)."""
+
+    def seconds_left(self) -> float | None:
+        """The time limit, capped by what is left before the deadline (None: no limit)."""
+        if self.deadline is None:
+            return self.time_limit
+        left = self.deadline - time.monotonic()
+        return left if self.time_limit is None else min(self.time_limit, left)
 
 
 @dataclass(frozen=True)
@@ -258,17 +316,50 @@ def _outcome(h: Any, is_mip: bool, rows: int) -> Outcome:
 def run_highs(
     arrays: Arrays, options: HighsOptions, separators: Sequence[Separator] = ()
 ) -> Outcome:
-    """Solve; with a time limit, in a child process stopped at the deadline.
+    """Solve in a watched child process, which is killed at the time limit (or deadline).
 
-    ``separators`` strengthen a MIP before branch and bound (``_add_cuts``).
+    ``separators`` strengthen a MIP before branch and bound (``_add_cuts``). The call
+    returns within the time limit; on Ctrl-C or a signal the child is killed at once.
     """
+    limit = options.seconds_left()
+    if limit is not None and limit <= 0:
+        return Outcome(SolveStatus.NO_SOLUTION, message="the time limit ran out before the solve")
+    inner = replace(options, time_limit=None if limit is None else inner_limit(limit))
     # A daemonic process (a Dask worker) may not fork: there HiGHS keeps its own limit.
-    if options.time_limit is None or multiprocessing.current_process().daemon:
-        h, is_mip = _configure(arrays, options)
-        _prepare(h, arrays, options, separators, is_mip)
-        h.run()
-        return _outcome(h, is_mip, arrays.row_lower.size)
-    return _run_watched(arrays, options, separators)
+    if multiprocessing.current_process().daemon:
+        return _run_here(arrays, inner, separators)
+    outcome = _run_watched(arrays, inner, separators, limit)
+    if outcome.status == SolveStatus.ERROR and _reset_scheduler():
+        limit = options.seconds_left()
+        inner = replace(options, time_limit=None if limit is None else inner_limit(limit))
+        outcome = _run_watched(arrays, inner, separators, limit)
+    return outcome
+
+
+_RESET = [False]
+
+
+def _reset_scheduler() -> bool:
+    """Once per process: drop HiGHS's global thread pool, True if that was not done yet.
+
+    A process that ran HiGHS itself with more threads (PuLP's HiGHS API, threads 0)
+    keeps a pool of that size, and every later HiGHS run with ``threads=1`` fails at
+    once (status "Not Set"), in this process and in its forked children alike."""
+    if _RESET[0]:
+        return False
+    _RESET[0] = True
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(True)
+    return True
+
+
+def _run_here(arrays: Arrays, options: HighsOptions, separators: Sequence[Separator]) -> Outcome:
+    """HiGHS in this process, keeping its own time limit."""
+    h, is_mip = _configure(arrays, options)
+    _prepare(h, arrays, options, separators, is_mip)
+    h.run()
+    return _with_gap(arrays, _outcome(h, is_mip, arrays.row_lower.size), None)
 
 
 def _add_cuts(
@@ -331,55 +422,85 @@ def _add_rows(h: Any, cuts: Sequence[CutRow]) -> None:
 
 
 def _child(
-    arrays: Arrays, options: HighsOptions, separators: Sequence[Separator], conn: Any
+    arrays: Arrays,
+    options: HighsOptions,
+    separators: Sequence[Separator],
+    conn: Any,
+    other_end: Any,
+    parent: int,
 ) -> None:
-    """Child process: solve, sending each improving solution, then the outcome."""
+    """Child process: solve, sending each improving solution and the proven bound as it
+    moves, then the outcome. It dies with its parent and leaves signals to it."""
+    die_with_parent(parent)
+    child_signals()
+    other_end.close()  # else a parent gone would leave a send blocked on a full pipe
     import highspy
 
     h, is_mip = _configure(arrays, options)
+    last = [-math.inf, math.nan]  # time and value of the last bound sent
 
-    def improving(kind: int, message: str, out: Any, _in: Any, _data: object) -> None:
-        conn.send(
-            (
-                "incumbent",
-                float(out.objective_function_value),
-                np.asarray(out.mip_solution, float),
-                float(out.mip_dual_bound),
+    def report(kind: int, message: str, out: Any, _in: Any, _data: object) -> None:
+        cb = highspy.cb.HighsCallbackType
+        if kind == cb.kCallbackMipImprovingSolution:
+            conn.send(
+                (
+                    "incumbent",
+                    float(out.objective_function_value),
+                    np.asarray(out.mip_solution, float),
+                    float(out.mip_dual_bound),
+                )
             )
-        )
+            return
+        bound = float(out.mip_dual_bound)
+        now = time.monotonic()
+        if math.isfinite(bound) and bound != last[1] and now - last[0] >= BOUND_EVERY:
+            last[:] = [now, bound]
+            conn.send(("bound", bound))
 
     _prepare(h, arrays, options, separators, is_mip)
     if is_mip:
-        h.setCallback(improving, None)
+        h.setCallback(report, None)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution)
+        h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
     h.run()
     conn.send(("done", _outcome(h, is_mip, arrays.row_lower.size)))
     conn.close()
 
 
-def _run_watched(arrays: Arrays, options: HighsOptions, separators: Sequence[Separator]) -> Outcome:
-    assert options.time_limit is not None
+def _run_watched(
+    arrays: Arrays, options: HighsOptions, separators: Sequence[Separator], limit: float | None
+) -> Outcome:
+    """Run ``_child`` and keep what it streams; kill it after ``limit`` seconds, on any
+    exception (KeyboardInterrupt, a signal turned into one) and on every way out."""
+    import highspy  # noqa: F401 - imported once here, not again in every child
+
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(arrays, options, separators, send), daemon=True)
-    deadline = time.monotonic() + options.time_limit * (1 + OVERRUN) + GRACE_SECONDS
+    args = (arrays, options, separators, send, receive, os.getpid())
+    child = context.Process(target=_child, args=args, daemon=True)
+    deadline = None if limit is None else time.monotonic() + limit
+    best: tuple[float, NDArray[np.float64], float] | None = None
+    bound: float | None = None
     child.start()
     send.close()
-    best: tuple[float, NDArray[np.float64], float] | None = None
     try:
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not receive.poll(left):
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and (left <= 0 or not receive.poll(left)):
                 break
             try:
                 message = receive.recv()
             except EOFError:
-                return _from_incumbent(arrays, best, "the solver process ended unexpectedly")
+                return _from_incumbent(arrays, best, bound, "the solver process ended unexpectedly")
             if message[0] == "done":
-                outcome: Outcome = message[1]
-                return outcome
+                return _with_gap(arrays, message[1], bound)
+            if message[0] == "bound":
+                bound = message[1]
+                continue
             best = message[1], message[2], message[3]
-        return _from_incumbent(arrays, best, "stopped at the time limit")
+            if math.isfinite(message[3]):
+                bound = message[3]
+        return _from_incumbent(arrays, best, bound, "stopped at the time limit")
     finally:
         if child.is_alive():
             child.kill()
@@ -388,13 +509,50 @@ def _run_watched(arrays: Arrays, options: HighsOptions, separators: Sequence[Sep
 
 
 def _from_incumbent(
-    arrays: Arrays, best: tuple[float, NDArray[np.float64], float] | None, message: str
+    arrays: Arrays,
+    best: tuple[float, NDArray[np.float64], float] | None,
+    bound: float | None,
+    message: str,
 ) -> Outcome:
-    """The best solution received before the child was stopped (or none)."""
+    """The best solution received before the child was stopped (or none), with a gap."""
     if best is None:
         return Outcome(SolveStatus.NO_SOLUTION, message=message)
-    objective, col, bound = best
-    gap = abs(bound - objective) / max(abs(objective), 1e-9) if math.isfinite(bound) else None
-    return Outcome(
-        SolveStatus.FEASIBLE, objective, gap, bound, col, arrays.activity(col), message=message
+    objective, col, _ = best
+    feasible = Outcome(
+        SolveStatus.FEASIBLE, objective, None, bound, col, arrays.activity(col), message=message
     )
+    return _with_gap(arrays, feasible, bound)
+
+
+def _with_gap(arrays: Arrays, outcome: Outcome, bound: float | None) -> Outcome:
+    """A feasible outcome always carries a numeric gap: from HiGHS's own bound, else the
+    last bound the child reported, else the bound of every column at its best limit."""
+    if outcome.status != SolveStatus.FEASIBLE or outcome.objective is None:
+        return outcome
+    if outcome.gap is not None and math.isfinite(outcome.gap):
+        return outcome
+    candidates = [b for b in (outcome.bound, bound) if b is not None and math.isfinite(b)]
+    best = candidates[0] if candidates else column_bound(arrays)
+    if not math.isfinite(best):
+        return outcome  # pragma: no cover - a MIP with a solution and an unbounded relaxation
+    gap = abs(best - outcome.objective) / max(abs(outcome.objective), 1e-9)
+    return replace(outcome, gap=gap, bound=best)
+
+
+def column_bound(arrays: Arrays) -> float:
+    """A bound on the objective from the column bounds alone (every column at the end its
+    cost favours; the rows ignored): weak, but valid and instant.
+
+    >>> a = Arrays(np.array([2.0, -1.0]), np.zeros(2), np.array([3.0, np.inf]),
+    ...     np.ones(2, bool), np.zeros(0), np.zeros(0), np.zeros(3, np.int32),
+    ...     np.zeros(0, np.int32), np.zeros(0), 1.0, True)
+    >>> column_bound(a)
+    7.0
+    """
+    sign = 1.0 if arrays.maximize else -1.0
+    good = sign * arrays.cost > 0
+    ends = np.where(good, arrays.upper, arrays.lower)
+    used = arrays.cost != 0
+    if not np.all(np.isfinite(ends[used])):
+        return sign * math.inf
+    return float(arrays.offset + arrays.cost[used] @ ends[used])

@@ -9,6 +9,7 @@ plan, whose proven bound gives the reported gap.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,8 @@ from optimizer.conventions import quotable
 from optimizer.diagnose import diagnose
 from optimizer.errors import SolverError
 from optimizer.explain import explain
-from optimizer.highs import limit_within
+from optimizer.highs import child_signals as child_signals  # re-exported for batch's
+from optimizer.highs import die_with_parent as die_with_parent  # pool workers (layering)
 from optimizer.model import BuiltModel, FixedChoice, build_model
 from optimizer.requirements import RequirementTable, build_requirements
 from optimizer.results import Solution, SolveStatus, VerifiedResult
@@ -49,11 +51,28 @@ def build_only(scenario: Scenario, objective: str | None = None) -> BuiltModel:
 
 
 def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> VerifiedResult:
-    """Solve ``scenario`` and return its independently verified result."""
+    """Solve ``scenario`` and return its independently verified result.
+
+    A time limit is for the whole run: the main solve, then the explanation's or the
+    diagnosis's re-solves, share one deadline; what did not fit is named in
+    ``solver.skipped``.
+    """
+    if options.solve.time_limit is not None and options.solve.deadline is None:
+        deadline = time.monotonic() + options.solve.time_limit
+        options = replace(options, solve=replace(options.solve, deadline=deadline))
+    skipped: list[str] = []
+    result = _run(scenario, options, skipped)
+    if not skipped:
+        return result
+    return replace(result, solver=replace(result.solver, skipped=tuple(dict.fromkeys(skipped))))
+
+
+def _run(scenario: Scenario, options: RunOptions, skipped: list[str]) -> VerifiedResult:
     reqs = build_requirements(scenario)
     model, solution = _solve(scenario, reqs, options)
     if model.objective == "min_price" and solution.status.has_solution:
         solution = _cheapest_at_lowest_spend(scenario, reqs, options, solution)
+    exact = solution  # what explain compares relaxations with: exact against exact
     if solution.status.has_solution and not options.exact_prices:
         solution = _at_quotable_prices(scenario, reqs, options, model.objective, solution)
     if solution.status == SolveStatus.INFEASIBLE and options.diagnose:
@@ -62,7 +81,8 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
             reqs,
             options.fixed,
             options.solve,
-            lambda s, fixed: _has_solution(s, replace(options, fixed=fixed)),
+            lambda s, fixed: _has_solution(s, replace(options, fixed=fixed), skipped),
+            skipped,
         )
         return replace(_unsolved(scenario, solution), diagnosis=tuple(c.to_dict() for c in changes))
     if not solution.status.has_solution:
@@ -73,10 +93,11 @@ def run_scenario(scenario: Scenario, options: RunOptions = RunOptions()) -> Veri
             scenario,
             reqs,
             model,
-            solution,
+            exact,
             result.constraints,
             options.solve,
-            lambda s: _margin_of(s, options),
+            lambda s: _margin_of(s, options, skipped),
+            skipped=skipped,
         )
         result = replace(result, constraints=limits)
     return result
@@ -179,19 +200,25 @@ PROOF_GAP = 0.05
 """Relative gap for proving a suggestion: any feasible solution proves it, so stop early."""
 
 
-def _has_solution(scenario: Scenario, options: RunOptions) -> bool:
-    """Whether a (changed) scenario is feasible under ``options``."""
+def _has_solution(scenario: Scenario, options: RunOptions, skipped: list[str]) -> bool:
+    """Whether a (changed) scenario is feasible under ``options`` (False, and noted in
+    ``skipped``, when the time limit leaves no room to prove it)."""
+    if options.solve.out_of_time():
+        skipped.append("diagnosis: proofs of suggestions")
+        return False
     reqs = build_requirements(scenario)
     quick = replace(options, explain=False, solve=replace(options.solve, gap=PROOF_GAP))
     _, solution = _solve(scenario, reqs, quick)
     return solution.status.has_solution
 
 
-def _margin_of(scenario: Scenario, options: RunOptions) -> float | None:
+def _margin_of(scenario: Scenario, options: RunOptions, skipped: list[str]) -> float | None:
     """Best margin of a changed scenario (no explanation), None unless proven optimal
     (a margin cut short by a time limit is not comparable with another)."""
     reqs = build_requirements(scenario)
     _, solution = _solve(scenario, reqs, replace(options, explain=False))
+    if solution.status == SolveStatus.FEASIBLE and options.solve.deadline is not None:
+        skipped.append("explanation: relaxation re-solves cut short by the time limit")
     return solution.objective_value if solution.status == SolveStatus.OPTIMAL else None
 
 
@@ -237,12 +264,14 @@ def _solve_shifts(
         update={"provider": scenario.provider.model_copy(update={"staffing": "intervals"})}
     )
     clock = time.perf_counter()
-    # The phases share the time limit, less the build already spent; each phase's limit
-    # leaves room for the watchdog's overrun allowance, so the run ends within it.
-    budget = (options.solve.time_limit or SHIFT_TIME_LIMIT) - build
+    # The phases share the run's deadline (without a time limit: SHIFT_TIME_LIMIT less
+    # the build already spent); each solve returns within the limit it is given.
+    end = options.solve.deadline
+    if end is None:
+        end = time.monotonic() + SHIFT_TIME_LIMIT - build
 
     def within(share: float) -> float:
-        return limit_within(share * (budget - (time.perf_counter() - clock)))
+        return max(0.0, share * (end - time.monotonic()))
 
     phase1 = build_model(relaxed, reqs, options.objective, fixed=options.fixed)
     # Phase 1 only picks the choices: a 0.1% gap and a fifth of the time are plenty.
@@ -261,25 +290,46 @@ def _solve_shifts(
     start = _start_from(shift_model, second) if second.status.has_solution else None
     third = solve(shift_model, replace(options.solve, time_limit=within(1), start=start))
     if not second.status.has_solution:
-        return shift_model, _timed(third, clock, build)
-    best = third if third.status.has_solution else second
-    if best is second and third.bound is not None and second.objective_value is not None:
-        gap = abs(third.bound - second.objective_value) / max(abs(second.objective_value), 1e-9)
-        best = replace(
-            second,
-            status=SolveStatus.FEASIBLE,
-            solver=replace(second.solver, gap=gap),
-            bound=third.bound,
+        return _warn_if_default_limit(
+            options, shift_model, _timed(_bounded(third, first.bound), clock, build)
         )
-    if options.solve.time_limit is None and best.status == SolveStatus.FEASIBLE:
+    if third.status.has_solution:
+        return _warn_if_default_limit(
+            options, shift_model, _timed(_bounded(third, first.bound), clock, build)
+        )
+    # Phase 2 is optimal only with its choices pinned: for the full model it is feasible.
+    held = replace(second, status=SolveStatus.FEASIBLE, solver=replace(second.solver, gap=None))
+    bound = third.bound if third.bound is not None else first.bound
+    return _warn_if_default_limit(options, phase2, _timed(_bounded(held, bound), clock, build))
+
+
+def _warn_if_default_limit(
+    options: RunOptions, model: BuiltModel, solution: Solution
+) -> tuple[BuiltModel, Solution]:
+    """Shift mode runs under a default limit when the user gave none: a result that limit
+    stopped depends on the machine's speed, and a warning says so."""
+    if options.solve.time_limit is None and solution.status == SolveStatus.FEASIBLE:
         warnings.warn(
             f"shift mode stopped at the default {SHIFT_TIME_LIMIT:g} s limit (gap "
-            f"{100 * (best.solver.gap or 0.0):.2f}%): on a busier machine the plan may "
+            f"{100 * (solution.solver.gap or 0.0):.2f}%): on a busier machine the plan may "
             "differ; give --time-limit or --gap to decide",
             TimeLimitWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return (shift_model if best is third else phase2), _timed(best, clock, build)
+    return model, solution
+
+
+def _bounded(solution: Solution, bound: float | None) -> Solution:
+    """A feasible shift solution always with a numeric gap: its own, else the one from
+    ``bound`` (the full model's, or the interval phase's: a relaxation of shifts)."""
+    if solution.status != SolveStatus.FEASIBLE or solution.objective_value is None:
+        return solution
+    gap = solution.solver.gap
+    if (gap is not None and math.isfinite(gap)) or bound is None or not math.isfinite(bound):
+        return solution
+    value = solution.objective_value
+    gap = abs(bound - value) / max(abs(value), 1e-9)
+    return replace(solution, solver=replace(solution.solver, gap=gap), bound=bound)
 
 
 def _start_from(model: BuiltModel, solution: Solution) -> dict[str, float]:
@@ -321,7 +371,12 @@ def _unsolved(scenario: Scenario, solution: Solution) -> VerifiedResult:
         False,
         0.0,
         solution.solver,
-        message=_MESSAGES.get(solution.status, str(solution.status)),
+        message=_MESSAGES.get(solution.status, str(solution.status))
+        + (
+            f" ({solution.message})"
+            if solution.status == SolveStatus.NO_SOLUTION and solution.message
+            else ""
+        ),
     )
 
 

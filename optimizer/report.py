@@ -92,6 +92,8 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         "seconds": round(result.solver.seconds, 3),
         "gap": _num(result.solver.gap),
     }
+    if result.solver.skipped:  # only when the time limit cut explanation or diagnosis short
+        out["solver"]["skipped"] = list(result.solver.skipped)
     return out
 
 

@@ -36,6 +36,8 @@ class SolverInfo:
     seconds: float
     gap: float | None
     build_seconds: float = 0.0
+    skipped: tuple[str, ...] = ()
+    """Explanation or diagnosis re-solves left out because the time limit ran out."""
 
 
 @dataclass(frozen=True)

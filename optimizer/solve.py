@@ -40,6 +40,22 @@ class SolveOptions:
     """Solve the LP relaxation (integers and binaries continuous)."""
     start: dict[str, float] | None = None
     """A feasible solution to start from (variable name -> value); HiGHS only."""
+    deadline: float | None = None
+    """``time.monotonic()`` by which every solve must have ended (the whole command's
+    time budget, set by the pipeline); each solve gets what is left, capped by
+    ``time_limit``."""
+
+    def seconds_left(self) -> float | None:
+        """Seconds this solve may take: ``time_limit`` capped by the deadline."""
+        if self.deadline is None:
+            return self.time_limit
+        left = self.deadline - time.monotonic()
+        return left if self.time_limit is None else min(self.time_limit, left)
+
+    def out_of_time(self, need: float = 0.5) -> bool:
+        """Whether less than ``need`` seconds are left before the deadline (a re-solve
+        that could not finish in them is skipped, and the output says so)."""
+        return self.deadline is not None and self.deadline - time.monotonic() < need
 
 
 @dataclass
@@ -128,6 +144,13 @@ def solve(model: BuiltModel, options: SolveOptions = SolveOptions()) -> Solution
     if options.solver not in SOLVERS:
         raise SolverError(f"unknown solver {options.solver!r}: expected one of {SOLVERS}")
     start = time.perf_counter()
+    left = options.seconds_left()
+    if left is not None and left <= 0:
+        info = SolverInfo(options.solver, 0.0, None)
+        late = "the time limit was used up before the solver could start"
+        return Solution(
+            SolveStatus.NO_SOLUTION, model.objective, None, {}, {}, {}, {}, {}, info, late
+        )
     if options.solver == "highs":
         status, values, duals, row_values, objective, gap, bound = _solve_highs(model, options)
     else:
@@ -165,7 +188,7 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> _Raw:
     if options.start is not None:
         start = np.array([options.start.get(v.name, 0.0) for v in form.variables])
     highs_options = HighsOptions(
-        options.time_limit, options.gap, options.threads, options.relax, start
+        options.time_limit, options.gap, options.threads, options.relax, start, options.deadline
     )
     cuts = () if options.relax else separators(model, form)
     outcome = run_highs(arrays, highs_options, cuts)
@@ -274,7 +297,7 @@ def _solve_cbc(model: BuiltModel, options: SolveOptions) -> _Raw:
     prob = model.prob
     solver = pulp.PULP_CBC_CMD(
         msg=False,
-        timeLimit=options.time_limit,
+        timeLimit=options.seconds_left(),
         gapRel=options.gap,
         threads=options.threads,
         options=["randomSeed 0"],

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from optimizer.highs import GRACE_SECONDS, OVERRUN, Arrays, HighsOptions, run_highs
+from optimizer.highs import Arrays, HighsOptions, run_highs
 from optimizer.results import SolveStatus
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -51,7 +51,7 @@ def test_watched_solve_matches_in_process():
 
 
 def test_time_limit_is_honoured_with_the_best_solution_found():
-    """A hard model stops within the limit (+10% + start-up grace) with a gap, or no solution."""
+    """A hard model stops within the limit with a numeric gap, or no solution."""
     from synthetic import make_deal
 
     from optimizer.model import build_model
@@ -65,7 +65,34 @@ def test_time_limit_is_honoured_with_the_best_solution_found():
     start = time.perf_counter()
     sol = solve(model, SolveOptions(time_limit=limit))
     elapsed = time.perf_counter() - start
-    assert elapsed <= limit * (1 + OVERRUN) + GRACE_SECONDS + 1.0  # + matrix hand-over
+    assert elapsed <= limit + 1.0  # + the matrix hand-over
     assert sol.status in (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION, SolveStatus.OPTIMAL)
     if sol.status == SolveStatus.FEASIBLE:
         assert sol.solver.gap is not None and sol.solver.gap > 0
+
+
+def test_solves_after_multithreaded_highs_ran_in_the_same_process():
+    """PuLP's HiGHS API (threads 0) leaves a global HiGHS thread pool of another size;
+    HiGHS with ``threads=1`` then fails at once ("Not Set"), here and in forked
+    children: ``run_highs`` drops that pool once and solves (a fresh process, so the
+    test suite's own is left alone)."""
+    import os
+    import subprocess
+
+    script = (
+        "import pulp, numpy as np\n"
+        "p = pulp.LpProblem('x', pulp.LpMinimize)\n"
+        "x = pulp.LpVariable('x', 0, 9, cat=pulp.LpInteger)\n"
+        "p += x\n"
+        "p += 2 * x >= 3\n"
+        "p.solve(pulp.HiGHS(msg=False))\n"
+        "from test_highs import knapsack\n"
+        "from optimizer.highs import HighsOptions, run_highs\n"
+        "print(run_highs(knapsack(), HighsOptions(None, None, 1, False, None)).status)\n"
+    )
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{root / 'tests'}"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip().splitlines()[-1] == "optimal", out.stderr[-2000:]

@@ -886,7 +886,11 @@ def _objective_value(scenario: Scenario, solver: str, objective: str | None = No
     result = run_scenario(
         scenario,
         RunOptions(
-            objective=objective, explain=False, diagnose=False, solve=SolveOptions(solver=solver)
+            objective=objective,
+            explain=False,
+            diagnose=False,
+            solve=SolveOptions(solver=solver),
+            exact_prices=True,  # the solvers' own optima, not their quotable roundings
         ),
     )
     assert result.status == SolveStatus.OPTIMAL and result.totals is not None

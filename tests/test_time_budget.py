@@ -1,0 +1,166 @@
+"""A time limit is for the whole run: the solve, the explanation's and the diagnosis's
+re-solves share one deadline, what did not fit is named, and a feasible answer always
+carries a numeric gap.
+
+Elapsed times are asserted with ``SLACK`` seconds on top of the limit (process start-up
+of the solver child, a loaded shared test machine).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from helpers import ROOT, SCENARIOS_DIR
+
+from optimizer import cli, highs, pipeline
+from optimizer.highs import Arrays, Outcome
+from optimizer.loader import load_scenario
+from optimizer.pipeline import RunOptions, _bounded, run_scenario
+from optimizer.results import Solution, SolverInfo, SolveStatus
+from optimizer.scenario import validate_scenario
+from optimizer.solve import SolveOptions
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from synthetic import make_deal
+
+SLACK = 0.75
+"""Seconds tolerated beyond the time limit."""
+
+
+def timed_run(scenario, options: RunOptions):
+    start = time.monotonic()
+    result = run_scenario(scenario, options)
+    return result, time.monotonic() - start
+
+
+def slow_resolves(monkeypatch: pytest.MonkeyPatch, seconds: float = 0.4) -> None:
+    """Make every relaxation re-solve ``seconds`` slower (a bigger deal's re-solves), so
+    that the full explanation clearly exceeds the limit."""
+    margin_of = pipeline._margin_of
+
+    def slow(*args: object, **kwargs: object) -> float | None:
+        time.sleep(seconds)
+        return margin_of(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_margin_of", slow)
+
+
+def test_explanation_shares_the_time_limit_and_says_what_it_skipped(monkeypatch):
+    """nordic_telco solves in well under a second; its three relaxation re-solves (made
+    0.4 s slower each) would take two more: with a 1 s limit the run still ends in time,
+    naming what it skipped."""
+    slow_resolves(monkeypatch)
+    scenario = load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
+    limit = 1.0
+    result, elapsed = timed_run(scenario, RunOptions(solve=SolveOptions(time_limit=limit)))
+    assert result.status == SolveStatus.OPTIMAL
+    assert elapsed <= limit + SLACK
+    assert result.solver.skipped
+    assert all(item.startswith("explanation: ") for item in result.solver.skipped)
+
+
+def test_without_a_time_limit_nothing_is_skipped():
+    """No limit, no budget: the explanation is complete and ``skipped`` is empty."""
+    scenario = load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
+    result = run_scenario(scenario)
+    assert result.solver.skipped == ()
+    assert any(c.relax_gain is not None for c in result.constraints)
+
+
+def test_cli_json_and_stderr_name_what_was_skipped(monkeypatch):
+    """``solver.skipped`` in the JSON (only under ``solver``), and one line on stderr."""
+    slow_resolves(monkeypatch)
+    path = SCENARIOS_DIR / "nordic_telco.yaml"
+    args = ["solve", str(path), "--time-limit", "1", "--format", "json"]
+    out = CliRunner().invoke(cli.main, args, prog_name="tierprice")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["solver"]["skipped"]
+    assert "time limit reached, skipped: explanation: " in out.stderr
+
+
+@pytest.fixture(scope="module")
+def infeasible_shifts():
+    """A 5 x 2 x 7 shift deal (infeasible: proving it takes longer than the tests)."""
+    return validate_scenario(make_deal(5, 2, 7, staffing="shifts"))
+
+
+def test_diagnosis_shares_the_time_limit():
+    """An infeasible deal (5 x 2 x 7, ROI floor 300%) whose diagnosis takes about 4 s
+    ends within a 1.5 s limit, the diagnosis's skipped steps named."""
+    scenario = validate_scenario(make_deal(5, 2, 7)).with_overrides({"client.min_roi": 3.0})
+    limit = 1.5
+    result, elapsed = timed_run(scenario, RunOptions(solve=SolveOptions(time_limit=limit)))
+    assert result.status == SolveStatus.INFEASIBLE
+    assert elapsed <= limit + SLACK
+    assert any(item.startswith("diagnosis: ") for item in result.solver.skipped)
+
+
+def test_shift_phases_have_no_one_second_minimum(infeasible_shifts):
+    """Shift mode's three phases share the limit with no minimum each: 1.5 s is kept
+    (it took over 3 s: 1 s at least per phase, plus the watchdog's grace)."""
+    limit = 1.5
+    options = RunOptions(explain=False, diagnose=False, solve=SolveOptions(time_limit=limit))
+    _, elapsed = timed_run(infeasible_shifts, options)
+    assert elapsed <= limit + SLACK
+
+
+def test_interval_solve_ends_within_its_limit():
+    """A hard interval deal (10 x 3 x 7) stops at the limit with a numeric gap."""
+    scenario = validate_scenario(make_deal(10, 3, 7))
+    limit = 3.0
+    options = RunOptions(explain=False, solve=SolveOptions(time_limit=limit))
+    result, elapsed = timed_run(scenario, options)
+    assert elapsed <= limit + SLACK
+    if result.status == SolveStatus.FEASIBLE:
+        assert result.solver.gap is not None and math.isfinite(result.solver.gap)
+
+
+def arrays() -> Arrays:
+    """max 3x + 2y, x <= 4, y <= 5 (binding rows ignored by the column bound)."""
+    return Arrays(
+        np.array([3.0, 2.0]),
+        np.zeros(2),
+        np.array([4.0, 5.0]),
+        np.ones(2, bool),
+        np.array([-np.inf]),
+        np.array([6.0]),
+        np.array([0, 1, 2], np.int32),
+        np.array([0, 0], np.int32),
+        np.array([1.0, 1.0]),
+        0.0,
+        True,
+    )
+
+
+def test_incumbent_without_a_bound_still_has_a_numeric_gap():
+    """The child killed before HiGHS proved any bound (the solution came from a start or
+    a heuristic): the gap comes from the column bounds (3 x 4 + 2 x 5 = 22), never None."""
+    col = np.array([2.0, 0.0])
+    out = highs._from_incumbent(arrays(), (6.0, col, math.inf), None, "stopped")
+    assert out.status == SolveStatus.FEASIBLE
+    assert out.gap == pytest.approx((22 - 6) / 6)
+    streamed = highs._from_incumbent(arrays(), (6.0, col, math.inf), 8.0, "stopped")
+    assert streamed.gap == pytest.approx(2 / 6)  # the last bound the child reported
+
+
+def test_highs_own_stop_without_a_bound_gets_a_numeric_gap():
+    """HiGHS stopping itself before its root bound reports an infinite gap: replaced."""
+    outcome = Outcome(SolveStatus.FEASIBLE, 6.0, math.inf, -math.inf, np.array([2.0, 0.0]))
+    fixed = highs._with_gap(arrays(), outcome, None)
+    assert fixed.gap is not None and math.isfinite(fixed.gap)
+
+
+def test_shift_result_takes_the_interval_phase_bound():
+    """A shift plan with no gap of its own takes the interval phase's bound (a
+    relaxation of the shift model): feasible always comes with a number."""
+    info = SolverInfo("highs", 1.0, None)
+    plan = Solution(SolveStatus.FEASIBLE, "max_margin", 90.0, {}, {}, {}, {}, {}, info)
+    assert _bounded(plan, 100.0).solver.gap == pytest.approx(10 / 90)
