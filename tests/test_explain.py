@@ -6,6 +6,7 @@ from helpers import SCENARIOS_DIR
 from optimizer.explain import RELAX_STEP, relaxations
 from optimizer.loader import load_scenario
 from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.solve import SolveOptions
 
 MONEY = 1e-6
 
@@ -26,12 +27,15 @@ def test_budget_binds_with_a_unit_shadow_price(telco):
 
 
 def test_relaxation_gain_is_a_real_resolve(telco):
-    """The gain reported for the budget equals re-solving with the budget 1% higher."""
+    """The gain reported for the budget equals re-solving with the budget 1% higher (exact
+    optima on both sides: a quotable rounding of either would not be like for like)."""
     deal, result = telco
     budget = next(c for c in result.constraints if c.name == "budget")
     bigger = deal.with_overrides(relaxations(deal, "budget"))
-    again = run_scenario(bigger, RunOptions(explain=False))
-    assert budget.relax_gain == pytest.approx(again.totals.margin - result.totals.margin, abs=1e-3)
+    exact = RunOptions(explain=False, exact_prices=True)
+    again = run_scenario(bigger, exact)
+    base = run_scenario(deal, exact)
+    assert budget.relax_gain == pytest.approx(again.totals.margin - base.totals.margin, abs=1e-3)
     assert budget.relax_gain > 0
 
 
@@ -91,7 +95,7 @@ def test_a_limit_with_a_shadow_price_binds(telco, monkeypatch):
         explain_module, "shadow_prices", lambda model, solution, options: {"budget": 0.5}
     )
     out = explain_module.explain(
-        deal, None, None, _solution_stub(result), loose, None, lambda s: None, relax=False
+        deal, None, None, _solution_stub(result), loose, SolveOptions(), lambda s: None, relax=False
     )
     assert [c.name for c in out if c.binding] == ["budget"]
 
@@ -103,7 +107,9 @@ def _solution_stub(result):
     from optimizer.results import SolveStatus
 
     return SimpleNamespace(
-        status=SolveStatus.OPTIMAL, objective="max_margin", objective_value=1.0,
+        status=SolveStatus.OPTIMAL,
+        objective="max_margin",
+        objective_value=1.0,
         solver=SimpleNamespace(gap=0.0),
     )
 
@@ -139,6 +145,6 @@ def test_no_relaxation_gain_when_the_base_is_not_proven(telco, monkeypatch):
     stub = _solution_stub(result)
     stub.status = SolveStatus.FEASIBLE
     out = explain_module.explain(
-        deal, None, None, stub, result.constraints, None, lambda s: calls.append(s) or 5.0
+        deal, None, None, stub, result.constraints, SolveOptions(), lambda s: calls.append(s) or 5.0
     )
     assert calls == [] and all(c.relax_gain is None for c in out)
