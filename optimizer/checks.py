@@ -8,6 +8,7 @@ shift settings and variant paths.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Iterable
 
@@ -335,6 +336,13 @@ def _profile_issues(scenario: Scenario, cat: Category, path: str, source: str) -
         mask = profiles.open_mask(cat.open_hours, minutes)
     except ValueError as err:
         return [Issue(source, f"{path}.open_hours", cat.open_hours, _expected(err))]
+    for gap in profiles.open_hours_gaps(cat.open_hours):
+        warnings.warn(
+            f"{source}: {path}.open_hours: {gap}; closed intervals get no volume and no "
+            "agents (write one range, or name the day, if it should be open)",
+            profiles.OpenHoursWarning,
+            stacklevel=2,
+        )
     try:
         weights = profile_shape(cat, minutes)
     except ValueError as err:

@@ -45,12 +45,15 @@ from optimizer.conventions import ALLOWED_INTERVAL_MINUTES, DAYS, MINUTES_PER_WE
 
 __all__ = [
     "BUILTIN_PROFILES",
+    "SHORT_GAP_MINUTES",
     "LabelError",
+    "OpenHoursWarning",
     "builtin_shape",
     "expand_weights",
     "interval_labels",
     "label_order",
     "normalise",
+    "open_hours_gaps",
     "open_mask",
 ]
 
@@ -415,6 +418,69 @@ def open_mask(open_hours: Mapping[str, str] | None, interval_minutes: int) -> ND
             if hi > MINUTES_PER_WEEK:  # Sunday night into Monday morning
                 minute_open[: hi - MINUTES_PER_WEEK] = True
     return minute_open[::interval_minutes].copy()
+
+
+SHORT_GAP_MINUTES = 60
+"""A closed stretch shorter than this between two ranges of one day is probably a typo."""
+
+
+class OpenHoursWarning(UserWarning):
+    """``open_hours`` leave a gap the user probably did not mean (the scenario is valid)."""
+
+
+def open_hours_gaps(open_hours: Mapping[str, str] | None) -> list[str]:
+    """Gaps in valid opening hours that look unintended, one sentence each.
+
+    Two rules, both conservative (a deliberate closure is written differently):
+
+    * **short break**: two ranges of one day leave a closed stretch shorter than
+      :data:`SHORT_GAP_MINUTES` (``"08:00-12:00,12:30-18:00"``); a lunch hour of 60
+      minutes or more is taken as meant;
+    * **missing weekday**: exactly one of Tuesday, Wednesday or Thursday is closed
+      because no key names it, while the other four weekdays are open
+      (``mon-tue`` and ``thu-fri`` but no ``wed``); a day named ``"closed"`` is meant.
+
+    >>> open_hours_gaps({"mon-fri": "08:00-12:00,12:30-18:00"})
+    ['mon-fri closes 12:00-12:30 (30 minutes) between two open ranges']
+    >>> open_hours_gaps({"mon-tue": "08:00-18:00", "thu-fri": "08:00-18:00"})
+    ['wed is closed (no key names it) between open weekdays']
+    >>> open_hours_gaps({"mon-tue,thu-fri": "08:00-18:00", "wed": "closed"})
+    []
+    """
+    if open_hours is None:
+        return []
+    schedule: list[list[tuple[int, int]]] = [[] for _ in DAYS]
+    named = [False] * len(DAYS)
+    keys: list[str] = [""] * len(DAYS)
+    for key, value in open_hours.items():
+        ranges = _parse_hours(value)
+        for day in _parse_days(key):
+            schedule[day] = ranges
+            named[day] = True
+            keys[day] = str(key)
+    found: list[str] = []
+    reported: set[tuple[str, int, int]] = set()
+    for day, ranges in enumerate(schedule):
+        ordered = sorted(ranges)
+        reach = ordered[0][1] if ordered else 0
+        for start, end in ordered[1:]:
+            gap = start - reach
+            if 0 < gap < SHORT_GAP_MINUTES and (keys[day], reach, start) not in reported:
+                reported.add((keys[day], reach, start))
+                found.append(
+                    f"{keys[day]} closes {_clock(reach)}-{_clock(start)} ({gap} minutes) "
+                    "between two open ranges"
+                )
+            reach = max(reach, end)
+    weekdays = [bool(schedule[day]) for day in range(5)]
+    closed = [day for day in range(5) if not weekdays[day]]
+    if len(closed) == 1 and closed[0] in (1, 2, 3) and not named[closed[0]]:
+        found.append(f"{DAYS[closed[0]]} is closed (no key names it) between open weekdays")
+    return found
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 # ---------------------------------------------------------------------------

@@ -211,58 +211,79 @@ class Strict(BaseModel):
 
 class Calendar(Strict):
     interval_minutes: Literal[15, 30, 60] = 30
-    """Length of one interval of the representative week."""
+    """Length of one interval of the representative week, in minutes (336 intervals at 30)."""
     weeks_per_month: Annotated[float, Number("weeks_per_month")] = DEFAULT_WEEKS_PER_MONTH
-    """Monthly figures = weekly figures x this (default 52/12)."""
+    """Weeks per month: monthly figures = weekly figures x this (default 52/12 = 4.333)."""
 
 
 class ShiftSettings(Strict):
     lengths_hours: Annotated[
         tuple[Annotated[float, Number("shift_hours")], ...], Field(min_length=1)
     ] = (8.0,)
-    """Allowed shift lengths (paid hours, breaks are part of shrinkage)."""
+    """Allowed shift lengths in paid hours (breaks are part of shrinkage); each a whole
+    number of intervals, at most 24 h. Used only with ``provider.staffing: shifts``."""
     start_every_minutes: Annotated[int, Number("shift_start")] = 60
-    """Shift start grid; a multiple of the interval length."""
+    """Shifts may start every this many minutes from Monday 00:00; a multiple of
+    ``calendar.interval_minutes``."""
 
 
 class Site(Strict):
     name: Name
+    """Unique site name (override paths name the site by it: ``provider.sites.NAME.seats``)."""
     hourly_cost: Money
-    """Loaded agent wage per paid hour."""
+    """Loaded agent wage per paid hour (money per hour)."""
     overhead_per_hour: Money = 0.0
-    """Technology, licences, seat and desktop per paid agent hour."""
+    """Technology, licences, seat and desktop per paid agent hour (money per hour)."""
     seats: Annotated[int, Number("seats")] | None = None
-    """Scheduled agents at once (all categories); none = unlimited."""
+    """Most scheduled agents at once, all categories together, in any interval
+    (scheduled = productive / (1 - shrinkage)); none = unlimited."""
     max_fte: Annotated[float, Number("max_fte")] | None = None
-    """Total FTE this site can staff; none = unlimited."""
+    """Most FTE this site can staff in total (paid hours / fte_hours_per_month); none =
+    unlimited."""
     shrinkage: Shrinkage | None = None
-    """Overrides the provider's shrinkage for this site."""
+    """This site's shrinkage (share of paid time not on contacts); none = the provider's."""
     categories: tuple[Name, ...] | None = None
-    """Categories this site may handle; none = all."""
+    """Names of the categories this site may handle; none = all. Sites serving one
+    category pool into one queue."""
 
 
 class Provider(Strict):
     min_margin: Annotated[float, Number("min_margin")] = 0.0
-    """Margin floor: (revenue - cost) >= min_margin x revenue."""
+    """Provider's margin floor: (revenue - cost) >= min_margin x revenue (a margin, not a
+    markup)."""
     shrinkage: Shrinkage = 0.30
+    """Share of paid time not available for contacts (breaks, training, absence), for
+    every site without its own; scheduled agents = productive / (1 - shrinkage)."""
     max_occupancy: Fraction = 0.85
+    """Cap on agent occupancy (share of on-queue time spent handling contacts); deferred
+    work is handled at this occupancy."""
     supervisor_ratio: Annotated[float, Number("supervisor_ratio")] = 12.0
-    """Agents per team leader."""
+    """Agents per team leader: team-leader hours = paid agent hours / this."""
     supervisor_hourly_cost: Money = 0.0
+    """Team leader's cost per paid hour (money per hour)."""
     fte_hours_per_month: Annotated[float, Number("fte_hours")] = 160.0
+    """Paid hours of one FTE per month: FTE = paid hours / this."""
     fixed_monthly_cost: Money = 0.0
+    """Fixed cost per month (network, telephony, office share); in the totals only."""
     setup_cost: Money = 0.0
-    """One-off cost, spread over contract_months."""
+    """One-off cost (recruiting, training), spread evenly over contract_months; in the
+    totals only."""
     staffing: Literal["intervals", "shifts"] = "intervals"
+    """How agents are planned: any integer number per interval, or whole shifts."""
     shifts: ShiftSettings = ShiftSettings()
+    """Shift lengths and start grid (read only with ``staffing: shifts``)."""
     sites: Annotated[tuple[Site, ...], Field(min_length=1)]
+    """The provider's sites (at least one)."""
 
 
 class PriceRange(Strict):
     min: Money
+    """Lowest price, in the category's price unit (see "Pricing models")."""
     max: Money
+    """Highest price, at least min, in the category's price unit."""
     step: PositiveMoney | None = None
-    """Without a step the price is continuous in [min, max]."""
+    """Spacing of the price points min, min + step, ... <= max (at most 1000 points);
+    without a step the price is continuous in [min, max]."""
 
     def points(self) -> tuple[float, ...] | None:
         """The discrete menu of a stepped range (None when continuous).
@@ -289,16 +310,21 @@ PriceMenu = Annotated[
 
 class Tier(Strict):
     name: Name
+    """Tier name, unique within the category (``client.min_tier`` names it)."""
     service_level: Fraction | None = None
-    """Voice and chat: share of offered contacts answered within the time."""
+    """Voice and chat (required): share of offered contacts answered within
+    answer_within_seconds; abandoned contacts count as failures."""
     answer_within_seconds: Annotated[float, Number("answer_within")] | None = None
+    """Voice and chat (required): the answer time T of the service level, in seconds."""
     max_abandon: Fraction | None = None
-    """Voice with patience: cap on P(abandon)."""
+    """Voice and chat with patience_seconds only (optional): cap on P(abandon)."""
     share: Fraction | None = None
-    """Deferred work: share handled within ``within_hours``."""
+    """Deferred work (required): share of items handled within ``within_hours``."""
     within_hours: Annotated[float, Number("within_hours")] | None = None
+    """Deferred work (required): deadline in clock hours, closed hours included."""
     prices: PriceMenu
-    """A list of price points or a range {min, max, step}."""
+    """The price menu, in the category's price unit: a list of price points, or a range
+    ``{min, max, step}`` (no step: a continuous price)."""
 
     def price_points(self) -> tuple[float, ...] | None:
         """The discrete price menu, or None for a continuous range."""
@@ -317,13 +343,18 @@ class Tier(Strict):
 
 class CsvProfile(Strict):
     csv: Name
-    """CSV file, relative to the scenario file."""
+    """CSV file, relative to the scenario file's folder (may not climb out of it) or
+    absolute; see "CSV profiles"."""
     column: Name
+    """Header (first line) of the column that holds the weights."""
 
 
 class DayIntraday(Strict):
     days: Annotated[tuple[Weight, ...], Field(min_length=7, max_length=7)]
+    """Seven relative day weights, Monday to Sunday."""
     intraday: Annotated[tuple[Weight, ...], Field(min_length=1)]
+    """Relative weights of one day: one per interval of a day, or 24 (one per hour);
+    weight of an interval = day weight x intraday weight."""
 
 
 def _profile_kind(value: Any) -> str:
@@ -364,31 +395,50 @@ class Category(Strict):
         return data
 
     name: Name
+    """Unique category name (override paths and ``client.min_tier`` name it)."""
     channel: Channel
+    """How the work arrives and is staffed (see "Channels")."""
     contacts_per_month: Annotated[float, Number("contacts")] | None = None
+    """Offered contacts (calls, chats, items) per month; required except for project."""
     aht_seconds: Annotated[float, Number("aht")] | None = None
-    """Handle time: talk plus wrap-up."""
+    """Average handle time (talk plus wrap-up), in seconds; required except for project."""
     patience_seconds: Annotated[float, Number("patience")] | None = None
-    """Mean patience: Erlang A instead of Erlang C."""
+    """Voice and chat only: mean patience before abandoning, in seconds; given, the
+    queue is Erlang A instead of Erlang C."""
     concurrency: Annotated[float, Number("concurrency")] = 1.0
-    """Chat: effective simultaneous chats per agent."""
+    """Chat: effective simultaneous chats per agent (agents = ceil(slots / this))."""
     profile: ProfileSpec = "business_hours"
+    """How the weekly volume spreads over the week: a built-in name, a list of weights,
+    ``{days, intraday}`` or ``{csv, column}`` (see "Profiles")."""
     open_hours: dict[str, str] | None = None
+    """Days to hours, e.g. ``{mon-fri: "08:00-20:00"}`` (see "Opening hours"); closed
+    intervals get no volume and no agents. None: open all week (the profile decides)."""
     value_per_contact: Money = 0.0
+    """The client's value of one handled contact (money; for ROI)."""
     value_per_resolution: Money = 0.0
+    """The client's value of one resolution, handled x resolution_rate (money; for ROI)."""
     pricing: PricingModel
+    """What the client pays for (see "Pricing models"); project work: fixed_fee only."""
     benchmark_price: PositiveMoney | None = None
+    """A competitor's price, in the category's price unit; caps the price with
+    max_premium."""
     max_premium: Annotated[float, Number("max_premium")] | None = None
-    """Price <= benchmark_price x (1 + max_premium); 0 when a benchmark is given alone."""
+    """Price <= benchmark_price x (1 + max_premium); 0 when a benchmark is given alone.
+    Needs benchmark_price."""
     max_cost_per_contact: PositiveMoney | None = None
-    """Client limit for this category: spend per handled contact."""
+    """Client limit for this category: spend per handled contact (money per contact)."""
     resolution_rate: Fraction | None = None
+    """Share of handled contacts resolved; required for per_resolution pricing."""
     conversion_rate: Fraction | None = None
+    """Share of handled contacts that make a sale; required for revenue_share pricing."""
     value_per_sale: Money | None = None
+    """Sales value of one sale (money); required for revenue_share pricing."""
     effort_hours: Annotated[float, Number("effort_hours")] | None = None
+    """Project (required): specialist hours over the whole contract."""
     specialist_hourly_cost: Money | None = None
+    """Project (required): specialist cost per hour (money per hour)."""
     tiers: Annotated[tuple[Tier, ...], Field(min_length=1)]
-    """From the lowest service to the highest."""
+    """Service tiers the client can buy, from the lowest service to the highest."""
 
     def tier(self, name: str) -> Tier:
         """The tier called ``name``."""
@@ -402,24 +452,38 @@ class Category(Strict):
 
 class Client(Strict):
     budget_per_month: PositiveMoney | None = None
+    """Most the client spends per month on the whole deal (money per month); none = no
+    cap."""
     max_cost_per_contact: PositiveMoney | None = None
-    """Blended over handled contacts of all non-project categories."""
+    """Spend on contact categories per handled contact, blended over all non-project
+    categories (money per contact); none = no cap."""
     min_roi: Annotated[float, Number("min_roi")] | None = None
-    """Value >= (1 + min_roi) x spend."""
+    """Client ROI floor: value >= (1 + min_roi) x spend; none = no floor."""
     min_tier: dict[Name, Name] = {}
+    """Category name -> the lowest tier the client accepts ("at least this tier")."""
 
 
 class Scenario(Strict):
     scenario: Name
+    """The deal's name, shown in every report."""
     currency: Annotated[str, Field(min_length=1, max_length=8), AfterValidator(_printable)] = "EUR"
+    """Currency of every money figure (a label; nothing is converted)."""
     contract_months: Annotated[int, Number("contract_months")] = 12
+    """Contract length: set-up cost and project fees and costs are spread over it."""
     objective: Objective = "max_margin"
+    """max_margin: the provider's best margin; min_price: the client's lowest spend
+    with every limit kept (the most competitive bid)."""
     calendar: Calendar = Calendar()
+    """The representative week."""
     provider: Provider
+    """The provider's costs, limits and sites."""
     categories: Annotated[tuple[Category, ...], Field(min_length=1)]
+    """The work the client buys, one entry per category (at least one)."""
     client: Client = Client()
+    """The client's limits."""
     variants: dict[Name, dict[str, Any]] = {}
-    """Named what-ifs: {path: value}; paths name list items by their name."""
+    """Named what-ifs: name -> {path: value}; paths name list items by their name
+    (see "Variants and override paths")."""
 
     def category(self, name: str) -> Category:
         """The category called ``name``."""

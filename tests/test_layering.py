@@ -63,6 +63,7 @@ ALLOWED: dict[str, frozenset[str] | str | None] = {
     "__init__": ANYTHING,
     "__main__": ANYTHING,
     "console": frozenset({"cli"}),
+    "reference": frozenset({"scenario", "profiles", "conventions", "errors"}),
     "_version": ANYTHING,
 }  # fmt: skip
 """Module -> optimizer modules it may import (style.md layout table, as agreed)."""
