@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -312,6 +313,26 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+LIMIT_TERMS = """Limits in the report:
+      binding       the limit is what stops a better deal: its slack is within
+                    0.1% of the limit's size, or its shadow price is not zero
+      slack         how far the plan is from the limit, in the limit's units
+                    (money a month for the budget and the margin floor, seats,
+                    FTE)
+      shadow price  margin gained per unit the limit moves in the deal's
+                    favour, with the tiers and prices held (one more unit of
+                    budget is worth this much margin)"""
+"""What ``solve --help`` and ``check --help`` say binding, slack and shadow price mean."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _with_limit_terms(command: F) -> F:
+    """Put LIMIT_TERMS where a command's docstring says ``{terms}`` (before click reads it)."""
+    command.__doc__ = (command.__doc__ or "").replace("{terms}", LIMIT_TERMS)
+    return command
+
+
 @main.command()
 @click.argument("scenario", type=ScenarioPath)
 def validate(scenario: Path) -> None:
@@ -485,6 +506,7 @@ def _objective(value: str | None) -> str | None:
     "4 decimals below 1).",
 )
 @click.pass_context
+@_with_limit_terms
 def solve_command(
     ctx: click.Context,
     scenario: Path,
@@ -502,15 +524,7 @@ def solve_command(
     """Choose tiers, prices and staffing for the best margin (or the lowest price).
 
     \b
-    Limits in the report:
-      binding       the limit is what stops a better deal: its slack is within
-                    0.1% of the limit's size, or its shadow price is not zero
-      slack         how far the plan is from the limit, in the limit's units
-                    (money a month for the budget and the margin floor, seats,
-                    FTE)
-      shadow price  margin gained per unit the limit moves in the deal's
-                    favour, with the tiers and prices held (one more unit of
-                    budget is worth this much margin)
+    {terms}
 
     \b
     Exit codes: 0 solved and verified, 2 invalid input, 3 infeasible (a
@@ -634,6 +648,7 @@ def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | 
 )
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.pass_context
+@_with_limit_terms
 def check(
     ctx: click.Context,
     scenario: Path,
@@ -647,15 +662,7 @@ def check(
     """Can we sign this deal? FEASIBLE, or NOT FEASIBLE and what would make it so.
 
     \b
-    Limits in the report:
-      binding       the limit is what stops a better deal: its slack is within
-                    0.1% of the limit's size, or its shadow price is not zero
-      slack         how far the plan is from the limit, in the limit's units
-                    (money a month for the budget and the margin floor, seats,
-                    FTE)
-      shadow price  margin gained per unit the limit moves in the deal's
-                    favour, with the tiers and prices held (one more unit of
-                    budget is worth this much margin)
+    {terms}
 
     \b
     Exit codes: 0 feasible, 2 invalid input, 3 not feasible (with
