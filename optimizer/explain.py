@@ -30,7 +30,7 @@ PRICED = 1e-9
 
 def shadow_prices(model: BuiltModel, solution: Solution, options: SolveOptions) -> dict[str, float]:
     """Duals of the LP with the tier and price choices fixed at ``solution``'s."""
-    pinned = {c: (ch.tier, ch.price) for c, ch in solution.choices.items()}
+    pinned = solution.pinned()
     lp = build_model(model.scenario, model.requirements, model.objective, choices=pinned)
     relaxed = solve(lp, replace(options, relax=True, solver="highs"))
     sign = 1.0 if model.objective == "max_margin" else -1.0

@@ -123,7 +123,7 @@ def _cheapest_at_lowest_spend(
     # Shift mode keeps the first stage's choices (its full model is too hard to solve
     # twice) and finds the cheapest shift plan for them.
     shifts = scenario.provider.staffing == "shifts"
-    pinned = {c: (ch.tier, ch.price) for c, ch in first.choices.items()} if shifts else None
+    pinned = first.pinned() if shifts else None
     second_model = build_model(
         scenario, reqs, "min_price", fixed=options.fixed, choices=pinned, spend_cap=cap
     )
@@ -134,17 +134,24 @@ def _cheapest_at_lowest_spend(
     second = solve(second_model, replace(options.solve, start=start, time_limit=limit))
     if not second.status.has_solution:
         return first  # the time limit came first: the first stage's plan stands
-    spend = second_model.spend_at(second.variable_values)
-    worse = first.status if first.status != SolveStatus.OPTIMAL else second.status
     gaps = [g for g in (first.solver.gap, second.solver.gap) if g is not None]
+    return replace(
+        _second_stage(first, second, max(gaps) if gaps else None),
+        objective="min_price",
+        objective_value=second_model.spend_at(second.variable_values),
+    )
+
+
+def _second_stage(first: Solution, second: Solution, gap: float | None) -> Solution:
+    """``second``, a re-solve that refines ``first``, reported as one answer: the worse
+    status of the two, the first stage's bound and solver, both stages' seconds, ``gap``."""
+    worse = first.status if first.status != SolveStatus.OPTIMAL else second.status
     seconds = first.solver.seconds + second.solver.seconds
     return replace(
         second,
-        objective="min_price",
-        objective_value=spend,
         status=worse,
         bound=first.bound,
-        solver=replace(first.solver, seconds=seconds, gap=max(gaps) if gaps else None),
+        solver=replace(first.solver, seconds=seconds, gap=gap),
     )
 
 
@@ -185,14 +192,7 @@ def _at_quotable_prices(
         )
         again = solve(model, replace(options.solve, start=_start_from(model, solution)))
         if again.status.has_solution:
-            worse = solution.status if solution.status != SolveStatus.OPTIMAL else again.status
-            seconds = solution.solver.seconds + again.solver.seconds
-            return replace(
-                again,
-                status=worse,
-                bound=solution.bound,
-                solver=replace(solution.solver, seconds=seconds),
-            )
+            return _second_stage(solution, again, solution.solver.gap)
     return solution
 
 
@@ -282,18 +282,14 @@ def _solve_shifts(
     if not first.status.has_solution:
         third = solve(shift_model, replace(options.solve, time_limit=within(1)))
         return shift_model, _timed(third, clock, build)
-    pinned = {c: (ch.tier, ch.price) for c, ch in first.choices.items()}
+    pinned = first.pinned()
     phase2 = build_model(scenario, reqs, options.objective, fixed=options.fixed, choices=pinned)
     second = solve(phase2, replace(options.solve, time_limit=within(1 / 2)))
     # The interval choices may not survive shifts (e.g. a min-price bid that only just
     # met the margin floor): then the full model runs without a start.
     start = _start_from(shift_model, second) if second.status.has_solution else None
     third = solve(shift_model, replace(options.solve, time_limit=within(1), start=start))
-    if not second.status.has_solution:
-        return _warn_if_default_limit(
-            options, shift_model, _timed(_bounded(third, first.bound), clock, build)
-        )
-    if third.status.has_solution:
+    if third.status.has_solution or not second.status.has_solution:
         return _warn_if_default_limit(
             options, shift_model, _timed(_bounded(third, first.bound), clock, build)
         )

@@ -92,6 +92,10 @@ class Solution:
     variable_values: dict[str, float] = field(default_factory=dict)
     """Raw solver values by variable name (to warm-start a related model)."""
 
+    def pinned(self) -> dict[str, tuple[str, float]]:
+        """Category -> (tier, price) chosen: what ``build_model(choices=...)`` pins."""
+        return {c: (ch.tier, ch.price) for c, ch in self.choices.items()}
+
 
 @dataclass(frozen=True)
 class CategoryOutcome:
