@@ -127,17 +127,26 @@ def price_decimals(price: float) -> int:
     return 2 if abs(price) >= 1 else 4
 
 
+def round_at(value: float, digits: int, up: bool) -> float:
+    """``value`` rounded down (or ``up``) at ``digits`` decimals, ignoring float noise
+    (42,000.00003 is 42,000 either way).
+
+    >>> round_at(42000.00003, 2, up=True), round_at(0.114982, 4, up=False)
+    (42000.0, 0.1149)
+    """
+    scaled = value * 10**digits
+    noise = 1e-7 * max(1.0, abs(scaled))
+    step = math.ceil(scaled - noise) if up else math.floor(scaled + noise)
+    return step / 10**digits
+
+
 def quotable(price: float, up: bool) -> float:
-    """``price`` rounded down (or ``up``) to its quotable step, ignoring float noise
-    (1.0400000001 is 1.04 either way).
+    """``price`` rounded down (or ``up``) to its quotable step (``price_decimals``).
 
     >>> quotable(1.03729, up=False), quotable(1.03729, up=True), quotable(1.04 + 1e-12, True)
     (1.03, 1.04, 1.04)
     """
-    scaled = price * 10 ** price_decimals(price)
-    noise = 1e-7 * max(1.0, abs(scaled))
-    step = math.ceil(scaled - noise) if up else math.floor(scaled + noise)
-    return step / 10 ** price_decimals(price)
+    return round_at(price, price_decimals(price), up)
 
 
 def margin(revenue: float, cost: float) -> float:

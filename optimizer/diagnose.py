@@ -20,6 +20,7 @@ from typing import Any
 
 import pulp
 
+from optimizer.conventions import price_decimals, round_at
 from optimizer.model import BuiltModel, FixedChoice, build_model, price_expression
 from optimizer.requirements import RequirementTable
 from optimizer.results import Solution
@@ -317,23 +318,17 @@ def _up(value: float, digits: int = 2, careful: bool = False) -> float:
     """``value`` rounded up at ``digits`` decimals, ignoring float noise (42,000.00003 ->
     42,000); ``careful`` adds a small nudge first, for when the plain value fails its proof.
     """
-    scaled = value * 10**digits
     if careful:
-        return math.ceil(scaled * (1 + NUDGE) + NUDGE) / 10**digits
-    return math.ceil(scaled - 1e-7 * max(1.0, abs(scaled))) / 10**digits
+        return math.ceil(value * 10**digits * (1 + NUDGE) + NUDGE) / 10**digits
+    return round_at(value, digits, up=True)
 
 
 def _down(value: float, digits: int = 4, careful: bool = False) -> float:
     """``value`` rounded down at ``digits`` decimals (see :func:`_up`)."""
-    scaled = value * 10**digits
     if careful:
+        scaled = value * 10**digits
         return math.floor(scaled - abs(scaled) * NUDGE - NUDGE) / 10**digits
-    return math.floor(scaled + 1e-7 * max(1.0, abs(scaled))) / 10**digits
-
-
-def _price_digits(price: float) -> int:
-    """Prices at or above 1 in cents, smaller ones (per minute, shares) to 4 decimals."""
-    return 2 if abs(price) >= 1 else 4
+    return round_at(value, digits, up=False)
 
 
 def _pct(before: float, after: float) -> float | None:
@@ -443,7 +438,7 @@ def _describe(
             cat = scenario.category(key)
             assert cat.benchmark_price is not None and cat.max_premium is not None
             cap = cat.benchmark_price * (1 + cat.max_premium)
-            after_cap = _up(cap + amount, _price_digits(cap), careful)
+            after_cap = _up(cap + amount, price_decimals(cap), careful)
             premium = after_cap / cat.benchmark_price - 1 + 1e-9
             out.append(
                 Change(
@@ -513,7 +508,7 @@ def _describe(
 
 
 def _money(value: float) -> str:
-    return f"{value:,.{_price_digits(value)}f}"
+    return f"{value:,.{price_decimals(value)}f}"
 
 
 def _quote(choice: FixedChoice | None) -> str | None:
@@ -598,7 +593,7 @@ def _price_extreme(
     exact = solution.choices[cat_name].price
     if highest and exact >= high * (1 - 1e-9):
         return None  # unbounded above: no limit caps the price
-    digits = _price_digits(exact)
+    digits = price_decimals(exact)
     price = None
     for careful in (False, True):
         candidate = _down(exact, digits, careful) if highest else _up(exact, digits, careful)
