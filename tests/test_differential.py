@@ -29,7 +29,7 @@ import json
 import math
 import os
 from dataclasses import replace
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from oracle import Conventions, OracleAnswer, random_deal, solve
@@ -37,7 +37,7 @@ from oracle import Conventions, OracleAnswer, random_deal, solve
 from optimizer.errors import OptimizerError
 from optimizer.pipeline import RunOptions, run_scenario
 from optimizer.report import to_dict
-from optimizer.scenario import validate_scenario
+from optimizer.scenario import PricingModel, validate_scenario
 
 CI_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SEEDS", "200"))
 SLOW_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SLOW_SEEDS", "60"))
@@ -284,15 +284,7 @@ def test_generator_covers_every_feature() -> None:
         "client.max_cost_per_contact",
         "client.min_roi",
         "client.min_tier",
-        *(
-            "per_contact",
-            "per_minute",
-            "per_productive_hour",
-            "per_fte_month",
-            "per_resolution",
-            "revenue_share",
-            "fixed_fee",
-        ),
+        *get_args(PricingModel),  # every pricing model the schema accepts
     }
     assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
 

@@ -6,12 +6,15 @@ the previous file is intact and that no temp file (``.<name>.*.tmp``) is left be
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -149,11 +152,10 @@ CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_process_interrupted_mid_write_keeps_old_file(tmp_path):
-    """A real process stopped by SIGINT in the middle of a large write leaves the old file
-    intact and no temp file."""
-    target = tmp_path / "out.json"
+@contextlib.contextmanager
+def _writing_child(target: Path) -> Iterator[subprocess.Popen[str]]:
+    """A process part-way through a large atomic write over ``target`` (which holds
+    OLD); it is killed on the way out if the test left it running."""
     target.write_text(OLD)
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(target)],
@@ -164,13 +166,22 @@ def test_process_interrupted_mid_write_keeps_old_file(tmp_path):
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
-        assert leftovers(tmp_path), "the child should be part-way through, with a temp file"
-        child.send_signal(signal.SIGINT)
-        child.wait(timeout=CHILD_TIMEOUT)
+        yield child
     finally:
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_process_interrupted_mid_write_keeps_old_file(tmp_path):
+    """A real process stopped by SIGINT in the middle of a large write leaves the old file
+    intact and no temp file."""
+    target = tmp_path / "out.json"
+    with _writing_child(target) as child:
+        assert leftovers(tmp_path), "the child should be part-way through, with a temp file"
+        child.send_signal(signal.SIGINT)
+        child.wait(timeout=CHILD_TIMEOUT)
     assert child.returncode != 0
     assert target.read_text() == OLD
     assert leftovers(tmp_path) == []
@@ -181,22 +192,9 @@ def test_process_killed_mid_write_keeps_old_file(tmp_path):
     """Even SIGKILL (no clean-up possible) mid-write leaves the old file whole: the
     target is only ever replaced by a rename."""
     target = tmp_path / "out.json"
-    target.write_text(OLD)
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(target)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
+    with _writing_child(target) as child:
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=CHILD_TIMEOUT)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     assert target.read_text() == OLD
 
 
@@ -206,23 +204,10 @@ def test_process_terminated_mid_write_removes_temp_file(tmp_path, signame):
     """SIGTERM (or SIGHUP) mid-write: the old file is intact and the temp file is gone
     (the default action would kill the process before any clean-up ran)."""
     target = tmp_path / "out.json"
-    target.write_text(OLD)
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(target)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
+    with _writing_child(target) as child:
         assert leftovers(tmp_path)
         child.send_signal(getattr(signal, signame))
         child.wait(timeout=CHILD_TIMEOUT)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     assert child.returncode == 128 + getattr(signal, signame)
     assert target.read_text() == OLD
     assert leftovers(tmp_path) == []
