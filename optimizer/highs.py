@@ -41,6 +41,15 @@ WATCH_EVERY = 0.2
 """Seconds between two looks of a child at its parent (the fallback of PDEATHSIG)."""
 
 
+def seconds_left(time_limit: float | None, deadline: float | None) -> float | None:
+    """``time_limit`` capped by what is left before ``deadline`` (a ``time.monotonic``
+    instant); None when there is neither."""
+    if deadline is None:
+        return time_limit
+    left = deadline - time.monotonic()
+    return left if time_limit is None else min(time_limit, left)
+
+
 def inner_limit(seconds: float) -> float:
     """HiGHS's own time limit in a solve that must end within ``seconds``.
 
@@ -207,10 +216,7 @@ class HighsOptions:
 
     def seconds_left(self) -> float | None:
         """The time limit, capped by what is left before the deadline (None: no limit)."""
-        if self.deadline is None:
-            return self.time_limit
-        left = self.deadline - time.monotonic()
-        return left if self.time_limit is None else min(self.time_limit, left)
+        return seconds_left(self.time_limit, self.deadline)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import pulp
 from optimizer.conventions import LIMIT_FAMILIES
 from optimizer.cuts import DeferredWindows, ShiftCoverage
 from optimizer.errors import SolverError
-from optimizer.highs import Arrays, HighsOptions, Outcome, Separator, run_highs
+from optimizer.highs import Arrays, HighsOptions, Outcome, Separator, run_highs, seconds_left
 from optimizer.model import BuiltModel
 from optimizer.results import Choice, RowActivity, ShiftCount, Solution, SolverInfo, SolveStatus
 
@@ -47,10 +47,7 @@ class SolveOptions:
 
     def seconds_left(self) -> float | None:
         """Seconds this solve may take: ``time_limit`` capped by the deadline."""
-        if self.deadline is None:
-            return self.time_limit
-        left = self.deadline - time.monotonic()
-        return left if self.time_limit is None else min(self.time_limit, left)
+        return seconds_left(self.time_limit, self.deadline)
 
     def out_of_time(self, need: float = 0.5) -> bool:
         """Whether less than ``need`` seconds are left before the deadline (a re-solve
