@@ -21,7 +21,7 @@ from typing import Any
 import pulp
 
 from optimizer.conventions import price_decimals, round_at
-from optimizer.model import BuiltModel, FixedChoice, build_model, price_expression
+from optimizer.model import BuiltModel, FixedChoice, build_model, price_expression, value_at
 from optimizer.requirements import RequirementTable
 from optimizer.results import Solution
 from optimizer.scenario import Scenario
@@ -267,10 +267,6 @@ def _penalise_peak_seats(model: BuiltModel, weights: dict[str, float]) -> None:
     )
 
 
-def _value(expr: pulp.LpAffineExpression, values: dict[str, float]) -> float:
-    return float(expr.constant) + sum(c * values.get(v.name, 0.0) for v, c in expr.items())
-
-
 def _best_margin(
     scenario: Scenario,
     reqs: RequirementTable,
@@ -297,8 +293,8 @@ def _best_margin(
         solution = solve(model, options)
         if not solution.status.has_solution:
             break
-        revenue = _value(model.total_revenue(), solution.variable_values)
-        cost = _value(model.cost, solution.variable_values)
+        revenue = value_at(model.total_revenue(), solution.variable_values)
+        cost = value_at(model.cost, solution.variable_values)
         if revenue <= 0 or (revenue - cost) / revenue <= share + 1e-9:
             break
         share = (revenue - cost) / revenue

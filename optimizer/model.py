@@ -103,8 +103,12 @@ class BuiltModel:
 
     def spend_at(self, values: dict[str, float]) -> float:
         """Client spend per month at a solution's raw variable values."""
-        expr = self.total_revenue()
-        return float(expr.constant) + sum(c * values.get(v.name, 0.0) for v, c in expr.items())
+        return value_at(self.total_revenue(), values)
+
+
+def value_at(expr: pulp.LpAffineExpression, values: dict[str, float]) -> float:
+    """Value of a linear expression at raw variable values (by name; missing ones 0)."""
+    return float(expr.constant) + sum(c * values.get(v.name, 0.0) for v, c in expr.items())
 
 
 _ILLEGAL = re.compile(r"[^A-Za-z0-9_]")
@@ -208,7 +212,8 @@ def _add_choice(
         if pinned is not None:
             if pinned[0] != tier.name:
                 continue
-            if prices is not None or pin_ranges:  # a continuous range stays free
+            # A continuous range stays free unless ``pin_ranges`` asks for its price too.
+            if prices is not None or pin_ranges:
                 prices = (pinned[1],)
         if prices is None:
             y = model.prob.add_variable(f"y_{_sanitise(cat.name)}_{k}", cat=pulp.LpBinary)
