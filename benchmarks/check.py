@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import make_deal
 
-from optimizer import report
+from optimizer.output import report
 from optimizer.pipeline import RunOptions, check_options, run_scenario
 from optimizer.results import VerifiedResult
-from optimizer.scenario import Scenario, validate_scenario
+from optimizer.scenario.schema import Scenario, validate_scenario
 
 BUDGET_SHARE = 0.90
 """The infeasible budget as a share of the lowest spend any feasible deal needs."""

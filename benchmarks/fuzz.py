@@ -42,7 +42,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from optimizer.errors import ScenarioError  # noqa: E402
-from optimizer.loader import load_scenario  # noqa: E402
+from optimizer.scenario.loader import load_scenario  # noqa: E402
 
 HUGE = 20_000
 """Default length of the "huge list" value (a wrong-type list this long gives one issue

@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import make_deal
 
 from optimizer import pipeline
+from optimizer.milp.solve import SolveOptions
 from optimizer.pipeline import RunOptions, run_scenario
-from optimizer.scenario import validate_scenario
-from optimizer.solve import SolveOptions
+from optimizer.scenario.schema import validate_scenario
 
 TARGET_SECONDS = 300.0
 TARGET_RSS_MB = 2048.0

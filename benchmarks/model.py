@@ -96,7 +96,7 @@ class Case:
 
 
 def _scenario(case: Case, interval_minutes: int) -> Any:
-    from optimizer.scenario import validate_scenario
+    from optimizer.scenario.schema import validate_scenario
 
     raw = make_deal(case.categories, case.sites, case.days, case.mode, interval_minutes, seed=0)
     return validate_scenario(raw, f"synthetic {case.label} {case.mode}")
@@ -104,10 +104,10 @@ def _scenario(case: Case, interval_minutes: int) -> Any:
 
 def measure_ours(case: Case, time_limit: float, interval_minutes: int, mps: str) -> dict:
     """Our side of one repeat (runs in a child). Writes the model to ``mps`` (untimed)."""
-    from optimizer.model import build_model
+    from optimizer.milp.model import build_model
+    from optimizer.milp.solve import SolveOptions, matrix_form, solve
     from optimizer.pipeline import RunOptions, run_scenario
-    from optimizer.requirements import build_requirements
-    from optimizer.solve import SolveOptions, matrix_form, solve
+    from optimizer.staffing.requirements import build_requirements
 
     scenario = _scenario(case, interval_minutes)
     out: dict[str, Any] = {}
@@ -183,7 +183,7 @@ def measure_highs(mps: str, offset: float, time_limit: float) -> dict:
 
 def _child(conn: Any, fn: Callable[..., dict], args: tuple) -> None:
     # A process group of its own, so that the parent can stop the child together with
-    # the solver processes it forks (``optimizer.highs`` runs HiGHS in a child when a
+    # the solver processes it forks (``optimizer.milp.highs`` runs HiGHS in a child when a
     # time limit is set).
     os.setpgrp()
     try:

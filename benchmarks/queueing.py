@@ -1,4 +1,4 @@
-"""Speed and exactness of ``optimizer.queueing.required_agents``.
+"""Speed and exactness of ``optimizer.staffing.queueing.required_agents``.
 
 Run ``python benchmarks/queueing.py`` (``--quick`` checks fewer Erlang A rows). It draws
 10,000 interval loads log-uniform on 0.1-5,000 Erlangs (seeded), staffs them for four
@@ -30,8 +30,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizer import queueing
 from optimizer.conventions import RATIO_CEIL_TOLERANCE_REL
+from optimizer.staffing import queueing
 
 SEED = 20240611
 INTERVALS = 10_000

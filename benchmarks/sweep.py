@@ -77,7 +77,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def scenario_for(days: int) -> Any:
     from synthetic import make_deal
 
-    from optimizer.scenario import validate_scenario
+    from optimizer.scenario.schema import validate_scenario
 
     return validate_scenario(make_deal(5, 2, days), f"synthetic 5x2x{days}")
 
@@ -118,7 +118,7 @@ def pick_days(arg: str, limit: float) -> tuple[Any, int, list[str]]:
 
 def timed_sweep(scenario: Any, axis: Any, repeats: int, **where: Any) -> tuple[float, Any]:
     """Median wall seconds of ``repeats`` sweeps, and the last sweep's result."""
-    from optimizer.sweep import run_sweep
+    from optimizer.studies.sweep import run_sweep
 
     times, result = [], None
     for _ in range(repeats):
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
     args = parse_args(argv)
     repeats = max(1, args.repeats)
-    from optimizer.sweep import parse_vary
+    from optimizer.studies.sweep import parse_vary
 
     points = max(1, args.points)
     print(

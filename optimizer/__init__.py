@@ -14,36 +14,36 @@ from typing import TYPE_CHECKING, Any
 from optimizer._version import __version__
 
 _EXPORTS = {
-    "run_sweep": "optimizer.sweep",
-    "run_frontier": "optimizer.sweep",
-    "parse_vary": "optimizer.sweep",
-    "Axis": "optimizer.sweep",
-    "SweepResult": "optimizer.sweep",
-    "Comparison": "optimizer.compare",
-    "comparison_text": "optimizer.compare",
+    "run_sweep": "optimizer.studies.sweep",
+    "run_frontier": "optimizer.studies.sweep",
+    "parse_vary": "optimizer.studies.sweep",
+    "Axis": "optimizer.studies.sweep",
+    "SweepResult": "optimizer.studies.sweep",
+    "Comparison": "optimizer.output.compare",
+    "comparison_text": "optimizer.output.compare",
     "parse_fixes": "optimizer.pipeline",
     "check_options": "optimizer.pipeline",
-    "run_jobs": "optimizer.batch",
-    "Job": "optimizer.batch",
-    "check_text": "optimizer.report",
-    "verdict": "optimizer.report",
-    "load_scenario": "optimizer.loader",
-    "validate_scenario": "optimizer.scenario",
-    "Scenario": "optimizer.scenario",
+    "run_jobs": "optimizer.studies.batch",
+    "Job": "optimizer.studies.batch",
+    "check_text": "optimizer.output.report",
+    "verdict": "optimizer.output.report",
+    "load_scenario": "optimizer.scenario.loader",
+    "validate_scenario": "optimizer.scenario.schema",
+    "Scenario": "optimizer.scenario.schema",
     "run_scenario": "optimizer.pipeline",
     "RunOptions": "optimizer.pipeline",
     "build_only": "optimizer.pipeline",
     "staff_interval": "optimizer.pipeline",
-    "SolveOptions": "optimizer.solve",
-    "FixedChoice": "optimizer.model",
-    "build_requirements": "optimizer.requirements",
-    "RequirementTable": "optimizer.requirements",
+    "SolveOptions": "optimizer.milp.solve",
+    "FixedChoice": "optimizer.milp.model",
+    "build_requirements": "optimizer.staffing.requirements",
+    "RequirementTable": "optimizer.staffing.requirements",
     "VerifiedResult": "optimizer.results",
     "SolveStatus": "optimizer.results",
-    "to_dict": "optimizer.report",
-    "to_json": "optimizer.report",
-    "to_text": "optimizer.report",
-    "to_csv": "optimizer.report",
+    "to_dict": "optimizer.output.report",
+    "to_json": "optimizer.output.report",
+    "to_text": "optimizer.output.report",
+    "to_csv": "optimizer.output.report",
     "OptimizerError": "optimizer.errors",
     "ScenarioError": "optimizer.errors",
     "SolverError": "optimizer.errors",
@@ -91,8 +91,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from optimizer.batch import Job, run_jobs
-    from optimizer.compare import Comparison, comparison_text
     from optimizer.errors import (
         Issue,
         OptimizerError,
@@ -100,15 +98,17 @@ if TYPE_CHECKING:
         SolverError,
         VerificationError,
     )
-    from optimizer.loader import load_scenario
-    from optimizer.model import FixedChoice
+    from optimizer.milp.model import FixedChoice
+    from optimizer.milp.solve import SolveOptions
+    from optimizer.output.compare import Comparison, comparison_text
+    from optimizer.output.report import check_text, to_csv, to_dict, to_json, to_text, verdict
     from optimizer.pipeline import RunOptions, build_only, parse_fixes, run_scenario, staff_interval
-    from optimizer.report import check_text, to_csv, to_dict, to_json, to_text, verdict
-    from optimizer.requirements import RequirementTable, build_requirements
     from optimizer.results import SolveStatus, VerifiedResult
-    from optimizer.scenario import Scenario, validate_scenario
-    from optimizer.solve import SolveOptions
-    from optimizer.sweep import Axis, SweepResult, parse_vary, run_frontier, run_sweep
+    from optimizer.scenario.loader import load_scenario
+    from optimizer.scenario.schema import Scenario, validate_scenario
+    from optimizer.staffing.requirements import RequirementTable, build_requirements
+    from optimizer.studies.batch import Job, run_jobs
+    from optimizer.studies.sweep import Axis, SweepResult, parse_vary, run_frontier, run_sweep
 
 
 def __getattr__(name: str) -> Any:

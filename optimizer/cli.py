@@ -55,7 +55,7 @@ class _FileWriteError(click.ClickException):
 
 def _write_file(path: Path, data: str | bytes) -> None:
     """Write an output file atomically; an OS error becomes one clean message."""
-    from optimizer.writers import OutputError, write_atomic
+    from optimizer.output.writers import OutputError, write_atomic
 
     try:
         write_atomic(path, data)
@@ -204,7 +204,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _load(path: Path, variant: str | None = None) -> Any:
     """Load a scenario, recording the files it reads as inputs no output may overwrite."""
-    from optimizer.loader import load_scenario
+    from optimizer.scenario.loader import load_scenario
 
     ctx = click.get_current_context(silent=True)
     inputs = None
@@ -215,7 +215,7 @@ def _load(path: Path, variant: str | None = None) -> Any:
 
 def _to_stdout(output: Path | None) -> bool:
     """Whether an output goes to standard output (no --output, ``-``, ``/dev/stdout``)."""
-    from optimizer.writers import is_stdout
+    from optimizer.output.writers import is_stdout
 
     return output is None or is_stdout(output)
 
@@ -297,7 +297,7 @@ def _chart_format(plot: Path) -> str:
 def _guard_outputs(output: Path | None, plot: Path | None = None) -> None:
     """Before any solving: refuse outputs over inputs, two outputs on one path, and
     folders that cannot be written (one message, exit 2). ``output`` None is stdout."""
-    from optimizer.writers import OutputError, check_outputs
+    from optimizer.output.writers import OutputError, check_outputs
 
     ctx = click.get_current_context(silent=True)
     inputs = ctx.obj.get("inputs", []) if ctx is not None and isinstance(ctx.obj, dict) else []
@@ -531,9 +531,9 @@ def solve_command(
     diagnosis is printed), 4 solver error or no solution in the time limit,
     5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
+    from optimizer.milp.solve import SolveOptions
     from optimizer.pipeline import RunOptions, run_scenario
     from optimizer.results import SolveStatus
-    from optimizer.solve import SolveOptions
 
     fmt = _check_output(fmt, output, plot)
     deadline = _deadline(time_limit)
@@ -549,7 +549,7 @@ def solve_command(
     _emit_results([result], fmt, output, single=True)
     _note_skipped(result)
     if plot is not None and result.totals is not None:
-        from optimizer.plots import staffing_png
+        from optimizer.output.plots import staffing_png
 
         _write_bytes(plot, staffing_png(result, fmt=_chart_format(plot)))
     if result.status == SolveStatus.INFEASIBLE:
@@ -590,10 +590,10 @@ def _write_bytes(path: Path, data: str | bytes) -> None:
 
 def _emit_results(results: list[Any], fmt: str, output: Path | None, single: bool) -> None:
     """Results as table/json/csv on stdout or --output, or an xlsx workbook (--output)."""
-    from optimizer import report
+    from optimizer.output import report
 
     if fmt == "xlsx":
-        from optimizer.excel import result_sheets, workbook
+        from optimizer.output.excel import result_sheets, workbook
 
         if output is None:
             raise click.UsageError("--format xlsx needs --output FILE.xlsx")
@@ -669,9 +669,9 @@ def check(
     the proven changes), 4 solver error or no solution in the time limit,
     5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
-    from optimizer import report
+    from optimizer.milp.solve import SolveOptions
+    from optimizer.output import report
     from optimizer.pipeline import check_options, parse_fixes, run_scenario
-    from optimizer.solve import SolveOptions
 
     fmt = _check_output(fmt, output, choices=("table", "json"))
     deadline = _deadline(time_limit)
@@ -756,9 +756,9 @@ def compare(
     scheduler: str | None,
 ) -> None:
     """Solve scenario files and/or variants and show them side by side."""
-    from optimizer.batch import Job, run_jobs
-    from optimizer.compare import Comparison, check_currencies, comparison_text
+    from optimizer.output.compare import Comparison, check_currencies, comparison_text
     from optimizer.pipeline import RunOptions
+    from optimizer.studies.batch import Job, run_jobs
 
     fmt = _check_output(fmt, output)
     options = RunOptions(explain=False)
@@ -785,10 +785,10 @@ def compare(
 
 
 def _rows_out(rows: list[dict[str, Any]], fmt: str, output: Path | None, sheet: str) -> None:
-    from optimizer import report
+    from optimizer.output import report
 
     if fmt == "xlsx":
-        from optimizer.excel import workbook
+        from optimizer.output.excel import workbook
 
         if output is None:
             raise click.UsageError("--format xlsx needs --output FILE.xlsx")
@@ -815,8 +815,8 @@ def _run_grid(
     """Solve every point of ``axes`` with a progress bar; write rows (and a plot).
 
     On Ctrl-C the points already solved are written before exiting 130."""
-    from optimizer.batch import BatchInterrupted
-    from optimizer.sweep import SweepResult, grid_points, run_sweep
+    from optimizer.studies.batch import BatchInterrupted
+    from optimizer.studies.sweep import SweepResult, grid_points, run_sweep
 
     fmt, output, plot = out
     points = grid_points(axes)
@@ -869,9 +869,9 @@ def sweep(
     scheduler: str | None,
 ) -> None:
     """Solve a grid of what-ifs: one row per point, the totals and the status."""
+    from optimizer.output.plots import sweep_png
     from optimizer.pipeline import RunOptions
-    from optimizer.plots import sweep_png
-    from optimizer.sweep import parse_vary, validate_axes
+    from optimizer.studies.sweep import parse_vary, validate_axes
 
     fmt = _check_output(fmt, output, plot)
     s = _load(scenario, variant)
@@ -911,9 +911,9 @@ def frontier(
     scheduler: str | None,
 ) -> None:
     """The provider's best margin as a function of the client's budget."""
+    from optimizer.output.plots import frontier_png
     from optimizer.pipeline import RunOptions
-    from optimizer.plots import frontier_png
-    from optimizer.sweep import frontier_axis
+    from optimizer.studies.sweep import frontier_axis
 
     fmt = _check_output(fmt, output, plot)
     s = _load(scenario, variant)

@@ -17,7 +17,7 @@ runs (solver children and pool workers killed, no half-written file) and the exi
 code is 130, 143 or 129 (128 + the signal). A second signal during that cleanup
 ends the process at once. On the way out, whatever child process is still alive is
 killed (``end_children``), and children started by the solver die with this process
-even when it is killed outright (``optimizer.highs.die_with_parent``).
+even when it is killed outright (``optimizer.milp.highs.die_with_parent``).
 """
 
 from __future__ import annotations

@@ -14,18 +14,18 @@ import time
 import warnings
 from dataclasses import dataclass, field, replace
 
+from optimizer.analysis.diagnose import diagnose
+from optimizer.analysis.explain import explain
+from optimizer.analysis.verify import verify
 from optimizer.conventions import quotable
-from optimizer.diagnose import diagnose
 from optimizer.errors import SolverError
-from optimizer.explain import explain
-from optimizer.highs import child_signals as child_signals  # re-exported for batch's
-from optimizer.highs import die_with_parent as die_with_parent  # pool workers (layering)
-from optimizer.model import BuiltModel, FixedChoice, build_model
-from optimizer.requirements import RequirementTable, build_requirements
+from optimizer.milp.highs import child_signals as child_signals  # re-exported for batch's
+from optimizer.milp.highs import die_with_parent as die_with_parent  # pool workers (layering)
+from optimizer.milp.model import BuiltModel, FixedChoice, build_model
+from optimizer.milp.solve import SolveOptions, solve
 from optimizer.results import Solution, SolveStatus, VerifiedResult
-from optimizer.scenario import Scenario
-from optimizer.solve import SolveOptions, solve
-from optimizer.verify import verify
+from optimizer.scenario.schema import Scenario
+from optimizer.staffing.requirements import RequirementTable, build_requirements
 
 
 @dataclass(frozen=True)
@@ -391,8 +391,8 @@ def staff_interval(
     """Erlang calculator for one interval (the ``tierprice staff`` command)."""
     import numpy as np
 
-    from optimizer import queueing
     from optimizer.conventions import scheduled_agents
+    from optimizer.staffing import queueing
 
     load = np.array([contacts * aht / (interval_minutes * 60.0)])
     servers = queueing.required_agents(
@@ -421,7 +421,7 @@ def staff_interval(
 
 def requirement_report(scenario: Scenario, fmt: str) -> str:
     """The requirement table as text (summary per tier), CSV or JSON (per interval)."""
-    from optimizer.report import rows_to_csv, rows_to_json, table
+    from optimizer.output.report import rows_to_csv, rows_to_json, table
 
     reqs = build_requirements(scenario)
     if fmt == "table":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import SCENARIOS_DIR, make_scenario
 
-from optimizer.loader import load_scenario
-from optimizer.scenario import Scenario
+from optimizer.scenario.loader import load_scenario
+from optimizer.scenario.schema import Scenario
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -21,7 +21,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def example() -> Scenario:
-    """The tiny validated example scenario (``optimizer.scenario.example_raw()``)."""
+    """The tiny validated example scenario (``optimizer.scenario.schema.example_raw()``)."""
     return make_scenario()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from optimizer.scenario import Scenario, example_raw, validate_scenario
+from optimizer.scenario.schema import Scenario, example_raw, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root."""
@@ -46,7 +46,7 @@ def make_raw(**overrides: Any) -> dict[str, Any]:
     >>> make_raw(client__budget_per_month=-1)["client"]["budget_per_month"]
     -1
     """
-    from optimizer.overrides import apply_overrides
+    from optimizer.scenario.overrides import apply_overrides
 
     full = validate_scenario(example_raw(), "<example>").raw()
     raw, issues = apply_overrides(full, dotted(overrides), "<make_raw>")

@@ -20,7 +20,7 @@ so that a disagreement can be re-checked under the alternative reading:
 
 * ``deferred_wrap``: how the cumulative deadline of design 6.4 wraps over the cyclic
   week (``"per_week"``, this oracle's reading, or ``"backlog_due"``, the formula the
-  product's ``model_parts`` docstring states).
+  product's ``optimizer.milp.deferred`` docstring states).
 * ``erlang_a_occupancy``: ``"handled"`` (design 4 / README: A(1 - P_ab)/N <= cap) or
   ``"offered"`` (A/N <= cap).
 * ``missing_premium``: a ``benchmark_price`` without ``max_premium`` caps the price at

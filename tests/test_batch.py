@@ -1,4 +1,4 @@
-"""Tests of optimizer.batch: serial, process-pool and Dask runs give the same results.
+"""Tests of optimizer.studies.batch: serial, process-pool and Dask runs give the same results.
 
 Jobs are small sweeps of the example scenario with 60-minute intervals (about
 0.1 s a solve). The Dask tests start a one-worker ``distributed.LocalCluster``
@@ -17,8 +17,13 @@ import yaml
 from click.testing import CliRunner, Result
 from helpers import make_scenario
 
-from optimizer import batch, cli, report
-from optimizer.batch import (
+from optimizer import cli
+from optimizer.errors import SolverError
+from optimizer.output import report
+from optimizer.pipeline import RunOptions
+from optimizer.results import SolveStatus
+from optimizer.studies import batch
+from optimizer.studies.batch import (
     BatchInterrupted,
     Job,
     default_workers,
@@ -26,10 +31,7 @@ from optimizer.batch import (
     run_job,
     run_jobs,
 )
-from optimizer.errors import SolverError
-from optimizer.pipeline import RunOptions
-from optimizer.results import SolveStatus
-from optimizer.sweep import parse_vary, run_sweep, sweep_jobs
+from optimizer.studies.sweep import parse_vary, run_sweep, sweep_jobs
 
 SMALL = {
     "calendar.interval_minutes": 60,

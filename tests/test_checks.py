@@ -1,4 +1,4 @@
-"""Tests of optimizer.checks: every cross-field check, each with its exact field path.
+"""Tests of optimizer.scenario.rules: every cross-field check, each with its exact field path.
 
 The example scenario (``helpers.make_raw``) has one site ``home`` and two
 categories: ``calls`` (voice, index 0) and ``mail`` (deferred, index 1), each with
@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from helpers import make_raw
 
-from optimizer.checks import cross_checks
 from optimizer.errors import MISSING, ScenarioError
-from optimizer.scenario import Scenario, validate_scenario
+from optimizer.scenario.rules import cross_checks
+from optimizer.scenario.schema import Scenario, validate_scenario
 
 CHAT = {
     "name": "chat",

@@ -357,7 +357,7 @@ def test_read_error_is_one_problem_line(small, monkeypatch):
     def denied(path):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("optimizer.loader._read_regular", denied)
+    monkeypatch.setattr("optimizer.scenario.loader._read_regular", denied)
     result = invoke("validate", small)
     assert_friendly(result, 2)
     problems = [line for line in result.stderr.splitlines() if line.startswith("  - ")]

@@ -1,4 +1,4 @@
-"""Tests of optimizer.compare, the ``compare`` command and results as DataFrames.
+"""Tests of optimizer.output.compare, the ``compare`` command and results as DataFrames.
 
 Solves use ``scenarios/journey_study.yaml`` with 60-minute intervals and its two
 variants (bigger_study, no_study), and the example scenario with 60-minute
@@ -18,11 +18,11 @@ from click.testing import CliRunner, Result
 from helpers import SCENARIOS_DIR, make_scenario
 
 from optimizer import cli
-from optimizer.batch import Job, run_jobs
-from optimizer.compare import Comparison, comparison_text
-from optimizer.loader import load_scenario
+from optimizer.output.compare import Comparison, comparison_text
 from optimizer.pipeline import RunOptions
 from optimizer.results import SolveStatus
+from optimizer.scenario.loader import load_scenario
+from optimizer.studies.batch import Job, run_jobs
 
 SMALL = {
     "calendar.interval_minutes": 60,

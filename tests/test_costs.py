@@ -1,4 +1,4 @@
-"""Tests of optimizer.costs (design section 5) and the margin/markup conventions.
+"""Tests of optimizer.staffing.costs (design section 5) and the margin/markup conventions.
 
 Published worked examples E6 and E7 (``shared/reference-cases.md``) are checked
 through our own functions; the rest is hand arithmetic on ``make_scenario()``
@@ -12,10 +12,10 @@ import math
 import pytest
 from helpers import make_raw, make_scenario
 
-from optimizer import costs
 from optimizer.conventions import margin, markup, scheduled_agents
-from optimizer.requirements import billable
-from optimizer.scenario import validate_scenario
+from optimizer.scenario.schema import validate_scenario
+from optimizer.staffing import costs
+from optimizer.staffing.requirements import billable
 
 MONEY_ABS = 1e-6
 """Absolute tolerance on money computed by our formulas (currency units)."""

@@ -1,4 +1,4 @@
-"""Tests of optimizer.cuts: the deferred-work window inequalities and their separation.
+"""Tests of optimizer.milp.cuts: the deferred-work window inequalities and their separation.
 
 The inequalities are checked three ways: by hand on tiny curves, by brute force (every
 integer staffing of a five-interval week whose work can be scheduled satisfies every
@@ -19,13 +19,13 @@ import scipy.sparse as sp
 from helpers import make_scenario
 from scipy.optimize import linprog
 
-from optimizer.cuts import MIN_VIOLATION, DeferredWindows, ShiftCoverage
-from optimizer.highs import Arrays, HighsOptions, run_highs
-from optimizer.model import BuiltModel, build_model
-from optimizer.requirements import build_requirements
+from optimizer.milp.cuts import MIN_VIOLATION, DeferredWindows, ShiftCoverage
+from optimizer.milp.highs import Arrays, HighsOptions, run_highs
+from optimizer.milp.model import BuiltModel, build_model
+from optimizer.milp.solve import SolveOptions, matrix_form, separators, solve
 from optimizer.results import SolveStatus
-from optimizer.scenario import Scenario, validate_scenario
-from optimizer.solve import SolveOptions, matrix_form, separators, solve
+from optimizer.scenario.schema import Scenario, validate_scenario
+from optimizer.staffing.requirements import build_requirements
 
 
 def windows(per_agent: float, arrivals: list[float], due: list[list[float]]) -> DeferredWindows:

@@ -26,12 +26,12 @@ from typing import Any
 import pytest
 from helpers import ROOT, make_scenario
 
-from optimizer import batch
-from optimizer.batch import Job, run_jobs
 from optimizer.errors import SolverError
+from optimizer.milp.solve import SolveOptions
 from optimizer.pipeline import RunOptions
 from optimizer.results import SolveStatus
-from optimizer.solve import SolveOptions
+from optimizer.studies import batch
+from optimizer.studies.batch import Job, run_jobs
 
 SMALL = {
     "calendar.interval_minutes": 60,
@@ -120,7 +120,7 @@ def test_cli_exit_code_for_a_silent_scheduler(silent_server, tmp_path):
     pytest.importorskip("distributed")
     import yaml
 
-    from optimizer.scenario import example_raw
+    from optimizer.scenario.schema import example_raw
 
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(example_raw()), encoding="utf-8")
@@ -201,7 +201,7 @@ def test_every_worker_dying_mid_sweep_falls_back_to_local(tmp_path, monkeypatch)
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from synthetic import make_deal
 
-        from optimizer.scenario import validate_scenario
+        from optimizer.scenario.schema import validate_scenario
 
         hard = validate_scenario(make_deal(10, 3, 7))
         options = RunOptions(explain=False, diagnose=False, solve=SolveOptions(time_limit=3.0))

@@ -19,16 +19,17 @@ import pytest
 from click.testing import CliRunner, Result
 from helpers import DATA_DIR, INVALID_DIR, SCENARIOS_DIR
 
-from optimizer import cli, report
-from optimizer.diagnose import Change, diagnose
-from optimizer.loader import load_scenario
-from optimizer.model import FixedChoice
-from optimizer.overrides import update_path
+from optimizer import cli
+from optimizer.analysis.diagnose import Change, diagnose
+from optimizer.milp.model import FixedChoice
+from optimizer.milp.solve import SolveOptions
+from optimizer.output import report
 from optimizer.pipeline import RunOptions, parse_fixes, run_scenario
-from optimizer.requirements import build_requirements
 from optimizer.results import SolveStatus, VerifiedResult
-from optimizer.scenario import Scenario
-from optimizer.solve import SolveOptions
+from optimizer.scenario.loader import load_scenario
+from optimizer.scenario.overrides import update_path
+from optimizer.scenario.schema import Scenario
+from optimizer.staffing.requirements import build_requirements
 
 INFEASIBLE_DIR = DATA_DIR / "infeasible"
 """Deals infeasible on purpose, one reason per file (``# expect:`` on the first line)."""

@@ -1,4 +1,4 @@
-"""Tests of optimizer.excel (xlsx workbooks) and ``--format xlsx`` on the commands.
+"""Tests of optimizer.output.excel (xlsx workbooks) and ``--format xlsx`` on the commands.
 
 Workbooks are read back with openpyxl. Solves use the example scenario with
 60-minute intervals, open Monday to Friday 09:00-17:00 (about 0.1 s a solve).
@@ -11,10 +11,11 @@ import yaml
 from click.testing import CliRunner, Result
 from helpers import make_scenario
 
-from optimizer import batch, cli, pipeline
-from optimizer.batch import failed
-from optimizer.excel import result_sheets, workbook
+from optimizer import cli, pipeline
+from optimizer.output.excel import result_sheets, workbook
 from optimizer.pipeline import run_scenario
+from optimizer.studies import batch
+from optimizer.studies.batch import failed
 
 openpyxl = pytest.importorskip("openpyxl")
 

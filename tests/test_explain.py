@@ -1,12 +1,12 @@
-"""Tests for optimizer/explain.py: binding limits, shadow prices, 1% relaxations."""
+"""Tests for optimizer/analysis/explain.py: binding limits, shadow prices, 1% relaxations."""
 
 import pytest
 from helpers import SCENARIOS_DIR
 
-from optimizer.explain import RELAX_STEP, relaxations
-from optimizer.loader import load_scenario
+from optimizer.analysis.explain import RELAX_STEP, relaxations
+from optimizer.milp.solve import SolveOptions
 from optimizer.pipeline import RunOptions, run_scenario
-from optimizer.solve import SolveOptions
+from optimizer.scenario.loader import load_scenario
 
 MONEY = 1e-6
 
@@ -77,7 +77,7 @@ def test_min_tier_relaxation_drops_one_tier(telco):
 def test_a_limit_binds_within_a_small_share_of_its_size(slack, scale, binds):
     """An ROI of 50.03% against a 50% floor (slack 0.0003 x spend on a row of size
     about 1.5 x spend) binds; 2% of room does not (issue 11.12)."""
-    from optimizer.verify import _binds
+    from optimizer.analysis.verify import _binds
 
     assert _binds(slack, scale) is binds
 
@@ -87,7 +87,7 @@ def test_a_limit_with_a_shadow_price_binds(telco, monkeypatch):
     within the tolerance: it is what sets the prices."""
     from dataclasses import replace
 
-    from optimizer import explain as explain_module
+    from optimizer.analysis import explain as explain_module
 
     deal, result = telco
     loose = tuple(replace(c, binding=False) for c in result.constraints)
@@ -129,14 +129,14 @@ def _solution_stub(result):
 def test_relaxation_gain_is_never_negative(base, margin, gap, gain):
     """A relaxed limit cannot lose margin; -42,916 for a seat cap came from two solves cut
     by the time limit (issue 11.9)."""
-    from optimizer.explain import _gain
+    from optimizer.analysis.explain import _gain
 
     assert _gain(base, margin, gap) == gain
 
 
 def test_no_relaxation_gain_when_the_base_is_not_proven(telco, monkeypatch):
     """When the solution itself was cut by a time limit, no gain is computed at all."""
-    from optimizer import explain as explain_module
+    from optimizer.analysis import explain as explain_module
     from optimizer.results import SolveStatus
 
     deal, result = telco

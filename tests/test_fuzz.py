@@ -46,7 +46,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from optimizer.errors import MAX_SHOWN, ScenarioError
-from optimizer.scenario import Scenario, validate_scenario
+from optimizer.scenario.schema import Scenario, validate_scenario
 
 SCENARIO_FILES = sorted(SCENARIOS_DIR.glob("*.yaml"))
 BASES: dict[str, Any] = {
@@ -57,7 +57,7 @@ BASES: dict[str, Any] = {
 
 def _inline_csv(name: str, raw: dict[str, Any]) -> dict[str, Any]:
     """The raw mapping with CSV profiles replaced by their weights, as the loader does."""
-    from optimizer.loader import read_profile_csv
+    from optimizer.scenario.loader import read_profile_csv
 
     raw = copy.deepcopy(raw)
     for i, cat in enumerate(raw["categories"]):
@@ -483,7 +483,7 @@ REGRESSIONS = {
 
 
 def regression_case(name: str) -> Case:
-    from optimizer.overrides import apply_overrides
+    from optimizer.scenario.overrides import apply_overrides
 
     base, path, value = REGRESSIONS[name]
     raw, issues = apply_overrides(BASES[base], {path: value}, SOURCE)
@@ -534,7 +534,7 @@ def write_case(folder: Path, raw: Any, name: str = "fuzz.yaml") -> Path:
 @given(case=mutated_scenarios(), data=st.data())
 def test_load_mutated_files(fuzz_dir: Path, case: Case, data: st.DataObject) -> None:
     """load_scenario (YAML parser, CSV profiles, variants) on mutated and damaged files."""
-    from optimizer.loader import load_scenario
+    from optimizer.scenario.loader import load_scenario
 
     text = yaml.safe_dump(case.raw, allow_unicode=True, sort_keys=False)
     if data.draw(st.integers(0, 3), label="damage text") == 0:

@@ -1,4 +1,4 @@
-"""Tests for optimizer/highs.py: the HiGHS driver and its externally enforced time limit."""
+"""Tests for optimizer/milp/highs.py: the HiGHS driver and its externally enforced time limit."""
 
 import sys
 import time
@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from optimizer.highs import Arrays, HighsOptions, run_highs
+from optimizer.milp.highs import Arrays, HighsOptions, run_highs
 from optimizer.results import SolveStatus
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -54,10 +54,10 @@ def test_time_limit_is_honoured_with_the_best_solution_found():
     """A hard model stops within the limit with a numeric gap, or no solution."""
     from synthetic import make_deal
 
-    from optimizer.model import build_model
-    from optimizer.requirements import build_requirements
-    from optimizer.scenario import validate_scenario
-    from optimizer.solve import SolveOptions, solve
+    from optimizer.milp.model import build_model
+    from optimizer.milp.solve import SolveOptions, solve
+    from optimizer.scenario.schema import validate_scenario
+    from optimizer.staffing.requirements import build_requirements
 
     scenario = validate_scenario(make_deal(10, 3, 7))
     model = build_model(scenario, build_requirements(scenario))
@@ -87,7 +87,7 @@ def test_solves_after_multithreaded_highs_ran_in_the_same_process():
         "p += 2 * x >= 3\n"
         "p.solve(pulp.HiGHS(msg=False))\n"
         "from test_highs import knapsack\n"
-        "from optimizer.highs import HighsOptions, run_highs\n"
+        "from optimizer.milp.highs import HighsOptions, run_highs\n"
         "print(run_highs(knapsack(), HighsOptions(None, None, 1, False, None)).status)\n"
     )
     root = __import__("pathlib").Path(__file__).resolve().parent.parent

@@ -25,8 +25,9 @@ from pathlib import Path
 import pytest
 from helpers import INVALID_DIR
 
-from optimizer import loader, sweep
 from optimizer.errors import ScenarioError
+from optimizer.scenario import loader
+from optimizer.studies import sweep
 
 TIMEOUT = 60
 """Seconds a run may take (each case here answers in about one)."""

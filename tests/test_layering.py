@@ -1,10 +1,13 @@
-"""Import rules of the module layout (style.md practice 13 and its layout table).
+"""Import rules of the package layout: imports only go down the flow, and never in a circle.
 
-Each ``optimizer/*.py`` is parsed with ``ast``; every import anywhere in the module
+The package is a pipeline of stages (``docs/architecture.md``): the foundation
+modules, then ``scenario/``, ``staffing/``, ``milp/``, ``analysis/``, the one-deal
+``pipeline``, ``studies/``, ``output/`` and the command line on top. Each
+``optimizer/**/*.py`` is parsed with ``ast``; every import anywhere in a module
 counts (top level, ``TYPE_CHECKING`` blocks and imports inside functions alike). A
-module may import only the optimizer modules of its row below, and third-party
-solver and CLI libraries only where named. Modules that do not exist are skipped; a
-new module must be given a row here before it passes.
+module may import modules of its own level or below, never above; the graph of all
+those imports has no cycle; third-party solver, web and CLI libraries are confined
+to the modules named below. A new top-level module or stage needs a row in LEVELS.
 """
 
 from __future__ import annotations
@@ -13,92 +16,95 @@ import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import ROOT
 
 PACKAGE = ROOT / "optimizer"
-ANYTHING = None
-"""Marker: the module may import any optimizer module."""
-ANY_STAGE = "any stage"
-"""Marker for the orchestrator: every module except the command line."""
 
-ALLOWED: dict[str, frozenset[str] | str | None] = {
-    "errors": frozenset(),
-    "conventions": frozenset(),
-    "results": frozenset({"errors", "conventions"}),
-    "queueing": frozenset({"errors", "conventions"}),
-    "profiles": frozenset({"errors", "conventions"}),
-    "scenario": frozenset({"errors", "conventions", "profiles", "checks", "overrides"}),
-    "overrides": frozenset({"errors"}),
-    "checks": frozenset({"errors", "profiles", "scenario", "overrides"}),
-    "loader": frozenset({"errors", "conventions", "profiles", "scenario"}),
-    "requirements": frozenset({"errors", "conventions", "queueing", "profiles", "scenario",
-                               "checks"}),
-    "costs": frozenset({"errors", "conventions", "scenario"}),
-    "model_parts": frozenset({"conventions", "scenario", "model", "requirements"}),
-    "model": frozenset({"errors", "conventions", "scenario", "requirements", "costs",
-                        "model_parts"}),
-    "solve": frozenset({"errors", "conventions", "results", "model", "highs", "cuts"}),
-    "cuts": frozenset(),
-    "explain": frozenset({"errors", "conventions", "results", "model", "solve", "scenario",
-                          "requirements"}),
-    "diagnose": frozenset({"errors", "conventions", "results", "scenario", "model", "solve",
-                           "requirements", "pipeline"}),
-    "verify": frozenset({"errors", "conventions", "results", "queueing", "profiles",
-                         "scenario", "costs", "requirements"}),
-    "pipeline": ANY_STAGE,
-    "report": frozenset({"errors", "conventions", "results"}),
-    "writers": frozenset({"errors", "report"}),
-    "highs": frozenset({"results"}),
-    "batch": frozenset({"errors", "pipeline", "results", "scenario"}),
-    "sweep": frozenset({"batch", "errors", "overrides", "pipeline", "report", "results",
-                        "scenario"}),
-    "compare": frozenset({"errors", "report", "results"}),
-    "excel": frozenset({"results"}),
-    "plots": frozenset({"results", "sweep"}),
-    "cli": frozenset({"errors", "loader", "pipeline", "report", "writers", "results", "solve",
-                      "model", "_version", "batch", "sweep", "compare", "excel", "plots",
-                      "console"}),
-    "__init__": ANYTHING,
-    "__main__": ANYTHING,
-    "console": frozenset({"cli"}),
-    "reference": frozenset({"scenario", "profiles", "conventions", "errors"}),
-    "_version": ANYTHING,
-}  # fmt: skip
-"""Module -> optimizer modules it may import (style.md layout table, as agreed)."""
+LEVELS: tuple[tuple[str, ...], ...] = (
+    ("_version", "errors", "conventions", "results", "options", "processes", "limits"),
+    ("scenario",),
+    ("staffing",),
+    ("milp",),
+    ("analysis",),
+    ("pipeline",),
+    ("studies",),
+    ("output",),
+    ("cli", "console", "__main__"),
+)
+"""Top-level modules and stage folders, in the order the data flows (lowest first)."""
 
-NOT_FOR_PIPELINE = frozenset({"cli", "__main__"})
-"""The orchestrator may import every stage, but never the command line."""
+FACADE = "__init__"
+"""The package's lazy public API: it may name any module (and nothing may import it)."""
 
-THIRD_PARTY_ONLY_IN: dict[str, frozenset[str]] = {
-    "pulp": frozenset({"model", "model_parts", "solve", "explain", "diagnose"}),
-    "highspy": frozenset({"highs"}),
-    "click": frozenset({"cli"}),
-    "pandas": frozenset({"sweep", "compare", "results"}),
-    "xlsxwriter": frozenset({"excel"}),
-    "matplotlib": frozenset({"plots"}),
-    "distributed": frozenset({"batch"}),
+PENDING: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("scenario.schema", "scenario.rules"),
+        ("milp.deferred", "milp.model"),
+        ("studies.sweep", "output.report"),
+        ("pipeline", "output.report"),
+        ("cli", "console"),
+    }
+)
+"""Imports that break a rule and are being removed (empty when the layout is done)."""
+
+THIRD_PARTY_ONLY_IN: dict[str, tuple[str, ...]] = {
+    "pulp": ("milp.", "analysis.explain", "analysis.diagnose"),
+    "highspy": ("milp.highs",),
+    "click": ("cli",),
+    "pandas": ("studies.", "output.compare", "results"),
+    "xlsxwriter": ("output.excel",),
+    "matplotlib": ("output.plots",),
+    "distributed": ("studies.batch",),
 }
-"""Third-party packages confined to the modules that need them."""
+"""Third-party packages confined to the modules (or stage prefixes) that need them."""
 
 HEAVY = ("numpy", "scipy", "pulp", "pandas", "highspy")
 """Packages ``tierprice --help`` must not import (the help answers at once)."""
 SUBPROCESS_TIMEOUT = 60
 """Seconds allowed for the import-time subprocess."""
 
-MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
+
+def module_names(package: Path | None = None) -> set[str]:
+    """Dotted names, relative to ``optimizer``, of every module (``milp.model``, ``cli``).
+
+    A stage's ``__init__`` is the stage itself (``milp``)."""
+    package = package or PACKAGE
+    names = set()
+    for path in package.rglob("*.py"):
+        parts = list(path.relative_to(package).with_suffix("").parts)
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts.pop()
+        names.add(".".join(parts))
+    return names
 
 
-def module_names() -> set[str]:
-    """Stems of every module in the package."""
-    return {p.stem for p in PACKAGE.glob("*.py")}
+MODULES = sorted(module_names())
 
 
-def imports_of(module: str) -> tuple[set[str], set[str]]:
+def _path(module: str, package: Path) -> Path:
+    if module == FACADE:
+        return package / "__init__.py"
+    file = package / (module.replace(".", "/") + ".py")
+    return file if file.exists() else package / module.replace(".", "/") / "__init__.py"
+
+
+def _resolve(dotted: str, known: set[str]) -> str:
+    """The longest known module that ``dotted`` (relative to optimizer) names."""
+    parts = dotted.split(".")
+    while parts and ".".join(parts) not in known:
+        parts.pop()
+    return ".".join(parts) if parts else FACADE
+
+
+def imports_of(module: str, package: Path | None = None) -> tuple[set[str], set[str]]:
     """(optimizer modules, third-party top-level packages) imported anywhere in ``module``."""
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
-    known = module_names()
+    package = package or PACKAGE
+    tree = ast.parse(_path(module, package).read_text(encoding="utf-8"))
+    known = module_names(package)
+    here = module.split(".") if module != FACADE else []
     internal: set[str] = set()
     external: set[str] = set()
     for node in ast.walk(tree):
@@ -106,85 +112,155 @@ def imports_of(module: str) -> tuple[set[str], set[str]]:
             for alias in node.names:
                 parts = alias.name.split(".")
                 if parts[0] == "optimizer":
-                    internal.add(parts[1] if len(parts) > 1 else "__init__")
+                    internal.add(_resolve(".".join(parts[1:]), known))
                 else:
                     external.add(parts[0])
         elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative import: always within the package
-                base = (node.module or "").split(".")
-                if base[0]:
-                    internal.add(base[0])
-                else:
-                    internal.update(a.name if a.name in known else "__init__" for a in node.names)
+            if node.level:  # relative: resolved against the importing module's package
+                is_pkg = _path(module, package).name == "__init__.py"
+                base = here if is_pkg else here[:-1]
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                prefix = [*base, *(node.module or "").split(".")] if node.module else base
+            elif (node.module or "").split(".")[0] == "optimizer":
+                prefix = (node.module or "").split(".")[1:]
+            else:
+                external.add((node.module or "").split(".")[0])
                 continue
-            parts = (node.module or "").split(".")
-            if parts[0] != "optimizer":
-                external.add(parts[0])
-            elif len(parts) > 1:
-                internal.add(parts[1])
-            else:  # from optimizer import x: x is a module, else a name from __init__
-                internal.update(a.name if a.name in known else "__init__" for a in node.names)
+            for alias in node.names:
+                internal.add(_resolve(".".join([*prefix, alias.name]), known))
     internal.discard(module)
     return internal, external
 
 
-def allowed_for(module: str) -> set[str] | None:
-    """The optimizer modules ``module`` may import (None: any)."""
-    rule = ALLOWED[module]
-    if rule == ANY_STAGE:
-        return module_names() - NOT_FOR_PIPELINE - {module}
-    return None if rule is None else set(rule)
+def level_of(module: str) -> int:
+    """Index in LEVELS of a module's row (a stage's modules share the stage's row)."""
+    head = module.split(".")[0]
+    for i, row in enumerate(LEVELS):
+        if head in row:
+            return i
+    raise KeyError(module)
 
 
-def test_every_module_has_a_rule():
-    """Every module in optimizer/ has a row in the layout table (add new ones here)."""
-    missing = sorted(module_names() - set(ALLOWED))
-    assert not missing, f"modules without an import rule: {missing}"
+def graph() -> dict[str, set[str]]:
+    """Module -> optimizer modules it imports (the facade left out)."""
+    return {m: imports_of(m)[0] - {FACADE} for m in MODULES if m != FACADE}
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_module_imports_follow_layout(module):
-    """A module imports only the optimizer modules its row of the layout table allows."""
-    if module not in ALLOWED:
-        pytest.skip(f"{module} has no rule (reported by test_every_module_has_a_rule)")
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_every_module_has_a_level():
+    """Every top-level module and stage folder has a row in LEVELS (add new ones there)."""
+    missing = []
+    for m in MODULES:
+        if m == FACADE:
+            continue
+        try:
+            level_of(m)
+        except KeyError:
+            missing.append(m)
+    assert not missing, f"modules without a level: {missing}"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m != FACADE])
+def test_imports_only_go_down(module):
+    """A module imports modules of its own level or below, never above (nor the facade)."""
     internal, _ = imports_of(module)
-    allowed = allowed_for(module)
-    if allowed is None:
-        return
-    forbidden = sorted(internal - allowed)
-    assert not forbidden, f"optimizer.{module} may not import {forbidden}"
+    up = sorted(
+        m
+        for m in internal
+        if (m == FACADE or level_of(m) > level_of(module)) and (module, m) not in PENDING
+    )
+    assert not up, f"optimizer.{module} imports upstream: {up}"
+
+
+def test_import_graph_has_no_cycle():
+    """No module reaches itself through imports (lazy and TYPE_CHECKING ones included)."""
+    edges = {m: {t for t in ts if (m, t) not in PENDING} for m, ts in graph().items()}
+    assert cycles(edges) == []
+
+
+def test_pending_exceptions_are_still_needed():
+    """Every PENDING exception is an import that still exists (remove the ones fixed)."""
+    edges = graph()
+    stale = sorted(p for p in PENDING if p[1] not in edges.get(p[0], set()))
+    assert not stale, f"remove from PENDING: {stale}"
+
+
+def test_cycle_finder_finds_cycles():
+    """The cycle check itself: a circle of three is found, a chain is not."""
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
 
 
 @pytest.mark.parametrize("package", sorted(THIRD_PARTY_ONLY_IN))
 def test_third_party_confined(package):
-    """pulp (and highspy) only in the model/solver modules, click only in the CLI."""
+    """pulp (and highspy) only in the MILP layer and the analyses that re-solve it,
+    click only in the command line, the others where named."""
+    places = THIRD_PARTY_ONLY_IN[package]
+
+    def allowed(m: str) -> bool:
+        return any(m.startswith(p) if p.endswith(".") else m == p for p in places)
+
     users = {m for m in MODULES if package in imports_of(m)[1]}
-    stray = sorted(users - THIRD_PARTY_ONLY_IN[package])
+    stray = sorted(m for m in users if not allowed(m))
     assert not stray, f"{package} imported by {stray}"
 
 
 def test_verify_is_independent_of_the_model():
-    """verify re-checks a solution without PuLP, model or solve (design section 7)."""
-    internal, external = imports_of("verify")
+    """verify re-checks a solution without PuLP or anything of the MILP (design section 7)."""
+    internal, external = imports_of("analysis.verify")
     assert "pulp" not in external
-    assert not internal & {"model", "model_parts", "solve"}
+    assert not {m for m in internal if m.startswith("milp")}
 
 
-def test_detects_lazy_and_type_checking_imports(tmp_path, monkeypatch):
-    """The parser sees imports inside functions and under TYPE_CHECKING, and relative ones."""
+def test_detects_lazy_and_type_checking_imports(tmp_path):
+    """The parser sees imports inside functions, under TYPE_CHECKING, and relative ones."""
     fake = tmp_path / "optimizer"
-    fake.mkdir()
-    for name in ("errors", "model", "solve", "report", "cli"):
+    (fake / "milp").mkdir(parents=True)
+    names = ("__init__", "errors", "cli", "report", "milp/__init__", "milp/model", "milp/solve")
+    for name in names:
         (fake / f"{name}.py").write_text("")
     (fake / "report.py").write_text(
         "from typing import TYPE_CHECKING\n"
-        "if TYPE_CHECKING:\n    from optimizer.model import X\n"
-        "def f():\n    from optimizer import solve\n    import pulp.apis\n"
+        "if TYPE_CHECKING:\n    from optimizer.milp.model import X\n"
+        "def f():\n    from optimizer.milp import solve\n    import pulp.apis\n"
         "from . import cli\nfrom .errors import E\n"
     )
-    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
-    internal, external = imports_of("report")
-    assert internal == {"model", "solve", "cli", "errors"}
+    internal, external = imports_of("report", fake)
+    assert internal == {"milp.model", "milp.solve", "cli", "errors"}
     assert "pulp" in external
 
 

@@ -1,4 +1,4 @@
-"""Tests of optimizer.loader: YAML and CSV reading, the invalid-input corpus, the examples."""
+"""Tests of optimizer.scenario.loader: YAML and CSV reading, invalid inputs, the examples."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from helpers import DATA_DIR, INVALID_DIR, SCENARIOS_DIR, expected_path
 
 from optimizer.errors import ScenarioError
-from optimizer.loader import load_scenario, parse_yaml
+from optimizer.scenario.loader import load_scenario, parse_yaml
 
 INVALID_FILES = sorted(INVALID_DIR.glob("*.yaml"))
 SCENARIO_FILES = sorted(SCENARIOS_DIR.glob("*.yaml"))

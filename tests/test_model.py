@@ -1,6 +1,6 @@
-"""Tests of optimizer.model: the MILP against enumeration, two solvers, golden LP files, names.
+"""Tests of optimizer.milp.model: the MILP against enumeration, two solvers, golden LP files, names.
 
-The enumeration below never touches ``optimizer.model``: for every combination of
+The enumeration below never touches ``optimizer.milp.model``: for every combination of
 (tier, price) per category it prices the cheapest staffing that meets each tier
 (the integer agents of ``build_requirements`` times ``costs.agent_interval_cost``
 at the cheapest site allowed), then checks every client and provider limit with
@@ -25,15 +25,15 @@ import numpy as np
 import pytest
 from helpers import DATA_DIR, SCENARIOS_DIR
 
-from optimizer import costs
-from optimizer.loader import load_scenario
-from optimizer.model import build_model
+from optimizer.analysis.verify import verify
+from optimizer.milp.model import build_model
+from optimizer.milp.solve import SolveOptions, solve
 from optimizer.pipeline import RunOptions, lp_text, run_scenario
-from optimizer.requirements import RequirementTable, build_requirements
 from optimizer.results import SolveStatus, VerifiedResult
-from optimizer.scenario import Scenario, validate_scenario
-from optimizer.solve import SolveOptions, solve
-from optimizer.verify import verify
+from optimizer.scenario.loader import load_scenario
+from optimizer.scenario.schema import Scenario, validate_scenario
+from optimizer.staffing import costs
+from optimizer.staffing.requirements import RequirementTable, build_requirements
 
 OBJECTIVE_REL_TOL = 1e-7
 """MILP optimum (solved to a zero gap) vs the enumerated optimum, relative."""

@@ -143,12 +143,12 @@ def test_reads_its_deal_from_scenarios(path):
 def test_api_check_catches_what_it_must():
     bad = [
         "import optimizer.pipeline",
-        "from optimizer.sweep import apply_point",
+        "from optimizer.studies.sweep import apply_point",
         "from optimizer import apply_point",
         "import optimizer as tp\ntp.sweep.apply_point",
         "result._unsolved",
         "import numpy",
-        "from importlib import import_module\nimport_module('optimizer.queueing')",
+        "from importlib import import_module\nimport_module('optimizer.staffing.queueing')",
     ]
     for source in bad:
         assert api_violations([source]), source

@@ -34,7 +34,8 @@ import yaml
 from click.testing import CliRunner, Result
 from helpers import SCENARIOS_DIR, make_scenario
 
-from optimizer import cli, pipeline, writers
+from optimizer import cli, pipeline
+from optimizer.output import writers
 
 TIMEOUT = 120
 """Seconds allowed for one subprocess run."""

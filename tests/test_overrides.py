@@ -1,10 +1,10 @@
-"""Tests of optimizer.overrides: dotted paths by name, index and wildcard, on copies."""
+"""Tests of optimizer.scenario.overrides: dotted paths by name, index and wildcard, on copies."""
 
 from __future__ import annotations
 
 import pytest
 
-from optimizer.overrides import PathError, apply_overrides, update_path
+from optimizer.scenario.overrides import PathError, apply_overrides, update_path
 
 
 def deal():

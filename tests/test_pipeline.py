@@ -8,12 +8,12 @@ from functools import cache
 import pytest
 from helpers import SCENARIOS_DIR, make_scenario
 
-from optimizer.loader import load_scenario
-from optimizer.model import build_model
+from optimizer.milp.model import build_model
+from optimizer.milp.solve import SolveOptions, solve
 from optimizer.pipeline import RunOptions, run_scenario
-from optimizer.requirements import build_requirements
 from optimizer.results import SolveStatus, VerifiedResult
-from optimizer.solve import SolveOptions, solve
+from optimizer.scenario.loader import load_scenario
+from optimizer.staffing.requirements import build_requirements
 
 SCENARIO_NAMES = tuple(sorted(p.name for p in SCENARIOS_DIR.glob("*.yaml")))
 SHIFT_SCENARIO = "service_desk_shifts.yaml"
@@ -128,9 +128,9 @@ def test_min_price_staffs_at_the_lowest_cost_for_the_lowest_spend(cheap_seats: i
     the MIP gap: issue 11.3)."""
     import numpy as np
 
-    from optimizer import costs
-    from optimizer.requirements import build_requirements
-    from optimizer.scenario import validate_scenario
+    from optimizer.scenario.schema import validate_scenario
+    from optimizer.staffing import costs
+    from optimizer.staffing.requirements import build_requirements
 
     scenario = validate_scenario(_two_site_raw(cheap_seats))
     result = run_scenario(scenario, RunOptions(explain=False))

@@ -1,4 +1,4 @@
-"""Tests of optimizer.plots (PNG charts) and ``--plot`` on solve, sweep and frontier.
+"""Tests of optimizer.output.plots (PNG charts) and ``--plot`` on solve, sweep and frontier.
 
 Charts are checked for PNG magic bytes and size; the two-axis sweep is checked to
 draw a heat map (an image, not a line). Solves use the example scenario with
@@ -15,9 +15,9 @@ from click.testing import CliRunner, Result
 from helpers import make_scenario
 
 from optimizer import cli
+from optimizer.output.plots import frontier_png, staffing_png, sweep_png
 from optimizer.pipeline import RunOptions, run_scenario
-from optimizer.plots import frontier_png, staffing_png, sweep_png
-from optimizer.sweep import SweepResult, parse_vary, run_frontier, run_sweep
+from optimizer.studies.sweep import SweepResult, parse_vary, run_frontier, run_sweep
 
 SMALL = {
     "calendar.interval_minutes": 60,

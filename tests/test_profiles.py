@@ -1,4 +1,4 @@
-"""Tests of optimizer.profiles: built-in shapes, user weights, opening hours, labels."""
+"""Tests of optimizer.scenario.profiles: built-in shapes, user weights, opening hours, labels."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from optimizer.conventions import DAYS, intervals_per_week
 from optimizer.errors import ScenarioError
-from optimizer.profiles import (
+from optimizer.scenario.profiles import (
     BUILTIN_PROFILES,
     builtin_shape,
     expand_weights,
@@ -508,7 +508,7 @@ def test_normalise_survives_extreme_magnitudes(scale):
 
 def test_label_order_puts_a_sunday_first_export_back_in_order():
     """Issue 11.7: labels decide where a row goes, not its position."""
-    from optimizer.profiles import label_order
+    from optimizer.scenario.profiles import label_order
 
     labels = interval_labels(30)
     rotated = labels[-48:] + labels[:-48]  # the export starts "sun 00:00"
@@ -518,7 +518,7 @@ def test_label_order_puts_a_sunday_first_export_back_in_order():
 
 def test_label_order_accepts_full_day_names_and_case():
     """'Monday 09:00' and 'MON 09:00' name the same interval; 'HH:MM' alone is a day profile."""
-    from optimizer.profiles import label_order
+    from optimizer.scenario.profiles import label_order
 
     hourly = [f"{day.upper()} {h:02d}:00" for day in DAYS for h in range(24)]
     assert label_order(hourly) == list(range(168))
@@ -538,7 +538,7 @@ def test_label_order_accepts_full_day_names_and_case():
 )
 def test_label_order_names_the_bad_row(label, expected):
     """A label that cannot be placed raises LabelError with its row index."""
-    from optimizer.profiles import LabelError, label_order
+    from optimizer.scenario.profiles import LabelError, label_order
 
     labels = interval_labels(30)
     labels[5] = label
@@ -549,7 +549,7 @@ def test_label_order_names_the_bad_row(label, expected):
 
 def test_csv_profile_read_by_labels(tmp_path):
     """A Sunday-first CSV export puts Monday 09:00's calls at Monday 09:00."""
-    from optimizer.loader import load_scenario
+    from optimizer.scenario.loader import load_scenario
 
     labels = interval_labels(30)
     rotated = labels[-48:] + labels[:-48]
@@ -564,7 +564,7 @@ def test_csv_profile_read_by_labels(tmp_path):
 
 def test_csv_profile_bad_label_names_the_line(tmp_path):
     """A label off the week's grid is refused naming the CSV line."""
-    from optimizer.loader import load_scenario
+    from optimizer.scenario.loader import load_scenario
 
     labels = interval_labels(30)
     labels[9] = "mon 04:45"

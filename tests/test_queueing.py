@@ -1,4 +1,5 @@
-"""Tests of optimizer.queueing: published cases, a 50-digit reference, properties, simulation."""
+"""Tests of optimizer.staffing.queueing: published cases, a 50-digit reference, properties,
+simulation."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer import queueing
 from optimizer.conventions import RATIO_CEIL_TOLERANCE_REL, SL_TOLERANCE
 from optimizer.errors import NumericalWarning
+from optimizer.staffing import queueing
 
 # Named tolerances ------------------------------------------------------------------------
 PUBLISHED_6DP = 5e-7

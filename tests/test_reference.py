@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 from helpers import ROOT, SCENARIOS_DIR
 
-from optimizer import cli, reference
-from optimizer.profiles import OpenHoursWarning, open_hours_gaps
-from optimizer.scenario import example_raw, validate_scenario
+from optimizer import cli
+from optimizer.scenario import reference
+from optimizer.scenario.profiles import OpenHoursWarning, open_hours_gaps
+from optimizer.scenario.schema import example_raw, validate_scenario
 
 DOCS = ROOT / "docs"
 
@@ -136,7 +137,7 @@ def test_gap_warns_at_validation():
 @pytest.mark.parametrize("path", sorted(SCENARIOS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
 def test_shipped_scenarios_do_not_warn(path):
     """The rule is conservative: no shipped scenario (nor its variants) warns."""
-    from optimizer.loader import load_scenario
+    from optimizer.scenario.loader import load_scenario
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", OpenHoursWarning)

@@ -1,4 +1,4 @@
-"""Tests of optimizer.report: the output contract of design section 8, run-to-run
+"""Tests of optimizer.output.report: the output contract of design section 8, run-to-run
 determinism, the text and CSV reports, and a golden JSON snapshot.
 
 The small scenario is the example (``make_scenario``) with 60-minute intervals, both
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from helpers import DATA_DIR, make_scenario
 
-from optimizer import report
+from optimizer.output import report
 from optimizer.pipeline import run_scenario
 from optimizer.results import SolverInfo, SolveStatus, VerifiedResult
 

@@ -1,4 +1,4 @@
-"""Tests of optimizer.requirements: volumes, offered load, agents, handled and billable
+"""Tests of optimizer.staffing.requirements: volumes, offered load, agents, handled and billable
 quantities per pricing model (design sections 3, 4 and 6.2).
 
 Most tests use a *one-interval* scenario: the example's ``calls`` category with all
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from helpers import make_raw, make_scenario
 
-from optimizer import queueing
-from optimizer.requirements import build_requirements, weekly_volume
-from optimizer.scenario import validate_scenario
+from optimizer.scenario.schema import validate_scenario
+from optimizer.staffing import queueing
+from optimizer.staffing.requirements import build_requirements, weekly_volume
 
 REL = 1e-9
 """Relative tolerance on sums of floats (volumes, hours)."""

@@ -3,9 +3,9 @@
 import pytest
 from helpers import SCENARIOS_DIR
 
-from optimizer.loader import load_scenario
 from optimizer.pipeline import RunOptions, run_scenario
 from optimizer.results import SolveStatus
+from optimizer.scenario.loader import load_scenario
 
 
 @pytest.mark.parametrize(

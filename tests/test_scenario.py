@@ -1,4 +1,4 @@
-"""Tests of optimizer.scenario: frozen strict models, defaults, overrides, variants, paths."""
+"""Tests of optimizer.scenario.schema: strict frozen models, defaults, overrides, variants."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from optimizer.conventions import DEFAULT_WEEKS_PER_MONTH
 from optimizer.errors import MISSING, Issue, ScenarioError
-from optimizer.profiles import interval_labels
-from optimizer.scenario import (
+from optimizer.scenario.profiles import interval_labels
+from optimizer.scenario.schema import (
     Category,
     PriceRange,
     Scenario,
@@ -462,7 +462,7 @@ def test_range_bounds_are_inclusive_where_documented(example):
 
 def test_every_number_field_has_a_range_in_the_json_schema():
     """The generated field reference reads bounds and units from the JSON schema."""
-    from optimizer.scenario import RANGES
+    from optimizer.scenario.schema import RANGES
 
     schema = Scenario.model_json_schema()
     site = schema["$defs"]["Site"]["properties"]["seats"]["anyOf"][0]
@@ -475,7 +475,7 @@ def test_readme_lists_every_range():
     """README "Ranges of numbers" is the RANGES table, row for row."""
     from helpers import ROOT
 
-    from optimizer.scenario import RANGES
+    from optimizer.scenario.schema import RANGES
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Ranges of numbers", 1)[1].split("\n#", 1)[0]
@@ -566,7 +566,7 @@ ONE_TIER = "      - {name: std, service_level: 0.8, answer_within_seconds: 20, p
 
 def load_text(tmp_path, text: str) -> Scenario:
     """Write ``text`` as deal.yaml and load it."""
-    from optimizer.loader import load_scenario
+    from optimizer.scenario.loader import load_scenario
 
     path = tmp_path / "deal.yaml"
     path.write_text(text, encoding="utf-8")

@@ -1,14 +1,14 @@
-"""Tests for optimizer/solve.py: the matrix hand-over, status mapping and read-back."""
+"""Tests for optimizer/milp/solve.py: the matrix hand-over, status mapping and read-back."""
 
 import numpy as np
 import pytest
 from helpers import make_scenario
 
 from optimizer.errors import SolverError
-from optimizer.model import build_model
-from optimizer.requirements import build_requirements
+from optimizer.milp.model import build_model
+from optimizer.milp.solve import SolveOptions, matrix_form, solve
 from optimizer.results import SolveStatus
-from optimizer.solve import SolveOptions, matrix_form, solve
+from optimizer.staffing.requirements import build_requirements
 
 PRICES = {
     "categories.calls.tiers.std.prices": [6.0, 8.0],
@@ -110,9 +110,9 @@ def test_capped_deferred_deal_is_solved_and_verified(monkeypatch) -> None:
     """The deal of issue 11.1 ends optimal, verified, at the best price under the cap,
     and agrees with HiGHS solving the same model without the cut loop (CBC takes
     minutes on it)."""
-    from optimizer import solve as solve_module
+    from optimizer.milp import solve as solve_module
     from optimizer.pipeline import RunOptions, run_scenario
-    from optimizer.scenario import validate_scenario
+    from optimizer.scenario.schema import validate_scenario
 
     scenario = validate_scenario(CAPPED_DEFERRED)
     result = run_scenario(scenario, RunOptions(explain=False))
@@ -131,7 +131,7 @@ def _inconsistent_first(
     of separators of each, and in ``starts`` whether it had a start solution)."""
     from dataclasses import replace
 
-    from optimizer import solve as solve_module
+    from optimizer.milp import solve as solve_module
 
     real = solve_module.run_highs
     calls: list[int] = []
@@ -150,7 +150,7 @@ def _inconsistent_first(
 def test_inconsistent_answer_is_solved_again_without_cuts(monkeypatch) -> None:
     """An answer whose columns do not give its objective is never passed on: the solve
     is repeated on a fresh model without the cut loop, and that answer is used."""
-    from optimizer.scenario import validate_scenario
+    from optimizer.scenario.schema import validate_scenario
 
     calls = _inconsistent_first(monkeypatch)
     scenario = validate_scenario(CAPPED_DEFERRED)
@@ -166,8 +166,8 @@ def test_inconsistent_answer_from_a_start_is_solved_again_without_it(monkeypatch
     another objective (the oracle's seed 118): the solve is repeated without the start."""
     from dataclasses import replace
 
-    from optimizer import solve as solve_module
-    from optimizer.scenario import validate_scenario
+    from optimizer.milp import solve as solve_module
+    from optimizer.scenario.schema import validate_scenario
 
     scenario = validate_scenario(CAPPED_DEFERRED)
     model = build_model(scenario, build_requirements(scenario))
@@ -193,8 +193,8 @@ def test_answer_that_never_holds_up_is_a_solver_error(monkeypatch) -> None:
     solver error (exit 4), never a result."""
     from dataclasses import replace
 
-    from optimizer import solve as solve_module
-    from optimizer.scenario import validate_scenario
+    from optimizer.milp import solve as solve_module
+    from optimizer.scenario.schema import validate_scenario
 
     real = solve_module.run_highs
 

@@ -1,4 +1,4 @@
-"""Tests of optimizer.sweep and the ``sweep`` / ``frontier`` commands.
+"""Tests of optimizer.studies.sweep and the ``sweep`` / ``frontier`` commands.
 
 Solves use the example scenario with 60-minute intervals, open Monday to Friday
 09:00-17:00 (about 0.1 s a solve), and ``scenarios/journey_study.yaml`` with
@@ -28,9 +28,9 @@ from helpers import SCENARIOS_DIR, make_scenario
 
 from optimizer import cli
 from optimizer.errors import ScenarioError
-from optimizer.loader import load_scenario
 from optimizer.pipeline import RunOptions, run_scenario
-from optimizer.sweep import (
+from optimizer.scenario.loader import load_scenario
+from optimizer.studies.sweep import (
     BUDGET,
     TOTALS,
     Axis,
@@ -281,7 +281,7 @@ def test_sweep_bad_path_is_refused_before_solving(small):
 )
 def test_validate_axes_suggests_the_field(small, spec, guess):
     """A mistyped segment, the last one too (it is checked against the schema), gets a guess."""
-    from optimizer.sweep import validate_axes
+    from optimizer.studies.sweep import validate_axes
 
     with pytest.raises(ScenarioError) as info:
         validate_axes(small, [parse_vary(spec)])
@@ -301,7 +301,7 @@ def test_validate_axes_suggests_the_field(small, spec, guess):
 )
 def test_validate_axes_accepts_real_paths(small, spec):
     """Fields left at their default (budget, patience) and free mappings are valid paths."""
-    from optimizer.sweep import validate_axes
+    from optimizer.studies.sweep import validate_axes
 
     validate_axes(small, [parse_vary(spec)])
 
@@ -469,8 +469,8 @@ def test_cli_sweep_bad_path_exits_2_with_a_guess(small_file):
 
 def test_cli_sweep_every_point_failing_does_not_exit_0(small_file, monkeypatch):
     """A grid whose every point fails to solve prints its rows and exits 4."""
-    from optimizer import batch
     from optimizer.errors import SolverError
+    from optimizer.studies import batch
 
     def broken(*args, **kwargs):
         raise SolverError("the solver crashed")

@@ -18,13 +18,14 @@ import pytest
 from click.testing import CliRunner
 from helpers import ROOT, SCENARIOS_DIR
 
-from optimizer import cli, highs, pipeline
-from optimizer.highs import Arrays, Outcome
-from optimizer.loader import load_scenario
+from optimizer import cli, pipeline
+from optimizer.milp import highs
+from optimizer.milp.highs import Arrays, Outcome
+from optimizer.milp.solve import SolveOptions
 from optimizer.pipeline import RunOptions, _bounded, run_scenario
 from optimizer.results import Solution, SolverInfo, SolveStatus
-from optimizer.scenario import validate_scenario
-from optimizer.solve import SolveOptions
+from optimizer.scenario.loader import load_scenario
+from optimizer.scenario.schema import validate_scenario
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 

@@ -1,4 +1,5 @@
-"""Tests of optimizer.verify: an independent re-check that accepts right, rejects wrong answers."""
+"""Tests of optimizer.analysis.verify: an independent re-check that accepts right answers
+and rejects wrong ones."""
 
 from __future__ import annotations
 
@@ -10,17 +11,17 @@ import numpy as np
 import pytest
 from helpers import ROOT, make_scenario
 
+from optimizer.analysis.verify import verify
 from optimizer.errors import VerificationError
-from optimizer.model import build_model
-from optimizer.requirements import RequirementTable, build_requirements
+from optimizer.milp.model import build_model
+from optimizer.milp.solve import SolveOptions, solve
 from optimizer.results import Choice, Solution, SolveStatus
-from optimizer.scenario import Scenario
-from optimizer.solve import SolveOptions, solve
-from optimizer.verify import verify
+from optimizer.scenario.schema import Scenario
+from optimizer.staffing.requirements import RequirementTable, build_requirements
 
 PACKAGE_DIR = ROOT / "optimizer"
-SOLVER_MODULES = {"pulp", "highspy", "optimizer.model", "optimizer.solve"}
-"""What verification must not depend on: the solver libraries and the model that used them."""
+SOLVER_MODULES = {"pulp", "highspy", "optimizer.milp"}
+"""What verification must not depend on: the solver libraries and the MILP layer that used them."""
 OBJECTIVE_SHIFT = 100.0
 """Currency units per month added to the objective to make it wrong."""
 BENCHMARK = 5.0
@@ -44,35 +45,41 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-def _top(module: str) -> str:
-    return module.split(".")[0]
+def _solver(module: str) -> bool:
+    """Whether ``module`` is a solver library or part of the MILP layer."""
+    return any(module == s or module.startswith(s + ".") for s in SOLVER_MODULES)
+
+
+def _file(module: str) -> Path:
+    """The source file of ``optimizer.x.y`` (a module or a package's ``__init__``)."""
+    base = PACKAGE_DIR.joinpath(*module.split(".")[1:])
+    return base.with_suffix(".py") if base.with_suffix(".py").exists() else base / "__init__.py"
 
 
 def test_verify_imports_neither_pulp_nor_the_model() -> None:
-    """optimizer/verify.py imports neither PuLP (nor HiGHS) nor optimizer.model/solve."""
-    imports = imported_modules(PACKAGE_DIR / "verify.py")
-    assert not {m for m in imports if m in SOLVER_MODULES or _top(m) in SOLVER_MODULES}
+    """optimizer/analysis/verify.py imports neither PuLP (nor HiGHS) nor the MILP layer."""
+    imports = imported_modules(PACKAGE_DIR / "analysis" / "verify.py")
+    assert not {m for m in imports if _solver(m)}
 
 
 def test_verify_dependencies_never_reach_the_solver() -> None:
     """No module verify.py imports, directly or through others, reaches PuLP or the model."""
     seen: set[str] = set()
-    todo = ["optimizer.verify"]
+    todo = ["optimizer.analysis.verify"]
     while todo:
         module = todo.pop()
         if module in seen:
             continue
         seen.add(module)
-        path = PACKAGE_DIR / f"{module.removeprefix('optimizer.')}.py"
-        imports = imported_modules(path)
-        bad = {m for m in imports if m in SOLVER_MODULES or _top(m) in SOLVER_MODULES}
+        imports = imported_modules(_file(module))
+        bad = {m for m in imports if _solver(m)}
         assert not bad, f"{module} imports {sorted(bad)}"
         todo += [
             m
             for m in imports
-            if m.startswith("optimizer.") and (PACKAGE_DIR / f"{m[10:]}.py").exists()
+            if m.startswith("optimizer.") and _file(m).exists()
         ]
-    assert "optimizer.costs" in seen and "optimizer.queueing" in seen
+    assert "optimizer.staffing.costs" in seen and "optimizer.staffing.queueing" in seen
 
 
 @pytest.fixture(scope="module")
@@ -210,8 +217,8 @@ def test_shift_mode_deferred_capacity_uses_fractional_agents():
     the deferred-work capacity check must not round them down (regression)."""
     from helpers import make_scenario
 
+    from optimizer.milp.solve import SolveOptions
     from optimizer.pipeline import RunOptions, run_scenario
-    from optimizer.solve import SolveOptions
 
     scenario = make_scenario(
         **{

@@ -1,4 +1,4 @@
-"""Tests of optimizer.writers: atomic writes (temp file in the same folder, then rename).
+"""Tests of optimizer.output.writers: atomic writes (temp file in the same folder, then rename).
 
 Design section 10: a crash never leaves half a file. Each failure test checks that
 the previous file is intact and that no temp file (``.<name>.*.tmp``) is left behind.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import writers
+from optimizer.output import writers
 
 OLD = "old contents\n"
 LARGE = "x" * (4 * 1024 * 1024)
@@ -141,7 +141,7 @@ def test_interrupt_mid_write_keeps_old_file(tmp_path, monkeypatch):
 
 CHILD = textwrap.dedent("""
     import os, sys, time
-    from optimizer import writers
+    from optimizer.output import writers
 
     def slow_fsync(fd):
         print("ready", flush=True)

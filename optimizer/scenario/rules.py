@@ -14,9 +14,16 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from optimizer import profiles
 from optimizer.errors import MISSING, Issue, ScenarioError
-from optimizer.scenario import RANGES, Category, CsvProfile, DayIntraday, PriceRange, Scenario
+from optimizer.scenario import profiles
+from optimizer.scenario.schema import (
+    RANGES,
+    Category,
+    CsvProfile,
+    DayIntraday,
+    PriceRange,
+    Scenario,
+)
 
 _QUEUE_TIER_FIELDS = ("service_level", "answer_within_seconds")
 _DEFERRED_TIER_FIELDS = ("share", "within_hours")
@@ -423,8 +430,8 @@ def _shift_issues(scenario: Scenario, source: str) -> list[Issue]:
 
 def _variant_issues(scenario: Scenario, source: str) -> list[Issue]:
     """Each variant must name existing paths and give a valid scenario."""
-    from optimizer.overrides import apply_overrides
-    from optimizer.scenario import validate_scenario
+    from optimizer.scenario.overrides import apply_overrides
+    from optimizer.scenario.schema import validate_scenario
 
     issues: list[Issue] = []
     base = scenario.raw()

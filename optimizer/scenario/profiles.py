@@ -580,8 +580,8 @@ def label_order(labels: Sequence[str]) -> list[int]:
     >>> label_order(["Sun 12:00", "Mon 00:00"])
     Traceback (most recent call last):
     ...
-    optimizer.profiles.LabelError: expected a start time on the 5040-minute grid of 2 rows, \
-got 'Sun 12:00'
+    optimizer.scenario.profiles.LabelError: expected a start time on the 5040-minute grid of \
+2 rows, got 'Sun 12:00'
 
     """
     slots = [_label_slot(label, row) for row, label in enumerate(labels)]

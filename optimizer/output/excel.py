@@ -1,6 +1,6 @@
 """Excel workbooks (xlsxwriter): one sheet per table, units in the headers.
 
-Pure: returns the workbook as bytes; :mod:`optimizer.writers` puts it on disk
+Pure: returns the workbook as bytes; :mod:`optimizer.output.writers` puts it on disk
 atomically.
 """
 

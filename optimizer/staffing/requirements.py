@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from optimizer import profiles, queueing
-from optimizer.checks import profile_shape
-from optimizer.scenario import Category, Scenario
+from optimizer.scenario import profiles
+from optimizer.scenario.rules import profile_shape
+from optimizer.scenario.schema import Category, Scenario
+from optimizer.staffing import queueing
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

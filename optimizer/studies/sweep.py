@@ -17,13 +17,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from optimizer.batch import Job, run_jobs
 from optimizer.errors import Issue, ScenarioError
-from optimizer.overrides import PathError, list_indices, update_path
+from optimizer.output.report import TOTAL_FIELDS
 from optimizer.pipeline import RunOptions
-from optimizer.report import TOTAL_FIELDS
 from optimizer.results import VerifiedResult
-from optimizer.scenario import Scenario, validate_scenario
+from optimizer.scenario.overrides import PathError, list_indices, update_path
+from optimizer.scenario.schema import Scenario, validate_scenario
+from optimizer.studies.batch import Job, run_jobs
 
 TOTALS = TOTAL_FIELDS
 
@@ -97,7 +97,7 @@ def validate_axes(scenario: Scenario, axes: Sequence[Axis]) -> None:
     mistyped last segment (``client.budget``) would otherwise be set as a new key
     and make every point an error row.
 
-    >>> from optimizer.scenario import example_raw, validate_scenario
+    >>> from optimizer.scenario.schema import example_raw, validate_scenario
     >>> deal = validate_scenario(example_raw())
     >>> validate_axes(deal, [parse_vary("client.budget=1:2:2")])
     Traceback (most recent call last):
@@ -136,7 +136,7 @@ def _path_expected(err: PathError) -> str:
 
 def _check_path(raw: dict[str, Any], path: str) -> None:
     """PathError unless every segment of ``path`` names something (the last: a field)."""
-    from optimizer.scenario import submodel
+    from optimizer.scenario.schema import submodel
 
     update_path(copy.deepcopy(raw), path, lambda old: old)  # every segment but the last
     nodes: list[tuple[Any, type[BaseModel] | None]] = [(raw, Scenario)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.errors import Issue, ScenarioError
-from optimizer.report import money, pct, table
+from optimizer.output.report import money, pct, table
 from optimizer.results import VerifiedResult
 
 _FIGURES = (

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer import costs, queueing
 from optimizer.conventions import (
     AGENT_TOLERANCE,
     LIMIT_FAMILIES,
@@ -22,7 +21,6 @@ from optimizer.conventions import (
     scheduled_agents,
 )
 from optimizer.errors import VerificationError
-from optimizer.requirements import CategoryRequirements, RequirementTable
 from optimizer.results import (
     CategoryOutcome,
     LimitOutcome,
@@ -31,12 +29,14 @@ from optimizer.results import (
     Totals,
     VerifiedResult,
 )
-from optimizer.scenario import Category, Scenario
+from optimizer.scenario.schema import Category, Scenario
+from optimizer.staffing import costs, queueing
+from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 
 BINDING_TOLERANCE = 1e-3
 """A limit binds when its slack is within this share of the row's size: an ROI of
 50.03% against a 50% floor, or 4.5999 per contact against a 4.60 cap, is what sets the
-prices. (``optimizer.explain`` also marks a limit binding when its shadow price is
+prices. (``optimizer.analysis.explain`` also marks a limit binding when its shadow price is
 not zero.)"""
 
 

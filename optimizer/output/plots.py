@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 from optimizer.results import VerifiedResult
-from optimizer.sweep import SweepResult
+from optimizer.studies.sweep import SweepResult
 
 
 def _figure() -> tuple[Any, Any]:

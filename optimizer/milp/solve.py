@@ -17,10 +17,10 @@ import numpy as np
 import pulp
 
 from optimizer.conventions import LIMIT_FAMILIES
-from optimizer.cuts import DeferredWindows, ShiftCoverage
 from optimizer.errors import SolverError
-from optimizer.highs import Arrays, HighsOptions, Outcome, Separator, run_highs, seconds_left
-from optimizer.model import BuiltModel
+from optimizer.milp.cuts import DeferredWindows, ShiftCoverage
+from optimizer.milp.highs import Arrays, HighsOptions, Outcome, Separator, run_highs, seconds_left
+from optimizer.milp.model import BuiltModel
 from optimizer.results import Choice, RowActivity, ShiftCount, Solution, SolverInfo, SolveStatus
 
 SOLVERS = ("highs", "cbc")
@@ -224,7 +224,7 @@ def _inconsistent(arrays: Arrays, outcome: Outcome, relaxed: bool) -> str | None
 
 
 def separators(model: BuiltModel, form: MatrixForm) -> tuple[Separator, ...]:
-    """The cuts ``optimizer.cuts`` separates for this model, by column index: deferred
+    """The cuts ``optimizer.milp.cuts`` separates for this model, by column index: deferred
     work's window inequalities in interval mode (they need integer agents), coverage
     MIR cuts on the shift counts in shift mode."""
     column = {v.name: i for i, v in enumerate(form.variables)}

@@ -21,11 +21,11 @@ from typing import Any
 import pulp
 
 from optimizer.conventions import price_decimals, round_at
-from optimizer.model import BuiltModel, FixedChoice, build_model, price_expression, value_at
-from optimizer.requirements import RequirementTable
+from optimizer.milp.model import BuiltModel, FixedChoice, build_model, price_expression, value_at
+from optimizer.milp.solve import SolveOptions, solve
 from optimizer.results import Solution
-from optimizer.scenario import Scenario
-from optimizer.solve import SolveOptions, solve
+from optimizer.scenario.schema import Scenario
+from optimizer.staffing.requirements import RequirementTable
 
 TIER_PENALTY = 0.10
 """Penalty of dropping a minimum tier or a quoted choice (as if moving a limit 10%)."""

@@ -1,4 +1,4 @@
-"""Tests of optimizer.model_parts: shift patterns, and the published shift set-cover example."""
+"""Tests of optimizer.milp.shifts: shift patterns, and the published shift set-cover example."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pulp
 import pytest
 from helpers import make_scenario
 
-from optimizer.model_parts import ShiftPattern, shift_patterns
-from optimizer.scenario import Scenario
+from optimizer.milp.shifts import ShiftPattern, shift_patterns
+from optimizer.scenario.schema import Scenario
 
 HOURS_PER_WEEK = 7 * 24
 

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
-from optimizer import costs
-from optimizer.model_parts import DeferredVars, ShiftPattern, shift_patterns
-from optimizer.requirements import CategoryRequirements, RequirementTable
-from optimizer.scenario import Category, Scenario
+from optimizer.milp.deferred import DeferredVars
+from optimizer.milp.shifts import ShiftPattern, shift_patterns
+from optimizer.scenario.schema import Category, Scenario
+from optimizer.staffing import costs
+from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,7 @@ def _add_staffing(
         else:
             _add_shifts(model, site.name, cat, agents, cost_terms)
     if cat.channel == "deferred":
-        from optimizer.model_parts import add_deferred
+        from optimizer.milp.deferred import add_deferred
 
         add_deferred(model, cat, reqs, pooled, active)
         return

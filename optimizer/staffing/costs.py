@@ -1,8 +1,8 @@
 """Cost and revenue formulas (design section 5), as plain functions of scenario numbers.
 
-The model builder uses them for its coefficients and :mod:`optimizer.verify`
+The model builder uses them for its coefficients and :mod:`optimizer.analysis.verify`
 uses the same formulas on the solution's values, so the linearisation in
-:mod:`optimizer.model` is checked against the formulas, not against itself.
+:mod:`optimizer.milp.model` is checked against the formulas, not against itself.
 All money is per month.
 """
 
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.scenario import Category, Scenario, Site
+from optimizer.scenario.schema import Category, Scenario, Site
 
 
 def paid_hour_rate(scenario: Scenario, site: Site) -> float:
     """Cost of one paid agent hour at ``site``: wage + overhead + team-leader share.
 
-    >>> from optimizer.scenario import example_raw, validate_scenario
+    >>> from optimizer.scenario.schema import example_raw, validate_scenario
     >>> s = validate_scenario(example_raw())
     >>> paid_hour_rate(s, s.provider.sites[0])
     20.0

@@ -1,4 +1,4 @@
-"""Scenario file -> validated :class:`~optimizer.scenario.Scenario`.
+"""Scenario file -> validated :class:`~optimizer.scenario.schema.Scenario`.
 
 Reads YAML with a safe loader (duplicate keys are errors), resolves CSV volume
 profiles relative to the scenario file (a relative path may not climb out of the
@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from optimizer import profiles
 from optimizer.errors import Issue, ScenarioError
-from optimizer.scenario import RANGES, Scenario, validate_scenario
+from optimizer.scenario import profiles
+from optimizer.scenario.schema import RANGES, Scenario, validate_scenario
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Scenario and CSV files larger than this are refused (a scenario is a few kB)."""

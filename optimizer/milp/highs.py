@@ -115,7 +115,7 @@ CUT_SHARE = 0.2
 
 
 class CutRow(Protocol):
-    """A row ``lower <= sum values x col[indices]`` (``optimizer.cuts.Cut``)."""
+    """A row ``lower <= sum values x col[indices]`` (``optimizer.milp.cuts.Cut``)."""
 
     @property
     def indices(self) -> NDArray[np.int32]: ...

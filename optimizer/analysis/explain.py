@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from optimizer.model import BuiltModel, build_model
-from optimizer.requirements import RequirementTable
+from optimizer.milp.model import BuiltModel, build_model
+from optimizer.milp.solve import SolveOptions, solve
 from optimizer.results import LimitOutcome, Solution, SolveStatus
-from optimizer.scenario import Scenario
-from optimizer.solve import SolveOptions, solve
+from optimizer.scenario.schema import Scenario
+from optimizer.staffing.requirements import RequirementTable
 
 RELAX_STEP = 0.01
 """Relaxation used for the "worth of 1%" figures."""

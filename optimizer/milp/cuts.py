@@ -2,7 +2,7 @@
 
 Two families, both from rounding whole agents: window inequalities for deferred work
 (interval mode, ``DeferredWindows``) and mixed-integer rounding of shift coverage
-(shift mode, ``ShiftCoverage``). ``optimizer.highs`` adds the violated ones in a root
+(shift mode, ``ShiftCoverage``). ``optimizer.milp.highs`` adds the violated ones in a root
 cut loop before branch and bound.
 
 Deferred work (design 6.4) is a fluid scheduled by integer agents: ``w[t] <= L x N[t]``

@@ -1,9 +1,9 @@
 """The validated scenario: one deal, as frozen pydantic models that forbid unknown keys.
 
 A ``Scenario`` is built only through :func:`validate_scenario` (or
-``optimizer.loader.load_scenario`` for files), which gathers *every* problem of a
+``optimizer.scenario.loader.load_scenario`` for files), which gathers *every* problem of a
 raw mapping into one :class:`~optimizer.errors.ScenarioError` — pydantic's own
-field errors first, then the cross-field checks of :mod:`optimizer.checks`.
+field errors first, then the cross-field checks of :mod:`optimizer.scenario.rules`.
 Code after this point trusts the scenario and does not re-validate it.
 
 >>> s = validate_scenario(example_raw())
@@ -509,7 +509,7 @@ class Scenario(Strict):
 
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "<override>") -> Scenario:
         """A re-validated copy with ``{path: value}`` applied (paths as in variants)."""
-        from optimizer.overrides import apply_overrides
+        from optimizer.scenario.overrides import apply_overrides
 
         raw, issues = apply_overrides(self.raw(), overrides, source)
         if issues:
@@ -577,7 +577,7 @@ def _thaw(value: Any) -> Any:
 
 def validate_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     """Validate a raw mapping into a :class:`Scenario`, or raise every problem at once."""
-    from optimizer.checks import cross_checks
+    from optimizer.scenario.rules import cross_checks
 
     if not isinstance(raw, Mapping):
         kind = "empty file" if raw is None else type(raw).__name__

@@ -29,7 +29,7 @@ from typing import Any
 from optimizer.errors import OptimizerError, SolverError
 from optimizer.pipeline import RunOptions, child_signals, die_with_parent, run_scenario
 from optimizer.results import SolverInfo, SolveStatus, VerifiedResult
-from optimizer.scenario import Scenario
+from optimizer.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,4 @@
-"""Pieces of the MILP that have a structure of their own: shift patterns and deferred work.
-
-Shift patterns: a pattern is one shift on one day of the representative week
-(start on the scenario's start grid, one of its lengths); it covers the
-intervals from its start for its length, wrapping from Sunday night into Monday
-morning. Only patterns starting in an interval the category is staffed in are
-generated.
+"""Deferred work in the MILP (rows ``deferred_*``).
 
 Deferred work (design 6.4), over the cyclic week with ``a_t`` arrivals, ``w_t``
 work handled, ``A(t)``/``W(t)`` their cumulative sums from Monday 00:00 and
@@ -22,7 +16,7 @@ They are written with a backlog variable per interval, ``b[t] = b0 + A(t) - W(t)
 (rows ``deferred_flow``: ``b[t] - b[t-1] + w[t] = a[t]``, cyclic, so the week closes
 by itself; ``deferred_due``: ``b[t] + sum_k y[c, k] x share_k x A(t - h_k) <= A(t)``),
 not with the cumulative sums themselves, which would put O(T^2) non-zeros in the
-matrix. In interval mode ``optimizer.cuts`` adds window inequalities at solve time.
+matrix. In interval mode ``optimizer.milp.cuts`` adds window inequalities at solve time.
 """
 
 from __future__ import annotations
@@ -35,48 +29,17 @@ import numpy as np
 import pulp
 
 from optimizer.conventions import deferred_due
-from optimizer.scenario import Category, Scenario
+from optimizer.scenario.schema import Category
 
 if TYPE_CHECKING:
-    from optimizer.model import BuiltModel
-    from optimizer.requirements import CategoryRequirements
-
-
-@dataclass(frozen=True)
-class ShiftPattern:
-    """One weekly shift: starts at interval ``start``, lasts ``hours``."""
-
-    start: int
-    hours: float
-    covers: tuple[int, ...]
-
-
-def shift_patterns(scenario: Scenario, staffed: set[int]) -> list[ShiftPattern]:
-    """Every shift pattern that starts in a staffed interval and covers one.
-
-    >>> from optimizer.scenario import example_raw, validate_scenario
-    >>> s = validate_scenario(example_raw())
-    >>> [(p.start, len(p.covers)) for p in shift_patterns(s, {18, 19})][:2]
-    [(18, 16)]
-    """
-    minutes = scenario.calendar.interval_minutes
-    n = 7 * 24 * 60 // minutes
-    step = scenario.provider.shifts.start_every_minutes // minutes
-    patterns = []
-    for start in range(0, n, step):
-        if start not in staffed:
-            continue
-        for hours in scenario.provider.shifts.lengths_hours:
-            length = round(hours * 60 / minutes)
-            covers = tuple((start + i) % n for i in range(length))
-            patterns.append(ShiftPattern(start, float(hours), covers))
-    return patterns
+    from optimizer.milp.model import BuiltModel
+    from optimizer.staffing.requirements import CategoryRequirements
 
 
 @dataclass(frozen=True)
 class DeferredVars:
     """One deferred category: work handled and backlog left per interval, and the
-    curves its deadline rows are built from (``optimizer.cuts`` separates on them)."""
+    curves its deadline rows are built from (``optimizer.milp.cuts`` separates on them)."""
 
     work: dict[int, pulp.LpVariable]
     backlog: dict[int, pulp.LpVariable]
@@ -103,7 +66,7 @@ def add_deferred(
     Same feasible set as the cumulative sums, with O(T) non-zeros instead of
     O(T^2) (measured: 143,124 -> 33,252 on the 10 x 3 x 7 benchmark deal).
     """
-    from optimizer.model import tier_indicator
+    from optimizer.milp.model import tier_indicator
 
     labels = model.requirements.labels
     minutes = model.requirements.interval_minutes

@@ -1,0 +1,2 @@
+"""Stage 1, the scenario: the schema, its rules across fields, overrides, profiles,
+and loading files."""

@@ -1,0 +1,2 @@
+"""Stage 2, staffing: queueing formulas, agents required per tier and interval, costs
+and billable quantities."""

@@ -1,0 +1,1 @@
+"""Stage 5, studies of many solves: batches, sweeps and the price frontier."""
