@@ -193,7 +193,7 @@ def test_child_watches_its_parent_without_pdeathsig(tmp_path):
     started by ``die_with_parent`` watches ``getppid()``)."""
     script = (
         "import os, time\n"
-        "from optimizer import highs\n"
+        "from optimizer.milp import highs\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
         "    highs.sys.platform = 'other'  # no prctl: only the watching thread\n"
