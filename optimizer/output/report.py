@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from optimizer.conventions import price_decimals
-from optimizer.results import VerifiedResult
+from optimizer.results import TOTAL_FIELDS, VerifiedResult
 
 DIGITS = 6
 """Decimals kept in JSON and CSV (removes floating-point noise between runs)."""
@@ -31,18 +31,6 @@ CATEGORY_FIELDS = (
     "contacts",
     "service_level",
     "abandon_rate",
-)
-TOTAL_FIELDS = (
-    "revenue",
-    "cost",
-    "margin",
-    "margin_pct",
-    "markup_pct",
-    "contacts",
-    "client_cost_per_contact",
-    "provider_cost_per_contact",
-    "client_roi",
-    "fte",
 )
 SITE_FIELDS = ("name", "fte", "paid_hours", "cost")
 CONSTRAINT_FIELDS = ("name", "binding", "slack", "shadow_price")
