@@ -15,7 +15,7 @@ from optimizer._version import __version__
 
 _EXPORTS = {
     "run_sweep": "optimizer.studies.sweep",
-    "run_frontier": "optimizer.studies.sweep",
+    "run_frontier": "optimizer.studies.frontier",
     "parse_vary": "optimizer.studies.sweep",
     "Axis": "optimizer.studies.sweep",
     "SweepResult": "optimizer.studies.sweep",
@@ -108,7 +108,8 @@ if TYPE_CHECKING:
     from optimizer.scenario.schema import Scenario, validate_scenario
     from optimizer.staffing.requirements import RequirementTable, build_requirements
     from optimizer.studies.batch import Job, run_jobs
-    from optimizer.studies.sweep import Axis, SweepResult, parse_vary, run_frontier, run_sweep
+    from optimizer.studies.frontier import run_frontier
+    from optimizer.studies.sweep import Axis, SweepResult, parse_vary, run_sweep
 
 
 def __getattr__(name: str) -> Any:
