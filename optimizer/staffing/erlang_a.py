@@ -133,7 +133,7 @@ def erlang_a_logs(
     main = _j_parts(a, x, c, with_ab=True)
     late = _j_parts(a + 1.0, u0, c + 1.0 - x * em, with_ab=False)
     # Late / J = a/(a+1) exp(phi(s0) - s0) J(a+1, u0) / J(a, x), where
-    # phi(s0) - s0 = -(N - A) T / AHT - s0 - x h(s0); with both J from gammainc this is
+    # phi(s0) - s0 = -(N - A) T / AHT - s0 - x h_of_s(s0); with both J from gammainc this is
     # (a / x) P(a+1, u0) / P(a, x).
     both = ~np.isnan(main.gamma_p) & ~np.isnan(late.gamma_p)
     with np.errstate(all="ignore"):  # only used where both are finite and positive
