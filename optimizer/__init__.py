@@ -4,111 +4,77 @@ Public API (imported lazily so that the command line starts fast)::
 
     from optimizer import load_scenario, run_scenario
     result = run_scenario(load_scenario("scenarios/nordic_telco.yaml"))
+
+The ``if TYPE_CHECKING:`` imports below are the one list of public names: type
+checkers read them (``X as X`` marks an explicit re-export), and at import time this
+module parses its own source to map each name to its module, imported on first use
+(``import optimizer`` loads no numpy, pandas or PuLP). ``__all__`` is those names
+and ``__version__``. To export a name, add it there.
 """
 
 from __future__ import annotations
 
+import ast
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from optimizer._version import __version__
-
-_EXPORTS = {
-    "run_sweep": "optimizer.studies.sweep",
-    "run_frontier": "optimizer.studies.sweep",
-    "parse_vary": "optimizer.studies.sweep",
-    "Axis": "optimizer.studies.sweep",
-    "SweepResult": "optimizer.studies.sweep",
-    "Comparison": "optimizer.output.compare",
-    "comparison_text": "optimizer.output.compare",
-    "parse_fixes": "optimizer.pipeline",
-    "check_options": "optimizer.pipeline",
-    "run_jobs": "optimizer.studies.batch",
-    "Job": "optimizer.studies.batch",
-    "check_text": "optimizer.output.report",
-    "verdict": "optimizer.output.report",
-    "load_scenario": "optimizer.scenario.loader",
-    "validate_scenario": "optimizer.scenario.schema",
-    "Scenario": "optimizer.scenario.schema",
-    "run_scenario": "optimizer.pipeline",
-    "RunOptions": "optimizer.pipeline",
-    "build_only": "optimizer.pipeline",
-    "staff_interval": "optimizer.pipeline",
-    "SolveOptions": "optimizer.milp.solve",
-    "FixedChoice": "optimizer.milp.model",
-    "build_requirements": "optimizer.staffing.requirements",
-    "RequirementTable": "optimizer.staffing.requirements",
-    "VerifiedResult": "optimizer.results",
-    "SolveStatus": "optimizer.results",
-    "to_dict": "optimizer.output.report",
-    "to_json": "optimizer.output.report",
-    "to_text": "optimizer.output.report",
-    "to_csv": "optimizer.output.report",
-    "OptimizerError": "optimizer.errors",
-    "ScenarioError": "optimizer.errors",
-    "SolverError": "optimizer.errors",
-    "VerificationError": "optimizer.errors",
-    "Issue": "optimizer.errors",
-}
-
-__all__ = [
-    "Axis",
-    "Comparison",
-    "FixedChoice",
-    "Issue",
-    "Job",
-    "OptimizerError",
-    "RequirementTable",
-    "RunOptions",
-    "Scenario",
-    "ScenarioError",
-    "SolveOptions",
-    "SolveStatus",
-    "SolverError",
-    "SweepResult",
-    "VerificationError",
-    "VerifiedResult",
-    "__version__",
-    "build_only",
-    "build_requirements",
-    "check_options",
-    "check_text",
-    "comparison_text",
-    "load_scenario",
-    "parse_fixes",
-    "parse_vary",
-    "run_frontier",
-    "run_jobs",
-    "run_scenario",
-    "run_sweep",
-    "staff_interval",
-    "to_csv",
-    "to_dict",
-    "to_json",
-    "to_text",
-    "validate_scenario",
-    "verdict",
-]
+from optimizer._version import __version__ as __version__
 
 if TYPE_CHECKING:
-    from optimizer.errors import (
-        Issue,
-        OptimizerError,
-        ScenarioError,
-        SolverError,
-        VerificationError,
-    )
-    from optimizer.milp.model import FixedChoice
-    from optimizer.milp.solve import SolveOptions
-    from optimizer.output.compare import Comparison, comparison_text
-    from optimizer.output.report import check_text, to_csv, to_dict, to_json, to_text, verdict
-    from optimizer.pipeline import RunOptions, build_only, parse_fixes, run_scenario, staff_interval
-    from optimizer.results import SolveStatus, VerifiedResult
-    from optimizer.scenario.loader import load_scenario
-    from optimizer.scenario.schema import Scenario, validate_scenario
-    from optimizer.staffing.requirements import RequirementTable, build_requirements
-    from optimizer.studies.batch import Job, run_jobs
-    from optimizer.studies.sweep import Axis, SweepResult, parse_vary, run_frontier, run_sweep
+    from optimizer.errors import Issue as Issue
+    from optimizer.errors import OptimizerError as OptimizerError
+    from optimizer.errors import ScenarioError as ScenarioError
+    from optimizer.errors import SolverError as SolverError
+    from optimizer.errors import VerificationError as VerificationError
+    from optimizer.milp.model import FixedChoice as FixedChoice
+    from optimizer.milp.solve import SolveOptions as SolveOptions
+    from optimizer.output.compare import Comparison as Comparison
+    from optimizer.output.compare import comparison_text as comparison_text
+    from optimizer.output.report import check_text as check_text
+    from optimizer.output.report import to_csv as to_csv
+    from optimizer.output.report import to_dict as to_dict
+    from optimizer.output.report import to_json as to_json
+    from optimizer.output.report import to_text as to_text
+    from optimizer.output.report import verdict as verdict
+    from optimizer.pipeline import RunOptions as RunOptions
+    from optimizer.pipeline import build_only as build_only
+    from optimizer.pipeline import check_options as check_options
+    from optimizer.pipeline import parse_fixes as parse_fixes
+    from optimizer.pipeline import run_scenario as run_scenario
+    from optimizer.pipeline import staff_interval as staff_interval
+    from optimizer.results import SolveStatus as SolveStatus
+    from optimizer.results import VerifiedResult as VerifiedResult
+    from optimizer.scenario.loader import load_scenario as load_scenario
+    from optimizer.scenario.schema import Scenario as Scenario
+    from optimizer.scenario.schema import validate_scenario as validate_scenario
+    from optimizer.staffing.requirements import RequirementTable as RequirementTable
+    from optimizer.staffing.requirements import build_requirements as build_requirements
+    from optimizer.studies.batch import Job as Job
+    from optimizer.studies.batch import run_jobs as run_jobs
+    from optimizer.studies.frontier import run_frontier as run_frontier
+    from optimizer.studies.sweep import Axis as Axis
+    from optimizer.studies.sweep import SweepResult as SweepResult
+    from optimizer.studies.sweep import parse_vary as parse_vary
+    from optimizer.studies.sweep import run_sweep as run_sweep
+
+
+def _exports() -> dict[str, str]:
+    """Public name -> its module, read from this file's ``if TYPE_CHECKING:`` imports."""
+    with open(__file__, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    exports: dict[str, str] = {}
+    for node in tree.body:
+        test = getattr(node, "test", None)
+        if isinstance(node, ast.If) and isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+            for line in node.body:
+                if isinstance(line, ast.ImportFrom) and line.module:
+                    exports.update((a.asname or a.name, line.module) for a in line.names)
+    return exports
+
+
+_EXPORTS = _exports()
+
+__all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str) -> Any:

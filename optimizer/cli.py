@@ -913,7 +913,7 @@ def frontier(
     """The provider's best margin as a function of the client's budget."""
     from optimizer.output.plots import frontier_png
     from optimizer.pipeline import RunOptions
-    from optimizer.studies.sweep import frontier_axis
+    from optimizer.studies.frontier import frontier_axis
 
     fmt = _check_output(fmt, output, plot)
     s = _load(scenario, variant)

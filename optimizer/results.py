@@ -155,6 +155,21 @@ class Totals:
     fte: float
 
 
+TOTAL_FIELDS = (
+    "revenue",
+    "cost",
+    "margin",
+    "margin_pct",
+    "markup_pct",
+    "contacts",
+    "client_cost_per_contact",
+    "provider_cost_per_contact",
+    "client_roi",
+    "fte",
+)
+"""The totals in contract order: JSON ``totals`` (design section 8) and sweep columns."""
+
+
 @dataclass(frozen=True)
 class VerifiedResult:
     """A solution re-checked independently of the model that produced it."""

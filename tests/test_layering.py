@@ -43,7 +43,6 @@ PENDING: frozenset[tuple[str, str]] = frozenset(
     {
         ("scenario.schema", "scenario.rules"),
         ("milp.deferred", "milp.model"),
-        ("studies.sweep", "output.report"),
         ("pipeline", "output.report"),
         ("cli", "console"),
     }

@@ -17,7 +17,8 @@ from helpers import make_scenario
 from optimizer import cli
 from optimizer.output.plots import frontier_png, staffing_png, sweep_png
 from optimizer.pipeline import RunOptions, run_scenario
-from optimizer.studies.sweep import SweepResult, parse_vary, run_frontier, run_sweep
+from optimizer.studies.frontier import run_frontier
+from optimizer.studies.sweep import SweepResult, parse_vary, run_sweep
 
 SMALL = {
     "calendar.interval_minutes": 60,

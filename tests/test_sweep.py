@@ -1,4 +1,5 @@
-"""Tests of optimizer.studies.sweep and the ``sweep`` / ``frontier`` commands.
+"""Tests of optimizer.studies.sweep, optimizer.studies.frontier and the ``sweep`` /
+``frontier`` commands.
 
 Solves use the example scenario with 60-minute intervals, open Monday to Friday
 09:00-17:00 (about 0.1 s a solve), and ``scenarios/journey_study.yaml`` with
@@ -30,15 +31,13 @@ from optimizer import cli
 from optimizer.errors import ScenarioError
 from optimizer.pipeline import RunOptions, run_scenario
 from optimizer.scenario.loader import load_scenario
+from optimizer.studies.frontier import BUDGET, frontier_axis, run_frontier
 from optimizer.studies.sweep import (
-    BUDGET,
     TOTALS,
     Axis,
     SweepResult,
     apply_point,
-    frontier_axis,
     parse_vary,
-    run_frontier,
     run_sweep,
 )
 

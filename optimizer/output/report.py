@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from optimizer.conventions import price_decimals
-from optimizer.results import VerifiedResult
+from optimizer.results import TOTAL_FIELDS, Totals, VerifiedResult
 
 DIGITS = 6
 """Decimals kept in JSON and CSV (removes floating-point noise between runs)."""
@@ -31,18 +31,6 @@ CATEGORY_FIELDS = (
     "contacts",
     "service_level",
     "abandon_rate",
-)
-TOTAL_FIELDS = (
-    "revenue",
-    "cost",
-    "margin",
-    "margin_pct",
-    "markup_pct",
-    "contacts",
-    "client_cost_per_contact",
-    "provider_cost_per_contact",
-    "client_roi",
-    "fte",
 )
 SITE_FIELDS = ("name", "fte", "paid_hours", "cost")
 CONSTRAINT_FIELDS = ("name", "binding", "slack", "shadow_price")
@@ -107,64 +95,38 @@ def to_csv(result: VerifiedResult) -> str:
     """One CSV row per category plus a ``TOTAL`` row (units in the header)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    cur = result.currency
-    writer.writerow(
-        [
-            "scenario",
-            "status",
-            "category",
-            "tier",
-            "pricing_model",
-            "price",
-            f"revenue_{cur}_per_month",
-            f"cost_{cur}_per_month",
-            f"margin_{cur}_per_month",
-            "fte",
-            "contacts_per_month",
-            "service_level",
-            "abandon_rate",
-        ]
-    )
+    writer.writerow(_csv_header(result.currency))
     for c in result.categories:
-        writer.writerow(
-            [
-                result.scenario,
-                result.status,
-                c.name,
-                c.tier,
-                c.pricing_model,
-                _cell(c.price),
-                _cell(c.revenue),
-                _cell(c.cost),
-                _cell(c.margin),
-                _cell(c.fte),
-                _cell(c.contacts),
-                _cell(c.service_level),
-                _cell(c.abandon_rate),
-            ]
-        )
+        numbers = (c.price, c.revenue, c.cost, c.margin, c.fte, c.contacts)
+        rates = (c.service_level, c.abandon_rate)
+        names = [result.scenario, result.status, c.name, c.tier, c.pricing_model]
+        writer.writerow(names + [_cell(v) for v in (*numbers, *rates)])
     t = result.totals
     if t is not None:
-        writer.writerow(
-            [
-                result.scenario,
-                result.status,
-                "TOTAL",
-                "",
-                "",
-                "",
-                _cell(t.revenue),
-                _cell(t.cost),
-                _cell(t.margin),
-                _cell(t.fte),
-                _cell(t.contacts),
-                "",
-                "",
-            ]
-        )
+        cells = [_cell(v) for v in (t.revenue, t.cost, t.margin, t.fte, t.contacts)]
+        writer.writerow([result.scenario, result.status, "TOTAL", "", "", "", *cells, "", ""])
     else:
         writer.writerow([result.scenario, result.status, "TOTAL"] + [""] * 10)
     return buffer.getvalue()
+
+
+def _csv_header(cur: str) -> list[str]:
+    """The CSV columns of :func:`to_csv`, money in ``cur`` per month."""
+    return [
+        "scenario",
+        "status",
+        "category",
+        "tier",
+        "pricing_model",
+        "price",
+        f"revenue_{cur}_per_month",
+        f"cost_{cur}_per_month",
+        f"margin_{cur}_per_month",
+        "fte",
+        "contacts_per_month",
+        "service_level",
+        "abandon_rate",
+    ]
 
 
 def _cell(value: float | None) -> str:
@@ -216,17 +178,44 @@ def price_text(price: float, pricing_model: str) -> str:
 
 def to_text(result: VerifiedResult) -> str:
     """The human-readable report: categories, totals, sites, binding limits."""
-    cur = result.currency
     head = f"{result.scenario} — {result.status}"
     if result.solver.gap is not None and result.status == "feasible":
         head += f" (gap {pct(result.solver.gap, 2)})"
-    parts = [head, f"objective: {result.objective}; money per month in {cur}"]
+    parts = [head, f"objective: {result.objective}; money per month in {result.currency}"]
     if result.totals is None:
         parts.append(result.message or "no solution")
         if result.diagnosis:
             parts += ["", "what would make it feasible:"]
             parts += [f"  - {d.get('message', d)}" for d in result.diagnosis]
         return "\n".join(parts) + "\n"
+    parts += ["", _categories_table(result)]
+    parts += ["", _totals_table(result.totals, result.currency)]
+    parts += ["", _sites_table(result)]
+    parts += ["", _binding_table(result)]
+    parts.append(
+        f"\nverified: {'yes' if result.verified else 'NO'}; solver "
+        f"{result.solver.name} {result.solver.seconds:.2f} s"
+    )
+    return "\n".join(parts) + "\n"
+
+
+_CATEGORY_HEADER = [
+    "category",
+    "tier",
+    "pricing",
+    "price",
+    "contacts",
+    "revenue",
+    "cost",
+    "margin",
+    "margin %",
+    "FTE",
+    "SL",
+]
+
+
+def _categories_table(result: VerifiedResult) -> str:
+    """The text report's category table: tier, price, money, FTE and service level."""
     rows = [
         [
             c.name,
@@ -243,26 +232,11 @@ def to_text(result: VerifiedResult) -> str:
         ]
         for c in result.categories
     ]
-    parts += [
-        "",
-        table(
-            rows,
-            [
-                "category",
-                "tier",
-                "pricing",
-                "price",
-                "contacts",
-                "revenue",
-                "cost",
-                "margin",
-                "margin %",
-                "FTE",
-                "SL",
-            ],
-        ),
-    ]
-    t = result.totals
+    return table(rows, _CATEGORY_HEADER)
+
+
+def _totals_table(t: Totals, cur: str) -> str:
+    """The text report's deal totals, one per line."""
     totals = [
         ["revenue (client spend)", money(t.revenue, cur)],
         ["cost", money(t.cost, cur)],
@@ -275,31 +249,30 @@ def to_text(result: VerifiedResult) -> str:
         ["client ROI", pct(t.client_roi)],
         ["FTE", f"{t.fte:.1f}"],
     ]
-    parts += ["", table(totals, ["totals", ""])]
+    return table(totals, ["totals", ""])
+
+
+def _sites_table(result: VerifiedResult) -> str:
+    """The text report's sites: FTE, paid hours and cost."""
+    cur = result.currency
     sites = [
         [s.name, f"{s.fte:.1f}", money(s.paid_hours), money(s.cost, cur)] for s in result.sites
     ]
-    parts += ["", table(sites, ["site", "FTE", "paid hours", "cost"])]
+    return table(sites, ["site", "FTE", "paid hours", "cost"])
+
+
+def _binding_table(result: VerifiedResult) -> str:
+    """The binding limits with slack, shadow price and relaxation gain (or a line saying
+    that none binds)."""
     binding = [
         [c.name, _opt(c.slack), _opt(c.shadow_price), _opt(c.relax_gain)]
         for c in result.constraints
         if c.binding
     ]
-    if binding:
-        parts += [
-            "",
-            table(
-                binding,
-                ["binding limit", "slack", "shadow price", "margin gained by 1% relaxation"],
-            ),
-        ]
-    else:
-        parts += ["", "no client or provider limit binds"]
-    parts.append(
-        f"\nverified: {'yes' if result.verified else 'NO'}; solver "
-        f"{result.solver.name} {result.solver.seconds:.2f} s"
-    )
-    return "\n".join(parts) + "\n"
+    if not binding:
+        return "no client or provider limit binds"
+    header = ["binding limit", "slack", "shadow price", "margin gained by 1% relaxation"]
+    return table(binding, header)
 
 
 def _per(value: float | None, currency: str) -> str:

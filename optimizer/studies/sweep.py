@@ -1,4 +1,4 @@
-"""What-if grids: sweeps over scenario fields, and the margin-budget frontier.
+"""What-if grids: sweeps over scenario fields (the frontier is in ``studies/frontier.py``).
 
 ``--vary PATH=START:STOP:STEPS`` spaces STEPS values evenly from START to STOP;
 ``--vary PATH=xA:xB:STEPS`` multiplies the field's own value(s) by factors from A
@@ -18,9 +18,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from optimizer.errors import Issue, ScenarioError
-from optimizer.output.report import TOTAL_FIELDS
 from optimizer.pipeline import RunOptions
-from optimizer.results import VerifiedResult
+from optimizer.results import TOTAL_FIELDS, VerifiedResult
 from optimizer.scenario.overrides import PathError, list_indices, update_path
 from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.studies.batch import Job, run_jobs
@@ -275,49 +274,3 @@ def run_sweep(
     points, jobs = sweep_jobs(scenario, axes, options)
     results = run_jobs(jobs, workers, scheduler, progress)
     return SweepResult(tuple(axes), tuple(points), tuple(results))
-
-
-BUDGET = "client.budget_per_month"
-
-
-def frontier_axis(scenario: Scenario, points: int, options: RunOptions | None = None) -> Axis:
-    """Budgets from the lowest feasible one to where more budget stops raising margin.
-
-    The lowest feasible budget is the most competitive bid (objective min_price);
-    the top is the spend of the best-margin deal with no budget cap.
-    """
-    from optimizer.pipeline import run_scenario
-
-    free = scenario.with_overrides({BUDGET: None}) if scenario.client.budget_per_month else scenario
-    quiet = replace(options or RunOptions(), explain=False, diagnose=False)
-    low = run_scenario(free, replace(quiet, objective="min_price"))
-    high = run_scenario(free, replace(quiet, objective="max_margin"))
-    if low.totals is None or high.totals is None:
-        raise ScenarioError(
-            [
-                Issue(
-                    "frontier",
-                    "client.budget_per_month",
-                    "(any budget)",
-                    "a deal that is feasible with some budget",
-                )
-            ]
-        )
-    lo = math.ceil(low.totals.revenue * (1 + 1e-9) * 100) / 100
-    hi = max(lo, math.ceil(high.totals.revenue * 100) / 100)
-    count = max(2, points)
-    return Axis(BUDGET, tuple(round(lo + (hi - lo) * i / (count - 1), 2) for i in range(count)))
-
-
-def run_frontier(
-    scenario: Scenario,
-    points: int = 20,
-    options: RunOptions | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> SweepResult:
-    """The provider's best margin as a function of the client's budget."""
-    base = replace(options or RunOptions(), objective="max_margin", diagnose=False)
-    axis = frontier_axis(scenario, points, base)
-    return run_sweep(scenario, [axis], base, workers, scheduler, progress)
