@@ -14,13 +14,14 @@ import numpy as np
 
 from optimizer.conventions import (
     AGENT_TOLERANCE,
-    LIMIT_FAMILIES,
     SL_TOLERANCE,
     close,
     deferred_due,
     scheduled_agents,
 )
 from optimizer.errors import VerificationError
+from optimizer.limits.base import Recomputed, Violations
+from optimizer.limits.registry import FAMILIES, of_scope
 from optimizer.results import (
     CategoryOutcome,
     LimitOutcome,
@@ -29,6 +30,7 @@ from optimizer.results import (
     Totals,
     VerifiedResult,
 )
+from optimizer.rows import RowKey
 from optimizer.scenario.schema import Category, Scenario
 from optimizer.staffing import costs, queueing
 from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
@@ -40,78 +42,29 @@ prices. (``optimizer.analysis.explain`` also marks a limit binding when its shad
 not zero.)"""
 
 
-class _Check:
-    """Collects violations: (what, amount)."""
-
-    def __init__(self) -> None:
-        self.problems: list[tuple[str, float]] = []
-
-    def at_least(self, what: str, value: float, floor: float, tol: float) -> None:
-        if not value >= floor - tol:  # NaN never passes
-            self.problems.append((what, abs(floor - value)))
-
-    def at_most(self, what: str, value: float, cap: float, tol: float) -> None:
-        if not value <= cap + tol:  # NaN never passes
-            self.problems.append((what, abs(value - cap)))
-
-    @property
-    def worst(self) -> float:
-        return max((a for _, a in self.problems), default=0.0)
-
-
 def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> VerifiedResult:
     """Re-check ``solution``; raise VerificationError on any violation."""
     assert solution.status.has_solution
-    check = _Check()
-    outcomes = []
-    paid_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
-    cost_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
+    check = Violations()
     staffing = _scheduled(scenario, solution, len(reqs.labels))
     month = reqs.interval_hours * scenario.calendar.weeks_per_month
     paid = {key: float(sched.sum()) * month for key, sched in staffing.items()}
+    paid_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
+    cost_by_site: dict[str, float] = {s.name: 0.0 for s in scenario.provider.sites}
     for (site_name, _cat_name), hours in paid.items():
         paid_by_site[site_name] += hours
         cost_by_site[site_name] += hours * costs.paid_hour_rate(scenario, scenario.site(site_name))
-    for cat in scenario.categories:
-        outcomes.append(_category(scenario, reqs, solution, cat, paid, check))
+    outcomes = [
+        _category(scenario, reqs, solution, cat, paid, check) for cat in scenario.categories
+    ]
     _check_shift_cover(scenario, solution, staffing, check)
-    _check_sites(scenario, staffing, paid_by_site, check)
-    revenue = sum(o.revenue for o in outcomes)
-    cost = (
-        sum(cost_by_site.values())
-        + costs.fixed_cost(scenario)
-        + sum(costs.project_cost(scenario, c) for c in scenario.categories if c.is_project)
-    )
-    contact_names = {c.name for c in scenario.categories if not c.is_project}
-    contacts = sum(o.contacts for o in outcomes if o.name in contact_names)
-    value = sum(costs.client_value(scenario.category(o.name), o.contacts) for o in outcomes)
-    raw = costs.Totals(
-        revenue,
-        cost,
-        sum(o.revenue for o in outcomes if o.name in contact_names),
-        cost - sum(costs.project_cost(scenario, c) for c in scenario.categories if c.is_project),
-        contacts,
-        value,
-        costs.fte(sum(paid_by_site.values()), scenario),
-    )
-    _check_limits(scenario, outcomes, raw, check)
-    _check_objective(solution, raw, check)
+    sums = _sums(scenario, outcomes, cost_by_site, paid_by_site)
+    got = _recomputed(scenario, solution, outcomes, staffing, paid_by_site, sums)
+    _check_limits(scenario, got, check)
+    _check_objective(solution, sums, check)
     if check.problems:
         lines = "; ".join(f"{what} (off by {amount:.6g})" for what, amount in check.problems[:10])
         raise VerificationError(f"the solution fails its independent re-check: {lines}")
-    ratios = raw.ratios()
-    totals = Totals(
-        revenue,
-        cost,
-        raw.margin,
-        ratios["margin_pct"],
-        ratios["markup_pct"],
-        contacts,
-        ratios["client_cost_per_contact"],
-        ratios["provider_cost_per_contact"],
-        ratios["client_roi"],
-        raw.fte,
-    )
     sites = tuple(
         SiteOutcome(
             s.name,
@@ -121,16 +74,15 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
         )
         for s in scenario.provider.sites
     )
-    limits = _limits(scenario, solution)
     return VerifiedResult(
         scenario.scenario,
         scenario.currency,
         solution.status,
         solution.objective,
-        totals,
+        _totals(sums),
         tuple(outcomes),
         sites,
-        limits,
+        _limits(scenario, solution),
         True,
         check.worst,
         solution.solver,
@@ -139,30 +91,100 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
     )
 
 
-def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
-    """Client and provider limits; per-interval seat rows folded to the tightest per site.
+def _sums(
+    scenario: Scenario,
+    outcomes: list[CategoryOutcome],
+    cost_by_site: dict[str, float],
+    paid_by_site: dict[str, float],
+) -> costs.DealSums:
+    """Revenue, cost, contacts and value of the deal, from the cost formulas."""
+    projects = sum(costs.project_cost(scenario, c) for c in scenario.categories if c.is_project)
+    cost = sum(cost_by_site.values()) + costs.fixed_cost(scenario) + projects
+    contact_names = {c.name for c in scenario.categories if not c.is_project}
+    return costs.DealSums(
+        sum(o.revenue for o in outcomes),
+        cost,
+        sum(o.revenue for o in outcomes if o.name in contact_names),
+        cost - projects,
+        sum(o.contacts for o in outcomes if o.name in contact_names),
+        sum(costs.client_value(scenario.category(o.name), o.contacts) for o in outcomes),
+        costs.fte(sum(paid_by_site.values()), scenario),
+    )
 
-    A minimum tier binds when the chosen tier is the floor itself (a lower one exists).
-    """
-    tightest: dict[str, tuple[str, float, float | None, float]] = {}
-    order: list[str] = []
-    for name, row in solution.rows.items():
-        if row.family not in LIMIT_FAMILIES:
+
+def _recomputed(
+    scenario: Scenario,
+    solution: Solution,
+    outcomes: list[CategoryOutcome],
+    staffing: dict[tuple[str, str], np.ndarray],
+    paid_by_site: dict[str, float],
+    sums: costs.DealSums,
+) -> Recomputed:
+    """The figures the limit families re-check."""
+    scheduled = {
+        site.name: sum((a for (s, _), a in staffing.items() if s == site.name), start=np.zeros(1))
+        for site in scenario.provider.sites
+    }
+    return Recomputed(
+        sums.revenue,
+        sums.contact_revenue,
+        sums.contacts,
+        sums.value,
+        sums.cost,
+        solution.choices,
+        {o.name: o.revenue for o in outcomes},
+        {o.name: o.contacts for o in outcomes},
+        scheduled,
+        {name: costs.fte(hours, scenario) for name, hours in paid_by_site.items()},
+    )
+
+
+def _totals(sums: costs.DealSums) -> Totals:
+    ratios = sums.ratios()
+    return Totals(
+        sums.revenue,
+        sums.cost,
+        sums.margin,
+        ratios["margin_pct"],
+        ratios["markup_pct"],
+        sums.contacts,
+        ratios["client_cost_per_contact"],
+        ratios["provider_cost_per_contact"],
+        ratios["client_roi"],
+        sums.fte,
+    )
+
+
+def _check_limits(scenario: Scenario, got: Recomputed, check: Violations) -> None:
+    """Every client and provider limit, re-checked by its family on recomputed figures."""
+    for cat in scenario.categories:
+        for family in of_scope("category"):
+            family.check(scenario, got, check, cat.name)
+    for site in scenario.provider.sites:
+        for family in of_scope("site"):
+            family.check(scenario, got, check, site.name)
+    for family in of_scope("deal"):
+        family.check(scenario, got, check, None)
+
+
+def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
+    """Client and provider limits; per-interval rows (seats) folded to the tightest per
+    site. A family may judge its own slack (a minimum tier binds at the floor itself)."""
+    tightest: dict[RowKey, tuple[RowKey, float, float | None, float]] = {}
+    for row in solution.rows.values():
+        family = FAMILIES.get(row.key.family)
+        if family is None:
             continue
-        if row.family == "min_tier":
-            cat = name.split("[")[1].rstrip("]")
-            at_floor = solution.choices[cat].tier == scenario.client.min_tier.get(cat)
-            order.append(name)
-            tightest[name] = (name, 0.0 if at_floor else 1.0, row.dual, 1.0)
+        own = family.slack(scenario, solution.choices, row.key)
+        if own is not None:
+            tightest[row.key] = (row.key, own, row.dual, 1.0)
             continue
-        group = name.rsplit("[", 1)[0] if row.family == "seats" else name
-        if group not in tightest:
-            order.append(group)
+        group = row.key.group() if family.per_interval else row.key
         if group not in tightest or row.slack < tightest[group][1]:
-            tightest[group] = (name, row.slack, row.dual, row.scale)
+            tightest[group] = (row.key, row.slack, row.dual, row.scale)
     return tuple(
-        LimitOutcome(name, _binds(slack, scale), slack, dual)
-        for name, slack, dual, scale in (tightest[g] for g in order)
+        LimitOutcome(key, _binds(slack, scale), slack, dual)
+        for key, slack, dual, scale in tightest.values()
     )
 
 
@@ -176,8 +198,8 @@ def _scheduled(scenario: Scenario, solution: Solution, n: int) -> dict[tuple[str
     out: dict[tuple[str, str], np.ndarray] = {}
     if scenario.provider.staffing == "intervals":
         for (site, cat), agents in solution.agents.items():
-            keep = scenario.site_shrinkage(scenario.site(site))
-            out[(site, cat)] = np.asarray(scheduled_agents(agents.astype(float), keep))
+            shrinkage = scenario.site_shrinkage(scenario.site(site))
+            out[(site, cat)] = np.asarray(scheduled_agents(agents.astype(float), shrinkage))
         return out
     for (site, cat), counts in solution.shifts.items():
         arr = np.zeros(n)
@@ -205,12 +227,11 @@ def _category(
     solution: Solution,
     cat: Category,
     paid_hours: dict[tuple[str, str], float],
-    check: _Check,
+    check: Violations,
 ) -> CategoryOutcome:
     choice = solution.choices[cat.name]
     creq = reqs.category(cat.name)
     treq = creq.tier(choice.tier)
-    _check_price(scenario, cat, choice.tier, choice.price, check)
     revenue = choice.price * treq.billable_per_month
     paid = 0.0
     direct = 0.0
@@ -251,7 +272,7 @@ def _check_volume(
     cat: Category,
     creq: CategoryRequirements,
     handled: float,
-    check: _Check,
+    check: Violations,
 ) -> None:
     """The week spreads exactly the month's contacts, and no more are handled than offered.
 
@@ -266,22 +287,6 @@ def _check_volume(
     check.at_most(f"contacts of {cat.name} handled (at most offered)", handled, offered, tol)
 
 
-def _check_price(scenario: Scenario, cat: Category, tier: str, price: float, check: _Check) -> None:
-    """Competitor price cap and the client's minimum tier."""
-    if cat.benchmark_price is not None and cat.max_premium is not None:
-        cap = cat.benchmark_price * (1 + cat.max_premium)
-        check.at_most(f"price of {cat.name} under the competitor cap", price, cap, 1e-6)
-    floor = scenario.client.min_tier.get(cat.name)
-    if floor is not None:
-        names = [t.name for t in cat.tiers]
-        check.at_least(
-            f"tier of {cat.name} at least {floor}",
-            float(names.index(tier)),
-            float(names.index(floor)),
-            0.0,
-        )
-
-
 def _check_queue(
     scenario: Scenario,
     solution: Solution,
@@ -289,7 +294,7 @@ def _check_queue(
     creq: CategoryRequirements,
     tier_name: str,
     n: int,
-    check: _Check,
+    check: Violations,
 ) -> tuple[float, float]:
     """Recompute every interval's service level from the pooled integer staffing."""
     tier = cat.tier(tier_name)
@@ -341,7 +346,7 @@ def _check_deferred(
     solution: Solution,
     cat: Category,
     creq: CategoryRequirements,
-    check: _Check,
+    check: Violations,
 ) -> float:
     """Replay the deferred schedule: capacity, backlog, deadline, closure."""
     tier = cat.tier(solution.choices[cat.name].tier)
@@ -350,9 +355,7 @@ def _check_deferred(
     # Work capacity is not a queue: fractional productive agents (shift mode: shifts x
     # (1 - shrinkage)) handle their share of items, so no rounding here.
     agents = sum((a for (_, c), a in solution.agents.items() if c == cat.name), np.zeros(n))
-    per_agent = (
-        reqs.interval_minutes * 60 * scenario.provider.max_occupancy / float(cat.aht_seconds or 1.0)
-    )
+    per_agent = costs.deferred_per_agent(scenario, cat, reqs.interval_minutes)
     tol = 1e-6 * max(1.0, float(creq.volume.sum()))
     over = work - agents * per_agent
     check.at_most(f"deferred work of {cat.name} within capacity", float(over.max()), 0.0, tol)
@@ -375,71 +378,20 @@ def _check_shift_cover(
     scenario: Scenario,
     solution: Solution,
     sched: dict[tuple[str, str], np.ndarray],
-    check: _Check,
+    check: Violations,
 ) -> None:
     """Shift mode: the shifts worked cover the productive agents after shrinkage."""
     if scenario.provider.staffing != "shifts":
         return
     for (site, cat), agents in solution.agents.items():
-        keep = 1 - scenario.site_shrinkage(scenario.site(site))
-        gap = agents - sched[(site, cat)] * keep
+        productive_share = 1 - scenario.site_shrinkage(scenario.site(site))
+        gap = agents - sched[(site, cat)] * productive_share
         check.at_most(
             f"shifts at {site} cover {cat}", float(gap.max(initial=0.0)), 0.0, AGENT_TOLERANCE
         )
 
 
-def _check_sites(
-    scenario: Scenario,
-    staffing: dict[tuple[str, str], np.ndarray],
-    paid: dict[str, float],
-    check: _Check,
-) -> None:
-    for site in scenario.provider.sites:
-        per_t = sum((a for (s, _), a in staffing.items() if s == site.name), start=np.zeros(1))
-        if site.seats is not None:
-            check.at_most(
-                f"seats at {site.name}", float(np.max(per_t)), site.seats, AGENT_TOLERANCE
-            )
-        if site.max_fte is not None:
-            check.at_most(
-                f"FTE at {site.name}", costs.fte(paid[site.name], scenario), site.max_fte, 1e-6
-            )
-
-
-def _check_limits(
-    scenario: Scenario, outcomes: list[CategoryOutcome], totals: costs.Totals, check: _Check
-) -> None:
-    client = scenario.client
-    money_tol = 1e-6 * max(1.0, totals.revenue)
-    if client.budget_per_month is not None:
-        check.at_most("budget", totals.revenue, client.budget_per_month, money_tol)
-    if client.max_cost_per_contact is not None and totals.contacts > 0:
-        check.at_most(
-            "blended cost per contact",
-            totals.contact_revenue,
-            client.max_cost_per_contact * totals.contacts,
-            money_tol,
-        )
-    for o in outcomes:
-        cat = scenario.category(o.name)
-        if cat.max_cost_per_contact is not None and not cat.is_project:
-            check.at_most(
-                f"cost per contact of {o.name}",
-                o.revenue,
-                cat.max_cost_per_contact * o.contacts,
-                money_tol,
-            )
-    if client.min_roi is not None:
-        check.at_least("client ROI", totals.value, (1 + client.min_roi) * totals.revenue, money_tol)
-    check.at_least(
-        "provider minimum margin",
-        totals.margin,
-        scenario.provider.min_margin * totals.revenue,
-        money_tol,
-    )
-
-
-def _check_objective(solution: Solution, totals: costs.Totals, check: _Check) -> None:
+def _check_objective(solution: Solution, totals: costs.DealSums, check: Violations) -> None:
     """The solver's objective must equal the margin (or spend) recomputed from formulas."""
     if solution.objective_value is None:
         return
