@@ -14,15 +14,8 @@ from dataclasses import dataclass
 _ORDER = ("site", "category", "tier", "interval", "detail")
 """Bracketed parts of a readable name, in this order (the ones a family uses)."""
 
-SHAPES: dict[str, tuple[str, ...]] = {
-    "budget": (),
-    "min_roi": (),
-    "min_margin": (),
+STRUCTURE: dict[str, tuple[str, ...]] = {
     "min_price_spend": (),
-    "max_cost_per_contact": ("category",),
-    "max_price": ("category",),
-    "min_tier": ("category",),
-    "fixed": ("category",),
     "one_choice": ("category",),
     "quoted_tier": ("category",),
     "deferred_min_agents": ("category",),
@@ -33,13 +26,10 @@ SHAPES: dict[str, tuple[str, ...]] = {
     "deferred_flow": ("category", "interval"),
     "deferred_due": ("category", "interval"),
     "shift_cover": ("site", "category", "interval"),
-    "seats": ("site", "interval"),
-    "max_fte": ("site",),
     "seat_peak": ("site", "detail"),
 }
-"""Family -> the parts its keys have. A family whose parts vary (the blended and the
-per-category cost-per-contact cap) lists the most it can have; :meth:`RowKey.parse`
-fills them in order."""
+"""The model's own rows (not limits): family -> the parts its keys have. A limit
+family declares its parts itself (:attr:`optimizer.limits.base.Family.parts`)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -75,17 +65,18 @@ class RowKey:
         return self.readable
 
     @classmethod
-    def parse(cls, readable: str) -> RowKey:
-        """The key of a readable name (for names users type; the code passes keys).
+    def parse(cls, readable: str, shape: tuple[str, ...]) -> RowKey:
+        """The key of a readable name whose family's parts are ``shape`` (for names users
+        type; the code passes keys). A family whose parts vary (the blended and the
+        per-category cost-per-contact cap) gives the most it can have, filled in order.
 
-        >>> RowKey.parse("max_cost_per_contact[billing]").category
-        'billing'
-        >>> RowKey.parse("budget") == RowKey("budget")
+        >>> RowKey.parse("coverage[billing][mon 09:30]", ("category", "interval")).interval
+        'mon 09:30'
+        >>> RowKey.parse("budget", ()) == RowKey("budget")
         True
         """
         family, _, rest = readable.partition("[")
         values = rest[:-1].split("][") if rest.endswith("]") else []
-        shape = SHAPES.get(family, ())
         if len(values) > len(shape):
             raise ValueError(f"{readable!r}: {family} has parts {list(shape)}")
         return cls(family, **dict(zip(shape, values, strict=False)))

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from optimizer.limits.base import RELAX_STEP as RELAX_STEP
-from optimizer.limits.registry import FAMILIES
+from optimizer.limits.registry import FAMILIES, parse_key
 from optimizer.milp.model import BuiltModel, build_model
 from optimizer.milp.solve import SolveOptions, solve
 from optimizer.results import LimitOutcome, Solution, SolveStatus
@@ -40,7 +40,7 @@ def shadow_prices(model: BuiltModel, solution: Solution, options: SolveOptions) 
 def relaxations(scenario: Scenario, limit: str | RowKey) -> dict[str, Any] | None:
     """Overrides that move ``limit`` (a key, or its readable name) 1% in the deal's
     favour; None when its family cannot (not a number, or already the lowest tier)."""
-    key = RowKey.parse(limit) if isinstance(limit, str) else limit
+    key = parse_key(limit) if isinstance(limit, str) else limit
     family = FAMILIES.get(key.family)
     return None if family is None else family.relax(scenario, key)
 

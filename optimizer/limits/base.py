@@ -242,6 +242,8 @@ class Family:
     """What one row is about: a category, a site, or the whole deal."""
     unit: ClassVar[str]
     """The unit of the limit's value in the scenario (for the reference and wording)."""
+    parts: ClassVar[tuple[str, ...]]
+    """The parts of its rows' keys (:class:`~optimizer.rows.RowKey`), in readable order."""
     per_interval: ClassVar[bool] = False
     """Rows per interval that are one limit (seats): grouped by :meth:`RowKey.group`; the
     diagnosis penalises a group's peak slack, in rows of family ``peak_row``."""

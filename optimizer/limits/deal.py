@@ -31,6 +31,7 @@ class Budget(Family):
     owner = "client"
     scope = "deal"
     unit = "money per month"
+    parts = ()
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return scenario.client.budget_per_month is not None
@@ -81,6 +82,7 @@ class CostPerContact(Family):
     owner = "client"
     scope = "deal"
     unit = "money per contact"
+    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return scenario.client.max_cost_per_contact is not None or any(
@@ -158,6 +160,7 @@ class MinRoi(Family):
     owner = "client"
     scope = "deal"
     unit = "share"
+    parts = ()
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return scenario.client.min_roi is not None
@@ -205,6 +208,7 @@ class MinMargin(Family):
     owner = "provider"
     scope = "deal"
     unit = "share"
+    parts = ()
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return True

@@ -46,6 +46,7 @@ class MaxPrice(Family):
     owner = "client"
     scope = "category"
     unit = "money per billing unit"
+    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return any(price_cap(c) is not None for c in scenario.categories)
@@ -113,6 +114,7 @@ class MinTier(Family):
     owner = "client"
     scope = "category"
     unit = "tier"
+    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return bool(scenario.client.min_tier)
@@ -173,6 +175,7 @@ class Fixed(Family):
     owner = "sales"
     scope = "category"
     unit = "tier@price"
+    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return bool(quotes)

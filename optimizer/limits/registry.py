@@ -15,6 +15,7 @@ from optimizer.limits.base import Family, Scope
 from optimizer.limits.deal import Budget, CostPerContact, MinMargin, MinRoi
 from optimizer.limits.menu import Fixed, MaxPrice, MinTier
 from optimizer.limits.sites import MaxFte, Seats
+from optimizer.rows import STRUCTURE, RowKey
 
 FAMILIES: dict[str, Family] = {
     f.name: f
@@ -36,6 +37,17 @@ FAMILIES: dict[str, Family] = {
 def of_scope(scope: Scope) -> Iterator[Family]:
     """The families whose rows are about one category, one site, or the deal."""
     return (f for f in FAMILIES.values() if f.scope == scope)
+
+
+def parse_key(readable: str) -> RowKey:
+    """The key of a row's readable name (a limit's or one of the model's own rows).
+
+    >>> parse_key("seats[Lisbon][mon 09:00]").site
+    'Lisbon'
+    """
+    family = readable.partition("[")[0]
+    entry = FAMILIES.get(family)
+    return RowKey.parse(readable, entry.parts if entry else STRUCTURE.get(family, ()))
 
 
 def is_limit(family: str) -> bool:

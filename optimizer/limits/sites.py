@@ -43,6 +43,7 @@ class Seats(Family):
     owner = "provider"
     scope = "site"
     unit = "seats"
+    parts = ("site", "interval")
     per_interval = True
     peak_row = "seat_peak"
 
@@ -120,6 +121,7 @@ class MaxFte(Family):
     owner = "provider"
     scope = "site"
     unit = "FTE"
+    parts = ("site",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return any(s.max_fte is not None for s in scenario.provider.sites)
