@@ -103,7 +103,7 @@ class Seats(Family):
         else:
             after = site.seats + math.ceil(amount - 1e-6)
         return Change(
-            f"seats[{key.site}]",
+            key.readable,
             "provider",
             ctx.kind,
             f"{key.site}: the deal cannot be delivered from {site.seats} seats: {after} are needed",
