@@ -36,19 +36,6 @@ RATIO_CEIL_TOLERANCE_REL = 1e-12
 """Relative slack when a ratio is rounded up to whole agents or servers (chat slots per
 agent, load over an occupancy cap), so float noise never adds one: 5 / 2.5 -> 2, not 3."""
 
-LIMIT_FAMILIES: tuple[str, ...] = (
-    "budget",
-    "max_cost_per_contact",
-    "min_roi",
-    "min_margin",
-    "max_price",
-    "min_tier",
-    "seats",
-    "max_fte",
-    "fixed",
-)
-"""Constraint families that are client or provider limits (explained and diagnosed)."""
-
 INTEGER_AGENTS = "integer productive agents per interval (smallest N meeting the tier)"
 SHRINKAGE_AFTER = (
     "scheduled = N / (1 - shrinkage), applied after summing, never ceiled per interval"

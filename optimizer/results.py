@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from optimizer.rows import RowKey
+
 
 class SolveStatus(StrEnum):
     """How a solve ended (design section 8); mapped from solver codes in solve.py only."""
@@ -49,6 +51,14 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class FixedChoice:
+    """A tier and price held fixed (what sales quoted); the price may be off the menu."""
+
+    tier: str
+    price: float
+
+
+@dataclass(frozen=True)
 class ShiftCount:
     """``count`` agents working the weekly shift starting at interval ``start``."""
 
@@ -59,14 +69,19 @@ class ShiftCount:
 
 @dataclass(frozen=True)
 class RowActivity:
-    """A named constraint's slack and dual value (when the solver gives one)."""
+    """A constraint's slack and dual value (when the solver gives one)."""
 
-    family: str
+    key: RowKey
     slack: float
     dual: float | None
     scale: float = 1.0
     """Size of the row's terms at the solution (sum of |coefficient x value|, at least 1):
     a slack is judged relative to it."""
+
+    @property
+    def family(self) -> str:
+        """The row's family (``budget``, ``coverage``, ...)."""
+        return self.key.family
 
 
 @dataclass(frozen=True)
@@ -131,12 +146,27 @@ class SiteOutcome:
 class LimitOutcome:
     """A client or provider limit: does it bind, its slack, its shadow price."""
 
-    name: str
+    key: RowKey
     binding: bool
     slack: float
     shadow_price: float | None
     relax_gain: float | None = None
     """Margin gained by relaxing the limit by 1% (re-solved), where computed."""
+
+    @property
+    def name(self) -> str:
+        """The readable name (``max_cost_per_contact[billing]``)."""
+        return self.key.readable
+
+    def as_row(self) -> dict[str, Any]:
+        """The table row of this limit (name first, as in the JSON output)."""
+        return {
+            "name": self.name,
+            "binding": self.binding,
+            "slack": self.slack,
+            "shadow_price": self.shadow_price,
+            "relax_gain": self.relax_gain,
+        }
 
 
 @dataclass(frozen=True)
@@ -215,4 +245,6 @@ class VerifiedResult:
             raise ValueError(
                 f"table must be categories, sites, constraints, totals or staffing, not {table!r}"
             )
-        return pd.DataFrame([dataclasses.asdict(r) for r in rows])
+        return pd.DataFrame(
+            [r.as_row() if isinstance(r, LimitOutcome) else dataclasses.asdict(r) for r in rows]
+        )

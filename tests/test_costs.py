@@ -61,7 +61,7 @@ def e7_scenario(pricing: str):
 
 def test_e6_cost_per_contact():
     """E6 (Klipfolio KPI examples): 540,000 monthly cost over 120,000 contacts is 4.50."""
-    totals = costs.Totals(
+    totals = costs.DealSums(
         revenue=600_000,
         cost=540_000,
         contact_revenue=600_000,
@@ -136,7 +136,7 @@ def test_margin_and_markup_undefined_without_revenue_or_cost():
 
 def test_totals_ratios():
     """Totals give margin, margin %, markup %, cost per contact and ROI from their parts."""
-    totals = costs.Totals(
+    totals = costs.DealSums(
         revenue=120.0,
         cost=100.0,
         contact_revenue=90.0,
@@ -156,7 +156,7 @@ def test_totals_ratios():
 
 def test_totals_ratios_none_when_undefined():
     """With no revenue, cost or contacts every ratio is None (never a division by zero)."""
-    ratios = costs.Totals(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0).ratios()
+    ratios = costs.DealSums(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0).ratios()
     assert set(ratios.values()) == {None}
 
 

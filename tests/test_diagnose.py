@@ -163,7 +163,7 @@ def backed_off(scenario: Scenario, change: Change) -> Change | None:
 
 def test_corpus_covers_every_limit():
     """There is an infeasible deal for every limit family the diagnosis knows, and two at once."""
-    from optimizer.conventions import LIMIT_FAMILIES
+    from optimizer.limits.registry import FAMILIES as LIMIT_FAMILIES
 
     expected = {e.partition("[")[0] for p in INFEASIBLE_FILES for e in header(p, "expect")}
     assert expected >= set(LIMIT_FAMILIES)

@@ -24,9 +24,10 @@ from helpers import ROOT
 PACKAGE = ROOT / "optimizer"
 
 LEVELS: tuple[tuple[str, ...], ...] = (
-    ("_version", "errors", "conventions", "results", "options", "processes", "limits"),
+    ("_version", "errors", "conventions", "rows", "results", "options", "processes"),
     ("scenario",),
     ("staffing",),
+    ("limits",),
     ("milp",),
     ("analysis",),
     ("pipeline",),
@@ -42,7 +43,6 @@ FACADE = "__init__"
 PENDING: frozenset[tuple[str, str]] = frozenset(
     {
         ("scenario.schema", "scenario.rules"),
-        ("milp.deferred", "milp.model"),
         ("pipeline", "output.report"),
         ("cli", "console"),
     }

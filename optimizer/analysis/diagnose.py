@@ -9,103 +9,51 @@ same question is asked with only that limit elastic: "the budget alone must rise
 to Y". Sales alternatives follow: the lowest price at which a quoted category
 works, and the smallest tier change. Every suggestion is proven by re-solving
 the scenario with it applied; only suggestions that pass are returned.
+
+What each family weighs and how its slack becomes a new value in the scenario's
+units is the family's own (:mod:`optimizer.limits`); this module runs the search.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulp
 
-from optimizer.conventions import price_decimals, round_at
+from optimizer.conventions import price_decimals
+from optimizer.limits.base import Change, MoveContext, money, pct, round_down, round_up
+from optimizer.limits.deal import MinMargin
+from optimizer.limits.registry import FAMILIES
 from optimizer.milp.model import BuiltModel, FixedChoice, build_model, price_expression, value_at
 from optimizer.milp.solve import SolveOptions, solve
 from optimizer.results import Solution
+from optimizer.rows import RowKey
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing.requirements import RequirementTable
 
-TIER_PENALTY = 0.10
-"""Penalty of dropping a minimum tier or a quoted choice (as if moving a limit 10%)."""
-NUDGE = 1e-6
-"""Relative nudge in the deal's favour applied to proposed values before proving them."""
+__all__ = ["Change", "diagnose"]
+
 MARGIN_ROUNDS = 10
 """Most re-solves spent finding the highest reachable margin share (Dinkelbach)."""
 
 Feasible = Callable[[Scenario, dict[str, FixedChoice]], bool]
 
 
-@dataclass(frozen=True)
-class Change:
-    """One limit that must move (or an alternative), in the scenario's own units."""
-
-    limit: str
-    owner: str
-    """client, provider or sales."""
-    kind: str
-    """together (part of the smallest combined change), alone, or alternative."""
-    message: str
-    before: float | str | None
-    after: float | str | None
-    change_pct: float | None
-    overrides: dict[str, Any] = field(default_factory=dict)
-    fixed: dict[str, FixedChoice] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (design section 8 ``diagnosis`` entries)."""
-        return {
-            "limit": self.limit,
-            "owner": self.owner,
-            "kind": self.kind,
-            "message": self.message,
-            "before": self.before,
-            "after": self.after,
-            "change_pct": None if self.change_pct is None else round(self.change_pct, 4),
-            "proven": True,
-            "apply": {
-                "overrides": dict(self.overrides),
-                "fixed": {c: f"{q.tier}@{q.price:g}" for c, q in sorted(self.fixed.items())},
-            },
-        }
-
-
 def _weights(scenario: Scenario, reqs: RequirementTable) -> dict[str, float]:
     """Penalty per unit of slack, so that a 1% move of any limit costs about the same."""
-    client = scenario.client
-    scale = client.budget_per_month or _revenue_scale(scenario, reqs)
-    weights = {
-        "budget": 1.0 / scale,
-        "max_cost_per_contact": 1.0 / scale,
-        "min_roi": 1.0 / scale,
-        "min_margin": 1.0 / scale,
-        "min_tier": TIER_PENALTY,
-        "fixed": TIER_PENALTY,
-    }
-    caps = [
-        c.benchmark_price * (1 + c.max_premium)
-        for c in scenario.categories
-        if c.benchmark_price is not None and c.max_premium is not None
-    ]
-    weights["max_price"] = 1.0 / max(min(caps, default=1.0), 1e-9)
-    seats = [s.seats for s in scenario.provider.sites if s.seats]
-    weights["seats"] = 1.0 / max(min(seats, default=1), 1)
-    ftes = [s.max_fte for s in scenario.provider.sites if s.max_fte]
-    weights["max_fte"] = 1.0 / max(min(ftes, default=1.0), 1e-9)
-    return weights
+    scale = scenario.client.budget_per_month or _revenue_scale(scenario, reqs)
+    return {name: family.weight(scenario, scale) for name, family in FAMILIES.items()}
 
 
 def _revenue_scale(scenario: Scenario, reqs: RequirementTable) -> float:
+    """The most the deal could bill a month: each category at its dearest tier."""
     total = 0.0
     for cat in scenario.categories:
-        best = 0.0
-        for tier in cat.tiers:
-            best = max(
-                best,
-                tier.price_bounds()[1] * reqs.category(cat.name).tier(tier.name).billable_per_month,
-            )
-        total += best
+        bills = reqs.category(cat.name)
+        total += max(
+            [0.0, *(t.price_bounds()[1] * bills.tier(t.name).billable_per_month for t in cat.tiers)]
+        )
     return max(total, 1.0)
 
 
@@ -172,30 +120,7 @@ def _proves_change(
 
 def _present(scenario: Scenario, fixed: dict[str, FixedChoice]) -> set[str]:
     """Limit families this scenario actually has."""
-    c = scenario.client
-    found = set()
-    if c.budget_per_month is not None:
-        found.add("budget")
-    if c.max_cost_per_contact is not None or any(
-        k.max_cost_per_contact is not None for k in scenario.categories
-    ):
-        found.add("max_cost_per_contact")
-    if c.min_roi is not None:
-        found.add("min_roi")
-    found.add("min_margin")
-    if any(
-        k.benchmark_price is not None and k.max_premium is not None for k in scenario.categories
-    ):
-        found.add("max_price")
-    if c.min_tier:
-        found.add("min_tier")
-    if any(s.seats is not None for s in scenario.provider.sites):
-        found.add("seats")
-    if any(s.max_fte is not None for s in scenario.provider.sites):
-        found.add("max_fte")
-    if fixed:
-        found.add("fixed")
-    return found
+    return {name for name, family in FAMILIES.items() if family.present(scenario, fixed)}
 
 
 def _same(change: Change, changes: list[Change]) -> bool:
@@ -221,50 +146,51 @@ def _elastic_changes(
     kind: str,
     careful: bool = False,
 ) -> list[Change]:
-    model = build_model(scenario, reqs, fixed=fixed, elastic=weights)
-    _penalise_peak_seats(model, weights)
+    model = _with_peaks(build_model(scenario, reqs, fixed=fixed, elastic=weights), weights)
     solution = solve(model, options)
     if not solution.status.has_solution:
         return []
     values = solution.variable_values
-    moved: dict[str, float] = {}
-    for readable, terms in model.slacks.items():
+    moved: dict[RowKey, float] = {}
+    for key, terms in model.slacks.items():
         amount = sum(values.get(var.name, 0.0) for var, _ in terms)
         if amount > 1e-7:
-            moved[readable] = amount
-    out = _describe(scenario, reqs, model, solution, moved, kind, careful, fixed)
+            moved[key] = amount
+    out = _describe(_context(scenario, reqs, solution, kind, careful, fixed), moved)
     if set(weights) == {"min_margin"}:
         out = [_best_margin(scenario, reqs, fixed, options, c) for c in out]
     return out
 
 
-def _penalise_peak_seats(model: BuiltModel, weights: dict[str, float]) -> None:
-    """Penalise each site's largest seat excess, not the sum over intervals.
+def _with_peaks(model: BuiltModel, weights: dict[str, float]) -> BuiltModel:
+    """Penalise the largest excess of a per-interval limit (a site's seats), not the sum
+    over its intervals.
 
     A site has one seat count: the extra seats needed are the peak excess. Summing the
     per-interval slacks lets deferred work pile into one interval at no extra penalty
     (and a seat change far larger than needed)."""
-    peaks: dict[str, pulp.LpVariable] = {}
-    for readable, terms in list(model.slacks.items()):
-        family, _, rest = readable.partition("[")
-        if family != "seats":
+    peaks: dict[RowKey, pulp.LpVariable] = {}
+    rows: list[tuple[pulp.LpConstraint, RowKey]] = []
+    for key, terms in model.slacks.items():
+        family = FAMILIES[key.family]
+        if not family.per_interval:
             continue
-        site = rest.split("]")[0]
-        if site not in peaks:
-            peaks[site] = model.prob.add_variable(f"seat_peak_{len(peaks)}", lowBound=0)
+        group = key.group()
+        if group not in peaks:
+            name = f"{family.peak_row}_{len(peaks)}"
+            peaks[group] = model.prob.add_variable(name, lowBound=0)
         for var, _ in terms:
-            model.add(peaks[site] - var >= 0, "seat_peak", site, var.name)
+            peak_key = RowKey(family.peak_row, site=group.site, detail=var.name)
+            rows.append((peaks[group] - var >= 0, peak_key))
     if not peaks:
-        return
-    model.prob.setObjective(
-        pulp.lpSum(
-            weights[readable.partition("[")[0]] * var
-            for readable, terms in model.slacks.items()
-            if not readable.startswith("seats[")
-            for var, _ in terms
-        )
-        + pulp.lpSum(weights["seats"] * peak for peak in peaks.values())
-    )
+        return model
+    objective = pulp.lpSum(
+        weights[key.family] * var
+        for key, terms in model.slacks.items()
+        if not FAMILIES[key.family].per_interval
+        for var, _ in terms
+    ) + pulp.lpSum(weights[group.family] * peak for group, peak in peaks.items())
+    return model.with_goal(pulp.LpMinimize, objective, rows)
 
 
 def _best_margin(
@@ -287,9 +213,9 @@ def _best_margin(
     for _ in range(MARGIN_ROUNDS):
         if options.out_of_time():
             break
-        model = build_model(scenario, reqs, fixed=fixed, elastic={"min_margin": 0.0})
-        model.prob.sense = pulp.LpMaximize
-        model.prob.setObjective((1 - share) * model.total_revenue() - model.cost)
+        built = build_model(scenario, reqs, fixed=fixed, elastic={"min_margin": 0.0})
+        goal = (1 - share) * built.total_revenue() - built.cost
+        model = built.with_goal(pulp.LpMaximize, goal)
         solution = solve(model, options)
         if not solution.status.has_solution:
             break
@@ -298,53 +224,21 @@ def _best_margin(
         if revenue <= 0 or (revenue - cost) / revenue <= share + 1e-9:
             break
         share = (revenue - cost) / revenue
-    after = max(_down(share), change.after)
+    after = max(round_down(share), change.after)
     if after == change.after:
         return change
-    return replace(
-        change,
-        message=_margin_message(before, after),
-        after=after,
-        change_pct=_pct(before, after),
-        overrides={"provider.min_margin": after},
-    )
+    return MinMargin().lowered(before, after, change.kind)
 
 
-def _up(value: float, digits: int = 2, careful: bool = False) -> float:
-    """``value`` rounded up at ``digits`` decimals, ignoring float noise (42,000.00003 ->
-    42,000); ``careful`` adds a small nudge first, for when the plain value fails its proof.
-    """
-    if careful:
-        return math.ceil(value * 10**digits * (1 + NUDGE) + NUDGE) / 10**digits
-    return round_at(value, digits, up=True)
-
-
-def _down(value: float, digits: int = 4, careful: bool = False) -> float:
-    """``value`` rounded down at ``digits`` decimals (see :func:`_up`)."""
-    if careful:
-        scaled = value * 10**digits
-        return math.floor(scaled - abs(scaled) * NUDGE - NUDGE) / 10**digits
-    return round_at(value, digits, up=False)
-
-
-def _pct(before: float, after: float) -> float | None:
-    return None if before == 0 else 100.0 * (after - before) / abs(before)
-
-
-def _describe(
+def _context(
     scenario: Scenario,
     reqs: RequirementTable,
-    model: BuiltModel,
     solution: Solution,
-    moved: dict[str, float],
     kind: str,
-    careful: bool = False,
-    fixed_before: dict[str, FixedChoice] | None = None,
-) -> list[Change]:
-    """Turn slack amounts into limit values in the scenario's units."""
-    fixed_before = fixed_before or {}
-    cur = scenario.currency
-    client = scenario.client
+    careful: bool,
+    quotes: dict[str, FixedChoice],
+) -> MoveContext:
+    """What the families need to turn the elastic solution's slack into limit values."""
     handled = {
         c: reqs.category(c).tier(ch.tier).handled_per_month
         for c, ch in solution.choices.items()
@@ -354,189 +248,25 @@ def _describe(
         ch.price * reqs.category(c).tier(ch.tier).billable_per_month
         for c, ch in solution.choices.items()
     )
-    seat_need: dict[str, float] = {}
+    return MoveContext(scenario, kind, solution.choices, handled, revenue, careful, quotes)
+
+
+def _describe(ctx: MoveContext, moved: dict[RowKey, float]) -> list[Change]:
+    """Turn slack amounts into limit values in the scenario's units (in name order; a
+    per-interval limit once per group, for its peak excess, after the others)."""
     out: list[Change] = []
-    for readable, amount in sorted(moved.items()):
-        family, _, rest = readable.partition("[")
-        key = rest.split("]")[0] if rest else ""
-        if family == "budget" and client.budget_per_month is not None:
-            before = client.budget_per_month
-            after = _up(before + amount, 0, careful)
-            out.append(
-                Change(
-                    "budget",
-                    "client",
-                    kind,
-                    f"budget must rise from {before:,.0f} to {after:,.0f} {cur} "
-                    f"({_pct(before, after):+.1f}%)",
-                    before,
-                    after,
-                    _pct(before, after),
-                    {"client.budget_per_month": after},
-                )
-            )
-        elif family == "max_cost_per_contact":
-            base = (
-                scenario.category(key).max_cost_per_contact if key else client.max_cost_per_contact
-            )
-            contacts = handled.get(key, 0.0) if key else sum(handled.values())
-            if base is None or contacts <= 0:
-                continue
-            after = _up(base + amount / contacts, 4, careful)
-            path = (
-                f"categories.{key}.max_cost_per_contact" if key else "client.max_cost_per_contact"
-            )
-            what = f"{key}: the cost-per-contact cap" if key else "the blended cost-per-contact cap"
-            out.append(
-                Change(
-                    readable,
-                    "client",
-                    kind,
-                    f"{what} must rise from {base:,.2f} to {after:,.4g} {cur} "
-                    f"({_pct(base, after):+.1f}%)",
-                    base,
-                    after,
-                    _pct(base, after),
-                    {path: after},
-                )
-            )
-        elif family == "min_roi" and client.min_roi is not None and revenue > 0:
-            before = client.min_roi
-            after = _down(before - amount / revenue, 4, careful)
-            out.append(
-                Change(
-                    "min_roi",
-                    "client",
-                    kind,
-                    f"minimum ROI must fall from {before:.1%} to {after:.2%}",
-                    before,
-                    after,
-                    _pct(before, after),
-                    {"client.min_roi": after},
-                )
-            )
-        elif family == "min_margin" and revenue > 0:
-            before = scenario.provider.min_margin
-            after = _down(before - amount / revenue, 4, careful)
-            out.append(
-                Change(
-                    "min_margin",
-                    "provider",
-                    kind,
-                    _margin_message(before, after),
-                    before,
-                    after,
-                    _pct(before, after),
-                    {"provider.min_margin": after},
-                )
-            )
-        elif family == "max_price":
-            cat = scenario.category(key)
-            assert cat.benchmark_price is not None and cat.max_premium is not None
-            cap = cat.benchmark_price * (1 + cat.max_premium)
-            after_cap = _up(cap + amount, price_decimals(cap), careful)
-            premium = after_cap / cat.benchmark_price - 1 + 1e-9
-            out.append(
-                Change(
-                    readable,
-                    "client",
-                    kind,
-                    f"{key}: the competitor price cap must rise from {cap:,.4g} to "
-                    f"{after_cap:,.4g} (premium {cat.max_premium:.1%} -> "
-                    f"{premium:.2%})",
-                    cap,
-                    after_cap,
-                    _pct(cap, after_cap),
-                    {f"categories.{key}.max_premium": premium},
-                )
-            )
-        elif family == "seats":
-            seat_need[key] = max(seat_need.get(key, 0.0), amount)
-        elif family == "max_fte":
-            site = scenario.site(key)
-            assert site.max_fte is not None
-            after = _up(site.max_fte + amount / scenario.provider.fte_hours_per_month, 1, careful)
-            out.append(
-                Change(
-                    readable,
-                    "provider",
-                    kind,
-                    f"{key}: max FTE must rise from {site.max_fte:,.1f} to {after:,.1f}",
-                    site.max_fte,
-                    after,
-                    _pct(site.max_fte, after),
-                    {f"provider.sites.{key}.max_fte": after},
-                )
-            )
-        elif family == "min_tier":
-            floor = client.min_tier[key]
-            chosen = solution.choices[key].tier
-            out.append(
-                Change(
-                    readable,
-                    "client",
-                    kind,
-                    f"{key}: the client's minimum tier must drop from {floor} to {chosen}",
-                    floor,
-                    chosen,
-                    None,
-                    {f"client.min_tier.{key}": chosen},
-                )
-            )
-        elif family == "fixed":
-            ch = solution.choices[key]
-            out.append(
-                Change(
-                    readable,
-                    "sales",
-                    "alternative",
-                    f"or sell {key} at {ch.tier} for {_money(ch.price)} instead of the quote",
-                    _quote(fixed_before.get(key)),
-                    f"{ch.tier}@{ch.price:g}",
-                    None,
-                    {},
-                    {key: FixedChoice(ch.tier, ch.price)},
-                )
-            )
-    for site_name, extra in sorted(seat_need.items()):
-        out.append(_seat_change(scenario, site_name, extra, kind))
+    peaks: dict[RowKey, float] = {}
+    for key, amount in sorted(moved.items(), key=lambda item: item[0].readable):
+        family = FAMILIES[key.family]
+        if family.per_interval:
+            group = key.group()
+            peaks[group] = max(peaks.get(group, 0.0), amount)
+        elif (change := family.move(ctx, key, amount)) is not None:
+            out.append(change)
+    for group, amount in sorted(peaks.items(), key=lambda item: item[0].parts()):
+        if (change := FAMILIES[group.family].move(ctx, group, amount)) is not None:
+            out.append(change)
     return out
-
-
-def _money(value: float) -> str:
-    return f"{value:,.{price_decimals(value)}f}"
-
-
-def _quote(choice: FixedChoice | None) -> str | None:
-    return None if choice is None else f"{choice.tier}@{choice.price:g}"
-
-
-def _margin_message(before: float, after: float) -> str:
-    loss = " (selling at a loss)" if after < 0 else ""
-    return f"minimum margin must fall from {before:.1%} to {after:.2%}{loss}"
-
-
-def _seat_change(scenario: Scenario, site_name: str, extra: float, kind: str) -> Change:
-    site = scenario.site(site_name)
-    assert site.seats is not None
-    if scenario.provider.staffing == "intervals":
-        keep = 1 - scenario.site_shrinkage(site)
-        need_agents = math.floor(site.seats * keep + 1e-9) + math.ceil(extra - 1e-6)
-        after = math.ceil(need_agents / keep - 1e-9)
-        while math.floor(after * keep + 1e-9) < need_agents:
-            after += 1
-    else:
-        after = site.seats + math.ceil(extra - 1e-6)
-    return Change(
-        f"seats[{site_name}]",
-        "provider",
-        kind,
-        f"{site_name}: the deal cannot be delivered from {site.seats} seats: {after} are needed",
-        site.seats,
-        after,
-        _pct(site.seats, after),
-        {f"provider.sites.{site_name}.seats": after},
-    )
 
 
 def _price_alternatives(
@@ -577,12 +307,14 @@ def _price_extreme(
     high = max(tier.price_bounds()[1], quote.price) * 10 + 1
     menu = {f"categories.{cat_name}.tiers.{quote.tier}.prices": {"min": 0.0, "max": high}}
     # Requirements do not depend on price menus: the same table serves.
-    model = build_model(scenario.with_overrides(menu), reqs, fixed=others)
+    built = build_model(scenario.with_overrides(menu), reqs, fixed=others)
     # At the quoted tier (which may be below the client's minimum: then no price works).
-    other_tiers = pulp.lpSum(o.var for o in model.options[cat_name] if o.tier != quote.tier)
-    model.add(other_tiers == 0, "quoted_tier", cat_name)
-    model.prob.sense = pulp.LpMaximize if highest else pulp.LpMinimize
-    model.prob.setObjective(price_expression(model, cat_name))
+    other_tiers = pulp.lpSum(o.var for o in built.options[cat_name] if o.tier != quote.tier)
+    model = built.with_goal(
+        pulp.LpMaximize if highest else pulp.LpMinimize,
+        price_expression(built, cat_name),
+        [(other_tiers == 0, RowKey("quoted_tier", category=cat_name))],
+    )
     solution = solve(model, options)
     if not solution.status.has_solution:
         return None
@@ -592,7 +324,9 @@ def _price_extreme(
     digits = price_decimals(exact)
     price = None
     for careful in (False, True):
-        candidate = _down(exact, digits, careful) if highest else _up(exact, digits, careful)
+        candidate = (
+            round_down(exact, digits, careful) if highest else round_up(exact, digits, careful)
+        )
         if feasible(scenario, {**others, cat_name: FixedChoice(quote.tier, candidate)}):
             price = candidate
             break
@@ -604,10 +338,10 @@ def _price_extreme(
         "sales",
         "alternative",
         f"{cat_name}: the {word} price at {quote.tier} that works is "
-        f"{_money(price)} (quoted {_money(quote.price)})",
+        f"{money(price)} (quoted {money(quote.price)})",
         quote.price,
         price,
-        _pct(quote.price, price),
+        pct(quote.price, price),
         {},
         {cat_name: FixedChoice(quote.tier, price)},
     )

@@ -11,19 +11,19 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from optimizer.limits.base import RELAX_STEP as RELAX_STEP
+from optimizer.limits.registry import FAMILIES, parse_key
 from optimizer.milp.model import BuiltModel, build_model
 from optimizer.milp.solve import SolveOptions, solve
 from optimizer.results import LimitOutcome, Solution, SolveStatus
+from optimizer.rows import RowKey
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing.requirements import RequirementTable
 
-RELAX_STEP = 0.01
-"""Relaxation used for the "worth of 1%" figures."""
 PRICED = 1e-9
 """A shadow price above this (in money per unit of the limit) makes a limit binding."""
 
@@ -37,50 +37,12 @@ def shadow_prices(model: BuiltModel, solution: Solution, options: SolveOptions) 
     return {name: sign * row.dual for name, row in relaxed.rows.items() if row.dual is not None}
 
 
-def relaxations(scenario: Scenario, name: str) -> dict[str, Any] | None:
-    """Overrides that move limit ``name`` 1% in the deal's favour (None if not a number)."""
-    client = scenario.client
-    provider = scenario.provider
-    family, _, rest = name.partition("[")
-    key = rest.split("]")[0] if rest else ""
-    up = 1.0 + RELAX_STEP
-    if family == "budget" and client.budget_per_month is not None:
-        return {"client.budget_per_month": client.budget_per_month * up}
-    if family == "max_cost_per_contact":
-        if key:
-            cap = scenario.category(key).max_cost_per_contact
-            return None if cap is None else {f"categories.{key}.max_cost_per_contact": cap * up}
-        cap = client.max_cost_per_contact
-        return None if cap is None else {"client.max_cost_per_contact": cap * up}
-    if family == "min_roi" and client.min_roi is not None:
-        return {"client.min_roi": (1 + client.min_roi) / up - 1}
-    if family == "min_margin":
-        return {"provider.min_margin": provider.min_margin - RELAX_STEP * abs(provider.min_margin)}
-    if family == "seats":
-        site_name = key
-        seats = scenario.site(site_name).seats
-        return (
-            None
-            if seats is None
-            else {
-                f"provider.sites.{site_name}.seats": seats + max(1, math.ceil(seats * RELAX_STEP))
-            }
-        )
-    if family == "max_fte":
-        fte = scenario.site(key).max_fte
-        return None if fte is None else {f"provider.sites.{key}.max_fte": fte * up}
-    if family == "min_tier":
-        names = [t.name for t in scenario.category(key).tiers]
-        rank = names.index(client.min_tier[key])
-        if rank == 0:
-            return None
-        return {f"client.min_tier.{key}": names[rank - 1]}
-    if family == "max_price":
-        cat = scenario.category(key)
-        if cat.benchmark_price is None or cat.max_premium is None:
-            return None
-        return {f"categories.{key}.max_premium": (1 + cat.max_premium) * up - 1}
-    return None
+def relaxations(scenario: Scenario, limit: str | RowKey) -> dict[str, Any] | None:
+    """Overrides that move ``limit`` (a key, or its readable name) 1% in the deal's
+    favour; None when its family cannot (not a number, or already the lowest tier)."""
+    key = parse_key(limit) if isinstance(limit, str) else limit
+    family = FAMILIES.get(key.family)
+    return None if family is None else family.relax(scenario, key)
 
 
 def _gain(base: float, margin: float | None, gap: float | None) -> float | None:
@@ -120,19 +82,19 @@ def explain(
             duals = shadow_prices(model, solution, options)
     base = solution.objective_value or 0.0
     out = []
-    seen: set[str] = set()
+    seen: set[RowKey] = set()
     for limit in limits:
         gain = None
-        family = limit.name.partition("[")[0]
+        family = FAMILIES.get(limit.key.family)
         price = duals.get(limit.name)
         binds = limit.binding or (price is not None and abs(price) > PRICED)
         # Seats bind per interval: one relaxation per site is enough.
-        group = f"seats[{limit.name.split('[')[1]}" if family == "seats" else limit.name
+        group = limit.key.group() if family is not None and family.per_interval else limit.key
         if relax and binds and group not in seen and solution.objective == "max_margin":
             seen.add(group)
-            overrides = relaxations(scenario, limit.name)
+            overrides = relaxations(scenario, limit.key)
             if overrides is not None and options.out_of_time():
-                skipped.append(f"explanation: 1% relaxation of {group}")
+                skipped.append(f"explanation: 1% relaxation of {group.readable}")
             elif overrides is not None and solution.status == SolveStatus.OPTIMAL:
                 margin = resolve_margin(scenario.with_overrides(overrides))
                 gain = _gain(base, margin, solution.solver.gap)

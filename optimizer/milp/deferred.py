@@ -22,18 +22,30 @@ matrix. In interval mode ``optimizer.milp.cuts`` adds window inequalities at sol
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pulp
 
 from optimizer.conventions import deferred_due
-from optimizer.scenario.schema import Category
+from optimizer.rows import RowKey
+from optimizer.scenario.schema import Category, Scenario
+from optimizer.staffing.costs import deferred_per_agent
+from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 
-if TYPE_CHECKING:
-    from optimizer.milp.model import BuiltModel
-    from optimizer.staffing.requirements import CategoryRequirements
+
+class Writer(Protocol):
+    """The model being built, as far as the deferred rows need it."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def requirements(self) -> RequirementTable: ...
+    @property
+    def prob(self) -> pulp.LpProblem: ...
+    def add(self, constraint: pulp.LpConstraint, key: RowKey) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -52,12 +64,13 @@ class DeferredVars:
 
 
 def add_deferred(
-    model: BuiltModel,
+    model: Writer,
     cat: Category,
     reqs: CategoryRequirements,
     pooled: dict[int, dict[pulp.LpVariable, float]],
     active: list[int],
-) -> None:
+    indicator: Callable[[str], pulp.LpAffineExpression],
+) -> DeferredVars:
     """Schedule the deferred work of ``cat`` (constraints of design 6.4).
 
     Written as a cyclic stock: ``b[t] = b[t-1] + a[t] - w[t]`` (``b[-1]`` is
@@ -66,50 +79,52 @@ def add_deferred(
     Same feasible set as the cumulative sums, with O(T) non-zeros instead of
     O(T^2) (measured: 143,124 -> 33,252 on the 10 x 3 x 7 benchmark deal).
     """
-    from optimizer.milp.model import tier_indicator
-
     labels = model.requirements.labels
     minutes = model.requirements.interval_minutes
     n = len(labels)
     arrivals = np.asarray(reqs.volume, dtype=float)
     cumulative = np.cumsum(arrivals)
-    total = float(cumulative[-1])
     lags = {tier.name: round(float(tier.within_hours or 0.0) * 60 / minutes) for tier in cat.tiers}
     due = {t.name: deferred_due(arrivals, float(t.share or 0.0), lags[t.name]) for t in cat.tiers}
     tag = "".join(ch if ch.isalnum() else "_" for ch in cat.name)
     work = {t: model.prob.add_variable(f"w_{tag}_{t}", lowBound=0) for t in active}
     backlog = {t: model.prob.add_variable(f"b_{tag}_{t}", lowBound=0) for t in range(n)}
-    per_agent = minutes * 60 * model.scenario.provider.max_occupancy / float(cat.aht_seconds or 1)
-    model.deferred[cat.name] = DeferredVars(work, backlog, per_agent, cumulative, due)
-    for t in active:
-        model.add(
-            work[t] - per_agent * pulp.LpAffineExpression(pooled[t]) <= 0,
-            "deferred_capacity",
-            cat.name,
-            labels[t],
-        )
-    # Integer-rounding cut: the week's work needs at least ceil(total / per_agent)
-    # agent-intervals. Valid for every integer solution; it closes most of the LP gap
-    # that integer agents open (measured: 45 s -> 7 s on the 10 x 3 x 7 benchmark deal).
-    everyone = {v: 1.0 for t in active for v in pooled[t]}
-    model.add(
-        pulp.LpAffineExpression(everyone) >= math.ceil(total / per_agent - 1e-9),
-        "deferred_min_agents",
-        cat.name,
-    )
+    per_agent = deferred_per_agent(model.scenario, cat, minutes)
+    made = DeferredVars(work, backlog, per_agent, cumulative, due)
+    _add_capacity(model, cat.name, made, pooled, active)
     for t in range(n):
+        key = RowKey("deferred_flow", category=cat.name, interval=labels[t])
         flow = {backlog[t]: 1.0}
         flow[backlog[(t - 1) % n]] = flow.get(backlog[(t - 1) % n], 0.0) - 1.0
         if t in work:
             flow[work[t]] = 1.0
-        model.add(
-            pulp.LpAffineExpression(flow) == float(arrivals[t]),
-            "deferred_flow",
-            cat.name,
-            labels[t],
-        )
+        model.add(pulp.LpAffineExpression(flow) == float(arrivals[t]), key)
         # Deadline: W(t) - b0 >= due_k(t), i.e. b[t] <= A(t) - due_k(t).
-        rhs = pulp.lpSum(
-            float(v[t]) * tier_indicator(model, cat.name, k) for k, v in due.items() if v[t]
-        )
-        model.add(backlog[t] + rhs <= float(cumulative[t]), "deferred_due", cat.name, labels[t])
+        rhs = pulp.lpSum(float(v[t]) * indicator(k) for k, v in due.items() if v[t])
+        key = RowKey("deferred_due", category=cat.name, interval=labels[t])
+        model.add(backlog[t] + rhs <= float(cumulative[t]), key)
+    return made
+
+
+def _add_capacity(
+    model: Writer,
+    category: str,
+    made: DeferredVars,
+    pooled: dict[int, dict[pulp.LpVariable, float]],
+    active: list[int],
+) -> None:
+    """Work per interval within the agents' capacity, and the week's whole agents."""
+    labels = model.requirements.labels
+    for t in active:
+        expr = made.work[t] - made.per_agent * pulp.LpAffineExpression(pooled[t])
+        model.add(expr <= 0, RowKey("deferred_capacity", category=category, interval=labels[t]))
+    # Integer-rounding cut: the week's work needs at least ceil(total / per_agent)
+    # agent-intervals. Valid for every integer solution; it closes most of the LP gap
+    # that integer agents open (measured: 45 s -> 7 s on the 10 x 3 x 7 benchmark deal).
+    everyone = {v: 1.0 for t in active for v in pooled[t]}
+    total = float(made.cumulative[-1])
+    need = math.ceil(total / made.per_agent - 1e-9)
+    model.add(
+        pulp.LpAffineExpression(everyone) >= need,
+        RowKey("deferred_min_agents", category=category),
+    )

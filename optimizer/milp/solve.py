@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pulp
 
-from optimizer.conventions import LIMIT_FAMILIES
 from optimizer.errors import SolverError
+from optimizer.limits.registry import is_limit
 from optimizer.milp.cuts import DeferredWindows, ShiftCoverage
 from optimizer.milp.highs import Arrays, HighsOptions, Outcome, Separator, run_highs, seconds_left
 from optimizer.milp.model import BuiltModel
@@ -90,7 +91,7 @@ class MatrixForm:
         )
 
 
-def matrix_form(prob: pulp.LpProblem, constraints: dict[str, pulp.LpConstraint]) -> MatrixForm:
+def matrix_form(prob: pulp.LpProblem, constraints: Mapping[str, pulp.LpConstraint]) -> MatrixForm:
     """Column-wise arrays of ``prob`` (what HiGHS's passModel takes)."""
     variables = prob.variables()
     index = {v.name: i for i, v in enumerate(variables)}
@@ -383,12 +384,12 @@ def _read(
         if con.sense == pulp.LpConstraintEQ:
             slack = -abs(activity)
         dual = None if duals is None else duals.get(name)
-        family = model.families[name]
+        row_key = model.keys[name]
         scale = 1.0
-        if family in LIMIT_FAMILIES:
+        if is_limit(row_key.family):
             terms = sum(abs(c * values.get(v.name, 0.0)) for v, c in con.items())
             scale = max(1.0, terms, abs(con.constant))
-        rows[model.readable[name]] = RowActivity(family, slack, dual, scale)
+        rows[row_key.readable] = RowActivity(row_key, slack, dual, scale)
     return Solution(
         status,
         model.objective,

@@ -61,6 +61,17 @@ def fte(paid_hours: float, scenario: Scenario) -> float:
     return paid_hours / scenario.provider.fte_hours_per_month
 
 
+def deferred_per_agent(scenario: Scenario, cat: Category, interval_minutes: int) -> float:
+    """Deferred items one productive agent handles in one interval, at the occupancy cap.
+
+    >>> from optimizer.scenario.schema import example_raw, validate_scenario
+    >>> s = validate_scenario(example_raw())
+    >>> deferred_per_agent(s, s.categories[0], 30) > 0
+    True
+    """
+    return interval_minutes * 60 * scenario.provider.max_occupancy / float(cat.aht_seconds or 1.0)
+
+
 def client_value(cat: Category, handled: float) -> float:
     """The client's monthly value of a category (ROI): handled x value (+ resolutions)."""
     resolutions = handled * (cat.resolution_rate or 0.0)
@@ -68,8 +79,9 @@ def client_value(cat: Category, handled: float) -> float:
 
 
 @dataclass(frozen=True)
-class Totals:
-    """Deal totals computed from revenue, cost, contacts and value (design section 8)."""
+class DealSums:
+    """The deal's sums of revenue, cost, contacts and value, and the ratios of them
+    (design section 8); :class:`optimizer.results.Totals` is the reported form."""
 
     revenue: float
     cost: float

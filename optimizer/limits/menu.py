@@ -1,0 +1,206 @@
+"""Limits on one category's choice of tier and price: the competitor price cap, the
+client's minimum tier, and a quote held fixed by sales."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from optimizer.conventions import price_decimals
+from optimizer.limits.base import (
+    RELAX_STEP,
+    TIER_PENALTY,
+    Change,
+    Family,
+    ModelTerms,
+    MoveContext,
+    Recomputed,
+    Violations,
+    money,
+    pct,
+)
+from optimizer.results import Choice, FixedChoice
+from optimizer.rows import RowKey
+from optimizer.scenario.schema import Category, Scenario
+
+PRICE_TOLERANCE = 1e-6
+"""A re-checked price may exceed its cap by this much (money per unit)."""
+
+
+def price_cap(cat: Category) -> float | None:
+    """The competitor cap on the unit price: ``benchmark_price x (1 + max_premium)``.
+
+    >>> from optimizer.scenario.schema import example_raw, validate_scenario
+    >>> price_cap(validate_scenario(example_raw()).categories[0]) is None
+    True
+    """
+    if cat.benchmark_price is None or cat.max_premium is None:
+        return None
+    return cat.benchmark_price * (1.0 + cat.max_premium)
+
+
+class MaxPrice(Family):
+    """The unit price of a category at most its competitor cap."""
+
+    name = "max_price"
+    owner = "client"
+    scope = "category"
+    unit = "money per billing unit"
+    parts = ("category",)
+
+    def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
+        return any(price_cap(c) is not None for c in scenario.categories)
+
+    def write(self, terms: ModelTerms, owner: str | None) -> None:
+        assert owner is not None
+        cap = price_cap(terms.scenario.category(owner))
+        if cap is not None:
+            terms.add(terms.price(owner) <= cap, RowKey(self.name, category=owner))
+
+    def check(
+        self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None
+    ) -> None:
+        assert owner is not None
+        cap = price_cap(scenario.category(owner))
+        if cap is not None:
+            what = f"price of {owner} under the competitor cap"
+            found.at_most(what, got.choices[owner].price, cap, PRICE_TOLERANCE)
+
+    def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
+        assert key.category is not None
+        cat = scenario.category(key.category)
+        if cat.max_premium is None or price_cap(cat) is None:
+            return None
+        return {f"categories.{key.category}.max_premium": (1 + cat.max_premium) * up() - 1}
+
+    def weight(self, scenario: Scenario, revenue_scale: float) -> float:
+        caps = [cap for c in scenario.categories if (cap := price_cap(c)) is not None]
+        return 1.0 / max(min(caps, default=1.0), 1e-9)
+
+    def move(self, ctx: MoveContext, key: RowKey, amount: float) -> Change | None:
+        assert key.category is not None
+        cat = ctx.scenario.category(key.category)
+        cap = price_cap(cat)
+        assert cap is not None and cat.benchmark_price is not None and cat.max_premium is not None
+        after_cap = ctx.up(cap + amount, price_decimals(cap))
+        premium = after_cap / cat.benchmark_price - 1 + 1e-9
+        return Change(
+            key.readable,
+            "client",
+            ctx.kind,
+            f"{key.category}: the competitor price cap must rise from {cap:,.4g} to "
+            f"{after_cap:,.4g} (premium {cat.max_premium:.1%} -> {premium:.2%})",
+            cap,
+            after_cap,
+            pct(cap, after_cap),
+            {f"categories.{key.category}.max_premium": premium},
+        )
+
+
+def up() -> float:
+    """The factor of a 1% relaxation."""
+    return 1.0 + RELAX_STEP
+
+
+def tier_rank(cat: Category, tier: str) -> int:
+    """Position of ``tier`` in the category's tier list (lowest first)."""
+    return [t.name for t in cat.tiers].index(tier)
+
+
+class MinTier(Family):
+    """A category sold at or above the client's minimum tier (``client.min_tier``)."""
+
+    name = "min_tier"
+    owner = "client"
+    scope = "category"
+    unit = "tier"
+    parts = ("category",)
+
+    def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
+        return bool(scenario.client.min_tier)
+
+    def write(self, terms: ModelTerms, owner: str | None) -> None:
+        assert owner is not None
+        floor = terms.scenario.client.min_tier.get(owner)
+        if floor is not None:
+            terms.add(terms.tiers_below(owner, floor) == 0, RowKey(self.name, category=owner))
+
+    def check(
+        self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None
+    ) -> None:
+        assert owner is not None
+        floor = scenario.client.min_tier.get(owner)
+        if floor is not None:
+            cat = scenario.category(owner)
+            rank = float(tier_rank(cat, got.choices[owner].tier))
+            found.at_least(f"tier of {owner} at least {floor}", rank, tier_rank(cat, floor), 0.0)
+
+    def slack(self, scenario: Scenario, choices: Mapping[str, Choice], key: RowKey) -> float:
+        """0 (binding) when the chosen tier is the floor itself, else 1."""
+        assert key.category is not None
+        at_floor = choices[key.category].tier == scenario.client.min_tier.get(key.category)
+        return 0.0 if at_floor else 1.0
+
+    def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
+        assert key.category is not None
+        cat = scenario.category(key.category)
+        rank = tier_rank(cat, scenario.client.min_tier[key.category])
+        if rank == 0:
+            return None
+        return {f"client.min_tier.{key.category}": cat.tiers[rank - 1].name}
+
+    def weight(self, scenario: Scenario, revenue_scale: float) -> float:
+        return TIER_PENALTY
+
+    def move(self, ctx: MoveContext, key: RowKey, amount: float) -> Change | None:
+        assert key.category is not None
+        floor = ctx.scenario.client.min_tier[key.category]
+        chosen = ctx.choices[key.category].tier
+        return Change(
+            key.readable,
+            "client",
+            ctx.kind,
+            f"{key.category}: the client's minimum tier must drop from {floor} to {chosen}",
+            floor,
+            chosen,
+            None,
+            {f"client.min_tier.{key.category}": chosen},
+        )
+
+
+class Fixed(Family):
+    """A category held at the tier and price sales quoted (``tierprice check --fix``)."""
+
+    name = "fixed"
+    owner = "sales"
+    scope = "category"
+    unit = "tier@price"
+    parts = ("category",)
+
+    def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
+        return bool(quotes)
+
+    def write(self, terms: ModelTerms, owner: str | None) -> None:
+        assert owner is not None
+        quoted = terms.quoted(owner)
+        if quoted is not None:
+            terms.add(quoted[1] == 1, RowKey(self.name, category=owner))
+
+    def weight(self, scenario: Scenario, revenue_scale: float) -> float:
+        return TIER_PENALTY
+
+    def move(self, ctx: MoveContext, key: RowKey, amount: float) -> Change:
+        assert key.category is not None
+        ch = ctx.choices[key.category]
+        before = ctx.quotes.get(key.category)
+        return Change(
+            key.readable,
+            "sales",
+            "alternative",
+            f"or sell {key.category} at {ch.tier} for {money(ch.price)} instead of the quote",
+            None if before is None else f"{before.tier}@{before.price:g}",
+            f"{ch.tier}@{ch.price:g}",
+            None,
+            {},
+            {key.category: FixedChoice(ch.tier, ch.price)},
+        )

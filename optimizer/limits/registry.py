@@ -1,0 +1,59 @@
+"""The limit families, in the order the model writes their rows.
+
+Order matters twice: within a category (``fixed``, ``max_price``, ``min_tier``, written
+right after the category's choice rows), within a site (``seats`` then ``max_fte``) and
+for the deal (``budget``, ``max_cost_per_contact``, ``min_roi``, then ``min_margin``),
+the MILP's rows come in this order, and the solvers' paths (so ties between equal
+optima) depend on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from optimizer.limits.base import Family, Scope
+from optimizer.limits.deal import Budget, CostPerContact, MinMargin, MinRoi
+from optimizer.limits.menu import Fixed, MaxPrice, MinTier
+from optimizer.limits.sites import MaxFte, Seats
+from optimizer.rows import STRUCTURE, RowKey
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Fixed(),
+        MaxPrice(),
+        MinTier(),
+        Seats(),
+        MaxFte(),
+        Budget(),
+        CostPerContact(),
+        MinRoi(),
+        MinMargin(),
+    )
+}
+"""Family name -> its definition."""
+
+
+def of_scope(scope: Scope) -> Iterator[Family]:
+    """The families whose rows are about one category, one site, or the deal."""
+    return (f for f in FAMILIES.values() if f.scope == scope)
+
+
+def parse_key(readable: str) -> RowKey:
+    """The key of a row's readable name (a limit's or one of the model's own rows).
+
+    >>> parse_key("seats[Lisbon][mon 09:00]").site
+    'Lisbon'
+    """
+    family = readable.partition("[")[0]
+    entry = FAMILIES.get(family)
+    return RowKey.parse(readable, entry.parts if entry else STRUCTURE.get(family, ()))
+
+
+def is_limit(family: str) -> bool:
+    """Whether rows of ``family`` are a client or provider limit (explained, diagnosed).
+
+    >>> is_limit("budget"), is_limit("coverage")
+    (True, False)
+    """
+    return family in FAMILIES
