@@ -1,15 +1,10 @@
 """The ``tierprice`` command line: parses options, calls the pipeline, prints reports.
 
-Exit codes (documented in the README):
-
-* 0 success (solved and verified; valid scenario; feasible deal)
-* 1 unexpected error (one line; ``--debug`` shows the traceback)
-* 2 invalid scenario or usage
-* 3 deal infeasible (a diagnosis is printed)
-* 4 solver error, or the time limit came before any solution
-* 5 the solution failed its independent verification
-* 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP); every
-  process the command started is ended and no partial output file is left
+Exit codes (documented in the README, listed in :mod:`optimizer.cli.exits`): 0
+success, 1 unexpected error, 2 invalid scenario or usage, 3 deal infeasible, 4 solver
+error or no solution in the time limit, 5 verification failed, 130/143/129
+interrupted, terminated, hung up (every process the command started is ended and no
+partial output file is left), 141 stdout closed early.
 
 Heavy modules (numpy, scipy, PuLP) are imported inside the commands so that
 ``tierprice --help`` answers at once.
