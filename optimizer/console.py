@@ -18,6 +18,10 @@ code is 130, 143 or 129 (128 + the signal). A second signal during that cleanup
 ends the process at once. On the way out, whatever child process is still alive is
 killed (``end_children``), and children started by the solver die with this process
 even when it is killed outright (``optimizer.milp.highs.die_with_parent``).
+
+This module sits on top of the command line (``run`` imports :mod:`optimizer.cli`),
+so what both need to end a command whose reader went away (``EXIT_BROKEN_PIPE``,
+``quiet_broken_pipe``) lives below it, in :mod:`optimizer.cli.exits`.
 """
 
 from __future__ import annotations
@@ -28,9 +32,6 @@ import signal
 import sys
 from types import FrameType
 from typing import TextIO
-
-EXIT_BROKEN_PIPE = 141
-"""128 + SIGPIPE: what a shell reports for a tool whose reader went away."""
 
 
 def route_native_stdout() -> TextIO | None:
@@ -59,13 +60,6 @@ def route_native_stdout() -> TextIO | None:
     )
     sys.stdout = stream
     return stream
-
-
-def quiet_broken_pipe() -> None:
-    """After the reader went away: drop what is still buffered, without a second error."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    with contextlib.suppress(AttributeError, OSError, ValueError):
-        os.dup2(devnull, sys.stdout.fileno())
 
 
 class Terminated(KeyboardInterrupt):
@@ -125,6 +119,7 @@ def run() -> None:
     route_native_stdout()
     install_signal_handlers()
     from optimizer.cli import main
+    from optimizer.cli.exits import EXIT_BROKEN_PIPE, quiet_broken_pipe
 
     try:
         main()

@@ -1,0 +1,85 @@
+"""Option types and options several commands share, and the help text they share.
+
+Click parameter types (a finite number range, scenario and output paths, the report
+formats), the ``--workers`` and ``--scheduler`` options of the batch commands, the
+``--objective`` spelling, and what ``solve --help`` and ``check --help`` say about
+the limits in the report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+ScenarioPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
+OutputPath = click.Path(path_type=Path, dir_okay=False)
+FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
+FORMAT_HELP = "Default: from --output's extension (.json .csv .xlsx .txt), else table."
+
+
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses nan and inf (click lets them through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number} is not a finite number.", param, ctx)
+        return number
+
+
+def objective_name(value: str | None) -> str | None:
+    """``--objective max-margin`` as the scenario spells it (``max_margin``)."""
+    return None if value is None else value.replace("-", "_")
+
+
+LIMIT_TERMS = """Limits in the report:
+      binding       the limit is what stops a better deal: its slack is within
+                    0.1% of the limit's size, or its shadow price is not zero
+      slack         how far the plan is from the limit, in the limit's units
+                    (money a month for the budget and the margin floor, seats,
+                    FTE)
+      shadow price  margin gained per unit the limit moves in the deal's
+                    favour, with the tiers and prices held (one more unit of
+                    budget is worth this much margin)"""
+"""What ``solve --help`` and ``check --help`` say binding, slack and shadow price mean."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_limit_terms(command: F) -> F:
+    """Put LIMIT_TERMS where a command's docstring says ``{terms}`` (before click reads it)."""
+    command.__doc__ = (command.__doc__ or "").replace("{terms}", LIMIT_TERMS)
+    return command
+
+
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to use (default: every core).",
+)
+
+
+def _scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """Only ``tcp://HOST:PORT`` (tls:// needs certificates, inproc:// this process)."""
+    import re
+
+    if value is None:
+        return None
+    match = re.fullmatch(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_]+):(\d{1,5})", value)
+    if match is None or not 0 < int(match[2]) < 65536:
+        raise click.BadParameter(f"{value!r} is not an address of the form tcp://HOST:PORT")
+    return value
+
+
+SCHEDULER = click.option(
+    "--scheduler",
+    default=None,
+    metavar="tcp://HOST:PORT",
+    callback=_scheduler_address,
+    help="Run on an existing Dask cluster (the 'distributed' extra).",
+)

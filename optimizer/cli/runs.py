@@ -1,0 +1,60 @@
+"""What the commands that load a scenario and solve share.
+
+Loading a scenario (recording the files it reads, so that no output overwrites an
+input: :func:`optimizer.cli.output.guard_outputs`), the deadline ``--time-limit``
+sets, the stderr note on re-solves the time limit skipped, and the progress bar of
+the batch commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optimizer.cli.text import safe
+
+
+def load(path: Path, variant: str | None = None) -> Any:
+    """Load a scenario, recording the files it reads as inputs no output may overwrite."""
+    from optimizer.scenario.loader import load_scenario
+
+    ctx = click.get_current_context(silent=True)
+    inputs = None
+    if ctx is not None and isinstance(ctx.obj, dict):
+        inputs = ctx.obj.setdefault("inputs", [])
+    return load_scenario(path, variant, inputs=inputs)
+
+
+def deadline(time_limit: float | None) -> float | None:
+    """The command's deadline: ``--time-limit`` counts from here (loading included)."""
+    import time
+
+    return None if time_limit is None else time.monotonic() + time_limit
+
+
+def note_skipped(result: Any) -> None:
+    """One stderr line naming the re-solves the time limit left no room for."""
+    if result.solver.skipped:
+        what = "; ".join(result.solver.skipped)
+        click.echo(safe(f"time limit reached, skipped: {what}", err=True), err=True)
+
+
+def progress(total: int) -> Any:
+    """A progress bar on a terminal (stderr); a silent stand-in otherwise."""
+    if sys.stderr.isatty():
+        return click.progressbar(length=total, file=sys.stderr, label="solving")
+
+    class _Quiet:
+        def __enter__(self) -> _Quiet:
+            return self
+
+        def __exit__(self, *args: object) -> None:
+            return None
+
+        def update(self, n: int) -> None:
+            return None
+
+    return _Quiet()

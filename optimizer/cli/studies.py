@@ -1,0 +1,236 @@
+"""The commands that solve many deals: ``compare`` (scenario files and variants side by
+side), ``sweep`` (a grid of what-ifs) and ``frontier`` (the best margin as a function
+of the client's budget).
+
+They solve in parallel (``--workers``, or an existing Dask cluster: ``--scheduler``)
+with a progress bar on a terminal; ``sweep`` and ``frontier`` write one row per grid
+point and, on Ctrl-C, the points already solved before exiting 130.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple, cast
+
+import click
+
+from optimizer.cli.app import fail, main
+from optimizer.cli.exits import EXIT_SOLVER
+from optimizer.cli.options import (
+    FORMAT_HELP,
+    FORMATS,
+    SCHEDULER,
+    WORKERS,
+    OutputPath,
+    ScenarioPath,
+    objective_name,
+)
+from optimizer.cli.output import (
+    chart_format,
+    check_output,
+    emit,
+    emit_results,
+    guard_outputs,
+    rows_out,
+    write_bytes,
+)
+from optimizer.cli.runs import load, progress
+
+
+@main.command()
+@click.argument("scenarios", type=ScenarioPath, nargs=-1, required=True)
+@click.option(
+    "--variants",
+    default=None,
+    metavar="all|NAME,...",
+    help="Also compare the named variants of the (first) scenario file.",
+)
+@click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
+@click.option("--output", type=OutputPath, default=None)
+@WORKERS
+@SCHEDULER
+def compare(
+    scenarios: tuple[Path, ...],
+    variants: str | None,
+    fmt: str | None,
+    output: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    """Solve scenario files and/or variants and show them side by side."""
+    from optimizer.output.compare import Comparison, check_currencies, comparison_text
+    from optimizer.pipeline import RunOptions
+    from optimizer.studies.batch import Job, run_jobs
+
+    fmt = check_output(fmt, output)
+    options = RunOptions(explain=False)
+    jobs = []
+    sources = []
+    for i, path in enumerate(scenarios):
+        s = load(path)
+        jobs.append(Job(s.scenario, s, options))
+        sources.append((str(path), s.currency))
+        if variants and i == 0:  # the variants of the first file, as --help says
+            names = list(s.variants) if variants == "all" else variants.split(",")
+            for name in names:
+                v = s.variant(name.strip(), str(path))
+                jobs.append(Job(v.scenario, v, options))
+                sources.append((f"{path} [{name.strip()}]", v.currency))
+    check_currencies(sources)  # before solving: figures in two currencies do not subtract
+    guard_outputs(output)
+    with progress(len(jobs)) as bar:
+        results = run_jobs(jobs, workers, scheduler, bar.update)
+    if fmt == "table":
+        emit(comparison_text(Comparison(tuple(results))), output, fmt)
+    else:
+        emit_results(results, fmt, output, single=False)
+
+
+class GridOutputs(NamedTuple):
+    """The options every grid command shares: where its rows (and plot) go, and where
+    it solves."""
+
+    fmt: str | None
+    """--format (None: from --output's extension)."""
+    output: Path | None
+    """--output (None: stdout)."""
+    plot: Path | None
+    """--plot (None: no chart)."""
+    workers: int | None
+    """--workers (None: every core)."""
+    scheduler: str | None
+    """--scheduler (None: processes on this machine)."""
+
+
+def _grid_outputs(plot_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The options after a grid command's own (``--format`` ... ``--scheduler``), and the
+    context; the command receives them as one ``grid`` (:class:`GridOutputs`).
+    ``plot_help`` says what ``--plot`` draws."""
+    decorators = (
+        click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP),
+        click.option("--output", type=OutputPath, default=None),
+        click.option("--plot", type=OutputPath, default=None, help=plot_help),
+        WORKERS,
+        SCHEDULER,
+        click.pass_context,
+    )
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def gathered(
+            ctx: click.Context,
+            fmt: str | None,
+            output: Path | None,
+            plot: Path | None,
+            workers: int | None,
+            scheduler: str | None,
+            **own: Any,
+        ) -> None:
+            command(ctx, grid=GridOutputs(fmt, output, plot, workers, scheduler), **own)
+
+        wrapped: Any = gathered
+        for decorator in reversed(decorators):  # as if stacked above ``command`` in this order
+            wrapped = decorator(wrapped)
+        return cast(Callable[..., None], wrapped)
+
+    return decorate
+
+
+def _solve_grid(
+    ctx: click.Context,
+    source: tuple[Path, str | None],
+    plan: Callable[[Any], tuple[list[Any], Any]],
+    grid: GridOutputs,
+    draw: tuple[Callable[..., bytes], str],
+) -> None:
+    """Load ``source`` (scenario file, variant), ``plan`` its grid (scenario -> axes and
+    run options), solve every point with a progress bar; write rows (and a plot).
+
+    ``draw``: the chart function and the sheet name of the rows. Usage errors come
+    before the scenario is read, output errors before anything is solved. On Ctrl-C
+    the points already solved are written before exiting 130."""
+    from optimizer.studies.batch import BatchInterrupted
+    from optimizer.studies.sweep import SweepResult, grid_points, run_sweep
+
+    output, plot = grid.output, grid.plot
+    fmt = check_output(grid.fmt, output, plot)
+    scenario = load(*source)
+    guard_outputs(output, plot)
+    axes, options = plan(scenario)
+    chart = chart_format(plot) if plot is not None else "png"
+    png, sheet = draw
+    points = grid_points(axes)
+    with progress(len(points)) as bar:
+        try:
+            result = run_sweep(scenario, axes, options, grid.workers, grid.scheduler, bar.update)
+        except BatchInterrupted as stop:
+            done = SweepResult(tuple(axes), tuple(points), tuple(stop.partial))
+            rows_out(done.rows(), fmt, output, sheet)
+            click.echo("interrupted: the points already solved were kept", err=True)
+            ctx.exit(stop.exit_code)
+    rows_out(result.rows(), fmt, output, sheet)
+    if plot is not None:
+        write_bytes(plot, png(result, fmt=chart))
+    failed = [r for r in result.results if r is not None and r.status == "error"]
+    if failed and len(failed) == len(result.results):  # nothing solved: not a success
+        fail(ctx, f"every point of the grid failed: {failed[0].message}", EXIT_SOLVER)
+
+
+@main.command()
+@click.argument("scenario", type=ScenarioPath)
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="PATH=START:STOP:STEPS",
+    help="A field and its values (repeat for a grid); xA:xB:STEPS multiplies.",
+)
+@click.option("--variant", default=None)
+@click.option("--objective", type=click.Choice(["max-margin", "min-price"]), default=None)
+@_grid_outputs("Margin curve or heat map (.png, .pdf, .svg).")
+def sweep(
+    ctx: click.Context,
+    scenario: Path,
+    varies: tuple[str, ...],
+    variant: str | None,
+    objective: str | None,
+    grid: GridOutputs,
+) -> None:
+    """Solve a grid of what-ifs: one row per point, the totals and the status."""
+    from optimizer.output.plots import sweep_png
+    from optimizer.pipeline import RunOptions
+    from optimizer.studies.sweep import parse_vary, validate_axes
+
+    def plan(s: Any) -> tuple[list[Any], Any]:
+        axes = [parse_vary(v) for v in varies]
+        validate_axes(s, axes)  # a mistyped path is exit 2 before anything is solved
+        return axes, RunOptions(objective=objective_name(objective))
+
+    _solve_grid(ctx, (scenario, variant), plan, grid, (sweep_png, "sweep"))
+
+
+@main.command()
+@click.argument("scenario", type=ScenarioPath)
+@click.option("--points", type=click.IntRange(min=2, max=1000), default=12, show_default=True)
+@click.option("--variant", default=None)
+@_grid_outputs("The frontier curve (.png, .pdf, .svg).")
+def frontier(
+    ctx: click.Context,
+    scenario: Path,
+    points: int,
+    variant: str | None,
+    grid: GridOutputs,
+) -> None:
+    """The provider's best margin as a function of the client's budget."""
+    from optimizer.output.plots import frontier_png
+    from optimizer.pipeline import RunOptions
+    from optimizer.studies.frontier import frontier_axis
+
+    def plan(s: Any) -> tuple[list[Any], Any]:
+        options = RunOptions(objective="max_margin", diagnose=False, explain=False)
+        return [frontier_axis(s, points, options)], options
+
+    _solve_grid(ctx, (scenario, variant), plan, grid, (frontier_png, "frontier"))
