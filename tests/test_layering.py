@@ -41,7 +41,6 @@ FACADE = "__init__"
 
 PENDING: frozenset[tuple[str, str]] = frozenset(
     {
-        ("scenario.schema", "scenario.rules"),
         ("milp.deferred", "milp.model"),
         ("studies.sweep", "output.report"),
         ("pipeline", "output.report"),

@@ -29,7 +29,8 @@ from optimizer.results import (
     Totals,
     VerifiedResult,
 )
-from optimizer.scenario.schema import Category, Scenario
+from optimizer.scenario.models import Category
+from optimizer.scenario.schema import Scenario
 from optimizer.staffing import costs, queueing
 from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 

@@ -29,7 +29,7 @@ import numpy as np
 import pulp
 
 from optimizer.conventions import deferred_due
-from optimizer.scenario.schema import Category
+from optimizer.scenario.models import Category
 
 if TYPE_CHECKING:
     from optimizer.milp.model import BuiltModel

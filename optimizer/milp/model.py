@@ -22,7 +22,8 @@ import pulp
 
 from optimizer.milp.deferred import DeferredVars
 from optimizer.milp.shifts import ShiftPattern, shift_patterns
-from optimizer.scenario.schema import Category, Scenario
+from optimizer.scenario.models import Category
+from optimizer.scenario.schema import Scenario
 from optimizer.staffing import costs
 from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 

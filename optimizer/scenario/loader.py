@@ -18,7 +18,8 @@ from typing import Any
 
 from optimizer.errors import Issue, ScenarioError
 from optimizer.scenario import profiles
-from optimizer.scenario.schema import RANGES, Scenario, validate_scenario
+from optimizer.scenario.field_types import RANGES
+from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.scenario.yaml_reading import parse_yaml
 
 MAX_FILE_BYTES = 20 * 1024 * 1024

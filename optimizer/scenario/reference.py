@@ -2,8 +2,8 @@
 
 The field tables are walked from :class:`~optimizer.scenario.schema.Scenario` and every
 model nested in it: path, type, unit, default, allowed values and the field's own
-description (its docstring in ``optimizer/scenario/schema.py``). Ranges come from
-:data:`optimizer.scenario.schema.RANGES`, the one table validation uses. The
+description (its docstring in ``optimizer/scenario/models.py``). Ranges come from
+:data:`optimizer.scenario.field_types.RANGES`, the one table validation uses. The
 other sections (channels, profiles, opening hours, pricing, override paths, CSV
 layout, fees) are text kept next to the generator, in
 :mod:`optimizer.scenario.reference_text`. Regenerate with::
@@ -32,6 +32,7 @@ from pydantic_core import PydanticUndefined
 
 from optimizer.conventions import DAYS
 from optimizer.scenario import profiles
+from optimizer.scenario.field_types import RANGES, Number
 from optimizer.scenario.reference_text import (
     CHANNELS,
     CSV,
@@ -43,7 +44,7 @@ from optimizer.scenario.reference_text import (
     PRICING,
     PROFILES,
 )
-from optimizer.scenario.schema import RANGES, Number, Scenario
+from optimizer.scenario.schema import Scenario
 
 REGENERATE = "python -m optimizer.scenario.reference > docs/scenario.md"
 """The command that rewrites the committed reference."""
