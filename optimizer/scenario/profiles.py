@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optimizer.conventions import ALLOWED_INTERVAL_MINUTES, DAYS, MINUTES_PER_WEEK
+from optimizer.scenario.models import Category, CsvProfile, DayIntraday
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -55,6 +56,7 @@ __all__ = [
     "normalise",
     "open_hours_gaps",
     "open_mask",
+    "profile_shape",
 ]
 
 BUILTIN_PROFILES: tuple[str, ...] = ("business_hours", "extended_hours", "24x7", "retail_evenings")
@@ -318,6 +320,20 @@ def expand_weights(
     if not np.any(out > 0):
         raise ValueError("expected at least one positive weight, got all zeros")
     return out
+
+
+def profile_shape(cat: Category, interval_minutes: int) -> np.ndarray:
+    """Un-normalised per-interval weights of a category's profile spec."""
+    spec = cat.profile
+    if isinstance(spec, str):
+        if spec not in BUILTIN_PROFILES:
+            raise ValueError("expected one of " + ", ".join(BUILTIN_PROFILES))
+        return builtin_shape(spec, interval_minutes)
+    if isinstance(spec, CsvProfile):
+        raise ValueError("expected the CSV to have been read by the loader")
+    if isinstance(spec, DayIntraday):
+        return expand_weights({"days": spec.days, "intraday": spec.intraday}, interval_minutes)
+    return expand_weights(spec, interval_minutes)
 
 
 # ---------------------------------------------------------------------------

@@ -15,11 +15,9 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable
 
-import numpy as np
-
 from optimizer.errors import MISSING, Issue
 from optimizer.scenario import profiles
-from optimizer.scenario.models import Category, CsvProfile, DayIntraday, ScenarioFields
+from optimizer.scenario.models import Category, ScenarioFields
 from optimizer.scenario.tier_rules import (
     presence,
     revenue_scale_issues,
@@ -147,7 +145,7 @@ def _profile_issues(scenario: ScenarioFields, cat: Category, path: str, source: 
             stacklevel=2,
         )
     try:
-        weights = profile_shape(cat, minutes)
+        weights = profiles.profile_shape(cat, minutes)
     except ValueError as err:
         return [Issue(source, f"{path}.profile", _brief(cat.profile), _expected(err))]
     try:
@@ -155,22 +153,6 @@ def _profile_issues(scenario: ScenarioFields, cat: Category, path: str, source: 
     except ValueError as err:
         issues.append(Issue(source, f"{path}.profile", _brief(cat.profile), _expected(err)))
     return issues
-
-
-def profile_shape(cat: Category, interval_minutes: int) -> np.ndarray:
-    """Un-normalised per-interval weights of a category's profile spec."""
-    spec = cat.profile
-    if isinstance(spec, str):
-        if spec not in profiles.BUILTIN_PROFILES:
-            raise ValueError("expected one of " + ", ".join(profiles.BUILTIN_PROFILES))
-        return profiles.builtin_shape(spec, interval_minutes)
-    if isinstance(spec, CsvProfile):
-        raise ValueError("expected the CSV to have been read by the loader")
-    if isinstance(spec, DayIntraday):
-        return profiles.expand_weights(
-            {"days": spec.days, "intraday": spec.intraday}, interval_minutes
-        )
-    return profiles.expand_weights(spec, interval_minutes)
 
 
 def _brief(value: object) -> object:

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from optimizer.scenario import profiles
 from optimizer.scenario.models import Category
-from optimizer.scenario.rules import profile_shape
+from optimizer.scenario.profiles import profile_shape
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing import queueing
 
