@@ -1,16 +1,16 @@
 """Scenario file -> validated :class:`~optimizer.scenario.schema.Scenario`.
 
 Reads YAML with a safe loader (duplicate keys are errors;
-:mod:`optimizer.scenario.yaml_reading`), resolves CSV volume
-profiles relative to the scenario file (a relative path may not climb out of the
-scenario's folder; an absolute path is the user's explicit choice), and gathers
-every problem into one :class:`~optimizer.errors.ScenarioError`.
+:mod:`optimizer.scenario.yaml_reading`), resolves CSV volume profiles relative to the
+scenario file (a relative path may not climb out of the scenario's folder; an
+absolute path is the user's explicit choice; the column is read by
+:mod:`optimizer.scenario.csv_profiles`), and gathers every problem into one
+:class:`~optimizer.errors.ScenarioError`. Every file is read by :func:`read_text`,
+which refuses anything but a regular text file of a sensible size.
 """
 
 from __future__ import annotations
 
-import csv
-import math
 import os
 import stat
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 
 from optimizer.errors import Issue, ScenarioError
 from optimizer.scenario import profiles
-from optimizer.scenario.field_types import RANGES
+from optimizer.scenario.csv_profiles import CsvPlace, csv_weights
 from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.scenario.yaml_reading import parse_yaml
 
@@ -174,21 +174,13 @@ def read_profile_csv(
     The path read is appended to ``inputs`` (when given). Messages name the file, the
     line and the column, never the file's content (an absolute path may name any file).
     """
-    name = str(spec["csv"])
-    column = spec.get("column")
-    target = Path(name)
+    place = CsvPlace(source, where, str(spec["csv"]))
+    target = Path(place.name)
     if not target.is_absolute():
         resolved = (folder / target).resolve()
         if not resolved.is_relative_to(folder.resolve()):
-            raise ScenarioError(
-                [
-                    Issue(
-                        source,
-                        f"{where}.csv",
-                        name,
-                        "a path inside the scenario's folder (or an absolute path)",
-                    )
-                ]
+            raise place.error(
+                "csv", place.name, "a path inside the scenario's folder (or an absolute path)"
             )
         target = resolved
     if inputs is not None:
@@ -198,88 +190,8 @@ def read_profile_csv(
     except ScenarioError as err:
         raise ScenarioError(
             [
-                Issue(source, f"{where}.csv", name, i.expected + " " + str(i.value))
+                Issue(source, f"{where}.csv", place.name, i.expected + " " + str(i.value))
                 for i in err.issues
             ]
         ) from None
-    reader = csv.reader(text.splitlines())
-    try:
-        rows = list(reader)
-    except csv.Error as err:  # e.g. a field over the csv module's 131,072 characters
-        problem = str(err).split(":")[0]
-        raise ScenarioError(
-            [
-                Issue(
-                    source,
-                    f"{where}.csv",
-                    f"{name} line {reader.line_num}",
-                    f"a readable CSV file ({problem})",
-                )
-            ]
-        ) from None
-    header = rows[0] if rows else []
-    if not isinstance(column, str) or column not in header:
-        count = len(header)
-        shape = f"has {count} column{'s' if count != 1 else ''}" if header else "is empty"
-        raise ScenarioError(
-            [
-                Issue(
-                    source,
-                    f"{where}.column",
-                    column,
-                    f"a column named in the first line of {name} (its first line {shape})",
-                )
-            ]
-        )
-    index = header.index(column)
-    values: list[float] = []
-    labels: list[str] = []
-    lines: list[int] = []
-    top = RANGES["weight"]
-    for line, row in enumerate(rows[1:], start=2):
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        cell = row[index].strip() if index < len(row) else ""
-        try:
-            value = float(cell)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or not top.contains(value):
-            raise ScenarioError(
-                [
-                    Issue(
-                        source,
-                        f"{where}.csv",
-                        f"{name} line {line}",
-                        f"a non-negative number in every row, at most {top.high:g} "
-                        f"(line {line}, column {column})",
-                    )
-                ]
-            )
-        values.append(value)
-        labels.append(row[0])
-        lines.append(line)
-    if index == 0 or all(_is_number(label) for label in labels):
-        return values  # no label column: rows are in week order
-    try:
-        order = profiles.label_order(labels)
-    except profiles.LabelError as err:
-        raise ScenarioError(
-            [
-                Issue(
-                    source,
-                    f"{where}.csv",
-                    f"{name} line {lines[err.row]}: {err.label!r}",
-                    f"row labels (column {header[0]!r}) with {err.expected}",
-                )
-            ]
-        ) from None
-    return [values[row] for row in order]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return csv_weights(text, spec.get("column"), place)

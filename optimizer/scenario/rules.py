@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from optimizer.errors import MISSING, Issue
 from optimizer.scenario import profiles
 from optimizer.scenario.models import Category, ScenarioFields
+from optimizer.scenario.open_hours import OpenHoursWarning, open_hours_gaps, open_mask
 from optimizer.scenario.tier_rules import (
     presence,
     revenue_scale_issues,
@@ -134,14 +135,14 @@ def _profile_issues(scenario: ScenarioFields, cat: Category, path: str, source: 
     minutes = scenario.calendar.interval_minutes
     issues: list[Issue] = []
     try:
-        mask = profiles.open_mask(cat.open_hours, minutes)
+        mask = open_mask(cat.open_hours, minutes)
     except ValueError as err:
         return [Issue(source, f"{path}.open_hours", cat.open_hours, _expected(err))]
-    for gap in profiles.open_hours_gaps(cat.open_hours):
+    for gap in open_hours_gaps(cat.open_hours):
         warnings.warn(
             f"{source}: {path}.open_hours: {gap}; closed intervals get no volume and no "
             "agents (write one range, or name the day, if it should be open)",
-            profiles.OpenHoursWarning,
+            OpenHoursWarning,
             stacklevel=2,
         )
     try:
