@@ -37,7 +37,8 @@ from oracle import Conventions, OracleAnswer, random_deal, solve
 from optimizer.errors import OptimizerError
 from optimizer.output.report import to_dict
 from optimizer.pipeline import RunOptions, run_scenario
-from optimizer.scenario.schema import PricingModel, validate_scenario
+from optimizer.scenario.field_types import PricingModel
+from optimizer.scenario.schema import validate_scenario
 
 CI_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SEEDS", "200"))
 SLOW_SEEDS = int(os.environ.get("TIERPRICE_ORACLE_SLOW_SEEDS", "60"))

@@ -42,7 +42,6 @@ FACADE = "__init__"
 
 PENDING: frozenset[tuple[str, str]] = frozenset(
     {
-        ("scenario.schema", "scenario.rules"),
         ("pipeline", "output.report"),
     }
 )

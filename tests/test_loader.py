@@ -8,7 +8,8 @@ import pytest
 from helpers import DATA_DIR, INVALID_DIR, SCENARIOS_DIR, expected_path
 
 from optimizer.errors import ScenarioError
-from optimizer.scenario.loader import load_scenario, parse_yaml
+from optimizer.scenario.loader import load_scenario
+from optimizer.scenario.yaml_reading import parse_yaml
 
 INVALID_FILES = sorted(INVALID_DIR.glob("*.yaml"))
 SCENARIO_FILES = sorted(SCENARIOS_DIR.glob("*.yaml"))

@@ -10,17 +10,10 @@ from pydantic import ValidationError
 
 from optimizer.conventions import DEFAULT_WEEKS_PER_MONTH
 from optimizer.errors import MISSING, Issue, ScenarioError
+from optimizer.scenario.field_errors import format_path
+from optimizer.scenario.models import Category, PriceRange, Site, Tier
 from optimizer.scenario.profiles import interval_labels
-from optimizer.scenario.schema import (
-    Category,
-    PriceRange,
-    Scenario,
-    Site,
-    Tier,
-    example_raw,
-    format_path,
-    validate_scenario,
-)
+from optimizer.scenario.schema import Scenario, example_raw, validate_scenario
 
 
 def issue_paths(err: ScenarioError) -> list[str]:
@@ -462,7 +455,7 @@ def test_range_bounds_are_inclusive_where_documented(example):
 
 def test_every_number_field_has_a_range_in_the_json_schema():
     """The generated field reference reads bounds and units from the JSON schema."""
-    from optimizer.scenario.schema import RANGES
+    from optimizer.scenario.field_types import RANGES
 
     schema = Scenario.model_json_schema()
     site = schema["$defs"]["Site"]["properties"]["seats"]["anyOf"][0]
@@ -475,7 +468,7 @@ def test_readme_lists_every_range():
     """README "Ranges of numbers" is the RANGES table, row for row."""
     from helpers import ROOT
 
-    from optimizer.scenario.schema import RANGES
+    from optimizer.scenario.field_types import RANGES
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Ranges of numbers", 1)[1].split("\n#", 1)[0]

@@ -14,7 +14,8 @@ import numpy as np
 from optimizer.conventions import AGENT_TOLERANCE, SL_TOLERANCE, deferred_due, scheduled_agents
 from optimizer.limits.base import Violations
 from optimizer.results import Solution
-from optimizer.scenario.schema import Category, Scenario
+from optimizer.scenario.models import Category
+from optimizer.scenario.schema import Scenario
 from optimizer.staffing import costs, queueing
 from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 

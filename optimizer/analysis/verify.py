@@ -34,7 +34,8 @@ from optimizer.results import (
     VerifiedResult,
 )
 from optimizer.rows import RowKey
-from optimizer.scenario.schema import Category, Scenario
+from optimizer.scenario.models import Category
+from optimizer.scenario.schema import Scenario
 from optimizer.staffing import costs
 from optimizer.staffing.requirements import RequirementTable
 

@@ -21,7 +21,8 @@ from optimizer.limits.base import (
 )
 from optimizer.results import Choice, FixedChoice
 from optimizer.rows import RowKey
-from optimizer.scenario.schema import Category, Scenario
+from optimizer.scenario.models import Category
+from optimizer.scenario.schema import Scenario
 
 PRICE_TOLERANCE = 1e-6
 """A re-checked price may exceed its cap by this much (money per unit)."""

@@ -31,7 +31,8 @@ import pulp
 
 from optimizer.conventions import deferred_due
 from optimizer.rows import RowKey
-from optimizer.scenario.schema import Category, Scenario
+from optimizer.scenario.models import Category
+from optimizer.scenario.schema import Scenario
 from optimizer.staffing.costs import deferred_per_agent
 from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 

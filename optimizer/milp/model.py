@@ -37,7 +37,8 @@ from optimizer.milp.built import (
 from optimizer.milp.deferred import DeferredVars, add_deferred
 from optimizer.milp.shifts import ShiftPattern, shift_patterns
 from optimizer.rows import RowKey
-from optimizer.scenario.schema import Category, Scenario
+from optimizer.scenario.models import Category
+from optimizer.scenario.schema import Scenario
 from optimizer.staffing import costs
 from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 

@@ -1,85 +1,29 @@
 """Scenario file -> validated :class:`~optimizer.scenario.schema.Scenario`.
 
-Reads YAML with a safe loader (duplicate keys are errors), resolves CSV volume
-profiles relative to the scenario file (a relative path may not climb out of the
-scenario's folder; an absolute path is the user's explicit choice), and gathers
-every problem into one :class:`~optimizer.errors.ScenarioError`.
+Reads YAML with a safe loader (duplicate keys are errors;
+:mod:`optimizer.scenario.yaml_reading`), resolves CSV volume profiles relative to the
+scenario file (a relative path may not climb out of the scenario's folder; an
+absolute path is the user's explicit choice; the column is read by
+:mod:`optimizer.scenario.csv_profiles`), and gathers every problem into one
+:class:`~optimizer.errors.ScenarioError`. Every file is read by :func:`read_text`,
+which refuses anything but a regular text file of a sensible size.
 """
 
 from __future__ import annotations
 
-import csv
-import math
 import os
-import re
 import stat
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from optimizer.errors import Issue, ScenarioError
 from optimizer.scenario import profiles
-from optimizer.scenario.schema import RANGES, Scenario, validate_scenario
+from optimizer.scenario.csv_profiles import CsvPlace, csv_weights
+from optimizer.scenario.schema import Scenario, validate_scenario
+from optimizer.scenario.yaml_reading import parse_yaml
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Scenario and CSV files larger than this are refused (a scenario is a few kB)."""
-MAX_VALUES = 1_000_000
-"""Most values a scenario may hold, YAML aliases counted as the copies they stand for
-(a few kB of anchors and aliases can otherwise expand to billions of values)."""
-MAX_DEPTH = 64
-"""Deepest nesting of lists and mappings (a scenario needs fewer than ten levels)."""
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loader that records duplicate mapping keys instead of dropping them."""
-
-    duplicates: list[tuple[str, int]]
-
-
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-MAX_INT_DIGITS = 400
-"""Longest integer literal read (a float's range ends at 309 digits; Python refuses
-to parse more than 4,300, and parsing is quadratic in the length)."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == _MERGE_TAG:  # "<<: *base" merges a mapping (standard YAML)
-            continue
-        key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, str | int | float | bool) and key in seen:
-            loader.duplicates.append((str(key), key_node.start_mark.line + 1))
-        seen.add(key if isinstance(key, str | int | float | bool) else id(key))
-    loader.flatten_mapping(node)  # explicit keys win over merged ones
-    return loader.construct_mapping(node, deep=deep)
-
-
-def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
-    digits = sum(ch.isdigit() for ch in str(node.value))
-    if digits > MAX_INT_DIGITS:
-        raise yaml.constructor.ConstructorError(
-            None,
-            None,
-            f"an integer of {digits} digits (at most {MAX_INT_DIGITS} are read)",
-            node.start_mark,
-        )
-    return loader.construct_yaml_int(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-# YAML 1.2 floats: "1e6" and "2E-3" are numbers (PyYAML's YAML 1.1 rules read them as
-# text, which the strict schema then refuses as a quoted number).
-_UniqueKeyLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
 
 
 def read_text(path: Path, what: str = "scenario file") -> str:
@@ -144,76 +88,6 @@ def _kind(mode: int) -> str | None:
     if stat.S_ISBLK(mode):
         return "a block device"
     return "a socket or other special file"
-
-
-def parse_yaml(text: str, source: str) -> Any:
-    """YAML text -> Python data, with syntax errors and duplicate keys as Issues."""
-    try:
-        loader = _UniqueKeyLoader(text)
-    except yaml.reader.ReaderError as err:  # a control character such as ESC
-        line = text.count("\n", 0, err.position) + 1
-        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
-        raise ScenarioError(
-            [
-                Issue(
-                    source,
-                    f"line {line}, column {column}",
-                    f"(control character {_char(err.character)!r})",
-                    "YAML text without control characters",
-                )
-            ]
-        ) from None
-    loader.duplicates = []
-    try:
-        data = loader.get_single_data()
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown place)"
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ScenarioError([Issue(source, where, problem, "valid YAML")]) from None
-    except RecursionError:
-        raise ScenarioError(
-            [Issue(source, "", "(nested too deep)", f"YAML nested at most {MAX_DEPTH} levels")]
-        ) from None
-    finally:
-        loader.dispose()
-    size_problem = _size_problem(data)
-    if size_problem:
-        raise ScenarioError([Issue(source, "", size_problem, "a scenario of a sensible size")])
-    if loader.duplicates:
-        raise ScenarioError(
-            [
-                Issue(source, f"line {line}", key, "each key once per mapping (duplicate key)")
-                for key, line in loader.duplicates
-            ]
-        )
-    return data
-
-
-def _char(character: object) -> str:
-    return chr(character) if isinstance(character, int) else str(character)
-
-
-def _size_problem(data: Any) -> str | None:
-    """Why parsed YAML is too big or too deep to validate, or None.
-
-    Counts values with aliases expanded (a shared or self-referring node counts each
-    time it is reached), stopping at the first limit passed, so it is quick either way.
-    """
-    count = 0
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if count > MAX_VALUES:
-            return f"(more than {MAX_VALUES:,} values, with YAML aliases expanded)"
-        if depth > MAX_DEPTH:
-            return f"(nested more than {MAX_DEPTH} levels deep)"
-        if isinstance(node, dict):
-            stack.extend((item, depth + 1) for pair in node.items() for item in pair)
-        elif isinstance(node, list | tuple | set):
-            stack.extend((item, depth + 1) for item in node)
-    return None
 
 
 def load_scenario(
@@ -300,21 +174,13 @@ def read_profile_csv(
     The path read is appended to ``inputs`` (when given). Messages name the file, the
     line and the column, never the file's content (an absolute path may name any file).
     """
-    name = str(spec["csv"])
-    column = spec.get("column")
-    target = Path(name)
+    place = CsvPlace(source, where, str(spec["csv"]))
+    target = Path(place.name)
     if not target.is_absolute():
         resolved = (folder / target).resolve()
         if not resolved.is_relative_to(folder.resolve()):
-            raise ScenarioError(
-                [
-                    Issue(
-                        source,
-                        f"{where}.csv",
-                        name,
-                        "a path inside the scenario's folder (or an absolute path)",
-                    )
-                ]
+            raise place.error(
+                "csv", place.name, "a path inside the scenario's folder (or an absolute path)"
             )
         target = resolved
     if inputs is not None:
@@ -324,88 +190,8 @@ def read_profile_csv(
     except ScenarioError as err:
         raise ScenarioError(
             [
-                Issue(source, f"{where}.csv", name, i.expected + " " + str(i.value))
+                Issue(source, f"{where}.csv", place.name, i.expected + " " + str(i.value))
                 for i in err.issues
             ]
         ) from None
-    reader = csv.reader(text.splitlines())
-    try:
-        rows = list(reader)
-    except csv.Error as err:  # e.g. a field over the csv module's 131,072 characters
-        problem = str(err).split(":")[0]
-        raise ScenarioError(
-            [
-                Issue(
-                    source,
-                    f"{where}.csv",
-                    f"{name} line {reader.line_num}",
-                    f"a readable CSV file ({problem})",
-                )
-            ]
-        ) from None
-    header = rows[0] if rows else []
-    if not isinstance(column, str) or column not in header:
-        count = len(header)
-        shape = f"has {count} column{'s' if count != 1 else ''}" if header else "is empty"
-        raise ScenarioError(
-            [
-                Issue(
-                    source,
-                    f"{where}.column",
-                    column,
-                    f"a column named in the first line of {name} (its first line {shape})",
-                )
-            ]
-        )
-    index = header.index(column)
-    values: list[float] = []
-    labels: list[str] = []
-    lines: list[int] = []
-    top = RANGES["weight"]
-    for line, row in enumerate(rows[1:], start=2):
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        cell = row[index].strip() if index < len(row) else ""
-        try:
-            value = float(cell)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or not top.contains(value):
-            raise ScenarioError(
-                [
-                    Issue(
-                        source,
-                        f"{where}.csv",
-                        f"{name} line {line}",
-                        f"a non-negative number in every row, at most {top.high:g} "
-                        f"(line {line}, column {column})",
-                    )
-                ]
-            )
-        values.append(value)
-        labels.append(row[0])
-        lines.append(line)
-    if index == 0 or all(_is_number(label) for label in labels):
-        return values  # no label column: rows are in week order
-    try:
-        order = profiles.label_order(labels)
-    except profiles.LabelError as err:
-        raise ScenarioError(
-            [
-                Issue(
-                    source,
-                    f"{where}.csv",
-                    f"{name} line {lines[err.row]}: {err.label!r}",
-                    f"row labels (column {header[0]!r}) with {err.expected}",
-                )
-            ]
-        ) from None
-    return [values[row] for row in order]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return csv_weights(text, spec.get("column"), place)

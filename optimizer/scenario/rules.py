@@ -2,8 +2,11 @@
 
 pydantic checks each field on its own (types, ranges, unknown keys); this module
 checks what needs several fields at once: names that must exist or be unique,
-fields a channel or pricing model requires or cannot use, profiles, opening hours,
-shift settings and variant paths.
+fields a channel or pricing model requires or cannot use, profiles, opening hours
+and shift settings. The checks of a category's tiers are in
+:mod:`optimizer.scenario.tier_rules`; the variants are checked by
+:func:`optimizer.scenario.schema.validate_scenario` once these pass (each variant is
+a scenario validated whole).
 """
 
 from __future__ import annotations
@@ -12,32 +15,26 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable
 
-import numpy as np
-
-from optimizer.errors import MISSING, Issue, ScenarioError
+from optimizer.errors import MISSING, Issue
 from optimizer.scenario import profiles
-from optimizer.scenario.schema import (
-    RANGES,
-    Category,
-    CsvProfile,
-    DayIntraday,
-    PriceRange,
-    Scenario,
+from optimizer.scenario.models import Category, ScenarioFields
+from optimizer.scenario.open_hours import OpenHoursWarning, open_hours_gaps, open_mask
+from optimizer.scenario.tier_rules import (
+    presence,
+    revenue_scale_issues,
+    tier_issues,
+    tier_order_issues,
 )
 
-_QUEUE_TIER_FIELDS = ("service_level", "answer_within_seconds")
-_DEFERRED_TIER_FIELDS = ("share", "within_hours")
 _PRICING_NEEDS = {
     "per_resolution": ("resolution_rate",),
     "revenue_share": ("conversion_rate", "value_per_sale"),
 }
 _CONTACT_PRICING = ("per_contact", "per_minute", "per_resolution", "revenue_share")
-MAX_PRICE_POINTS = 1000
-"""Most price points a stepped range may give (a finer range would hang validation)."""
 
 
-def cross_checks(scenario: Scenario, source: str) -> list[Issue]:
-    """Every cross-field problem of ``scenario``."""
+def cross_checks(scenario: ScenarioFields, source: str) -> list[Issue]:
+    """Every cross-field problem of ``scenario`` (its variants apart)."""
     issues: list[Issue] = []
     issues += _unique(source, "categories", [c.name for c in scenario.categories])
     issues += _unique(source, "provider.sites", [s.name for s in scenario.provider.sites])
@@ -57,8 +54,6 @@ def cross_checks(scenario: Scenario, source: str) -> list[Issue]:
         issues += _category_issues(scenario, category, f"categories[{i}]", source)
     issues += _client_issues(scenario, source)
     issues += _shift_issues(scenario, source)
-    if not issues:
-        issues += _variant_issues(scenario, source)
     return issues
 
 
@@ -71,7 +66,9 @@ def _unique(source: str, path: str, names: Iterable[str]) -> list[Issue]:
     ]
 
 
-def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) -> list[Issue]:
+def _category_issues(
+    scenario: ScenarioFields, cat: Category, path: str, source: str
+) -> list[Issue]:
     issues: list[Issue] = []
     issues += _unique(source, f"{path}.tiers", [t.name for t in cat.tiers])
     if not cat.is_project and not scenario.sites_for(cat.name):
@@ -84,7 +81,7 @@ def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) 
             )
         )
     required, unused = _channel_fields(cat)
-    issues += _presence(cat, path, required, unused, f"channel {cat.channel}", source)
+    issues += presence(cat, path, required, unused, f"channel {cat.channel}", source)
     for field in _PRICING_NEEDS.get(cat.pricing, ()):
         if getattr(cat, field) is None:
             issues.append(
@@ -113,34 +110,12 @@ def _category_issues(scenario: Scenario, cat: Category, path: str, source: str) 
             Issue(source, f"{path}.benchmark_price", MISSING, "a value (max_premium is given)")
         )
     for j, _tier in enumerate(cat.tiers):
-        issues += _tier_issues(cat, j, f"{path}.tiers[{j}]", source)
-    issues += _tier_order_issues(cat, path, source)
+        issues += tier_issues(cat, j, f"{path}.tiers[{j}]", source)
+    issues += tier_order_issues(cat, path, source)
     if not issues:
-        issues += _revenue_scale_issues(scenario, cat, path, source)
+        issues += revenue_scale_issues(scenario, cat, path, source)
     if not cat.is_project:
         issues += _profile_issues(scenario, cat, path, source)
-    return issues
-
-
-def _presence(
-    item: object,
-    path: str,
-    required: tuple[str, ...],
-    banned: tuple[str, ...],
-    what: str,
-    source: str,
-) -> list[Issue]:
-    """Fields ``what`` requires but lacks, and fields it cannot use but has."""
-    issues = [
-        Issue(source, f"{path}.{name}", MISSING, f"a value (required for {what})")
-        for name in required
-        if getattr(item, name) is None
-    ]
-    issues += [
-        Issue(source, f"{path}.{name}", getattr(item, name), f"no value (not used by {what})")
-        for name in banned
-        if getattr(item, name) is not None
-    ]
     return issues
 
 
@@ -156,202 +131,22 @@ def _channel_fields(cat: Category) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return contact, project
 
 
-def _tier_issues(cat: Category, j: int, path: str, source: str) -> list[Issue]:
-    tier = cat.tiers[j]
-    issues: list[Issue] = []
-    needed: tuple[str, ...]
-    banned: tuple[str, ...]
-    if cat.channel in ("voice", "chat"):
-        needed, banned = _QUEUE_TIER_FIELDS, _DEFERRED_TIER_FIELDS
-    elif cat.channel == "deferred":
-        needed, banned = _DEFERRED_TIER_FIELDS, (*_QUEUE_TIER_FIELDS, "max_abandon")
-    else:
-        needed, banned = (), (*_QUEUE_TIER_FIELDS, *_DEFERRED_TIER_FIELDS, "max_abandon")
-    issues += _presence(tier, path, needed, banned, f"a {cat.channel} tier", source)
-    if (
-        tier.max_abandon is not None
-        and cat.patience_seconds is None
-        and "max_abandon" not in banned
-    ):
-        issues.append(
-            Issue(
-                source,
-                f"{path}.max_abandon",
-                tier.max_abandon,
-                "no value unless the category has patience_seconds (Erlang A)",
-            )
-        )
-    prices = tier.prices
-    if isinstance(prices, PriceRange) and prices.min > prices.max:
-        issues.append(
-            Issue(source, f"{path}.prices.max", prices.max, f"a value >= min ({prices.min})")
-        )
-        return issues
-    if (
-        isinstance(prices, PriceRange)
-        and prices.step is not None
-        and not (prices.max - prices.min) / prices.step < MAX_PRICE_POINTS
-    ):
-        issues.append(
-            Issue(
-                source,
-                f"{path}.prices.step",
-                prices.step,
-                f"a step giving at most {MAX_PRICE_POINTS} price points from min to max",
-            )
-        )
-        return issues
-    if not tier.price_points() and not isinstance(prices, PriceRange):
-        issues.append(Issue(source, f"{path}.prices", list(prices), "at least one price"))
-        return issues
-    if not isinstance(prices, PriceRange) and len(prices) > MAX_PRICE_POINTS:
-        issues.append(
-            Issue(
-                source,
-                f"{path}.prices",
-                f"<list of {len(prices)} prices>",
-                f"at most {MAX_PRICE_POINTS} price points",
-            )
-        )
-        return issues
-    high = tier.price_bounds()[1]
-    if cat.pricing == "revenue_share" and high > 1:
-        issues.append(
-            Issue(
-                source, f"{path}.prices", tier.prices, "revenue-share prices as fractions in [0, 1]"
-            )
-        )
-    return issues
-
-
-MAX_MONTHLY_MONEY = RANGES["money"].high
-"""Largest monthly revenue a tier's prices may give (beyond it the solver's arithmetic
-fails: a price of 1e12 per contact is a typo, not a deal)."""
-
-
-def _billable_estimate(scenario: Scenario, cat: Category) -> float:
-    """A generous estimate of the monthly billable quantity (design 6.2) of any tier."""
-    contacts = cat.contacts_per_month or 0.0
-    aht = cat.aht_seconds or 0.0
-    hours = contacts * aht / 3600 / scenario.provider.max_occupancy + 24 * 31
-    per_unit = {
-        "per_contact": contacts,
-        "per_resolution": contacts,
-        "per_minute": contacts * aht / 60,
-        "per_productive_hour": hours,
-        "per_fte_month": hours
-        / (1 - scenario.provider.shrinkage)
-        / scenario.provider.fte_hours_per_month,
-        "revenue_share": contacts * (cat.value_per_sale or 0.0),
-        "fixed_fee": 1.0,
-    }
-    return per_unit[cat.pricing]
-
-
-def _revenue_scale_issues(scenario: Scenario, cat: Category, path: str, source: str) -> list[Issue]:
-    """Prices whose monthly revenue would pass MAX_MONTHLY_MONEY (an input error, not a
-    solver error)."""
-    quantity = _billable_estimate(scenario, cat)
-    issues = []
-    for j, tier in enumerate(cat.tiers):
-        revenue = tier.price_bounds()[1] * quantity
-        if revenue > MAX_MONTHLY_MONEY:
-            issues.append(
-                Issue(
-                    source,
-                    f"{path}.tiers[{j}].prices",
-                    tier.price_bounds()[1],
-                    f"prices giving at most {MAX_MONTHLY_MONEY:.0e} of revenue a month "
-                    f"(this one gives about {revenue:.2g} at {cat.pricing})",
-                )
-            )
-    return issues
-
-
-# The service a tier promises, per channel: (field, True when a higher value is more
-# demanding, the value an absent optional field stands for). Project tiers promise no
-# service: their order is the file's.
-_SERVICE: dict[str, tuple[tuple[str, bool, float | None], ...]] = {
-    "voice": (
-        ("service_level", True, None),
-        ("answer_within_seconds", False, None),
-        ("max_abandon", False, 1.0),
-    ),
-    "deferred": (("share", True, None), ("within_hours", False, None)),
-}
-_SERVICE["chat"] = _SERVICE["voice"]
-
-
-def _tier_order_issues(cat: Category, path: str, source: str) -> list[Issue]:
-    """Tiers must go from the lowest service to the highest (``min_tier`` relies on it).
-
-    Each tier must be at least as demanding as the one before it on every dimension
-    of its channel and more demanding on at least one; tiers that trade one dimension
-    for another (a higher share but a longer deadline) cannot be ordered and are
-    refused, since "at least tier X" would otherwise accept less than X promises.
-    """
-    dimensions = _SERVICE.get(cat.channel, ())
-    issues: list[Issue] = []
-    for j in range(1, len(cat.tiers) if dimensions else 0):
-        before, tier = cat.tiers[j - 1], cat.tiers[j]
-        stronger = False
-        weaker: list[Issue] = []
-        for field, higher_is_more, absent in dimensions:
-            old, new = getattr(before, field), getattr(tier, field)
-            old = absent if old is None else old
-            new_value = absent if new is None else new
-            if old is None or new_value is None:
-                weaker = []
-                stronger = True  # a missing required field is reported elsewhere
-                break
-            if old == new_value:
-                continue
-            if (new_value > old) == higher_is_more:
-                stronger = True
-                continue
-            bound = "at least" if higher_is_more else "at most"
-            weaker.append(
-                Issue(
-                    source,
-                    f"{path}.tiers[{j}].{field}",
-                    MISSING if new is None else new,
-                    f"{bound} {old:g} as in tier '{before.name}' before it (tiers go from "
-                    "the lowest service to the highest: each promises at least the one "
-                    "before it on every dimension)",
-                )
-            )
-        if weaker:
-            issues += weaker[:1]
-        elif not stronger:
-            issues.append(
-                Issue(
-                    source,
-                    f"{path}.tiers[{j}]",
-                    tier.name,
-                    f"a tier promising more service than '{before.name}' before it "
-                    "(tiers are listed from the lowest service to the highest; "
-                    "these two promise the same)",
-                )
-            )
-    return issues
-
-
-def _profile_issues(scenario: Scenario, cat: Category, path: str, source: str) -> list[Issue]:
+def _profile_issues(scenario: ScenarioFields, cat: Category, path: str, source: str) -> list[Issue]:
     minutes = scenario.calendar.interval_minutes
     issues: list[Issue] = []
     try:
-        mask = profiles.open_mask(cat.open_hours, minutes)
+        mask = open_mask(cat.open_hours, minutes)
     except ValueError as err:
         return [Issue(source, f"{path}.open_hours", cat.open_hours, _expected(err))]
-    for gap in profiles.open_hours_gaps(cat.open_hours):
+    for gap in open_hours_gaps(cat.open_hours):
         warnings.warn(
             f"{source}: {path}.open_hours: {gap}; closed intervals get no volume and no "
             "agents (write one range, or name the day, if it should be open)",
-            profiles.OpenHoursWarning,
+            OpenHoursWarning,
             stacklevel=2,
         )
     try:
-        weights = profile_shape(cat, minutes)
+        weights = profiles.profile_shape(cat, minutes)
     except ValueError as err:
         return [Issue(source, f"{path}.profile", _brief(cat.profile), _expected(err))]
     try:
@@ -359,22 +154,6 @@ def _profile_issues(scenario: Scenario, cat: Category, path: str, source: str) -
     except ValueError as err:
         issues.append(Issue(source, f"{path}.profile", _brief(cat.profile), _expected(err)))
     return issues
-
-
-def profile_shape(cat: Category, interval_minutes: int) -> np.ndarray:
-    """Un-normalised per-interval weights of a category's profile spec."""
-    spec = cat.profile
-    if isinstance(spec, str):
-        if spec not in profiles.BUILTIN_PROFILES:
-            raise ValueError("expected one of " + ", ".join(profiles.BUILTIN_PROFILES))
-        return profiles.builtin_shape(spec, interval_minutes)
-    if isinstance(spec, CsvProfile):
-        raise ValueError("expected the CSV to have been read by the loader")
-    if isinstance(spec, DayIntraday):
-        return profiles.expand_weights(
-            {"days": spec.days, "intraday": spec.intraday}, interval_minutes
-        )
-    return profiles.expand_weights(spec, interval_minutes)
 
 
 def _brief(value: object) -> object:
@@ -388,7 +167,7 @@ def _expected(err: ValueError) -> str:
     return text[len("expected ") :] if text.startswith("expected ") else text
 
 
-def _client_issues(scenario: Scenario, source: str) -> list[Issue]:
+def _client_issues(scenario: ScenarioFields, source: str) -> list[Issue]:
     issues = []
     for cat_name, tier_name in scenario.client.min_tier.items():
         path = f"client.min_tier.{cat_name}"
@@ -402,7 +181,7 @@ def _client_issues(scenario: Scenario, source: str) -> list[Issue]:
     return issues
 
 
-def _shift_issues(scenario: Scenario, source: str) -> list[Issue]:
+def _shift_issues(scenario: ScenarioFields, source: str) -> list[Issue]:
     shifts = scenario.provider.shifts
     minutes = scenario.calendar.interval_minutes
     issues = []
@@ -425,26 +204,4 @@ def _shift_issues(scenario: Scenario, source: str) -> list[Issue]:
                     f"a whole number of {minutes}-minute intervals, at most 24 h",
                 )
             )
-    return issues
-
-
-def _variant_issues(scenario: Scenario, source: str) -> list[Issue]:
-    """Each variant must name existing paths and give a valid scenario."""
-    from optimizer.scenario.overrides import apply_overrides
-    from optimizer.scenario.schema import validate_scenario
-
-    issues: list[Issue] = []
-    base = scenario.raw()
-    base.pop("variants", None)
-    for name, overrides in scenario.variants.items():
-        raw, found = apply_overrides(base, overrides, source, where=f"variants.{name}")
-        if found:
-            issues += found
-            continue
-        try:
-            validate_scenario(raw, source)
-        except ScenarioError as err:
-            issues += [
-                Issue(i.file, f"variants.{name}: {i.path}", i.value, i.expected) for i in err.issues
-            ]
     return issues

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.scenario.schema import Category, Scenario, Site
+from optimizer.scenario.models import Category, Site
+from optimizer.scenario.schema import Scenario
 
 
 def paid_hour_rate(scenario: Scenario, site: Site) -> float:

@@ -19,8 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optimizer.scenario import profiles
-from optimizer.scenario.rules import profile_shape
-from optimizer.scenario.schema import Category, Scenario
+from optimizer.scenario.models import Category
+from optimizer.scenario.profiles import profile_shape
+from optimizer.scenario.schema import Scenario
 from optimizer.staffing import queueing
 
 FloatArray = NDArray[np.float64]
