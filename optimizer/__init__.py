@@ -21,8 +21,8 @@ _EXPORTS = {
     "SweepResult": "optimizer.studies.sweep",
     "Comparison": "optimizer.output.compare",
     "comparison_text": "optimizer.output.compare",
-    "parse_fixes": "optimizer.pipeline",
-    "check_options": "optimizer.pipeline",
+    "parse_fixes": "optimizer.milp.fixes",
+    "check_options": "optimizer.options",
     "run_jobs": "optimizer.studies.batch",
     "Job": "optimizer.studies.batch",
     "check_text": "optimizer.output.report",
@@ -31,10 +31,10 @@ _EXPORTS = {
     "validate_scenario": "optimizer.scenario.schema",
     "Scenario": "optimizer.scenario.schema",
     "run_scenario": "optimizer.pipeline",
-    "RunOptions": "optimizer.pipeline",
+    "RunOptions": "optimizer.options",
     "build_only": "optimizer.pipeline",
-    "staff_interval": "optimizer.pipeline",
-    "SolveOptions": "optimizer.milp.solve",
+    "staff_interval": "optimizer.staffing.calculator",
+    "SolveOptions": "optimizer.options",
     "FixedChoice": "optimizer.milp.model",
     "build_requirements": "optimizer.staffing.requirements",
     "RequirementTable": "optimizer.staffing.requirements",
@@ -98,14 +98,16 @@ if TYPE_CHECKING:
         SolverError,
         VerificationError,
     )
+    from optimizer.milp.fixes import parse_fixes
     from optimizer.milp.model import FixedChoice
-    from optimizer.milp.solve import SolveOptions
+    from optimizer.options import RunOptions, SolveOptions, check_options
     from optimizer.output.compare import Comparison, comparison_text
     from optimizer.output.report import check_text, to_csv, to_dict, to_json, to_text, verdict
-    from optimizer.pipeline import RunOptions, build_only, parse_fixes, run_scenario, staff_interval
+    from optimizer.pipeline import build_only, run_scenario
     from optimizer.results import SolveStatus, VerifiedResult
     from optimizer.scenario.loader import load_scenario
     from optimizer.scenario.schema import Scenario, validate_scenario
+    from optimizer.staffing.calculator import staff_interval
     from optimizer.staffing.requirements import RequirementTable, build_requirements
     from optimizer.studies.batch import Job, run_jobs
     from optimizer.studies.sweep import Axis, SweepResult, parse_vary, run_frontier, run_sweep

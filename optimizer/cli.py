@@ -417,7 +417,7 @@ def staff(
     as_json: bool,
 ) -> None:
     """Erlang calculator: agents needed for one interval."""
-    from optimizer.pipeline import staff_interval
+    from optimizer.staffing.calculator import staff_interval
 
     if max_abandon is not None and patience is None:
         raise click.UsageError("--max-abandon needs --patience (Erlang A)")
@@ -464,7 +464,7 @@ def staff(
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 def requirements(scenario: Path, fmt: str | None, variant: str | None, output: Path | None) -> None:
     """Staffing requirement per category, tier and interval."""
-    from optimizer.pipeline import requirement_report
+    from optimizer.output.requirements_report import requirement_report
 
     fmt = _check_output(fmt, output, choices=("table", "csv", "json"))
     s = _load(scenario, variant)
@@ -531,8 +531,8 @@ def solve_command(
     diagnosis is printed), 4 solver error or no solution in the time limit,
     5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
-    from optimizer.milp.solve import SolveOptions
-    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.options import RunOptions, SolveOptions
+    from optimizer.pipeline import run_scenario
     from optimizer.results import SolveStatus
 
     fmt = _check_output(fmt, output, plot)
@@ -618,7 +618,8 @@ def _emit_results(results: list[Any], fmt: str, output: Path | None, single: boo
 @click.option("--variant", default=None)
 def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | None) -> None:
     """Write the model as an LP file without solving it."""
-    from optimizer.pipeline import build_only, lp_text
+    from optimizer.milp.export import lp_text
+    from optimizer.pipeline import build_only
 
     s = _load(scenario, variant)
     _guard_outputs(path)
@@ -669,9 +670,10 @@ def check(
     the proven changes), 4 solver error or no solution in the time limit,
     5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
-    from optimizer.milp.solve import SolveOptions
+    from optimizer.milp.fixes import parse_fixes
+    from optimizer.options import SolveOptions, check_options
     from optimizer.output import report
-    from optimizer.pipeline import check_options, parse_fixes, run_scenario
+    from optimizer.pipeline import run_scenario
 
     fmt = _check_output(fmt, output, choices=("table", "json"))
     deadline = _deadline(time_limit)
@@ -756,8 +758,8 @@ def compare(
     scheduler: str | None,
 ) -> None:
     """Solve scenario files and/or variants and show them side by side."""
+    from optimizer.options import RunOptions
     from optimizer.output.compare import Comparison, check_currencies, comparison_text
-    from optimizer.pipeline import RunOptions
     from optimizer.studies.batch import Job, run_jobs
 
     fmt = _check_output(fmt, output)
@@ -869,8 +871,8 @@ def sweep(
     scheduler: str | None,
 ) -> None:
     """Solve a grid of what-ifs: one row per point, the totals and the status."""
+    from optimizer.options import RunOptions
     from optimizer.output.plots import sweep_png
-    from optimizer.pipeline import RunOptions
     from optimizer.studies.sweep import parse_vary, validate_axes
 
     fmt = _check_output(fmt, output, plot)
@@ -911,8 +913,8 @@ def frontier(
     scheduler: str | None,
 ) -> None:
     """The provider's best margin as a function of the client's budget."""
+    from optimizer.options import RunOptions
     from optimizer.output.plots import frontier_png
-    from optimizer.pipeline import RunOptions
     from optimizer.studies.sweep import frontier_axis
 
     fmt = _check_output(fmt, output, plot)

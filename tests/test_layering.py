@@ -44,7 +44,7 @@ PENDING: frozenset[tuple[str, str]] = frozenset(
         ("scenario.schema", "scenario.rules"),
         ("milp.deferred", "milp.model"),
         ("studies.sweep", "output.report"),
-        ("pipeline", "output.report"),
+        ("options", "milp.model"),  # FixedChoice (RunOptions.fixed) belongs in options
         ("cli", "console"),
     }
 )

@@ -22,7 +22,8 @@ import pulp
 
 from optimizer.conventions import price_decimals, round_at
 from optimizer.milp.model import BuiltModel, FixedChoice, build_model, price_expression, value_at
-from optimizer.milp.solve import SolveOptions, solve
+from optimizer.milp.solve import solve
+from optimizer.options import SolveOptions
 from optimizer.results import Solution
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing.requirements import RequirementTable

@@ -17,7 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 from optimizer.milp.model import BuiltModel, build_model
-from optimizer.milp.solve import SolveOptions, solve
+from optimizer.milp.solve import solve
+from optimizer.options import SolveOptions
 from optimizer.results import LimitOutcome, Solution, SolveStatus
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing.requirements import RequirementTable

@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from optimizer.errors import Issue, ScenarioError
+from optimizer.options import RunOptions
 from optimizer.output.report import TOTAL_FIELDS
-from optimizer.pipeline import RunOptions
 from optimizer.results import VerifiedResult
 from optimizer.scenario.overrides import PathError, list_indices, update_path
 from optimizer.scenario.schema import Scenario, validate_scenario
