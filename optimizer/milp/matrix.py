@@ -8,7 +8,7 @@ the arrays, so that an answer by column and row index can be read back by name.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pulp
@@ -16,39 +16,17 @@ import pulp
 from optimizer.milp.arrays import Arrays
 
 
-@dataclass
-class MatrixForm:
-    """A PuLP problem as arrays (columns in ``prob.variables()`` order)."""
+@dataclass(frozen=True)
+class MatrixForm(Arrays):
+    """A PuLP problem as arrays (columns in ``prob.variables()`` order), with the PuLP
+    variables of the columns and the names of the rows."""
 
     variables: list[pulp.LpVariable]
     names: list[str]
-    cost: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    integer: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    starts: np.ndarray
-    indices: np.ndarray
-    values: np.ndarray
-    offset: float
-    maximize: bool
 
     def arrays(self) -> Arrays:
         """What the HiGHS driver takes (the arrays without the PuLP objects)."""
-        return Arrays(
-            self.cost,
-            self.lower,
-            self.upper,
-            self.integer,
-            self.row_lower,
-            self.row_upper,
-            self.starts,
-            self.indices,
-            self.values,
-            self.offset,
-            self.maximize,
-        )
+        return Arrays(**{f.name: getattr(self, f.name) for f in fields(Arrays)})
 
 
 def matrix_form(prob: pulp.LpProblem, constraints: dict[str, pulp.LpConstraint]) -> MatrixForm:
@@ -81,8 +59,6 @@ def matrix_form(prob: pulp.LpProblem, constraints: dict[str, pulp.LpConstraint])
     col_arr = np.asarray(cols, dtype=np.int64)[order]
     starts = np.searchsorted(col_arr, np.arange(ncol + 1)).astype(np.int32)
     return MatrixForm(
-        variables,
-        names,
         cost,
         lower,
         upper,
@@ -94,4 +70,6 @@ def matrix_form(prob: pulp.LpProblem, constraints: dict[str, pulp.LpConstraint])
         np.asarray(vals, float)[order],
         float(prob.objective.constant),
         prob.sense == pulp.LpMaximize,
+        variables=variables,
+        names=names,
     )
