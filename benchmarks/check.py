@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import make_deal
 
+from optimizer.options import RunOptions, check_options
 from optimizer.output import report
-from optimizer.pipeline import RunOptions, check_options, run_scenario
+from optimizer.pipeline import run_scenario
 from optimizer.results import VerifiedResult
 from optimizer.scenario.schema import Scenario, validate_scenario
 

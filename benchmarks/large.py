@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import make_deal
 
 from optimizer import pipeline
-from optimizer.milp.solve import SolveOptions
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.options import RunOptions, SolveOptions
+from optimizer.pipeline import run_scenario
 from optimizer.scenario.schema import validate_scenario
 
 TARGET_SECONDS = 300.0

@@ -104,9 +104,11 @@ def _scenario(case: Case, interval_minutes: int) -> Any:
 
 def measure_ours(case: Case, time_limit: float, interval_minutes: int, mps: str) -> dict:
     """Our side of one repeat (runs in a child). Writes the model to ``mps`` (untimed)."""
+    from optimizer.milp.matrix import matrix_form
     from optimizer.milp.model import build_model
-    from optimizer.milp.solve import SolveOptions, matrix_form, solve
-    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.milp.solve import solve
+    from optimizer.options import RunOptions, SolveOptions
+    from optimizer.pipeline import run_scenario
     from optimizer.staffing.requirements import build_requirements
 
     scenario = _scenario(case, interval_minutes)

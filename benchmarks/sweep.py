@@ -84,7 +84,8 @@ def scenario_for(days: int) -> Any:
 
 def single_solve(scenario: Any, repeats: int = 2) -> tuple[float, str]:
     """Median seconds of one end-to-end solve (no explanation, no diagnosis), and status."""
-    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.options import RunOptions
+    from optimizer.pipeline import run_scenario
 
     times, status = [], ""
     for _ in range(repeats):

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from optimizer.errors import ScenarioError as ScenarioError
     from optimizer.errors import SolverError as SolverError
     from optimizer.errors import VerificationError as VerificationError
-    from optimizer.milp.model import FixedChoice as FixedChoice
-    from optimizer.milp.solve import SolveOptions as SolveOptions
+    from optimizer.options import RunOptions as RunOptions
+    from optimizer.options import SolveOptions as SolveOptions
+    from optimizer.options import check_options as check_options
     from optimizer.output.compare import Comparison as Comparison
     from optimizer.output.compare import comparison_text as comparison_text
     from optimizer.output.report import check_text as check_text
@@ -36,17 +37,16 @@ if TYPE_CHECKING:
     from optimizer.output.report import to_json as to_json
     from optimizer.output.report import to_text as to_text
     from optimizer.output.report import verdict as verdict
-    from optimizer.pipeline import RunOptions as RunOptions
     from optimizer.pipeline import build_only as build_only
-    from optimizer.pipeline import check_options as check_options
-    from optimizer.pipeline import parse_fixes as parse_fixes
     from optimizer.pipeline import run_scenario as run_scenario
-    from optimizer.pipeline import staff_interval as staff_interval
+    from optimizer.results import FixedChoice as FixedChoice
     from optimizer.results import SolveStatus as SolveStatus
     from optimizer.results import VerifiedResult as VerifiedResult
+    from optimizer.scenario.fixes import parse_fixes as parse_fixes
     from optimizer.scenario.loader import load_scenario as load_scenario
     from optimizer.scenario.schema import Scenario as Scenario
     from optimizer.scenario.schema import validate_scenario as validate_scenario
+    from optimizer.staffing.calculator import staff_interval as staff_interval
     from optimizer.staffing.requirements import RequirementTable as RequirementTable
     from optimizer.staffing.requirements import build_requirements as build_requirements
     from optimizer.studies.batch import Job as Job

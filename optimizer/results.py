@@ -13,7 +13,7 @@ from optimizer.rows import RowKey
 
 
 class SolveStatus(StrEnum):
-    """How a solve ended (design section 8); mapped from solver codes in solve.py only."""
+    """How a solve ended (design section 8); mapped from solver codes in milp/backend.py only."""
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"

@@ -19,8 +19,8 @@ from helpers import make_scenario
 
 from optimizer import cli
 from optimizer.errors import SolverError
+from optimizer.options import RunOptions
 from optimizer.output import report
-from optimizer.pipeline import RunOptions
 from optimizer.results import SolveStatus
 from optimizer.studies import batch
 from optimizer.studies.batch import (

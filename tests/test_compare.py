@@ -18,8 +18,8 @@ from click.testing import CliRunner, Result
 from helpers import SCENARIOS_DIR, make_scenario
 
 from optimizer import cli
+from optimizer.options import RunOptions
 from optimizer.output.compare import Comparison, comparison_text
-from optimizer.pipeline import RunOptions
 from optimizer.results import SolveStatus
 from optimizer.scenario.loader import load_scenario
 from optimizer.studies.batch import Job, run_jobs

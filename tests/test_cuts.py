@@ -19,10 +19,14 @@ import scipy.sparse as sp
 from helpers import make_scenario
 from scipy.optimize import linprog
 
+from optimizer.milp.arrays import Arrays
 from optimizer.milp.cuts import MIN_VIOLATION, DeferredWindows, ShiftCoverage
-from optimizer.milp.highs import Arrays, HighsOptions, run_highs
+from optimizer.milp.highs import HighsOptions, run_highs
+from optimizer.milp.matrix import matrix_form
 from optimizer.milp.model import BuiltModel, build_model
-from optimizer.milp.solve import SolveOptions, matrix_form, separators, solve
+from optimizer.milp.separators import separators
+from optimizer.milp.solve import solve
+from optimizer.options import SolveOptions
 from optimizer.results import SolveStatus
 from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.staffing.requirements import build_requirements

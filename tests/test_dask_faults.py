@@ -27,8 +27,7 @@ import pytest
 from helpers import ROOT, make_scenario
 
 from optimizer.errors import SolverError
-from optimizer.milp.solve import SolveOptions
-from optimizer.pipeline import RunOptions
+from optimizer.options import RunOptions, SolveOptions
 from optimizer.results import SolveStatus
 from optimizer.studies import batch
 from optimizer.studies.batch import Job, run_jobs

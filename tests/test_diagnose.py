@@ -22,10 +22,11 @@ from helpers import DATA_DIR, INVALID_DIR, SCENARIOS_DIR
 from optimizer import cli
 from optimizer.analysis.diagnose import Change, diagnose
 from optimizer.milp.model import FixedChoice
-from optimizer.milp.solve import SolveOptions
+from optimizer.options import RunOptions, SolveOptions
 from optimizer.output import report
-from optimizer.pipeline import RunOptions, parse_fixes, run_scenario
+from optimizer.pipeline import run_scenario
 from optimizer.results import SolveStatus, VerifiedResult
+from optimizer.scenario.fixes import parse_fixes
 from optimizer.scenario.loader import load_scenario
 from optimizer.scenario.overrides import update_path
 from optimizer.scenario.schema import Scenario

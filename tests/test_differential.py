@@ -35,8 +35,9 @@ import pytest
 from oracle import Conventions, OracleAnswer, random_deal, solve
 
 from optimizer.errors import OptimizerError
+from optimizer.options import RunOptions
 from optimizer.output.report import to_dict
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.pipeline import run_scenario
 from optimizer.scenario.field_types import PricingModel
 from optimizer.scenario.schema import validate_scenario
 

@@ -4,8 +4,8 @@ import pytest
 from helpers import SCENARIOS_DIR
 
 from optimizer.analysis.explain import RELAX_STEP, relaxations
-from optimizer.milp.solve import SolveOptions
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.options import RunOptions, SolveOptions
+from optimizer.pipeline import run_scenario
 from optimizer.scenario.loader import load_scenario
 
 MONEY = 1e-6

@@ -6,7 +6,8 @@ import time
 import numpy as np
 import pytest
 
-from optimizer.milp.highs import Arrays, HighsOptions, run_highs
+from optimizer.milp.arrays import Arrays
+from optimizer.milp.highs import HighsOptions, run_highs
 from optimizer.results import SolveStatus
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -55,7 +56,8 @@ def test_time_limit_is_honoured_with_the_best_solution_found():
     from synthetic import make_deal
 
     from optimizer.milp.model import build_model
-    from optimizer.milp.solve import SolveOptions, solve
+    from optimizer.milp.solve import solve
+    from optimizer.options import SolveOptions
     from optimizer.scenario.schema import validate_scenario
     from optimizer.staffing.requirements import build_requirements
 

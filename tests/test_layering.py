@@ -42,7 +42,6 @@ FACADE = "__init__"
 
 PENDING: frozenset[tuple[str, str]] = frozenset(
     {
-        ("pipeline", "output.report"),
     }
 )
 """Imports that break a rule and are being removed (empty when the layout is done)."""

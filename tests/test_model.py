@@ -26,9 +26,11 @@ import pytest
 from helpers import DATA_DIR, SCENARIOS_DIR
 
 from optimizer.analysis.verify import verify
+from optimizer.milp.export import lp_text
 from optimizer.milp.model import build_model
-from optimizer.milp.solve import SolveOptions, solve
-from optimizer.pipeline import RunOptions, lp_text, run_scenario
+from optimizer.milp.solve import solve
+from optimizer.options import RunOptions, SolveOptions
+from optimizer.pipeline import run_scenario
 from optimizer.results import SolveStatus, VerifiedResult
 from optimizer.scenario.loader import load_scenario
 from optimizer.scenario.schema import Scenario, validate_scenario

@@ -9,8 +9,9 @@ import pytest
 from helpers import SCENARIOS_DIR, make_scenario
 
 from optimizer.milp.model import build_model
-from optimizer.milp.solve import SolveOptions, solve
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.milp.solve import solve
+from optimizer.options import RunOptions, SolveOptions
+from optimizer.pipeline import run_scenario
 from optimizer.results import SolveStatus, VerifiedResult
 from optimizer.scenario.loader import load_scenario
 from optimizer.staffing.requirements import build_requirements
@@ -175,9 +176,9 @@ def _stopped_early(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every solve of the pipeline reports that a time limit stopped it (gap 1%)."""
     from dataclasses import replace
 
-    from optimizer import pipeline
+    from optimizer.milp import phases
 
-    real = pipeline.solve
+    real = phases.solve
 
     def stopped(model, options):  # type: ignore[no-untyped-def]
         out = real(model, options)
@@ -185,13 +186,13 @@ def _stopped_early(monkeypatch: pytest.MonkeyPatch) -> None:
             return out
         return replace(out, status=SolveStatus.FEASIBLE, solver=replace(out.solver, gap=0.01))
 
-    monkeypatch.setattr(pipeline, "solve", stopped)
+    monkeypatch.setattr(phases, "solve", stopped)
 
 
 def test_shift_result_stopped_by_the_default_limit_says_so(monkeypatch) -> None:
     """Shift mode without --time-limit runs under a default limit; when that limit stops
     it, the plan depends on the machine's speed, and a warning says so (issue 12.5)."""
-    from optimizer.pipeline import TimeLimitWarning
+    from optimizer.milp.phases import TimeLimitWarning
 
     _stopped_early(monkeypatch)
     deal = load_scenario(SCENARIOS_DIR / "service_desk_shifts.yaml")
@@ -203,7 +204,7 @@ def test_no_warning_when_the_user_chose_the_limit(monkeypatch) -> None:
     """With --time-limit given, the user chose the trade-off: no warning."""
     import warnings
 
-    from optimizer.pipeline import TimeLimitWarning
+    from optimizer.milp.phases import TimeLimitWarning
 
     _stopped_early(monkeypatch)
     deal = load_scenario(SCENARIOS_DIR / "service_desk_shifts.yaml")

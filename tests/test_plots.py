@@ -15,8 +15,9 @@ from click.testing import CliRunner, Result
 from helpers import make_scenario
 
 from optimizer import cli
+from optimizer.options import RunOptions
 from optimizer.output.plots import frontier_png, staffing_png, sweep_png
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.pipeline import run_scenario
 from optimizer.studies.frontier import run_frontier
 from optimizer.studies.sweep import SweepResult, parse_vary, run_sweep
 

@@ -3,7 +3,8 @@
 import pytest
 from helpers import SCENARIOS_DIR
 
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.options import RunOptions
+from optimizer.pipeline import run_scenario
 from optimizer.results import SolveStatus
 from optimizer.scenario.loader import load_scenario
 

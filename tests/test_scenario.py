@@ -523,7 +523,8 @@ def test_benchmark_without_premium_caps_price_at_benchmark():
 
 def test_benchmark_without_premium_binds_in_the_solve():
     """The model, the verifier and the diagnosis all see the cap at the benchmark."""
-    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.options import RunOptions
+    from optimizer.pipeline import run_scenario
 
     menu = {"categories.calls.tiers.std.prices": [4.5, 5.0]}
     free = run_scenario(make_scenario(**menu), RunOptions(explain=False))

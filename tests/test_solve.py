@@ -5,8 +5,10 @@ import pytest
 from helpers import make_scenario
 
 from optimizer.errors import SolverError
+from optimizer.milp.matrix import matrix_form
 from optimizer.milp.model import build_model
-from optimizer.milp.solve import SolveOptions, matrix_form, solve
+from optimizer.milp.solve import solve
+from optimizer.options import SolveOptions
 from optimizer.results import SolveStatus
 from optimizer.staffing.requirements import build_requirements
 
@@ -111,7 +113,8 @@ def test_capped_deferred_deal_is_solved_and_verified(monkeypatch) -> None:
     and agrees with HiGHS solving the same model without the cut loop (CBC takes
     minutes on it)."""
     from optimizer.milp import solve as solve_module
-    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.options import RunOptions
+    from optimizer.pipeline import run_scenario
     from optimizer.scenario.schema import validate_scenario
 
     scenario = validate_scenario(CAPPED_DEFERRED)

@@ -29,7 +29,8 @@ from helpers import SCENARIOS_DIR, make_scenario
 
 from optimizer import cli
 from optimizer.errors import ScenarioError
-from optimizer.pipeline import RunOptions, run_scenario
+from optimizer.options import RunOptions
+from optimizer.pipeline import run_scenario
 from optimizer.scenario.loader import load_scenario
 from optimizer.studies.frontier import BUDGET, frontier_axis, run_frontier
 from optimizer.studies.sweep import (

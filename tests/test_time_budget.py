@@ -20,9 +20,11 @@ from helpers import ROOT, SCENARIOS_DIR
 
 from optimizer import cli, pipeline
 from optimizer.milp import highs
-from optimizer.milp.highs import Arrays, Outcome
-from optimizer.milp.solve import SolveOptions
-from optimizer.pipeline import RunOptions, _bounded, run_scenario
+from optimizer.milp.arrays import Arrays
+from optimizer.milp.highs import Outcome
+from optimizer.milp.phases import _bounded
+from optimizer.options import RunOptions, SolveOptions
+from optimizer.pipeline import run_scenario
 from optimizer.results import Solution, SolverInfo, SolveStatus
 from optimizer.scenario.loader import load_scenario
 from optimizer.scenario.schema import validate_scenario

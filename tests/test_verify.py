@@ -14,7 +14,8 @@ from helpers import ROOT, make_scenario
 from optimizer.analysis.verify import verify
 from optimizer.errors import VerificationError
 from optimizer.milp.model import build_model
-from optimizer.milp.solve import SolveOptions, solve
+from optimizer.milp.solve import solve
+from optimizer.options import SolveOptions
 from optimizer.results import Choice, Solution, SolveStatus
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing.requirements import RequirementTable, build_requirements
@@ -217,8 +218,8 @@ def test_shift_mode_deferred_capacity_uses_fractional_agents():
     the deferred-work capacity check must not round them down (regression)."""
     from helpers import make_scenario
 
-    from optimizer.milp.solve import SolveOptions
-    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.options import RunOptions, SolveOptions
+    from optimizer.pipeline import run_scenario
 
     scenario = make_scenario(
         **{

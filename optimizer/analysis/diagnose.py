@@ -26,7 +26,8 @@ from optimizer.limits.base import Change, MoveContext, money, pct, round_down, r
 from optimizer.limits.deal import MinMargin
 from optimizer.limits.registry import FAMILIES
 from optimizer.milp.model import BuiltModel, FixedChoice, build_model, price_expression, value_at
-from optimizer.milp.solve import SolveOptions, solve
+from optimizer.milp.solve import solve
+from optimizer.options import SolveOptions
 from optimizer.results import Solution
 from optimizer.rows import RowKey
 from optimizer.scenario.schema import Scenario

@@ -18,7 +18,8 @@ from typing import Any
 from optimizer.limits.base import RELAX_STEP as RELAX_STEP
 from optimizer.limits.registry import FAMILIES, parse_key
 from optimizer.milp.model import BuiltModel, build_model
-from optimizer.milp.solve import SolveOptions, solve
+from optimizer.milp.solve import solve
+from optimizer.options import SolveOptions
 from optimizer.results import LimitOutcome, Solution, SolveStatus
 from optimizer.rows import RowKey
 from optimizer.scenario.schema import Scenario

@@ -88,8 +88,8 @@ def solve_command(
     diagnosis is printed), 4 solver error or no solution in the time limit,
     5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
-    from optimizer.milp.solve import SolveOptions
-    from optimizer.pipeline import RunOptions, run_scenario
+    from optimizer.options import RunOptions, SolveOptions
+    from optimizer.pipeline import run_scenario
     from optimizer.results import SolveStatus
 
     fmt = check_output(fmt, output, plot)
@@ -154,9 +154,10 @@ def check(
     the proven changes), 4 solver error or no solution in the time limit,
     5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
-    from optimizer.milp.solve import SolveOptions
+    from optimizer.options import SolveOptions, check_options
     from optimizer.output import report
-    from optimizer.pipeline import check_options, parse_fixes, run_scenario
+    from optimizer.pipeline import run_scenario
+    from optimizer.scenario.fixes import parse_fixes
 
     fmt = check_output(fmt, output, choices=("table", "json"))
     ends = deadline(time_limit)

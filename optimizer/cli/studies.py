@@ -60,8 +60,8 @@ def compare(
     scheduler: str | None,
 ) -> None:
     """Solve scenario files and/or variants and show them side by side."""
+    from optimizer.options import RunOptions
     from optimizer.output.compare import Comparison, check_currencies, comparison_text
-    from optimizer.pipeline import RunOptions
     from optimizer.studies.batch import Job, run_jobs
 
     fmt = check_output(fmt, output)
@@ -200,8 +200,8 @@ def sweep(
     grid: GridOutputs,
 ) -> None:
     """Solve a grid of what-ifs: one row per point, the totals and the status."""
+    from optimizer.options import RunOptions
     from optimizer.output.plots import sweep_png
-    from optimizer.pipeline import RunOptions
     from optimizer.studies.sweep import parse_vary, validate_axes
 
     def plan(s: Any) -> tuple[list[Any], Any]:
@@ -225,8 +225,8 @@ def frontier(
     grid: GridOutputs,
 ) -> None:
     """The provider's best margin as a function of the client's budget."""
+    from optimizer.options import RunOptions
     from optimizer.output.plots import frontier_png
-    from optimizer.pipeline import RunOptions
     from optimizer.studies.frontier import frontier_axis
 
     def plan(s: Any) -> tuple[list[Any], Any]:

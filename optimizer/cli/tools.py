@@ -119,7 +119,7 @@ def staff(
     as_json: bool,
 ) -> None:
     """Erlang calculator: agents needed for one interval."""
-    from optimizer.pipeline import staff_interval
+    from optimizer.staffing.calculator import staff_interval
 
     if max_abandon is not None and patience is None:
         raise click.UsageError("--max-abandon needs --patience (Erlang A)")
@@ -157,7 +157,7 @@ def staff(
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 def requirements(scenario: Path, fmt: str | None, variant: str | None, output: Path | None) -> None:
     """Staffing requirement per category, tier and interval."""
-    from optimizer.pipeline import requirement_report
+    from optimizer.output.requirements_report import requirement_report
 
     fmt = check_output(fmt, output, choices=("table", "csv", "json"))
     s = load(scenario, variant)
@@ -172,7 +172,8 @@ def requirements(scenario: Path, fmt: str | None, variant: str | None, output: P
 @click.option("--variant", default=None)
 def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | None) -> None:
     """Write the model as an LP file without solving it."""
-    from optimizer.pipeline import build_only, lp_text
+    from optimizer.milp.export import lp_text
+    from optimizer.pipeline import build_only
 
     s = load(scenario, variant)
     guard_outputs(path)

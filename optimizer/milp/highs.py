@@ -3,31 +3,33 @@
 HiGHS's own ``time_limit`` is usually honoured, but on hard MIPs it has been seen
 to overrun by minutes with its interrupt callback silent. So HiGHS always runs in a
 forked child process that streams every improving solution and its proven bound to
-the parent. HiGHS is given a little less than the time limit; the parent kills the
-child at the limit itself and keeps the best solution received, with a numeric gap.
-The parent waits in Python, so Ctrl-C or a signal reaches it at once and kills the
-child (also without a time limit). The child dies with its parent however that ends
-(``die_with_parent``: ``PR_SET_PDEATHSIG`` on Linux, and a thread watching
-``getppid()``). Only in a daemonic process (a Dask worker), which may not fork,
-does HiGHS run in-process, keeping its own limit.
+the parent (``optimizer.milp.watch``: the process mechanics). HiGHS is given a little
+less than the time limit; the parent kills the child at the limit itself and keeps the
+best solution received, with a numeric gap. Only in a daemonic process (a Dask
+worker), which may not fork, does HiGHS run in-process, keeping its own limit.
+
+This module is the only one that imports ``highspy``: it configures HiGHS, runs our
+root cut loop, and reads HiGHS's answer into an ``Outcome`` (its status codes are
+mapped in ``optimizer.milp.backend``).
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing
-import os
-import signal
-import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from optimizer.milp.arrays import Arrays, column_bound
+from optimizer.milp.backend import highs_status
+from optimizer.milp.watch import Reporter, Stream, run_watched
+from optimizer.options import seconds_left
 from optimizer.results import SolveStatus
 
 STOP_SHARE = 0.10
@@ -35,19 +37,6 @@ STOP_SHARE = 0.10
 (fork, passModel) and for handing the answer back before the parent kills it."""
 STOP_SECONDS = 0.25
 """Seconds kept back from HiGHS's own limit on top of ``STOP_SHARE``."""
-BOUND_EVERY = 0.25
-"""Seconds between two bound reports of the child (from HiGHS's MIP interrupt callback)."""
-WATCH_EVERY = 0.2
-"""Seconds between two looks of a child at its parent (the fallback of PDEATHSIG)."""
-
-
-def seconds_left(time_limit: float | None, deadline: float | None) -> float | None:
-    """``time_limit`` capped by what is left before ``deadline`` (a ``time.monotonic``
-    instant); None when there is neither."""
-    if deadline is None:
-        return time_limit
-    left = deadline - time.monotonic()
-    return left if time_limit is None else min(time_limit, left)
 
 
 def inner_limit(seconds: float) -> float:
@@ -60,48 +49,6 @@ def inner_limit(seconds: float) -> float:
     """
     return max(seconds * (1 - STOP_SHARE) - STOP_SECONDS, seconds / 2)
 
-
-def die_with_parent(parent: int) -> None:
-    """In a forked child: end when the process ``parent`` ends, however it ends.
-
-    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
-    everywhere a daemon thread also checks ``os.getppid()`` every ``WATCH_EVERY`` s
-    (HiGHS releases the GIL while it solves, so the thread runs). A parent that is
-    already gone (it died between fork and here) ends the child at once.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
-            pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(WATCH_EVERY)
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
-
-
-def child_signals() -> None:
-    """In a child: Ctrl-C is the parent's to handle (it kills its children); a SIGTERM
-    or SIGHUP sent to the child alone ends it at once (not the parent's handlers)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_DFL)
-
-
-FEASIBILITY = 1e-6
-"""Relative slack on row and column bounds when a solver's answer is re-checked."""
-INTEGRALITY = 1e-5
-"""Largest distance to an integer an integer column may have in a solver's answer."""
-OBJECTIVE_REL = 1e-7
-"""Relative difference between a reported objective and ``cost x col + offset``."""
 
 CUT_ROUNDS = 20
 """At most this many rounds of LP, separation and added rows before the MIP starts."""
@@ -129,77 +76,6 @@ class Separator(Protocol):
     """Finds valid inequalities that an LP point violates."""
 
     def separate(self, x: NDArray[np.float64]) -> Sequence[CutRow]: ...
-
-
-@dataclass(frozen=True)
-class Arrays:
-    """A (MI)LP as column-wise arrays (what ``passModel`` takes); picklable."""
-
-    cost: NDArray[np.float64]
-    lower: NDArray[np.float64]
-    upper: NDArray[np.float64]
-    integer: NDArray[np.bool_]
-    row_lower: NDArray[np.float64]
-    row_upper: NDArray[np.float64]
-    starts: NDArray[np.int32]
-    indices: NDArray[np.int32]
-    values: NDArray[np.float64]
-    offset: float
-    maximize: bool
-
-    def activity(self, col: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Row activities A x of a column vector."""
-        rows = np.zeros(self.row_lower.size)
-        counts = np.diff(self.starts)
-        np.add.at(rows, self.indices, self.values * np.repeat(col, counts))
-        return rows
-
-    def discrepancy(
-        self, col: NDArray[np.float64], objective: float | None, integral: bool = True
-    ) -> str | None:
-        """Why ``col`` is not a solution with objective ``objective``, or None.
-
-        Checks what a solver's answer must satisfy, from the model's own arrays:
-        column bounds, integrality (unless ``integral`` is false: an LP relaxation),
-        row bounds (within ``FEASIBILITY`` of each side's size) and the objective
-        recomputed as ``cost x col + offset`` (within ``OBJECTIVE_REL``).
-        Seen with HiGHS 1.16 after our root cut loop: the objective of one solution
-        with the columns of another.
-
-        >>> a = Arrays(np.array([2.0]), np.zeros(1), np.ones(1), np.array([True]),
-        ...            np.array([-np.inf]), np.array([np.inf]), np.array([0, 0], np.int32),
-        ...            np.array([], np.int32), np.array([]), 0.0, True)
-        >>> a.discrepancy(np.array([1.0]), 2.0) is None
-        True
-        >>> a.discrepancy(np.array([0.0]), 2.0)
-        'objective 2 but the columns give 0'
-        >>> a.discrepancy(np.array([0.5]), 1.0)
-        '1 integer columns fractional (worst 0.5)'
-        """
-        col = np.asarray(col, dtype=float)
-        if col.shape != self.cost.shape or not np.all(np.isfinite(col)):
-            return "the columns are missing or not finite"
-        out = np.maximum(self.lower - col, col - self.upper)
-        if out.size and float(out.max()) > FEASIBILITY * max(1.0, float(np.abs(col).max())):
-            return f"a column outside its bounds by {float(out.max()):.6g}"
-        frac = np.abs(col[self.integer] - np.round(col[self.integer]))
-        if integral and frac.size and float(frac.max()) > INTEGRALITY:
-            count = int((frac > INTEGRALITY).sum())
-            return f"{count} integer columns fractional (worst {frac.max():.6g})"
-        act = self.activity(col)
-        scale = FEASIBILITY * np.maximum(
-            1.0,
-            np.where(np.isfinite(self.row_lower), np.abs(self.row_lower), 0.0)
-            + np.where(np.isfinite(self.row_upper), np.abs(self.row_upper), 0.0),
-        )
-        short = np.maximum(self.row_lower - act, act - self.row_upper) - scale
-        if short.size and float(short.max()) > 0:
-            return f"{int((short > 0).sum())} rows violated"
-        if objective is not None:
-            value = float(self.cost @ col + self.offset)
-            if abs(value - objective) > OBJECTIVE_REL * max(1.0, abs(objective), abs(value)):
-                return f"objective {objective:.6g} but the columns give {value:.6g}"
-        return None
 
 
 @dataclass(frozen=True)
@@ -282,26 +158,11 @@ def _prepare(
         h.setSolution(start)
 
 
-def _status(code: Any, has_primal: bool) -> SolveStatus:
-    import highspy
-
-    ms = highspy.HighsModelStatus
-    if code == ms.kOptimal:
-        return SolveStatus.OPTIMAL
-    if code in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-        return SolveStatus.INFEASIBLE
-    if code == ms.kUnbounded:
-        return SolveStatus.UNBOUNDED
-    if code in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt):
-        return SolveStatus.FEASIBLE if has_primal else SolveStatus.NO_SOLUTION
-    return SolveStatus.ERROR
-
-
 def _outcome(h: Any, is_mip: bool, rows: int) -> Outcome:
     """The solution of the model's own ``rows`` (not of any cut added after them)."""
     info = h.getInfo()
     has_primal = info.primal_solution_status == 2
-    status = _status(h.getModelStatus(), has_primal)
+    status = highs_status(h.getModelStatus().name, has_primal)
     bound = float(info.mip_dual_bound) if is_mip else None
     if not status.has_solution:
         return Outcome(status, bound=bound, message=str(h.modelStatusToString(h.getModelStatus())))
@@ -427,41 +288,28 @@ def _add_rows(h: Any, cuts: Sequence[CutRow]) -> None:
     )
 
 
-def _child(
+def _stream(
     arrays: Arrays,
     options: HighsOptions,
     separators: Sequence[Separator],
-    conn: Any,
-    other_end: Any,
-    parent: int,
+    reporter: Reporter[Outcome],
 ) -> None:
-    """Child process: solve, sending each improving solution and the proven bound as it
-    moves, then the outcome. It dies with its parent and leaves signals to it."""
-    die_with_parent(parent)
-    child_signals()
-    other_end.close()  # else a parent gone would leave a send blocked on a full pipe
+    """In the solver child: solve, sending each improving solution and the proven bound
+    as it moves (from HiGHS's MIP callbacks), then the outcome."""
     import highspy
 
     h, is_mip = _configure(arrays, options)
-    last = [-math.inf, math.nan]  # time and value of the last bound sent
 
     def report(kind: int, message: str, out: Any, _in: Any, _data: object) -> None:
         cb = highspy.cb.HighsCallbackType
         if kind == cb.kCallbackMipImprovingSolution:
-            conn.send(
-                (
-                    "incumbent",
-                    float(out.objective_function_value),
-                    np.asarray(out.mip_solution, float),
-                    float(out.mip_dual_bound),
-                )
+            reporter.incumbent(
+                float(out.objective_function_value),
+                np.asarray(out.mip_solution, float),
+                float(out.mip_dual_bound),
             )
             return
-        bound = float(out.mip_dual_bound)
-        now = time.monotonic()
-        if math.isfinite(bound) and bound != last[1] and now - last[0] >= BOUND_EVERY:
-            last[:] = [now, bound]
-            conn.send(("bound", bound))
+        reporter.bound(float(out.mip_dual_bound))
 
     _prepare(h, arrays, options, separators, is_mip)
     if is_mip:
@@ -469,49 +317,20 @@ def _child(
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
     h.run()
-    conn.send(("done", _outcome(h, is_mip, arrays.row_lower.size)))
-    conn.close()
+    reporter.done(_outcome(h, is_mip, arrays.row_lower.size))
 
 
 def _run_watched(
     arrays: Arrays, options: HighsOptions, separators: Sequence[Separator], limit: float | None
 ) -> Outcome:
-    """Run ``_child`` and keep what it streams; kill it after ``limit`` seconds, on any
-    exception (KeyboardInterrupt, a signal turned into one) and on every way out."""
+    """``_stream`` in a watched child killed after ``limit`` seconds; its answer, else the
+    best solution it streamed (or none)."""
     import highspy  # noqa: F401 - imported once here, not again in every child
 
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    args = (arrays, options, separators, send, receive, os.getpid())
-    child = context.Process(target=_child, args=args, daemon=True)
-    deadline = None if limit is None else time.monotonic() + limit
-    best: tuple[float, NDArray[np.float64], float] | None = None
-    bound: float | None = None
-    child.start()
-    send.close()
-    try:
-        while True:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and (left <= 0 or not receive.poll(left)):
-                break
-            try:
-                message = receive.recv()
-            except EOFError:
-                return _from_incumbent(arrays, best, bound, "the solver process ended unexpectedly")
-            if message[0] == "done":
-                return _with_gap(arrays, message[1], bound)
-            if message[0] == "bound":
-                bound = message[1]
-                continue
-            best = message[1], message[2], message[3]
-            if math.isfinite(message[3]):
-                bound = message[3]
-        return _from_incumbent(arrays, best, bound, "stopped at the time limit")
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join(timeout=5)
-        receive.close()
+    stream: Stream[Outcome] = run_watched(partial(_stream, arrays, options, separators), limit)
+    if stream.answer is not None:
+        return _with_gap(arrays, stream.answer, stream.bound)
+    return _from_incumbent(arrays, stream.best, stream.bound, stream.ended)
 
 
 def _from_incumbent(
@@ -543,22 +362,3 @@ def _with_gap(arrays: Arrays, outcome: Outcome, bound: float | None) -> Outcome:
         return outcome  # pragma: no cover - a MIP with a solution and an unbounded relaxation
     gap = abs(best - outcome.objective) / max(abs(outcome.objective), 1e-9)
     return replace(outcome, gap=gap, bound=best)
-
-
-def column_bound(arrays: Arrays) -> float:
-    """A bound on the objective from the column bounds alone (every column at the end its
-    cost favours; the rows ignored): weak, but valid and instant.
-
-    >>> a = Arrays(np.array([2.0, -1.0]), np.zeros(2), np.array([3.0, np.inf]),
-    ...     np.ones(2, bool), np.zeros(0), np.zeros(0), np.zeros(3, np.int32),
-    ...     np.zeros(0, np.int32), np.zeros(0), 1.0, True)
-    >>> column_bound(a)
-    7.0
-    """
-    sign = 1.0 if arrays.maximize else -1.0
-    good = sign * arrays.cost > 0
-    ends = np.where(good, arrays.upper, arrays.lower)
-    used = arrays.cost != 0
-    if not np.all(np.isfinite(ends[used])):
-        return sign * math.inf
-    return float(arrays.offset + arrays.cost[used] @ ends[used])

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.errors import OptimizerError, SolverError
-from optimizer.pipeline import RunOptions, child_signals, die_with_parent, run_scenario
+from optimizer.options import RunOptions
+from optimizer.pipeline import run_scenario
+from optimizer.processes import child_signals, die_with_parent
 from optimizer.results import SolverInfo, SolveStatus, VerifiedResult
 from optimizer.scenario.schema import Scenario
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from optimizer.errors import Issue, ScenarioError
-from optimizer.pipeline import RunOptions
+from optimizer.options import RunOptions
 from optimizer.scenario.schema import Scenario
 from optimizer.studies.sweep import Axis, SweepResult, run_sweep
 

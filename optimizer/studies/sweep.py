@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from optimizer.errors import Issue, ScenarioError
-from optimizer.pipeline import RunOptions
+from optimizer.options import RunOptions
 from optimizer.results import TOTAL_FIELDS, VerifiedResult
 from optimizer.scenario.overrides import PathError, list_indices, update_path
 from optimizer.scenario.schema import Scenario, validate_scenario

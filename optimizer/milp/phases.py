@@ -1,0 +1,246 @@
+"""How one deal's MILPs are solved: the solve phases between the model and the result.
+
+Interval mode solves one MILP. Shift mode solves in three warm-started phases:
+the interval model first (a relaxation of the shift model: shifts can only cost
+more and use more seats), which picks the tier and price choices; then the shift
+model with those choices pinned; then the full shift model started from that
+plan, whose proven bound gives the reported gap. Without a time limit the shift
+phases run under ``SHIFT_TIME_LIMIT``, and a result it stopped says so
+(``TimeLimitWarning``).
+
+Two second stages refine a solution: ``cheapest_at_lowest_spend`` (``min_price``
+solved lexicographically) and ``at_quotable_prices`` (continuous prices moved to a
+quotable step). ``optimizer.pipeline`` decides when each runs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import replace
+
+from optimizer.conventions import quotable
+from optimizer.milp.model import BuiltModel, build_model
+from optimizer.milp.solve import solve
+from optimizer.options import RunOptions
+from optimizer.results import Solution, SolveStatus
+from optimizer.scenario.schema import Scenario
+from optimizer.staffing.requirements import RequirementTable
+
+
+def solve_scenario(
+    scenario: Scenario, reqs: RequirementTable, options: RunOptions
+) -> tuple[BuiltModel, Solution]:
+    """Build ``scenario``'s model and solve it (shift mode: in phases); with build time."""
+    start = time.perf_counter()
+    model = build_model(scenario, reqs, options.objective, fixed=options.fixed)
+    build = time.perf_counter() - start
+    if scenario.provider.staffing == "shifts":
+        return _solve_shifts(scenario, reqs, options, model, build)
+    solution = solve(model, options.solve)
+    return model, replace(solution, solver=replace(solution.solver, build_seconds=build))
+
+
+SHIFT_TIME_LIMIT = 30.0
+"""Seconds for the shift phases when the user gives no time limit."""
+
+
+class TimeLimitWarning(UserWarning):
+    """A result that depends on a default time limit (and so on the machine's speed)."""
+
+
+PHASE1_GAP = 1e-3
+"""Relative gap of the interval phase, which only picks tiers and prices."""
+
+
+def _solve_shifts(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    options: RunOptions,
+    shift_model: BuiltModel,
+    build: float,
+) -> tuple[BuiltModel, Solution]:
+    """Shift mode in three phases, each warm-starting the next.
+
+    1. The interval model (a relaxation) picks tiers and prices.
+    2. The shift model with those choices pinned gives a good shift plan fast.
+    3. The full shift model, started from that plan, improves it and proves a bound
+       within the remaining time; its gap is the one reported.
+    """
+    relaxed = scenario.model_copy(
+        update={"provider": scenario.provider.model_copy(update={"staffing": "intervals"})}
+    )
+    clock = time.perf_counter()
+    # The phases share the run's deadline (without a time limit: SHIFT_TIME_LIMIT less
+    # the build already spent); each solve returns within the limit it is given.
+    end = options.solve.deadline
+    if end is None:
+        end = time.monotonic() + SHIFT_TIME_LIMIT - build
+
+    def within(share: float) -> float:
+        return max(0.0, share * (end - time.monotonic()))
+
+    phase1 = build_model(relaxed, reqs, options.objective, fixed=options.fixed)
+    # Phase 1 only picks the choices: a 0.1% gap and a fifth of the time are plenty.
+    loose = max(options.solve.gap or 0.0, PHASE1_GAP)
+    first = solve(phase1, replace(options.solve, time_limit=within(1 / 5), gap=loose))
+    if first.status == SolveStatus.INFEASIBLE:  # a relaxation: shifts are infeasible too
+        return shift_model, _timed(first, clock, build)
+    if not first.status.has_solution:
+        third = solve(shift_model, replace(options.solve, time_limit=within(1)))
+        return shift_model, _timed(third, clock, build)
+    pinned = first.pinned()
+    phase2 = build_model(scenario, reqs, options.objective, fixed=options.fixed, choices=pinned)
+    second = solve(phase2, replace(options.solve, time_limit=within(1 / 2)))
+    # The interval choices may not survive shifts (e.g. a min-price bid that only just
+    # met the margin floor): then the full model runs without a start.
+    start = _start_from(shift_model, second) if second.status.has_solution else None
+    third = solve(shift_model, replace(options.solve, time_limit=within(1), start=start))
+    if third.status.has_solution or not second.status.has_solution:
+        return _warn_if_default_limit(
+            options, shift_model, _timed(_bounded(third, first.bound), clock, build)
+        )
+    # Phase 2 is optimal only with its choices pinned: for the full model it is feasible.
+    held = replace(second, status=SolveStatus.FEASIBLE, solver=replace(second.solver, gap=None))
+    bound = third.bound if third.bound is not None else first.bound
+    return _warn_if_default_limit(options, phase2, _timed(_bounded(held, bound), clock, build))
+
+
+def _warn_if_default_limit(
+    options: RunOptions, model: BuiltModel, solution: Solution
+) -> tuple[BuiltModel, Solution]:
+    """Shift mode runs under a default limit when the user gave none: a result that limit
+    stopped depends on the machine's speed, and a warning says so."""
+    if options.solve.time_limit is None and solution.status == SolveStatus.FEASIBLE:
+        warnings.warn(
+            f"shift mode stopped at the default {SHIFT_TIME_LIMIT:g} s limit (gap "
+            f"{100 * (solution.solver.gap or 0.0):.2f}%): on a busier machine the plan may "
+            "differ; give --time-limit or --gap to decide",
+            TimeLimitWarning,
+            stacklevel=3,
+        )
+    return model, solution
+
+
+def _bounded(solution: Solution, bound: float | None) -> Solution:
+    """A feasible shift solution always with a numeric gap: its own, else the one from
+    ``bound`` (the full model's, or the interval phase's: a relaxation of shifts)."""
+    if solution.status != SolveStatus.FEASIBLE or solution.objective_value is None:
+        return solution
+    gap = solution.solver.gap
+    if (gap is not None and math.isfinite(gap)) or bound is None or not math.isfinite(bound):
+        return solution
+    value = solution.objective_value
+    gap = abs(bound - value) / max(abs(value), 1e-9)
+    return replace(solution, solver=replace(solution.solver, gap=gap), bound=bound)
+
+
+def _start_from(model: BuiltModel, solution: Solution) -> dict[str, float]:
+    """A warm start for ``model`` from a solution of the same model with choices pinned."""
+    start = dict(solution.variable_values)
+    for cat, opts in model.options.items():
+        chosen = solution.choices[cat]
+        for o in opts:
+            if o.price is not None:
+                start[o.var.name] = 1.0 if (o.tier, o.price) == (chosen.tier, chosen.price) else 0.0
+    return start
+
+
+def _timed(solution: Solution, clock: float, build: float) -> Solution:
+    """The solution with the wall time of all phases."""
+    seconds = time.perf_counter() - clock
+    return replace(solution, solver=replace(solution.solver, seconds=seconds, build_seconds=build))
+
+
+SPEND_SLACK_REL = 1e-9
+"""Relative slack on the lowest spend when the cheapest staffing at it is sought."""
+
+
+def cheapest_at_lowest_spend(
+    scenario: Scenario, reqs: RequirementTable, options: RunOptions, first: Solution
+) -> Solution:
+    """``min_price``, second stage: the lowest provider cost at the spend just found.
+
+    A weighted tie-break (spend + epsilon x cost) is swamped by the MIP gap, so the
+    provider's cost was left to chance; this solves the lexicographic problem exactly:
+    minimise cost subject to spend <= the first stage's spend, started from the first
+    stage's solution (which is feasible for it). The result reports the spend as its
+    objective, status and gap the worse of the two stages.
+    """
+    assert first.objective_value is not None
+    cap = first.objective_value + SPEND_SLACK_REL * max(1.0, abs(first.objective_value))
+    # Shift mode keeps the first stage's choices (its full model is too hard to solve
+    # twice) and finds the cheapest shift plan for them.
+    shifts = scenario.provider.staffing == "shifts"
+    pinned = first.pinned() if shifts else None
+    second_model = build_model(
+        scenario, reqs, "min_price", fixed=options.fixed, choices=pinned, spend_cap=cap
+    )
+    limit = options.solve.time_limit
+    if shifts and limit is None:
+        limit = SHIFT_TIME_LIMIT
+    start = _start_from(second_model, first)
+    second = solve(second_model, replace(options.solve, start=start, time_limit=limit))
+    if not second.status.has_solution:
+        return first  # the time limit came first: the first stage's plan stands
+    gaps = [g for g in (first.solver.gap, second.solver.gap) if g is not None]
+    return replace(
+        _second_stage(first, second, max(gaps) if gaps else None),
+        objective="min_price",
+        objective_value=second_model.spend_at(second.variable_values),
+    )
+
+
+def _second_stage(first: Solution, second: Solution, gap: float | None) -> Solution:
+    """``second``, a re-solve that refines ``first``, reported as one answer: the worse
+    status of the two, the first stage's bound and solver, both stages' seconds, ``gap``."""
+    worse = first.status if first.status != SolveStatus.OPTIMAL else second.status
+    seconds = first.solver.seconds + second.solver.seconds
+    return replace(
+        second,
+        status=worse,
+        bound=first.bound,
+        solver=replace(first.solver, seconds=seconds, gap=gap),
+    )
+
+
+def at_quotable_prices(
+    scenario: Scenario,
+    reqs: RequirementTable,
+    options: RunOptions,
+    objective: str,
+    solution: Solution,
+) -> Solution:
+    """Continuous prices (a range without a step) moved to a quotable step.
+
+    The exact optimum of a price range is rarely a price anyone quotes (1.037291 per
+    minute). Each such price is rounded to cents (4 decimals below 1) in the direction
+    the objective prefers first (up for margin, down for a competitive bid), then the
+    other, and the staffing is solved again with every choice pinned; the first
+    rounding that keeps every limit wins. When neither does, the exact prices stand.
+    ``RunOptions.exact_prices`` (``--exact-prices``) keeps them anyway.
+    """
+    ranged = {
+        c.name
+        for c in scenario.categories
+        if c.tier(solution.choices[c.name].tier).price_points() is None
+        and c.name not in options.fixed
+    }
+    if not ranged:
+        return solution
+    prefer_up = objective == "max_margin"
+    for up in (prefer_up, not prefer_up):
+        pinned = {
+            c: (ch.tier, quotable(ch.price, up) if c in ranged else ch.price)
+            for c, ch in solution.choices.items()
+        }
+        if all(pinned[c][1] == solution.choices[c].price for c in ranged):
+            return solution  # already on the step
+        model = build_model(
+            scenario, reqs, objective, fixed=options.fixed, choices=pinned, pin_ranges=True
+        )
+        again = solve(model, replace(options.solve, start=_start_from(model, solution)))
+        if again.status.has_solution:
+            return _second_stage(solution, again, solution.solver.gap)
+    return solution
