@@ -299,3 +299,33 @@ def test_package_import_is_light():
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+MAX_MODULE_LINES = 400
+"""A module longer than this does more than one job (split it, or say in its docstring
+why it reads better whole and list it in LONG_MODULES)."""
+MAX_FUNCTION_LINES = 60
+"""A function longer than this (docstring included) hides steps that deserve names."""
+LONG_MODULES: frozenset[str] = frozenset()
+"""Modules allowed over MAX_MODULE_LINES, each saying why in its docstring."""
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_is_one_job(module):
+    """No module over MAX_MODULE_LINES lines unless it is listed and says why."""
+    lines = len(_path(module, PACKAGE).read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES or module in LONG_MODULES, f"{module}: {lines} lines"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_functions_are_short(module):
+    """No function or method over MAX_FUNCTION_LINES lines."""
+    tree = ast.parse(_path(module, PACKAGE).read_text(encoding="utf-8"))
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"optimizer.{module}: {long}"
