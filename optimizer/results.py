@@ -44,10 +44,15 @@ class SolverInfo:
 
 @dataclass(frozen=True)
 class Choice:
-    """The tier and unit price chosen for one category."""
+    """The tier and unit price chosen for one category; with a plan, its monthly fee and
+    included units; with a platform fee menu, the fee chosen."""
 
     tier: str
     price: float
+    plan_fee: float = 0.0
+    included: float = 0.0
+    platform_fee: float = 0.0
+    """The monthly platform fee (the terms' fee, or the one chosen from its menu)."""
 
 
 @dataclass(frozen=True)

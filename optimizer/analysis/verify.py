@@ -27,6 +27,7 @@ from optimizer.limits.base import Recomputed, Violations
 from optimizer.limits.registry import FAMILIES, of_scope
 from optimizer.results import (
     CategoryOutcome,
+    Choice,
     LimitOutcome,
     SiteOutcome,
     Solution,
@@ -36,7 +37,8 @@ from optimizer.results import (
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category
 from optimizer.scenario.schema import Scenario
-from optimizer.staffing import costs
+from optimizer.scenario.terms import Plan
+from optimizer.staffing import charges, costs
 from optimizer.staffing.requirements import RequirementTable
 
 BINDING_TOLERANCE = 1e-3
@@ -197,6 +199,13 @@ def _binds(slack: float, scale: float) -> bool:
     return abs(slack) <= BINDING_TOLERANCE * max(1.0, scale)
 
 
+def charge_of(cat: Category, choice: Choice, quantity: float) -> float:
+    """The category's monthly revenue at its chosen point under its terms, recomputed from
+    the choice (plan, unit price, platform fee) and the billable quantity."""
+    plan = Plan(fee=choice.plan_fee, included=choice.included, unit_price=choice.price)
+    return charges.usage_charge(cat.terms, plan, quantity) + choice.platform_fee
+
+
 def _category(
     scenario: Scenario,
     reqs: RequirementTable,
@@ -208,7 +217,7 @@ def _category(
     choice = solution.choices[cat.name]
     creq = reqs.category(cat.name)
     treq = creq.tier(choice.tier)
-    revenue = choice.price * treq.billable_per_month
+    revenue = charge_of(cat, choice, treq.billable_per_month)
     paid = 0.0
     direct = 0.0
     for (site_name, c), hours in paid_hours.items():
