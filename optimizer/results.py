@@ -223,6 +223,10 @@ class VerifiedResult:
     diagnosis: tuple[dict[str, object], ...] = ()
     labels: tuple[str, ...] = ()
     staffing: dict[tuple[str, str], NDArray[np.float64]] = field(default_factory=dict)
+    billing: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Category -> how its revenue is billed under its contract terms (plan fee,
+    included units, platform fee, minimum top-up, all-units cliff); only categories
+    with terms or a plan."""
     """Scheduled agents per (site, category) per interval (for reports and plots)."""
     message: str = ""
 

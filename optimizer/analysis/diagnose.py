@@ -21,6 +21,7 @@ from typing import Any
 
 import pulp
 
+from optimizer.analysis.verify import charge_of
 from optimizer.conventions import price_decimals
 from optimizer.limits.base import Change, MoveContext, money, pct, round_down, round_up
 from optimizer.limits.deal import MinMargin
@@ -245,11 +246,14 @@ def _context(
         for c, ch in solution.choices.items()
         if not scenario.category(c).is_project
     }
-    revenue = sum(
-        ch.price * reqs.category(c).tier(ch.tier).billable_per_month
+    revenue_of = {
+        c: charge_of(scenario.category(c), ch, reqs.category(c).tier(ch.tier).billable_per_month)
         for c, ch in solution.choices.items()
+    }
+    revenue = sum(revenue_of.values())
+    return MoveContext(
+        scenario, kind, solution.choices, handled, revenue, careful, quotes, revenue_of
     )
-    return MoveContext(scenario, kind, solution.choices, handled, revenue, careful, quotes)
 
 
 def _describe(ctx: MoveContext, moved: dict[RowKey, float]) -> list[Change]:

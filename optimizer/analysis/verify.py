@@ -12,6 +12,8 @@ must equal the solver's objective. Any violation beyond the named tolerances rai
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from optimizer.analysis.service import (
@@ -37,7 +39,7 @@ from optimizer.results import (
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category
 from optimizer.scenario.schema import Scenario
-from optimizer.scenario.terms import Plan
+from optimizer.scenario.terms import Plan, Terms
 from optimizer.staffing import charges, costs
 from optimizer.staffing.requirements import RequirementTable
 
@@ -94,6 +96,7 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
         solution.solver,
         labels=reqs.labels,
         staffing=staffing,
+        billing=_billing(scenario, reqs, solution),
     )
 
 
@@ -140,6 +143,7 @@ def _recomputed(
         solution.choices,
         {o.name: o.revenue for o in outcomes},
         {o.name: o.contacts for o in outcomes},
+        {o.name: o.cost for o in outcomes},
         scheduled,
         {name: costs.fte(hours, scenario) for name, hours in paid_by_site.items()},
     )
@@ -197,6 +201,30 @@ def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
 def _binds(slack: float, scale: float) -> bool:
     """Binding: slack within BINDING_TOLERANCE of the row's size (700 on 700k binds)."""
     return abs(slack) <= BINDING_TOLERANCE * max(1.0, scale)
+
+
+def _billing(
+    scenario: Scenario, reqs: RequirementTable, solution: Solution
+) -> dict[str, dict[str, Any]]:
+    """How each category with contract terms (or a plan) is billed at its choice."""
+    out: dict[str, dict[str, Any]] = {}
+    for cat in scenario.categories:
+        choice = solution.choices[cat.name]
+        if cat.terms == Terms() and not (choice.plan_fee or choice.included):
+            continue
+        quantity = reqs.category(cat.name).tier(choice.tier).billable_per_month
+        plan = Plan(fee=choice.plan_fee, included=choice.included, unit_price=choice.price)
+        usage = charges.usage_charge(Terms(volume_bands=cat.terms.volume_bands), plan, quantity)
+        out[cat.name] = {
+            "billable_quantity": quantity,
+            "plan_fee": choice.plan_fee,
+            "included": choice.included,
+            "usage_charge": usage,
+            "minimum_top_up": max(0.0, (cat.terms.minimum_monthly or 0.0) - usage),
+            "platform_fee": choice.platform_fee,
+            "all_units_cliff": charges.cliff(cat.terms, plan, quantity),
+        }
+    return out
 
 
 def charge_of(cat: Category, choice: Choice, quantity: float) -> float:

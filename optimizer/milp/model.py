@@ -131,6 +131,20 @@ class _Terms(ModelTerms):
     def cost(self) -> Any:
         return self.draft.cost
 
+    def category_cost(self, category: str) -> Any:
+        cat = self.scenario.category(category)
+        if cat.is_project:
+            return pulp.LpAffineExpression(constant=costs.project_cost(self.scenario, cat))
+        mine = {
+            var
+            for key, agents in self.draft.agents.items()
+            if key[1] == category
+            for var in agents.values()
+        } | {z for key, pairs in self.draft.shifts.items() if key[1] == category for _, z in pairs}
+        return pulp.LpAffineExpression(
+            {v: c for v, c in self.draft.cost_terms.items() if v in mine}
+        )
+
     def price(self, category: str) -> Any:
         return price_expression(self.draft, category)
 
