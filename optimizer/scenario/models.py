@@ -344,7 +344,7 @@ class ScenarioFields(Strict):
 
     def raw(self) -> dict[str, Any]:
         """A plain mapping (lists, not tuples) that validates back to this scenario."""
-        return _thaw(self.model_dump(mode="python", exclude_none=True))
+        return _thaw(self.model_dump(mode="python", exclude_none=True, by_alias=True))
 
 
 def _thaw(value: Any) -> Any:
