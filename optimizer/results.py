@@ -57,10 +57,27 @@ class Choice:
 
 @dataclass(frozen=True)
 class FixedChoice:
-    """A tier and price held fixed (what sales quoted); the price may be off the menu."""
+    """A tier and price held fixed (what sales quoted); the price may be off the menu.
+    A quote may also hold a plan (its fee and included units) and a platform fee."""
 
     tier: str
     price: float
+    plan_fee: float | None = None
+    included: float | None = None
+    platform_fee: float | None = None
+
+    def spec(self) -> str:
+        """The quote as ``--fix`` takes it: ``tier@price``, ``tier@fee/included/price``
+        for a plan, ``+fee`` for a platform fee.
+
+        >>> FixedChoice("gold", 1.75, 1850, 1000, 500).spec()
+        'gold@1850/1000/1.75+500'
+        """
+        point = f"{self.price:g}"
+        if self.plan_fee is not None:
+            point = f"{self.plan_fee:g}/{self.included or 0:g}/{point}"
+        fee = "" if self.platform_fee is None else f"+{self.platform_fee:g}"
+        return f"{self.tier}@{point}{fee}"
 
 
 @dataclass(frozen=True)

@@ -275,3 +275,38 @@ def test_bad_terms_name_the_field(overrides: dict, path: str, expected: str) -> 
     issues = [i for i in err.value.issues if i.path == path]
     assert issues, [str(i) for i in err.value.issues]
     assert expected in issues[0].expected
+
+
+# ------------------------------------------------------------------ quotes holding a plan or a fee
+
+
+def test_fix_parses_a_plan_and_a_platform_fee() -> None:
+    """``tier@FEE/INCLUDED/PRICE+FEE``: the plan and the fee are held; ``spec`` gives it back."""
+    from optimizer.scenario.fixes import parse_fixes
+
+    scenario = _deal(**{"categories.calls.tiers.std.prices": MENU})
+    (quote,) = parse_fixes(scenario, ["calls=std@4000/1000/4+250"]).values()
+    assert (quote.plan_fee, quote.included, quote.price, quote.platform_fee) == (4000, 1000, 4, 250)
+    assert quote.spec() == "std@4000/1000/4+250"
+    with pytest.raises(ScenarioError, match="FEE/INCLUDED/PRICE"):
+        parse_fixes(scenario, ["calls=std@4000/1000"])
+
+
+def test_a_quoted_plan_and_fee_are_billed_as_quoted() -> None:
+    """Holding the 4,000-for-1,000 plan and a 250 platform fee (off the fee menu): the
+    result bills exactly that plan and fee."""
+    from optimizer.scenario.fixes import parse_fixes
+
+    scenario = _deal(
+        **{
+            "categories.calls.tiers.std.prices": MENU,
+            "categories.calls.terms.platform_fee": [0, 500],
+        }
+    )
+    fixed = parse_fixes(scenario, ["calls=std@4000/1000/4+250"])
+    result = run_scenario(scenario, RunOptions(fixed=fixed, explain=False))
+    billing = result.billing["calls"]
+    assert (billing["plan_fee"], billing["included"], billing["platform_fee"]) == (4000, 1000, 250)
+    q = billing["billable_quantity"]
+    calls = next(c for c in result.categories if c.name == "calls")
+    assert calls.revenue == pytest.approx(4000 + 4 * max(0.0, q - 1000) + 250)

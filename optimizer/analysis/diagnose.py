@@ -17,6 +17,7 @@ units is the family's own (:mod:`optimizer.limits`); this module runs the search
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pulp
@@ -332,7 +333,7 @@ def _price_extreme(
         candidate = (
             round_down(exact, digits, careful) if highest else round_up(exact, digits, careful)
         )
-        if feasible(scenario, {**others, cat_name: FixedChoice(quote.tier, candidate)}):
+        if feasible(scenario, {**others, cat_name: replace(quote, price=candidate)}):
             price = candidate
             break
     if price is None:
@@ -348,7 +349,7 @@ def _price_extreme(
         price,
         pct(quote.price, price),
         {},
-        {cat_name: FixedChoice(quote.tier, price)},
+        {cat_name: replace(quote, price=price)},
     )
 
 

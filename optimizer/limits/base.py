@@ -177,7 +177,7 @@ class Change:
             "proven": True,
             "apply": {
                 "overrides": dict(self.overrides),
-                "fixed": {c: f"{q.tier}@{q.price:g}" for c, q in sorted(self.fixed.items())},
+                "fixed": {c: q.spec() for c, q in sorted(self.fixed.items())},
             },
         }
 

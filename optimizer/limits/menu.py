@@ -260,14 +260,29 @@ class Fixed(Family):
         assert key.category is not None
         ch = ctx.choices[key.category]
         before = ctx.quotes.get(key.category)
+        cat = ctx.scenario.category(key.category)
+        plan = bool(ch.plan_fee or ch.included)
+        menu = len(cat.terms.fee_menu()) > 1
+        quote = FixedChoice(
+            ch.tier,
+            ch.price,
+            ch.plan_fee if plan else None,
+            ch.included if plan else None,
+            ch.platform_fee if menu or (before and before.platform_fee is not None) else None,
+        )
+        what = money(ch.price)
+        if plan:
+            what = f"the plan {money(ch.plan_fee)} for {ch.included:g} then {what}"
+        if quote.platform_fee is not None:
+            what += f" with a platform fee of {money(quote.platform_fee)}"
         return Change(
             key.readable,
             "sales",
             "alternative",
-            f"or sell {key.category} at {ch.tier} for {money(ch.price)} instead of the quote",
-            None if before is None else f"{before.tier}@{before.price:g}",
-            f"{ch.tier}@{ch.price:g}",
+            f"or sell {key.category} at {ch.tier} for {what} instead of the quote",
+            None if before is None else before.spec(),
+            quote.spec(),
             None,
             {},
-            {key.category: FixedChoice(ch.tier, ch.price)},
+            {key.category: quote},
         )

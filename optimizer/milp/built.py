@@ -113,8 +113,8 @@ class BuiltModel:
     revenue: Mapping[str, pulp.LpAffineExpression]
     cost: pulp.LpAffineExpression
     book: RowBook
-    fees: Mapping[str, list[tuple[float, pulp.LpVariable]]] = field(default_factory=dict)
-    """Category -> its platform fee menu: (fee, binary) pairs (only for menus)."""
+    fees: Mapping[str, list[tuple[float, pulp.LpVariable | None]]] = field(default_factory=dict)
+    """Category -> its platform fees: (fee, binary) per menu entry, or one (fee, None)."""
 
     @property
     def rows(self) -> Mapping[str, pulp.LpConstraint]:

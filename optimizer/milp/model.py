@@ -68,7 +68,7 @@ class _Draft:
         default_factory=dict
     )
     deferred: dict[str, DeferredVars] = field(default_factory=dict)
-    fees: dict[str, list[tuple[float, pulp.LpVariable]]] = field(default_factory=dict)
+    fees: dict[str, list[tuple[float, pulp.LpVariable | None]]] = field(default_factory=dict)
     revenue: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     cost_terms: dict[pulp.LpVariable, float] = field(default_factory=dict)
     cost: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
@@ -159,7 +159,12 @@ class _Terms(ModelTerms):
         if quote is None:
             return None
         options = self.draft.options[category]
-        chosen = [o.var for o in options if o.tier == quote.tier and o.price == quote.price]
+        held = None if quote.plan_fee is None else _quoted_plan(quote)
+        chosen = [
+            o.var
+            for o in options
+            if o.tier == quote.tier and o.price == quote.price and held in (None, o.plan)
+        ]
         return quote, pulp.lpSum(chosen)
 
     def agents(self, site: str) -> dict[int, Any]:
@@ -259,7 +264,7 @@ def _points(
         return same or (as_plan(price),)
 
     if quote is not None and quote.tier == tier.name:
-        plans = at(quote.price)  # the quoted price, on the menu or not
+        plans = at(quote.price) if quote.plan_fee is None else (_quoted_plan(quote),)
     if pinned is not None:
         if pinned[0] != tier.name:
             return ()
@@ -267,6 +272,12 @@ def _points(
         if plans is not None or pin_ranges:
             plans = at(pinned[1])
     return plans
+
+
+def _quoted_plan(quote: FixedChoice) -> Plan:
+    """The plan a quote holds (on the menu or not)."""
+    assert quote.plan_fee is not None
+    return Plan(fee=quote.plan_fee, included=quote.included or 0.0, unit_price=quote.price)
 
 
 def _add_choice(
@@ -304,15 +315,18 @@ def _add_choice(
 def _add_platform_fee(draft: _Draft, cat: Category, revenue: dict[pulp.LpVariable, float]) -> float:
     """A platform fee menu: one binary per fee, exactly one chosen, its fee added to the
     revenue terms. Returns the constant fee of a single-number fee (0 without one)."""
-    menu = cat.terms.fee_menu()
+    quote = draft.quotes.get(cat.name)
+    held = None if quote is None else quote.platform_fee
+    menu = cat.terms.fee_menu() if held is None else (held,)
     if len(menu) == 1:
+        draft.fees[cat.name] = [(float(menu[0]), None)]
         return float(menu[0])
     tag = sanitise(cat.name)
     fees = [
         (float(fee), draft.prob.add_variable(f"f_{tag}_{i}", cat=pulp.LpBinary))
         for i, fee in enumerate(menu)
     ]
-    draft.fees[cat.name] = fees
+    draft.fees[cat.name] = list(fees)
     for fee, var in fees:
         revenue[var] = revenue.get(var, 0.0) + fee
     draft.add(pulp.lpSum(var for _, var in fees) == 1, RowKey("one_fee", category=cat.name))

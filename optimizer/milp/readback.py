@@ -46,11 +46,8 @@ def _choices(model: BuiltModel, values: dict[str, float]) -> dict[str, Choice]:
         else:
             assert best.price is not None
             price = best.price
-        fees = model.fees.get(cat)
-        if fees:
-            fee = max(fees, key=lambda f: values.get(f[1].name, 0.0))[0]
-        else:
-            fee = model.scenario.category(cat).terms.fee_menu()[0]
+        fees = model.fees.get(cat) or [(0.0, None)]
+        fee = max(fees, key=lambda f: 0.0 if f[1] is None else values.get(f[1].name, 0.0))[0]
         plan = best.plan
         included = 0.0 if plan is None else plan.included
         choices[cat] = Choice(best.tier, price, 0.0 if plan is None else plan.fee, included, fee)
