@@ -240,11 +240,11 @@ class VerifiedResult:
     diagnosis: tuple[dict[str, object], ...] = ()
     labels: tuple[str, ...] = ()
     staffing: dict[tuple[str, str], NDArray[np.float64]] = field(default_factory=dict)
+    """Scheduled agents per (site, category) per interval (for reports and plots)."""
     billing: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Category -> how its revenue is billed under its contract terms (plan fee,
     included units, platform fee, minimum top-up, all-units cliff); only categories
     with terms or a plan."""
-    """Scheduled agents per (site, category) per interval (for reports and plots)."""
     message: str = ""
 
     def to_frame(self, table: str = "categories") -> Any:

@@ -310,3 +310,20 @@ def test_a_quoted_plan_and_fee_are_billed_as_quoted() -> None:
     q = billing["billable_quantity"]
     calls = next(c for c in result.categories if c.name == "calls")
     assert calls.revenue == pytest.approx(4000 + 4 * max(0.0, q - 1000) + 250)
+
+
+def test_verification_rejects_a_category_over_its_own_cost_cap() -> None:
+    """Per-category limits are re-checked on that category's own figures: the solver's
+    answer passes, and fails once calls' cap per contact is set just under what it bills
+    (the revenue, cost and contacts of a category are never mixed up)."""
+    scenario = _deal()
+    reqs = build_requirements(scenario)
+    solution = solve(build_model(scenario, reqs), SolveOptions())
+    result = verify(scenario, reqs, solution)
+    calls = next(c for c in result.categories if c.name == "calls")
+    cap = 0.99 * calls.revenue / calls.contacts
+    tight = scenario.with_overrides({"categories.calls.max_cost_per_contact": cap})
+    with pytest.raises(VerificationError, match="cost per contact of calls"):
+        verify(tight, reqs, solution)
+    loose = scenario.with_overrides({"categories.calls.max_cost_per_contact": 1.01 * cap / 0.99})
+    verify(loose, reqs, solution)

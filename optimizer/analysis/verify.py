@@ -135,17 +135,17 @@ def _recomputed(
         for site in scenario.provider.sites
     }
     return Recomputed(
-        sums.revenue,
-        sums.contact_revenue,
-        sums.contacts,
-        sums.value,
-        sums.cost,
-        solution.choices,
-        {o.name: o.revenue for o in outcomes},
-        {o.name: o.contacts for o in outcomes},
-        {o.name: o.cost for o in outcomes},
-        scheduled,
-        {name: costs.fte(hours, scenario) for name, hours in paid_by_site.items()},
+        revenue=sums.revenue,
+        contact_revenue=sums.contact_revenue,
+        contacts=sums.contacts,
+        value=sums.value,
+        cost=sums.cost,
+        choices=solution.choices,
+        revenue_of={o.name: o.revenue for o in outcomes},
+        cost_of={o.name: o.cost for o in outcomes},
+        contacts_of={o.name: o.contacts for o in outcomes},
+        scheduled=scheduled,
+        fte={name: costs.fte(hours, scenario) for name, hours in paid_by_site.items()},
     )
 
 
