@@ -44,18 +44,40 @@ class SolverInfo:
 
 @dataclass(frozen=True)
 class Choice:
-    """The tier and unit price chosen for one category."""
+    """The tier and unit price chosen for one category; with a plan, its monthly fee and
+    included units; with a platform fee menu, the fee chosen."""
 
     tier: str
     price: float
+    plan_fee: float = 0.0
+    included: float = 0.0
+    platform_fee: float = 0.0
+    """The monthly platform fee (the terms' fee, or the one chosen from its menu)."""
 
 
 @dataclass(frozen=True)
 class FixedChoice:
-    """A tier and price held fixed (what sales quoted); the price may be off the menu."""
+    """A tier and price held fixed (what sales quoted); the price may be off the menu.
+    A quote may also hold a plan (its fee and included units) and a platform fee."""
 
     tier: str
     price: float
+    plan_fee: float | None = None
+    included: float | None = None
+    platform_fee: float | None = None
+
+    def spec(self) -> str:
+        """The quote as ``--fix`` takes it: ``tier@price``, ``tier@fee/included/price``
+        for a plan, ``+fee`` for a platform fee.
+
+        >>> FixedChoice("gold", 1.75, 1850, 1000, 500).spec()
+        'gold@1850/1000/1.75+500'
+        """
+        point = f"{self.price:g}"
+        if self.plan_fee is not None:
+            point = f"{self.plan_fee:g}/{self.included or 0:g}/{point}"
+        fee = "" if self.platform_fee is None else f"+{self.platform_fee:g}"
+        return f"{self.tier}@{point}{fee}"
 
 
 @dataclass(frozen=True)
@@ -219,6 +241,10 @@ class VerifiedResult:
     labels: tuple[str, ...] = ()
     staffing: dict[tuple[str, str], NDArray[np.float64]] = field(default_factory=dict)
     """Scheduled agents per (site, category) per interval (for reports and plots)."""
+    billing: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Category -> how its revenue is billed under its contract terms (plan fee,
+    included units, platform fee, minimum top-up, all-units cliff); only categories
+    with terms or a plan."""
     message: str = ""
 
     def to_frame(self, table: str = "categories") -> Any:

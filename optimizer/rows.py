@@ -17,6 +17,7 @@ _ORDER = ("site", "category", "tier", "interval", "detail")
 STRUCTURE: dict[str, tuple[str, ...]] = {
     "min_price_spend": (),
     "one_choice": ("category",),
+    "one_fee": ("category",),
     "quoted_tier": ("category",),
     "deferred_min_agents": ("category",),
     "price_range_min": ("category", "tier"),

@@ -51,6 +51,7 @@ GRID = {
     "min_roi": 1e-4,
     "min_margin": 1e-4,
     "max_premium": 1e-4,
+    "min_premium": 1e-4,
     "max_fte": 0.1,
     "price": 1e-4,
 }

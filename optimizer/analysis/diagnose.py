@@ -17,10 +17,12 @@ units is the family's own (:mod:`optimizer.limits`); this module runs the search
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pulp
 
+from optimizer.analysis.verify import charge_of
 from optimizer.conventions import price_decimals
 from optimizer.limits.base import Change, MoveContext, money, pct, round_down, round_up
 from optimizer.limits.deal import MinMargin
@@ -245,11 +247,14 @@ def _context(
         for c, ch in solution.choices.items()
         if not scenario.category(c).is_project
     }
-    revenue = sum(
-        ch.price * reqs.category(c).tier(ch.tier).billable_per_month
+    revenue_of = {
+        c: charge_of(scenario.category(c), ch, reqs.category(c).tier(ch.tier).billable_per_month)
         for c, ch in solution.choices.items()
+    }
+    revenue = sum(revenue_of.values())
+    return MoveContext(
+        scenario, kind, solution.choices, handled, revenue, careful, quotes, revenue_of
     )
-    return MoveContext(scenario, kind, solution.choices, handled, revenue, careful, quotes)
 
 
 def _describe(ctx: MoveContext, moved: dict[RowKey, float]) -> list[Change]:
@@ -328,7 +333,7 @@ def _price_extreme(
         candidate = (
             round_down(exact, digits, careful) if highest else round_up(exact, digits, careful)
         )
-        if feasible(scenario, {**others, cat_name: FixedChoice(quote.tier, candidate)}):
+        if feasible(scenario, {**others, cat_name: replace(quote, price=candidate)}):
             price = candidate
             break
     if price is None:
@@ -344,7 +349,7 @@ def _price_extreme(
         price,
         pct(quote.price, price),
         {},
-        {cat_name: FixedChoice(quote.tier, price)},
+        {cat_name: replace(quote, price=price)},
     )
 
 

@@ -12,6 +12,8 @@ must equal the solver's objective. Any violation beyond the named tolerances rai
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from optimizer.analysis.service import (
@@ -27,6 +29,7 @@ from optimizer.limits.base import Recomputed, Violations
 from optimizer.limits.registry import FAMILIES, of_scope
 from optimizer.results import (
     CategoryOutcome,
+    Choice,
     LimitOutcome,
     SiteOutcome,
     Solution,
@@ -36,7 +39,8 @@ from optimizer.results import (
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category
 from optimizer.scenario.schema import Scenario
-from optimizer.staffing import costs
+from optimizer.scenario.terms import Plan, Terms
+from optimizer.staffing import charges, costs
 from optimizer.staffing.requirements import RequirementTable
 
 BINDING_TOLERANCE = 1e-3
@@ -92,6 +96,7 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
         solution.solver,
         labels=reqs.labels,
         staffing=staffing,
+        billing=_billing(scenario, reqs, solution),
     )
 
 
@@ -130,16 +135,17 @@ def _recomputed(
         for site in scenario.provider.sites
     }
     return Recomputed(
-        sums.revenue,
-        sums.contact_revenue,
-        sums.contacts,
-        sums.value,
-        sums.cost,
-        solution.choices,
-        {o.name: o.revenue for o in outcomes},
-        {o.name: o.contacts for o in outcomes},
-        scheduled,
-        {name: costs.fte(hours, scenario) for name, hours in paid_by_site.items()},
+        revenue=sums.revenue,
+        contact_revenue=sums.contact_revenue,
+        contacts=sums.contacts,
+        value=sums.value,
+        cost=sums.cost,
+        choices=solution.choices,
+        revenue_of={o.name: o.revenue for o in outcomes},
+        cost_of={o.name: o.cost for o in outcomes},
+        contacts_of={o.name: o.contacts for o in outcomes},
+        scheduled=scheduled,
+        fte={name: costs.fte(hours, scenario) for name, hours in paid_by_site.items()},
     )
 
 
@@ -197,6 +203,37 @@ def _binds(slack: float, scale: float) -> bool:
     return abs(slack) <= BINDING_TOLERANCE * max(1.0, scale)
 
 
+def _billing(
+    scenario: Scenario, reqs: RequirementTable, solution: Solution
+) -> dict[str, dict[str, Any]]:
+    """How each category with contract terms (or a plan) is billed at its choice."""
+    out: dict[str, dict[str, Any]] = {}
+    for cat in scenario.categories:
+        choice = solution.choices[cat.name]
+        if cat.terms == Terms() and not (choice.plan_fee or choice.included):
+            continue
+        quantity = reqs.category(cat.name).tier(choice.tier).billable_per_month
+        plan = Plan(fee=choice.plan_fee, included=choice.included, unit_price=choice.price)
+        usage = charges.usage_charge(Terms(volume_bands=cat.terms.volume_bands), plan, quantity)
+        out[cat.name] = {
+            "billable_quantity": quantity,
+            "plan_fee": choice.plan_fee,
+            "included": choice.included,
+            "usage_charge": usage,
+            "minimum_top_up": max(0.0, (cat.terms.minimum_monthly or 0.0) - usage),
+            "platform_fee": choice.platform_fee,
+            "all_units_cliff": charges.cliff(cat.terms, plan, quantity),
+        }
+    return out
+
+
+def charge_of(cat: Category, choice: Choice, quantity: float) -> float:
+    """The category's monthly revenue at its chosen point under its terms, recomputed from
+    the choice (plan, unit price, platform fee) and the billable quantity."""
+    plan = Plan(fee=choice.plan_fee, included=choice.included, unit_price=choice.price)
+    return charges.usage_charge(cat.terms, plan, quantity) + choice.platform_fee
+
+
 def _category(
     scenario: Scenario,
     reqs: RequirementTable,
@@ -208,7 +245,7 @@ def _category(
     choice = solution.choices[cat.name]
     creq = reqs.category(cat.name)
     treq = creq.tier(choice.tier)
-    revenue = choice.price * treq.billable_per_month
+    revenue = charge_of(cat, choice, treq.billable_per_month)
     paid = 0.0
     direct = 0.0
     for (site_name, c), hours in paid_hours.items():

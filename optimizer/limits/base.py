@@ -69,6 +69,9 @@ class ModelTerms(Protocol):
     def cost(self) -> Any:
         """The provider's monthly cost."""
 
+    def category_cost(self, category: str) -> Any:
+        """The direct monthly cost of one category (its agents, or a project's effort)."""
+
     def price(self, category: str) -> Any:
         """The chosen unit price of ``category``."""
 
@@ -125,6 +128,8 @@ class Recomputed:
     choices: Mapping[str, Choice]
     revenue_of: Mapping[str, float]
     """Category -> revenue per month."""
+    cost_of: Mapping[str, float]
+    """Category -> direct cost per month (its agents, or a project's effort)."""
     contacts_of: Mapping[str, float]
     """Category -> handled contacts per month."""
     scheduled: Mapping[str, NDArray[np.float64]]
@@ -172,7 +177,7 @@ class Change:
             "proven": True,
             "apply": {
                 "overrides": dict(self.overrides),
-                "fixed": {c: f"{q.tier}@{q.price:g}" for c, q in sorted(self.fixed.items())},
+                "fixed": {c: q.spec() for c, q in sorted(self.fixed.items())},
             },
         }
 
@@ -192,6 +197,8 @@ class MoveContext:
     """Round with a nudge in the deal's favour (the plain value failed its proof)."""
     quotes: Mapping[str, FixedChoice] = field(default_factory=dict)
     """The quotes held before the diagnosis."""
+    revenue_of: Mapping[str, float] = field(default_factory=dict)
+    """Category -> its revenue per month in the elastic solution."""
 
     def up(self, value: float, digits: int = 2) -> float:
         """``value`` rounded up at ``digits`` decimals (float noise ignored)."""

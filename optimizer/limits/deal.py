@@ -249,3 +249,66 @@ class MinMargin(Family):
             pct(before, after),
             {"provider.min_margin": after},
         )
+
+
+class CategoryMargin(Family):
+    """A category's margin, (revenue - direct cost) / revenue, at least its terms'
+    ``min_margin`` (direct cost: the category's agents, or a project's effort)."""
+
+    name = "category_margin"
+    owner = "provider"
+    scope = "deal"
+    """Written with the deal's limits: a category's cost needs its staffing built."""
+    unit = "share"
+    parts = ("category",)
+
+    def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
+        return any(c.terms.min_margin is not None for c in scenario.categories)
+
+    def write(self, terms: ModelTerms, owner: str | None) -> None:
+        for cat in terms.scenario.categories:
+            share = cat.terms.min_margin
+            if share is not None:
+                row = (1 - share) * terms.revenue(cat.name) - terms.category_cost(cat.name) >= 0
+                terms.add(row, RowKey(self.name, category=cat.name))
+
+    def check(
+        self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None
+    ) -> None:
+        for cat in scenario.categories:
+            share = cat.terms.min_margin
+            if share is not None:
+                revenue = got.revenue_of[cat.name]
+                margin = revenue - got.cost_of[cat.name]
+                tol = got.money_tolerance
+                found.at_least(f"margin of {cat.name}", margin, share * revenue, tol)
+
+    def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
+        assert key.category is not None
+        share = scenario.category(key.category).terms.min_margin
+        if share is None:
+            return None
+        path = f"categories.{key.category}.terms.min_margin"
+        return {path: share - RELAX_STEP * abs(share)}
+
+    def weight(self, scenario: Scenario, revenue_scale: float) -> float:
+        return 1.0 / revenue_scale
+
+    def move(self, ctx: MoveContext, key: RowKey, amount: float) -> Change | None:
+        assert key.category is not None
+        before = ctx.scenario.category(key.category).terms.min_margin
+        revenue = ctx.revenue_of.get(key.category, 0.0)
+        if before is None or revenue <= 0:
+            return None
+        after = ctx.down(before - amount / revenue, 4)
+        loss = " (selling it at a loss)" if after < 0 else ""
+        return Change(
+            key.readable,
+            "provider",
+            ctx.kind,
+            f"{key.category}: the margin floor must fall from {before:.1%} to {after:.2%}{loss}",
+            before,
+            after,
+            pct(before, after),
+            {f"categories.{key.category}.terms.min_margin": after},
+        )

@@ -98,6 +98,72 @@ class MaxPrice(Family):
         )
 
 
+def price_floor(cat: Category) -> float | None:
+    """The competitor band's lower side: ``benchmark_price x (1 + terms.min_premium)``."""
+    if cat.benchmark_price is None or cat.terms.min_premium is None:
+        return None
+    return cat.benchmark_price * (1.0 + cat.terms.min_premium)
+
+
+class MinPrice(Family):
+    """The unit price of a category at least the competitor band's lower side."""
+
+    name = "price_floor"
+    owner = "client"
+    scope = "category"
+    unit = "money per billing unit"
+    parts = ("category",)
+
+    def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
+        return any(price_floor(c) is not None for c in scenario.categories)
+
+    def write(self, terms: ModelTerms, owner: str | None) -> None:
+        assert owner is not None
+        floor = price_floor(terms.scenario.category(owner))
+        if floor is not None:
+            terms.add(terms.price(owner) >= floor, RowKey(self.name, category=owner))
+
+    def check(
+        self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None
+    ) -> None:
+        assert owner is not None
+        floor = price_floor(scenario.category(owner))
+        if floor is not None:
+            what = f"price of {owner} above the competitor band's floor"
+            found.at_least(what, got.choices[owner].price, floor, PRICE_TOLERANCE)
+
+    def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
+        assert key.category is not None
+        low = scenario.category(key.category).terms.min_premium
+        if low is None:
+            return None
+        return {f"categories.{key.category}.terms.min_premium": (1 + low) / up() - 1}
+
+    def weight(self, scenario: Scenario, revenue_scale: float) -> float:
+        floors = [f for c in scenario.categories if (f := price_floor(c)) is not None]
+        return 1.0 / max(min(floors, default=1.0), 1e-9)
+
+    def move(self, ctx: MoveContext, key: RowKey, amount: float) -> Change | None:
+        assert key.category is not None
+        cat = ctx.scenario.category(key.category)
+        floor = price_floor(cat)
+        assert floor is not None and cat.benchmark_price is not None
+        assert cat.terms.min_premium is not None
+        after = ctx.down(floor - amount, price_decimals(floor))
+        premium = after / cat.benchmark_price - 1 - 1e-9
+        return Change(
+            key.readable,
+            "client",
+            ctx.kind,
+            f"{key.category}: the competitor band's floor must fall from {floor:,.4g} to "
+            f"{after:,.4g} (premium {cat.terms.min_premium:.1%} -> {premium:.2%})",
+            floor,
+            after,
+            pct(floor, after),
+            {f"categories.{key.category}.terms.min_premium": premium},
+        )
+
+
 def up() -> float:
     """The factor of a 1% relaxation."""
     return 1.0 + RELAX_STEP
@@ -194,14 +260,29 @@ class Fixed(Family):
         assert key.category is not None
         ch = ctx.choices[key.category]
         before = ctx.quotes.get(key.category)
+        cat = ctx.scenario.category(key.category)
+        plan = bool(ch.plan_fee or ch.included)
+        menu = len(cat.terms.fee_menu()) > 1
+        quote = FixedChoice(
+            ch.tier,
+            ch.price,
+            ch.plan_fee if plan else None,
+            ch.included if plan else None,
+            ch.platform_fee if menu or (before and before.platform_fee is not None) else None,
+        )
+        what = money(ch.price)
+        if plan:
+            what = f"the plan {money(ch.plan_fee)} for {ch.included:g} then {what}"
+        if quote.platform_fee is not None:
+            what += f" with a platform fee of {money(quote.platform_fee)}"
         return Change(
             key.readable,
             "sales",
             "alternative",
-            f"or sell {key.category} at {ch.tier} for {money(ch.price)} instead of the quote",
-            None if before is None else f"{before.tier}@{before.price:g}",
-            f"{ch.tier}@{ch.price:g}",
+            f"or sell {key.category} at {ch.tier} for {what} instead of the quote",
+            None if before is None else before.spec(),
+            quote.spec(),
             None,
             {},
-            {key.category: FixedChoice(ch.tier, ch.price)},
+            {key.category: quote},
         )

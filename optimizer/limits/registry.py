@@ -1,8 +1,9 @@
 """The limit families, in the order the model writes their rows.
 
-Order matters twice: within a category (``fixed``, ``max_price``, ``min_tier``, written
-right after the category's choice rows), within a site (``seats`` then ``max_fte``) and
-for the deal (``budget``, ``max_cost_per_contact``, ``min_roi``, then ``min_margin``),
+Order matters: within a category (``fixed``, ``max_price``, ``price_floor``, ``min_tier``,
+written right after the category's choice rows), within a site (``seats`` then
+``max_fte``) and for the deal (``budget``, ``max_cost_per_contact``, ``min_roi``,
+``min_margin``, then ``category_margin``),
 the MILP's rows come in this order, and the solvers' paths (so ties between equal
 optima) depend on it.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from optimizer.limits.base import Family, Scope
-from optimizer.limits.deal import Budget, CostPerContact, MinMargin, MinRoi
-from optimizer.limits.menu import Fixed, MaxPrice, MinTier
+from optimizer.limits.deal import Budget, CategoryMargin, CostPerContact, MinMargin, MinRoi
+from optimizer.limits.menu import Fixed, MaxPrice, MinPrice, MinTier
 from optimizer.limits.sites import MaxFte, Seats
 from optimizer.rows import STRUCTURE, RowKey
 
@@ -22,6 +23,7 @@ FAMILIES: dict[str, Family] = {
     for f in (
         Fixed(),
         MaxPrice(),
+        MinPrice(),
         MinTier(),
         Seats(),
         MaxFte(),
@@ -29,6 +31,7 @@ FAMILIES: dict[str, Family] = {
         CostPerContact(),
         MinRoi(),
         MinMargin(),
+        CategoryMargin(),
     )
 }
 """Family name -> its definition."""

@@ -21,6 +21,7 @@ from optimizer.milp.shifts import ShiftPattern
 from optimizer.results import FixedChoice
 from optimizer.rows import RowKey
 from optimizer.scenario.schema import Scenario
+from optimizer.scenario.terms import Plan
 from optimizer.staffing import costs
 from optimizer.staffing.requirements import RequirementTable
 
@@ -47,6 +48,8 @@ class Option:
     price: float | None
     var: pulp.LpVariable
     price_var: pulp.LpVariable | None = None
+    plan: Plan | None = None
+    """The price point as a plan (None for a continuous range)."""
 
 
 Slack = tuple[pulp.LpVariable, float]
@@ -110,6 +113,8 @@ class BuiltModel:
     revenue: Mapping[str, pulp.LpAffineExpression]
     cost: pulp.LpAffineExpression
     book: RowBook
+    fees: Mapping[str, list[tuple[float, pulp.LpVariable | None]]] = field(default_factory=dict)
+    """Category -> its platform fees: (fee, binary) per menu entry, or one (fee, None)."""
 
     @property
     def rows(self) -> Mapping[str, pulp.LpConstraint]:

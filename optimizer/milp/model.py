@@ -37,9 +37,10 @@ from optimizer.milp.built import (
 from optimizer.milp.deferred import DeferredVars, add_deferred
 from optimizer.milp.shifts import ShiftPattern, shift_patterns
 from optimizer.rows import RowKey
-from optimizer.scenario.models import Category
+from optimizer.scenario.models import Category, Tier
 from optimizer.scenario.schema import Scenario
-from optimizer.staffing import costs
+from optimizer.scenario.terms import Plan, as_plan
+from optimizer.staffing import charges, costs
 from optimizer.staffing.requirements import CategoryRequirements, RequirementTable
 
 __all__ = [
@@ -67,6 +68,7 @@ class _Draft:
         default_factory=dict
     )
     deferred: dict[str, DeferredVars] = field(default_factory=dict)
+    fees: dict[str, list[tuple[float, pulp.LpVariable | None]]] = field(default_factory=dict)
     revenue: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     cost_terms: dict[pulp.LpVariable, float] = field(default_factory=dict)
     cost: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
@@ -91,6 +93,7 @@ class _Draft:
             self.revenue,
             self.cost,
             self.book,
+            self.fees,
         )
 
 
@@ -128,6 +131,20 @@ class _Terms(ModelTerms):
     def cost(self) -> Any:
         return self.draft.cost
 
+    def category_cost(self, category: str) -> Any:
+        cat = self.scenario.category(category)
+        if cat.is_project:
+            return pulp.LpAffineExpression(constant=costs.project_cost(self.scenario, cat))
+        mine = {
+            var
+            for key, agents in self.draft.agents.items()
+            if key[1] == category
+            for var in agents.values()
+        } | {z for key, pairs in self.draft.shifts.items() if key[1] == category for _, z in pairs}
+        return pulp.LpAffineExpression(
+            {v: c for v, c in self.draft.cost_terms.items() if v in mine}
+        )
+
     def price(self, category: str) -> Any:
         return price_expression(self.draft, category)
 
@@ -142,7 +159,12 @@ class _Terms(ModelTerms):
         if quote is None:
             return None
         options = self.draft.options[category]
-        chosen = [o.var for o in options if o.tier == quote.tier and o.price == quote.price]
+        held = None if quote.plan_fee is None else _quoted_plan(quote)
+        chosen = [
+            o.var
+            for o in options
+            if o.tier == quote.tier and o.price == quote.price and held in (None, o.plan)
+        ]
         return quote, pulp.lpSum(chosen)
 
     def agents(self, site: str) -> dict[int, Any]:
@@ -226,40 +248,51 @@ def _constant_cost(scenario: Scenario) -> float:
     return costs.fixed_cost(scenario) + projects
 
 
-def _prices(
-    cat: Category,
-    tier_name: str,
-    prices: tuple[float | None, ...] | None,
+def _points(
+    tier: Tier,
     quote: FixedChoice | None,
     pinned: tuple[str, float] | None,
     pin_ranges: bool,
-) -> tuple[float | None, ...] | None:
-    """The prices offered at one tier: the menu, a quote, or a pinned choice (None for a
-    continuous range, an empty tuple for a tier left out)."""
-    if quote is not None and quote.tier == tier_name:
-        prices = (quote.price,)  # the quoted price, on the menu or not
+) -> tuple[Plan, ...] | None:
+    """The price points offered at one tier: the menu, a quote, or a pinned choice (None
+    for a continuous range, an empty tuple for a tier left out). A quoted or pinned unit
+    price keeps the menu's plans at that price, else it is a plain price off the menu."""
+    plans = tier.plans()
+
+    def at(price: float) -> tuple[Plan, ...]:
+        same = tuple(dict.fromkeys(p for p in plans or () if p.unit_price == price))
+        return same or (as_plan(price),)
+
+    if quote is not None and quote.tier == tier.name:
+        plans = at(quote.price) if quote.plan_fee is None else (_quoted_plan(quote),)
     if pinned is not None:
-        if pinned[0] != tier_name:
+        if pinned[0] != tier.name:
             return ()
         # A continuous range stays free unless ``pin_ranges`` asks for its price too.
-        if prices is not None or pin_ranges:
-            prices = (pinned[1],)
-    return prices
+        if plans is not None or pin_ranges:
+            plans = at(pinned[1])
+    return plans
+
+
+def _quoted_plan(quote: FixedChoice) -> Plan:
+    """The plan a quote holds (on the menu or not)."""
+    assert quote.plan_fee is not None
+    return Plan(fee=quote.plan_fee, included=quote.included or 0.0, unit_price=quote.price)
 
 
 def _add_choice(
     draft: _Draft, cat: Category, pinned: tuple[str, float] | None, pin_ranges: bool
 ) -> None:
-    """Binaries for each (tier, price) option; exactly one is chosen."""
+    """Binaries for each (tier, price point) option, exactly one chosen; an option's
+    revenue is its charge under the category's terms (a constant per option)."""
     reqs = draft.requirements.category(cat.name)
     options: list[Option] = []
     revenue: dict[pulp.LpVariable, float] = {}
     tag = sanitise(cat.name)
     for k, tier in enumerate(cat.tiers):
         q = reqs.tier(tier.name).billable_per_month
-        quote = draft.quotes.get(cat.name)
-        prices = _prices(cat, tier.name, tier.price_points(), quote, pinned, pin_ranges)
-        if prices is None:
+        plans = _points(tier, draft.quotes.get(cat.name), pinned, pin_ranges)
+        if plans is None:
             y = draft.prob.add_variable(f"y_{tag}_{k}", cat=pulp.LpBinary)
             low, high = tier.price_bounds()
             pv = draft.prob.add_variable(f"p_{tag}_{k}", lowBound=0, upBound=high)
@@ -267,16 +300,37 @@ def _add_choice(
             draft.add(pv - low * y >= 0, RowKey("price_range_min", **key))
             draft.add(pv - high * y <= 0, RowKey("price_range_max", **key))
             options.append(Option(cat.name, tier.name, None, y, pv))
-            revenue[pv] = revenue.get(pv, 0.0) + q
+            revenue[pv] = revenue.get(pv, 0.0) + charges.billed_units(cat.terms.volume_bands, q)
             continue
-        for i, price in enumerate(prices):
-            assert price is not None
+        for i, plan in enumerate(plans):
             x = draft.prob.add_variable(f"x_{tag}_{k}_{i}", cat=pulp.LpBinary)
-            options.append(Option(cat.name, tier.name, float(price), x))
-            revenue[x] = float(price) * q
+            options.append(Option(cat.name, tier.name, float(plan.unit_price), x, plan=plan))
+            revenue[x] = charges.usage_charge(cat.terms, plan, q)
     draft.options[cat.name] = options
-    draft.revenue[cat.name] = pulp.LpAffineExpression(revenue)
+    fee = _add_platform_fee(draft, cat, revenue)
+    draft.revenue[cat.name] = pulp.LpAffineExpression(revenue, constant=fee)
     draft.add(pulp.lpSum(o.var for o in options) == 1, RowKey("one_choice", category=cat.name))
+
+
+def _add_platform_fee(draft: _Draft, cat: Category, revenue: dict[pulp.LpVariable, float]) -> float:
+    """A platform fee menu: one binary per fee, exactly one chosen, its fee added to the
+    revenue terms. Returns the constant fee of a single-number fee (0 without one)."""
+    quote = draft.quotes.get(cat.name)
+    held = None if quote is None else quote.platform_fee
+    menu = cat.terms.fee_menu() if held is None else (held,)
+    if len(menu) == 1:
+        draft.fees[cat.name] = [(float(menu[0]), None)]
+        return float(menu[0])
+    tag = sanitise(cat.name)
+    fees = [
+        (float(fee), draft.prob.add_variable(f"f_{tag}_{i}", cat=pulp.LpBinary))
+        for i, fee in enumerate(menu)
+    ]
+    draft.fees[cat.name] = list(fees)
+    for fee, var in fees:
+        revenue[var] = revenue.get(var, 0.0) + fee
+    draft.add(pulp.lpSum(var for _, var in fees) == 1, RowKey("one_fee", category=cat.name))
+    return 0.0
 
 
 def _upper_bounds(draft: _Draft, cat: Category, reqs: CategoryRequirements) -> dict[int, int]:

@@ -36,7 +36,8 @@ def read_solution(model: BuiltModel, answer: BackendResult, info: SolverInfo) ->
 
 
 def _choices(model: BuiltModel, values: dict[str, float]) -> dict[str, Choice]:
-    """Each category's tier and price: its option with the largest value."""
+    """Each category's tier and price (with its plan and platform fee): its option with
+    the largest value."""
     choices = {}
     for cat, options in model.options.items():
         best = max(options, key=lambda o: values.get(o.var.name, 0.0))
@@ -45,7 +46,11 @@ def _choices(model: BuiltModel, values: dict[str, float]) -> dict[str, Choice]:
         else:
             assert best.price is not None
             price = best.price
-        choices[cat] = Choice(best.tier, price)
+        fees = model.fees.get(cat) or [(0.0, None)]
+        fee = max(fees, key=lambda f: 0.0 if f[1] is None else values.get(f[1].name, 0.0))[0]
+        plan = best.plan
+        included = 0.0 if plan is None else plan.included
+        choices[cat] = Choice(best.tier, price, 0.0 if plan is None else plan.fee, included, fee)
     return choices
 
 

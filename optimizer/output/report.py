@@ -53,6 +53,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _category(result: VerifiedResult, c: Any) -> dict[str, Any]:
+    """One category's entry; ``terms`` only for a category billed under contract terms."""
+    entry = {f: _clean(getattr(c, f)) for f in CATEGORY_FIELDS}
+    if c.name in result.billing:
+        entry["terms"] = {k: _clean(v) for k, v in result.billing[c.name].items()}
+    return entry
+
+
 def to_dict(result: VerifiedResult) -> dict[str, Any]:
     """The JSON-ready result, with exactly the fields of design section 8."""
     totals = None
@@ -64,9 +72,7 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         "status": str(result.status),
         "objective": result.objective,
         "totals": totals,
-        "categories": [
-            {f: _clean(getattr(c, f)) for f in CATEGORY_FIELDS} for c in result.categories
-        ],
+        "categories": [_category(result, c) for c in result.categories],
         "sites": [{f: _clean(getattr(s, f)) for f in SITE_FIELDS} for s in result.sites],
         "constraints": [
             {f: _clean(getattr(c, f)) for f in CONSTRAINT_FIELDS} for c in result.constraints

@@ -148,10 +148,12 @@ def _unknown_key_expected(loc: tuple[int | str, ...]) -> str:
     import difflib
 
     model: type[BaseModel] | None = ScenarioFields
-    for part in loc[:-1]:
-        if isinstance(part, int) or part.startswith("<") or model is None:
+    parts = [p for p in loc[:-1] if not isinstance(p, int)]
+    for i, part in enumerate(parts):
+        if part.startswith("<") or model is None:
             continue
-        model = submodel(model, part)
+        tag = parts[i + 1] if i + 1 < len(parts) and parts[i + 1].startswith("<") else None
+        model = submodel(model, part, tag)
     if model is None:
         return _EXPECTED["extra_forbidden"]
     allowed = sorted(model.model_fields)

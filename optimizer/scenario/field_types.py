@@ -13,7 +13,14 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -91,6 +98,8 @@ RANGES: dict[str, Range] = {
     "shift_start": Range(1, 1440, "minutes"),
     "contract_months": Range(1, 240, "months"),
     "weight": Range(0, 1e12, "relative weight"),
+    "quantity": Range(0, 1e12, "billable units per month"),
+    "discount": Range(0, 1, "a share of the unit price", high_open=True),
 }
 """Accepted range of each kind of number in a scenario (bounds and unit)."""
 
@@ -177,3 +186,11 @@ PositiveMoney = Annotated[float, Number("money_positive")]
 Fraction = Annotated[float, Number("fraction")]
 Shrinkage = Annotated[float, Number("shrinkage")]
 Weight = Annotated[float, Number("weight", allow_tiny=True)]
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: frozen, unknown keys forbidden, no NaN/inf."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+    )

@@ -14,17 +14,16 @@ from optimizer.scenario.schema import Scenario
 def parse_fixes(
     scenario: Scenario, specs: tuple[str, ...] | list[str], source: str = "--fix"
 ) -> dict[str, FixedChoice]:
-    """``["billing=gold@0.95"]`` -> held choices, or a ScenarioError naming each bad one."""
+    """``["billing=gold@0.95"]`` -> held choices, or a ScenarioError naming each bad one.
+
+    A quote may hold a plan, ``tier@FEE/INCLUDED/PRICE``, and a platform fee, ``+FEE``."""
     fixed: dict[str, FixedChoice] = {}
     issues = []
     names = {c.name: c for c in scenario.categories}
     for spec in specs:
         cat, _, rest = spec.partition("=")
-        tier, _, price_text = rest.partition("@")
-        try:
-            price = float(price_text)
-        except ValueError:
-            price = float("nan")
+        tier, _, point_text = rest.partition("@")
+        quote = _quote(tier, point_text)
         if cat not in names:
             issues.append(
                 Issue(
@@ -37,12 +36,45 @@ def parse_fixes(
         elif tier not in {t.name for t in names[cat].tiers}:
             tiers = ", ".join(t.name for t in names[cat].tiers)
             issues.append(Issue(source, "--fix", spec, f"a tier of {cat} ({tiers})"))
-        elif not (price >= 0 and price < float("inf")):
-            issues.append(Issue(source, "--fix", spec, "a price: a finite number >= 0"))
+        elif quote is None or not all(0 <= v < float("inf") for v in _numbers(quote)):
+            issues.append(
+                Issue(
+                    source,
+                    "--fix",
+                    spec,
+                    "a price, or a plan FEE/INCLUDED/PRICE, then optionally +PLATFORM_FEE:"
+                    " finite numbers >= 0",
+                )
+            )
         elif cat in fixed:
             issues.append(Issue(source, "--fix", spec, f"one --fix per category ({cat} twice)"))
         else:
-            fixed[cat] = FixedChoice(tier, price)
+            fixed[cat] = quote
     if issues:
         raise ScenarioError(issues)
     return fixed
+
+
+def _quote(tier: str, text: str) -> FixedChoice | None:
+    """``7800``, ``1850/1000/1.75`` or either with ``+1500`` -> a quote (None if not numbers).
+
+    >>> _quote("gold", "1850/1000/1.75+500")
+    FixedChoice(tier='gold', price=1.75, plan_fee=1850.0, included=1000.0, platform_fee=500.0)
+    """
+    point, plus, fee_text = text.partition("+")
+    parts = point.split("/")
+    try:
+        numbers = [float(p) for p in parts]
+        fee = float(fee_text) if plus else None
+    except ValueError:
+        return None
+    if len(numbers) == 1:
+        return FixedChoice(tier, numbers[0], platform_fee=fee)
+    if len(numbers) == 3:
+        return FixedChoice(tier, numbers[2], numbers[0], numbers[1], fee)
+    return None
+
+
+def _numbers(quote: FixedChoice) -> list[float]:
+    values = (quote.price, quote.plan_fee, quote.included, quote.platform_fee)
+    return [v for v in values if v is not None]

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, Discriminator, Field, Tag, model_validator
 
 from optimizer.conventions import DEFAULT_WEEKS_PER_MONTH
 from optimizer.scenario.field_types import (
@@ -28,16 +28,10 @@ from optimizer.scenario.field_types import (
     PositiveMoney,
     PricingModel,
     Shrinkage,
+    Strict,
     Weight,
 )
-
-
-class Strict(BaseModel):
-    """Base of every scenario model: frozen, unknown keys forbidden, no NaN/inf."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
-    )
+from optimizer.scenario.terms import Plan, PricePoint, Terms, as_plan
 
 
 class Calendar(Strict):
@@ -134,7 +128,7 @@ def _price_kind(value: Any) -> str:
 
 
 PriceMenu = Annotated[
-    Annotated[tuple[Money, ...], Tag("<list>")] | Annotated[PriceRange, Tag("<range>")],
+    Annotated[tuple[PricePoint, ...], Tag("<list>")] | Annotated[PriceRange, Tag("<range>")],
     Discriminator(_price_kind),
 ]
 
@@ -154,17 +148,26 @@ class Tier(Strict):
     within_hours: Annotated[float, Number("within_hours")] | None = None
     """Deferred work (required): deadline in clock hours, closed hours included."""
     prices: PriceMenu
-    """The price menu, in the category's price unit: a list of price points, or a range
-    ``{min, max, step}`` (no step: a continuous price)."""
+    """The price menu, in the category's price unit: a list of price points (a price, or
+    a plan ``{fee, included, unit_price}``), or a range ``{min, max, step}`` (no step: a
+    continuous price)."""
 
     def price_points(self) -> tuple[float, ...] | None:
-        """The discrete price menu, or None for a continuous range."""
+        """The discrete menu's unit prices, or None for a continuous range."""
         if isinstance(self.prices, PriceRange):
             return self.prices.points()
-        return self.prices
+        return tuple(p.unit_price if isinstance(p, Plan) else p for p in self.prices)
+
+    def plans(self) -> tuple[Plan, ...] | None:
+        """The discrete menu as plans (a plain price p is ``Plan(0, 0, p)``), or None for
+        a continuous range."""
+        if isinstance(self.prices, PriceRange):
+            points = self.prices.points()
+            return None if points is None else tuple(as_plan(p) for p in points)
+        return tuple(as_plan(p) for p in self.prices)
 
     def price_bounds(self) -> tuple[float, float]:
-        """Lowest and highest price on the menu."""
+        """Lowest and highest unit price on the menu."""
         points = self.price_points()
         if points is None:
             assert isinstance(self.prices, PriceRange)
@@ -270,6 +273,9 @@ class Category(Strict):
     """Project (required): specialist cost per hour (money per hour)."""
     tiers: Annotated[tuple[Tier, ...], Field(min_length=1)]
     """Service tiers the client can buy, from the lowest service to the highest."""
+    terms: Terms = Terms()
+    """Contract terms: volume bands, a minimum, a platform fee, whole billed units, a
+    margin floor, the competitor band's lower side (see "Contract terms")."""
 
     def tier(self, name: str) -> Tier:
         """The tier called ``name``."""
@@ -290,7 +296,7 @@ class Client(Strict):
     categories (money per contact); none = no cap."""
     min_roi: Annotated[float, Number("min_roi")] | None = None
     """Client ROI floor: value >= (1 + min_roi) x spend; none = no floor."""
-    min_tier: dict[Name, Name] = {}
+    min_tier: dict[Name, Name] = {}  # noqa: RUF012 (a pydantic default: copied per model)
     """Category name -> the lowest tier the client accepts ("at least this tier")."""
 
 
@@ -314,7 +320,7 @@ class ScenarioFields(Strict):
     """The work the client buys, one entry per category (at least one)."""
     client: Client = Client()
     """The client's limits."""
-    variants: dict[Name, dict[str, Any]] = {}
+    variants: dict[Name, dict[str, Any]] = {}  # noqa: RUF012 (a pydantic default: copied)
     """Named what-ifs: name -> {path: value}; paths name list items by their name
     (see "Variants and override paths")."""
 
@@ -338,7 +344,7 @@ class ScenarioFields(Strict):
 
     def raw(self) -> dict[str, Any]:
         """A plain mapping (lists, not tuples) that validates back to this scenario."""
-        return _thaw(self.model_dump(mode="python", exclude_none=True))
+        return _thaw(self.model_dump(mode="python", exclude_none=True, by_alias=True))
 
 
 def _thaw(value: Any) -> Any:
@@ -350,23 +356,32 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-def submodel(model: type[BaseModel], field: str) -> type[BaseModel] | None:
-    """The model a field holds (or holds a list of), None for free mappings and leaves.
+def submodel(model: type[BaseModel], field: str, tag: str | None = None) -> type[BaseModel] | None:
+    """The model a field holds (or holds a list of), None for free mappings and leaves;
+    ``tag`` picks a union's member by its discriminator tag (``<range>``, ``<plan>``).
 
     >>> submodel(ScenarioFields, "categories").__name__
     'Category'
+    >>> submodel(Tier, "prices", "<range>").__name__
+    'PriceRange'
     """
     info = model.model_fields.get(field)
     if info is None:
         return None
-    return _find_model(info.annotation)
+    return _find_model(info.annotation, tag)
 
 
-def _find_model(annotation: Any) -> type[BaseModel] | None:
+def _find_model(annotation: Any, tag: str | None = None) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for arg in getattr(annotation, "__args__", ()) + getattr(annotation, "__metadata__", ()):
-        found = _find_model(arg)
+    metadata = getattr(annotation, "__metadata__", ())
+    tags = {m.tag for m in metadata if isinstance(m, Tag)}
+    if tags:  # one member of a tagged union: the one ``tag`` names (any, without a tag)
+        if tag is not None and tag not in tags:
+            return None
+        tag = None
+    for arg in getattr(annotation, "__args__", ()) + metadata:
+        found = _find_model(arg, tag)
         if found is not None:
             return found
     return None

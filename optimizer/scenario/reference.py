@@ -43,6 +43,7 @@ from optimizer.scenario.reference_text import (
     OVERRIDES,
     PRICING,
     PROFILES,
+    TERMS,
 )
 from optimizer.scenario.schema import Scenario
 
@@ -102,7 +103,11 @@ def _shape(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> _Shap
         units = {s.unit for s in shapes if s.unit}
         allowed = "; ".join(f"{s.type}: {s.allowed}" for s in shapes if s.allowed)
         kinds = list(dict.fromkeys(s.type for s in shapes))
-        return _Shape(" or ".join(kinds), " / ".join(sorted(units)), allowed)
+        if kinds == ["number", "mapping"]:  # a price point: a price, or a plan
+            allowed = f"a number in {shapes[0].allowed}, or {shapes[1].allowed}"
+            return _Shape("price or plan", " / ".join(sorted(units)), allowed)
+        join = ", or " if any(" or " in k for k in kinds) else " or "
+        return _Shape(join.join(kinds), " / ".join(sorted(units)), allowed)
     if origin is tuple:
         item = _shape(typing.get_args(annotation)[0])
         allowed = ", ".join(part for part in (lengths, _each(item.allowed)) if part)
@@ -118,6 +123,8 @@ def _shape(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> _Shap
         return _Shape("number")
     if annotation is int:
         return _Shape("whole number")
+    if annotation is bool:
+        return _Shape("true or false")
     return _Shape("any value")
 
 
@@ -139,6 +146,7 @@ def _each(allowed: str) -> str:
 
 def _plural(kind: str) -> str:
     words = {"number": "numbers", "whole number": "whole numbers", "text": "texts"}
+    words["price or plan"] = "prices or plans"
     words["mapping"] = "mappings"
     return words.get(kind, kind)
 
@@ -159,6 +167,8 @@ def _default(info: FieldInfo) -> str:
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:g}" if value == round(value, 6) else f"{value:.4f}"
     return str(value)
@@ -187,7 +197,7 @@ def model_sections() -> list[tuple[str, type[BaseModel]]]:
         out.append((prefix, model))
         for name, info in model.model_fields.items():
             for sub, listed in _models(info.annotation):
-                walk(f"{prefix}{name}{'[]' if listed else ''}.", sub)
+                walk(f"{prefix}{info.alias or name}{'[]' if listed else ''}.", sub)
 
     walk("", Scenario)
     return out
@@ -205,7 +215,7 @@ def field_rows() -> list[FieldRow]:
             rows.append(
                 FieldRow(
                     model=model.__name__,
-                    path=prefix + name,
+                    path=prefix + (info.alias or name),
                     type=shape.type,
                     unit=shape.unit,
                     default=default,
@@ -292,6 +302,7 @@ def render() -> str:
     out += OPEN_HOURS.format(short_gap=profiles.SHORT_GAP_MINUTES)
     out += PRICING.format()
     out += FEES
+    out += TERMS.format()
     out += OVERRIDES.format()
     out += CSV.format()
     out += ERRORS

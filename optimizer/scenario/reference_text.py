@@ -30,7 +30,7 @@ deferred deadlines in hours, shares are fractions (0.8 = 80%).
 Contents: [Fields](#fields) · [Channels](#channels) · [Profiles](#profiles) ·
 [Opening hours](#opening-hours) · [Pricing models](#pricing-models) ·
 [Set-up, fixed and project fees](#set-up-fixed-and-project-fees) ·
-[Variants and override paths](#variants-and-override-paths) ·
+[Contract terms](#contract-terms) · [Variants and override paths](#variants-and-override-paths) ·
 [CSV profiles](#csv-profiles) · [Errors](#errors). The JSON that commands print is
 described in [output.md](output.md).
 
@@ -215,6 +215,42 @@ All money in results is per month.
   every month.
 * Spend, cost and margin therefore include project work and set-up spread over the
   contract; contacts and cost per contact never do.
+
+"""
+
+TERMS = """\
+## Contract terms
+
+A category's optional `terms:` block and plan price points bill the way real contracts
+are written. Each is a constant per tier and price point (the tier fixes the billable
+quantity `q`), so the model stays linear; a category without them bills
+`price x q` exactly as before.
+
+* **Plans.** A price point may be a plan `{{fee: 1850, included: 1000, unit_price:
+  1.75}}`: the fee a month for `included` billable units, then `unit_price` for each
+  unit above them. A plain price `p` is the plan `{{fee: 0, included: 0, unit_price:
+  p}}`. Limits on the price (`max_premium`, `min_premium`, a quote) read the unit price.
+* **Volume bands** discount the usage after a plan's included units: `incremental`
+  bills the units in each band at that band's discount (an invoice never falls as
+  volume rises); `all_units` bills every unit at the discount of the band the month
+  reaches, and the result flags a cliff (`all_units_cliff`: a quantity just above a
+  threshold that bills less than one just below).
+* **Minimum monthly charge** (take-or-pay): the category's usage charge (plan fee
+  included) is at least `minimum_monthly`; the result shows the top-up. It needs price
+  points (a list or a stepped range), not a continuous range.
+* **Platform fee**: a fixed monthly fee on top of the usage charge; a list is a menu
+  the optimiser chooses one fee from.
+* **Whole seats** (`bill_whole_units`, `per_fte_month` only): billed FTE rounded up.
+* **Margin floor** (`min_margin`): the category's own (revenue - direct cost) /
+  revenue at least this; direct cost is its agents (or a project's effort), shared
+  fixed cost excluded. A limit of its own (`category_margin[...]`), explained and
+  diagnosed like the others.
+* **The competitor band's lower side** (`min_premium`, needs `benchmark_price`): unit
+  price at least `benchmark_price x (1 + min_premium)` (limit `price_floor[...]`).
+
+Revenue of a category = max(minimum_monthly, plan fee + unit_price x billed units) +
+platform fee, where billed units are the usage after the bands' discounts. A result's
+category entry gains a `terms` object saying how it was billed (see output.md).
 
 """
 

@@ -13,6 +13,7 @@ in one call to the queueing engine.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -217,7 +218,9 @@ def billable(scenario: Scenario, cat: Category, handled: float, productive_hours
             return productive_hours
         case "per_fte_month":
             paid = productive_hours / (1.0 - scenario.provider.shrinkage)
-            return paid / scenario.provider.fte_hours_per_month
+            fte = paid / scenario.provider.fte_hours_per_month
+            # Whole seats: 12.0000001 FTE of float noise is 12, not 13.
+            return float(math.ceil(fte - 1e-9)) if cat.terms.bill_whole_units else fte
         case "per_resolution":
             return handled * float(cat.resolution_rate or 0.0)
         case "revenue_share":

@@ -1,0 +1,118 @@
+"""Contract terms of a category, as real deals are written (all optional).
+
+A price point is a plain price or a plan (a monthly fee with included units and a
+price for the units above them); the usage charge can be discounted by volume bands,
+floored by a minimum monthly charge and topped up by a platform fee (a number, or a
+menu the optimiser chooses from); per-FTE billing can be rounded up to whole seats;
+the category can carry its own margin floor and the lower side of the competitor
+band. The charge they give is a constant per tier and price point
+(:mod:`optimizer.staffing.charges`), so the model stays linear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Discriminator, Field, Tag
+
+from optimizer.scenario.field_types import Money, Number, Strict
+
+Quantity = Annotated[float, Number("quantity")]
+Discount = Annotated[float, Number("discount")]
+
+
+class Plan(Strict):
+    """A bundle: ``fee`` a month for ``included`` billable units, then ``unit_price``
+    for each unit above them (an answering service's 1,000 minutes for 1,850, then 1.75
+    a minute). A plain price ``p`` is the plan ``{fee: 0, included: 0, unit_price: p}``."""
+
+    fee: Money
+    """Monthly fee of the plan (money per month)."""
+    included: Quantity = 0.0
+    """Billable units the fee includes, in the category's billing unit."""
+    unit_price: Money
+    """Price of each billable unit above the included ones (the category's price unit)."""
+
+
+def as_plan(point: float | Plan) -> Plan:
+    """A price point as a plan: a plain price ``p`` is ``Plan(fee=0, included=0, unit_price=p)``.
+
+    >>> as_plan(1.5).unit_price, as_plan(1.5).fee
+    (1.5, 0.0)
+    """
+    return point if isinstance(point, Plan) else Plan(fee=0.0, included=0.0, unit_price=point)
+
+
+def _point_kind(value: Any) -> str:
+    return "<plan>" if isinstance(value, Mapping | Plan) else "<price>"
+
+
+PricePoint = Annotated[
+    Annotated[Money, Tag("<price>")] | Annotated[Plan, Tag("<plan>")],
+    Discriminator(_point_kind),
+]
+"""One price point of a tier's list: a price, or a plan."""
+
+
+class Band(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+    )
+
+    start: Quantity = Field(alias="from")
+    """Billed units (after a plan's included ones) from which the band's discount
+    applies; the first band starts at 0."""
+    discount: Discount
+    """Discount on the unit price in this band, a share in [0, 1)."""
+
+
+class VolumeBands(Strict):
+    """Volume discounts by the month's billed units."""
+
+    kind: Literal["incremental", "all_units"] = "incremental"
+    """incremental: the units in each band at that band's discount; all_units: every
+    unit at the discount of the band the month reaches (a cliff just above a threshold
+    is flagged in the result)."""
+    bands: Annotated[tuple[Band, ...], Field(min_length=1)]
+    """Bands by increasing ``from``, the first from 0."""
+
+
+def _fee_kind(value: Any) -> str:
+    return "<menu>" if isinstance(value, list | tuple) else "<fee>"
+
+
+PlatformFee = Annotated[
+    Annotated[Money, Tag("<fee>")]
+    | Annotated[tuple[Money, ...], Field(min_length=1), Tag("<menu>")],
+    Discriminator(_fee_kind),
+]
+
+
+class Terms(Strict):
+    """A category's contract terms (every one optional)."""
+
+    volume_bands: VolumeBands | None = None
+    """Volume discounts on the usage charge."""
+    minimum_monthly: Money | None = None
+    """Take-or-pay: the client pays at least this per month for the category's usage
+    (plan fee included; not with a continuous price range)."""
+    platform_fee: PlatformFee = 0.0
+    """A fixed monthly fee on top of the usage charge: a number, or a list the optimiser
+    chooses one from (money per month)."""
+    bill_whole_units: bool = False
+    """per_fte_month only: the billed FTE rounded up to whole seats."""
+    min_margin: Annotated[float, Number("min_margin")] | None = None
+    """The provider's margin floor on this category: (revenue - direct cost) / revenue."""
+    min_premium: Annotated[float, Number("max_premium")] | None = None
+    """The competitor band's lower side: unit price >= benchmark_price x (1 +
+    min_premium). Needs benchmark_price."""
+
+    def fee_menu(self) -> tuple[float, ...]:
+        """The platform fees to choose from (one for a plain number)."""
+        fee = self.platform_fee
+        return tuple(fee) if isinstance(fee, tuple) else (fee,)

@@ -1,0 +1,118 @@
+"""What a category bills in a month under its contract terms, as plain functions.
+
+The billable quantity ``q`` of a tier is fixed once the tier is chosen, so the charge
+of every (tier, price point) is a constant: the model uses it as the option's revenue,
+verification recomputes it from the chosen option, and the invoice itemises it.
+
+For a price point (a plan ``fee, included, unit_price``; a plain price ``p`` is
+``0, 0, p``) and volume bands ``(from_b, discount_b)``::
+
+    usage  = max(0, q - included)                      billed units after the plan's
+    billed = sum_b (units of usage in band b) x (1 - discount_b)     (incremental)
+           = usage x (1 - discount of the band usage reaches)        (all_units)
+    charge = max(minimum_monthly, fee + unit_price x billed)
+    total  = charge + platform_fee
+
+A continuous price ``p`` bills ``p x billed(q)`` (no plan, no minimum: linear in p).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.scenario.terms import Plan, Terms, VolumeBands
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a category's monthly charge (an invoice line)."""
+
+    item: str
+    """``plan fee``, ``usage``, ``usage band from N``, ``minimum top-up``, ``platform fee``."""
+    quantity: float
+    rate: float
+    amount: float
+
+
+def billed_units(bands: VolumeBands | None, usage: float) -> float:
+    """Usage units after the volume discounts (the units the unit price applies to).
+
+    >>> from optimizer.scenario.terms import Band, VolumeBands
+    >>> tiers = (Band(start=0, discount=0), Band(start=20, discount=0.05))
+    >>> billed_units(VolumeBands(kind="incremental", bands=tiers), 30)
+    29.5
+    >>> billed_units(VolumeBands(kind="all_units", bands=tiers), 30)
+    28.5
+    """
+    return sum(line.quantity * (1.0 - discount) for line, discount in _bands(bands, usage))
+
+
+def _bands(bands: VolumeBands | None, usage: float) -> list[tuple[Line, float]]:
+    """The usage split over its bands: (units in the band, the band's discount)."""
+    if bands is None:
+        return [(Line("usage", usage, 0.0, 0.0), 0.0)]
+    starts = [b.start for b in bands.bands]
+    if bands.kind == "all_units":
+        reached = max(i for i, s in enumerate(starts) if s <= usage or i == 0)
+        band = bands.bands[reached]
+        return [(Line(_band_item(band.start), usage, 0.0, 0.0), band.discount)]
+    out = []
+    for i, band in enumerate(bands.bands):
+        end = starts[i + 1] if i + 1 < len(starts) else float("inf")
+        units = max(0.0, min(usage, end) - band.start)
+        if units > 0 or i == 0:
+            out.append((Line(_band_item(band.start), units, 0.0, 0.0), band.discount))
+    return out
+
+
+def _band_item(start: float) -> str:
+    return "usage" if start == 0 else f"usage band from {start:g}"
+
+
+def charge_lines(terms: Terms, plan: Plan, quantity: float, platform_fee: float) -> list[Line]:
+    """The month's charge of one category, line by line (zero lines left out, except
+    the usage line of a plain price)."""
+    usage = max(0.0, quantity - plan.included)
+    lines = [Line("plan fee", 1.0, plan.fee, plan.fee)] if plan.fee else []
+    for line, discount in _bands(terms.volume_bands, usage):
+        rate = plan.unit_price * (1.0 - discount)
+        if line.quantity > 0 or not lines:
+            lines.append(Line(line.item, line.quantity, rate, line.quantity * rate))
+    usage_total = plan.fee + plan.unit_price * billed_units(terms.volume_bands, usage)
+    floor = terms.minimum_monthly or 0.0
+    if floor > usage_total:
+        lines.append(Line("minimum top-up", 1.0, floor - usage_total, floor - usage_total))
+    if platform_fee:
+        lines.append(Line("platform fee", 1.0, platform_fee, platform_fee))
+    return lines
+
+
+def usage_charge(terms: Terms, plan: Plan, quantity: float) -> float:
+    """The month's charge for ``quantity`` billable units at price point ``plan``, before
+    the platform fee: ``max(minimum, fee + unit_price x billed units)``.
+
+    >>> from optimizer.scenario.terms import Plan, Terms
+    >>> usage_charge(Terms(), Plan(fee=1850, included=1000, unit_price=1.75), 1200)
+    2200.0
+    >>> usage_charge(Terms(minimum_monthly=3000), Plan(fee=0, unit_price=2.0), 1200)
+    3000.0
+    """
+    usage = max(0.0, quantity - plan.included)
+    total = plan.fee + plan.unit_price * billed_units(terms.volume_bands, usage)
+    return max(terms.minimum_monthly or 0.0, total)
+
+
+def cliff(terms: Terms, plan: Plan, quantity: float) -> bool:
+    """All-units bands: whether ``quantity`` bills less than the top of the band below
+    it would (a threshold just crossed lowers the whole bill)."""
+    bands = terms.volume_bands
+    if bands is None or bands.kind != "all_units":
+        return False
+    usage = max(0.0, quantity - plan.included)
+    below = [b.start for b in bands.bands if 0 < b.start <= usage]
+    if not below:
+        return False
+    edge = max(below)
+    return usage_charge(terms, plan, quantity) < usage_charge(
+        terms, plan, plan.included + edge * (1 - 1e-9)
+    )
