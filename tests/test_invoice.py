@@ -245,6 +245,38 @@ def test_forecast_invoice_is_the_solved_revenue(overrides: dict) -> None:
     assert abs(inv.total - result.totals.revenue) < 0.005
 
 
+@settings(max_examples=8, deadline=None)
+@given(
+    kind=st.sampled_from(["incremental", "all_units"]),
+    start=st.integers(100, 9000),
+    discount=cents(1, 30),
+    minimum=st.integers(0, 60000),
+    fees=st.lists(st.integers(0, 3000), min_size=1, max_size=3, unique=True),
+    contacts=st.integers(2000, 12000),
+)
+def test_forecast_invoice_is_the_solved_revenue_for_any_terms(
+    kind: str, start: int, discount: float, minimum: int, fees: list[int], contacts: int
+) -> None:
+    """The same as above over generated terms on the plan menu (bands of either kind, a
+    minimum, a platform fee menu) and volumes: the forecast invoice is the revenue."""
+    bands = [{"from": 0, "discount": 0}, {"from": start, "discount": discount}]
+    terms = {"volume_bands": {"kind": kind, "bands": bands}, "minimum_monthly": minimum}
+    s = _scenario(
+        {**terms, "platform_fee": fees},
+        **{
+            "categories.calls.tiers.std.prices": MENU,
+            "categories.calls.contacts_per_month": contacts,
+        },
+    )
+    result = run_scenario(s, RunOptions(explain=False, diagnose=False))
+    assert result.totals is not None
+    billing = billing_of(result)
+    inv = invoice(s, billing, forecast_actuals(s, build_requirements(s), billing))
+    for c in result.categories:
+        billed = sum(line.amount for line in inv.months[0].lines if line.category == c.name)
+        assert abs(billed - c.revenue) < 0.005, (c.name, billed, c.revenue)
+
+
 # ------------------------------------------------------------------ bad actuals
 
 HEADER = "month,category,quantity\n"

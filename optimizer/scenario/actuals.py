@@ -52,7 +52,7 @@ class Actual:
 def read_actuals(path: Path, scenario: Scenario) -> tuple[Actual, ...]:
     """The rows of an actuals file, checked against the scenario, months in order
     (each month's rows in the scenario's category order)."""
-    return parse_actuals(read_text(path, "actuals file"), scenario, str(path))
+    return parse_actuals(read_text(path, "CSV file of actuals"), scenario, str(path))
 
 
 def parse_actuals(text: str, scenario: Scenario, source: str) -> tuple[Actual, ...]:
