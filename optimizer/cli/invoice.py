@@ -14,11 +14,12 @@ import click
 
 from optimizer.cli.app import main
 from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
-from optimizer.cli.options import FORMAT_HELP, FiniteRange, OutputPath, ScenarioPath
+from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import check_output, emit, guard_outputs
 from optimizer.cli.runs import deadline, load
 from optimizer.cli.text import safe
 
+FORMAT_TEXT = "Default: from --output's extension (.json .csv .txt), else table."
 ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
 
 
@@ -41,7 +42,7 @@ ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None, help=FORMAT_HELP
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None, help=FORMAT_TEXT
 )
 @click.option("--output", type=OutputPath, default=None)
 @click.pass_context
