@@ -387,6 +387,27 @@ def test_command_json_by_hand(deal) -> None:
     )
 
 
+def test_command_bills_a_quoted_plan_and_platform_fee(deal) -> None:
+    """--fix calls=std@1000/500/7+300 (a plan and a platform fee off the menu): January
+    1,000 + 3,500 x 7 = 25,500, topped up 4,500 to the 30,000 minimum, + 300 = 30,300,
+    and mail 5,000; February 1,000 + 5,500 x 7 = 39,500 + 300 = 39,800; total 75,100."""
+    path, actuals = deal
+    fix = "calls=std@1000/500/7+300"
+    result = invoke("invoice", path, "--actuals", actuals, "--fix", fix, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    jan = [(x["item"], x["amount"]) for x in data["months"][0]["lines"] if x["category"] == "calls"]
+    assert jan == [
+        ("plan fee", 1000.0),
+        ("usage", 24500.0),
+        ("minimum top-up", 4500.0),
+        ("platform fee", 300.0),
+        ("service level", 0.0),
+    ]
+    assert [m["total"] for m in data["months"]] == [35300.0, 39800.0]
+    assert data["total"] == 75100.0
+
+
 def test_command_solved_terms_table_and_csv(deal, tmp_path) -> None:
     """Without --fix the solved choice bills (here the plan beats 6 a contact); the
     table and the CSV carry the same total; --output writes the file."""

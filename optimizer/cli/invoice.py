@@ -37,7 +37,8 @@ ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
     "fixes",
     multiple=True,
     metavar="CATEGORY=TIER@PRICE",
-    help="Bill a category at the tier and price quoted to the client (repeatable).",
+    help="Bill a category at the tier and price quoted to the client: TIER@PRICE, or a "
+    "plan TIER@FEE/INCLUDED/PRICE, either optionally +PLATFORM_FEE (repeatable).",
 )
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
