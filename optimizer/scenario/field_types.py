@@ -100,6 +100,7 @@ RANGES: dict[str, Range] = {
     "weight": Range(0, 1e12, "relative weight"),
     "quantity": Range(0, 1e12, "billable units per month"),
     "discount": Range(0, 1, "a share of the unit price", high_open=True),
+    "achieved_service_level": Range(0, 1, "a share of contacts, achieved"),
 }
 """Accepted range of each kind of number in a scenario (bounds and unit)."""
 

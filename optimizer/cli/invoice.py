@@ -1,0 +1,113 @@
+"""``tierprice invoice``: the invoice of actual monthly quantities under the deal's terms.
+
+The deal is solved first (with ``--fix`` quotes held, as ``tierprice check`` does) to
+know each category's tier, price point and platform fee; then every month of the
+actuals file is billed line by line (:mod:`optimizer.analysis.invoice`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optimizer.cli.app import main
+from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
+from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
+from optimizer.cli.output import check_output, emit, guard_outputs
+from optimizer.cli.runs import deadline, load
+from optimizer.cli.text import safe
+
+FORMAT_TEXT = "Default: from --output's extension (.json .csv .txt), else table."
+ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
+
+
+@main.command("invoice")
+@click.argument("scenario", type=ScenarioPath)
+@click.option(
+    "--actuals",
+    type=ActualsPath,
+    required=True,
+    metavar="ACTUALS.csv",
+    help="Actual quantities: month,category,quantity[,service_level] with a header.",
+)
+@click.option(
+    "--fix",
+    "fixes",
+    multiple=True,
+    metavar="CATEGORY=TIER@PRICE",
+    help="Bill a category at the tier and price quoted to the client: TIER@PRICE, or a "
+    "plan TIER@FEE/INCLUDED/PRICE, either optionally +PLATFORM_FEE (repeatable).",
+)
+@click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None, help=FORMAT_TEXT
+)
+@click.option("--output", type=OutputPath, default=None)
+@click.pass_context
+def invoice_command(
+    ctx: click.Context,
+    scenario: Path,
+    actuals: Path,
+    fixes: tuple[str, ...],
+    variant: str | None,
+    time_limit: float | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """The invoice of each month of ACTUALS.csv under the deal's terms, line by line.
+
+    The terms are the solved deal's tier, price point (plan) and platform fee per
+    category, or the --fix quotes. Quantities are in each category's billable
+    unit; a month without a row for a category does not bill it. An actual
+    service_level is reported (amount 0): SLA credits need volume risk.
+
+    \b
+    Exit codes: 0 invoiced, 2 invalid input (scenario, actuals, options), 3 the
+    deal is infeasible (as quoted), 4 solver error or no solution in the time
+    limit, 5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
+    """
+    from optimizer.analysis.invoice import invoice
+    from optimizer.output import invoice_report
+    from optimizer.scenario.actuals import read_actuals
+    from optimizer.scenario.fixes import parse_fixes
+
+    fmt = check_output(fmt, output, choices=("table", "json", "csv"))
+    ends = deadline(time_limit)
+    s = load(scenario, variant)
+    ctx.obj.setdefault("inputs", []).append(actuals)
+    guard_outputs(output)
+    fixed = parse_fixes(s, fixes, str(scenario))
+    rows = read_actuals(actuals, s)
+    bill = invoice(s, _billing(ctx, s, fixed, time_limit, ends), rows)
+    render = {"json": invoice_report.to_json, "csv": invoice_report.to_csv}
+    emit(render.get(fmt, invoice_report.to_text)(bill), output, fmt)
+
+
+def _billing(
+    ctx: click.Context,
+    scenario: Any,
+    fixed: dict[str, Any],
+    time_limit: float | None,
+    ends: float | None,
+) -> Any:
+    """Each category's billing (tier, plan, platform fee) from the solved deal, the
+    quotes held; an infeasible deal ends the command (exit 3), no solution exit 4."""
+    from optimizer.analysis.invoice import billing_of
+    from optimizer.options import RunOptions, SolveOptions
+    from optimizer.pipeline import run_scenario
+
+    solve = SolveOptions(time_limit=time_limit, deadline=ends)
+    options = RunOptions(fixed=fixed, explain=False, diagnose=False, solve=solve)
+    result = run_scenario(scenario, options)
+    if not result.status.has_solution:
+        infeasible = result.status == "infeasible"
+        what = "the deal is infeasible" + (" as quoted" if fixed else "")
+        message = f"{what}: no terms to invoice (see tierprice check)" if infeasible else None
+        click.echo(
+            safe(message or result.message or f"no solution: {result.status}", True), err=True
+        )
+        ctx.exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
+    return billing_of(result)
