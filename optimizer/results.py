@@ -223,6 +223,18 @@ TOTAL_FIELDS = (
 
 
 @dataclass(frozen=True)
+class MonthFlow:
+    """One month of the contract's cash flow (money, not averaged per month)."""
+
+    month: int
+    """1 = the contract's first month."""
+    revenue: float
+    cost: float
+    cumulative: float
+    """Revenue - cost from month 1 to this one."""
+
+
+@dataclass(frozen=True)
 class VerifiedResult:
     """A solution re-checked independently of the model that produced it."""
 
@@ -246,6 +258,8 @@ class VerifiedResult:
     included units, platform fee, minimum top-up, all-units cliff); only categories
     with terms or a plan."""
     message: str = ""
+    cash_flow: tuple[MonthFlow, ...] = ()
+    """Month by month over the contract, only when a project is invoiced on delivery."""
 
     def to_frame(self, table: str = "categories") -> Any:
         """A pandas DataFrame of one table: categories, sites, constraints, totals or staffing.

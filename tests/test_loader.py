@@ -260,7 +260,7 @@ def test_examples_cover_the_required_features():
     assert {c.channel for c in categories} == {"voice", "chat", "deferred", "project"}
     assert {c.pricing for c in categories} == {
         "per_contact", "per_minute", "per_productive_hour", "per_fte_month",
-        "per_resolution", "revenue_share", "fixed_fee",
+        "per_resolution", "revenue_share", "fixed_fee", "per_unit", "per_hour",
     }  # fmt: skip
     assert {s.provider.staffing for s in scenarios} == {"intervals", "shifts"}
     assert any(c.patience_seconds for c in categories)

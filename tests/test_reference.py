@@ -96,9 +96,10 @@ def test_output_keys_match_the_doc(command, args):
 
 
 def test_optional_solve_keys_are_bracketed():
-    """`diagnosis` is the one key solve prints only sometimes (an infeasible deal)."""
+    """Solve prints `cash_flow` only when a project is invoiced on delivery and
+    `diagnosis` only for an infeasible deal; every other key always."""
     optional = [k for k in documented_keys("solve") if k.startswith("[")]
-    assert optional == ["[diagnosis]"]
+    assert optional == ["[cash_flow]", "[diagnosis]"]
 
 
 # ------------------------------------------------------------------ open-hours gaps

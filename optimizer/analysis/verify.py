@@ -41,6 +41,7 @@ from optimizer.scenario.models import Category
 from optimizer.scenario.schema import Scenario
 from optimizer.scenario.terms import Plan, Terms
 from optimizer.staffing import charges, costs
+from optimizer.staffing.cash_flow import cash_flow
 from optimizer.staffing.requirements import RequirementTable
 
 BINDING_TOLERANCE = 1e-3
@@ -97,6 +98,7 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
         labels=reqs.labels,
         staffing=staffing,
         billing=_billing(scenario, reqs, solution),
+        cash_flow=cash_flow(scenario, {o.name: o.revenue for o in outcomes}, sums.cost),
     )
 
 
@@ -116,7 +118,7 @@ def _sums(
         sum(o.revenue for o in outcomes if o.name in contact_names),
         cost - projects,
         sum(o.contacts for o in outcomes if o.name in contact_names),
-        sum(costs.client_value(scenario.category(o.name), o.contacts) for o in outcomes),
+        sum(costs.client_value(scenario.category(o.name), o.contacts, o.tier) for o in outcomes),
         costs.fte(sum(paid_by_site.values()), scenario),
     )
 

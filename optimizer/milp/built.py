@@ -217,7 +217,7 @@ def value_expression(model: Parts, category: str) -> pulp.LpAffineExpression:
     reqs = model.requirements.category(category)
     return pulp.LpAffineExpression(
         {
-            o.var: costs.client_value(cat, reqs.tier(o.tier).handled_per_month)
+            o.var: costs.client_value(cat, reqs.tier(o.tier).handled_per_month, o.tier)
             for o in model.options[category]
         }
     )

@@ -78,6 +78,11 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
             {f: _clean(getattr(c, f)) for f in CONSTRAINT_FIELDS} for c in result.constraints
         ],
     }
+    if result.cash_flow:  # only when a project is invoiced on delivery
+        out["cash_flow"] = [
+            {f: _clean(getattr(m, f)) for f in ("month", "revenue", "cost", "cumulative")}
+            for m in result.cash_flow
+        ]
     if result.diagnosis:
         out["diagnosis"] = list(result.diagnosis)
     out["verified"] = result.verified

@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from optimizer.errors import MISSING, Issue
-from optimizer.scenario.models import ScenarioFields, submodel
+from optimizer.scenario.model_paths import submodel
+from optimizer.scenario.models import ScenarioFields
 
 
 def format_path(loc: tuple[int | str, ...]) -> str:

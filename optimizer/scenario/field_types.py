@@ -33,6 +33,8 @@ PricingModel = Literal[
     "per_resolution",
     "revenue_share",
     "fixed_fee",
+    "per_unit",
+    "per_hour",
 ]
 Objective = Literal["max_margin", "min_price"]
 
@@ -101,6 +103,10 @@ RANGES: dict[str, Range] = {
     "quantity": Range(0, 1e12, "billable units per month"),
     "discount": Range(0, 1, "a share of the unit price", high_open=True),
     "achieved_service_level": Range(0, 1, "a share of contacts, achieved"),
+    "units": Range(0, 1e7, "units of project work over the contract"),
+    "delivery_month": Range(1, 240, "month of the contract"),
+    "customers": Range(0, 1e9, "customers"),
+    "churn": Range(0, 1, "a share of customers lost per month"),
 }
 """Accepted range of each kind of number in a scenario (bounds and unit)."""
 

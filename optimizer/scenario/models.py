@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from optimizer.conventions import DEFAULT_WEEKS_PER_MONTH
 from optimizer.scenario.field_types import (
@@ -32,6 +32,7 @@ from optimizer.scenario.field_types import (
     Weight,
 )
 from optimizer.scenario.terms import Plan, PricePoint, Terms, as_plan
+from optimizer.scenario.value_terms import ProjectInvoice, Retention
 
 
 class Calendar(Strict):
@@ -151,6 +152,9 @@ class Tier(Strict):
     """The price menu, in the category's price unit: a list of price points (a price, or
     a plan ``{fee, included, unit_price}``), or a range ``{min, max, step}`` (no step: a
     continuous price)."""
+    value_per_contact: Money | None = None
+    """The client's value of one contact handled at this tier (money; for ROI): better
+    service, more value; none = the category's ``value_per_contact``."""
 
     def price_points(self) -> tuple[float, ...] | None:
         """The discrete menu's unit prices, or None for a continuous range."""
@@ -252,7 +256,8 @@ class Category(Strict):
     value_per_resolution: Money = 0.0
     """The client's value of one resolution, handled x resolution_rate (money; for ROI)."""
     pricing: PricingModel
-    """What the client pays for (see "Pricing models"); project work: fixed_fee only."""
+    """What the client pays for (see "Pricing models"); project work: fixed_fee, per_unit
+    or per_hour."""
     benchmark_price: PositiveMoney | None = None
     """A competitor's price, in the category's price unit; caps the price with
     max_premium."""
@@ -267,10 +272,22 @@ class Category(Strict):
     """Share of handled contacts that make a sale; required for revenue_share pricing."""
     value_per_sale: Money | None = None
     """Sales value of one sale (money); required for revenue_share pricing."""
+    sales_are_value: bool = False
+    """Revenue share only: the sales the channel brings (handled x conversion_rate x
+    value_per_sale) count as the client's value (ROI)."""
+    retention: Retention | None = None
+    """The churn a tier avoids, as the client's value (see "Value of service")."""
     effort_hours: Annotated[float, Number("effort_hours")] | None = None
-    """Project (required): specialist hours over the whole contract."""
+    """Project: specialist hours over the whole contract (required unless
+    effort_hours_per_unit is given)."""
+    units: Annotated[float, Number("units")] | None = None
+    """Project: units of work over the contract (12 interviews); required for per_unit."""
+    effort_hours_per_unit: Annotated[float, Number("effort_hours")] | None = None
+    """Project: specialist hours per unit (effort = units x this, instead of effort_hours)."""
     specialist_hourly_cost: Money | None = None
     """Project (required): specialist cost per hour (money per hour)."""
+    invoice: ProjectInvoice | None = None
+    """Project: invoice the whole fee in one month (none = spread over the contract)."""
     tiers: Annotated[tuple[Tier, ...], Field(min_length=1)]
     """Service tiers the client can buy, from the lowest service to the highest."""
     terms: Terms = Terms()
@@ -280,6 +297,13 @@ class Category(Strict):
     def tier(self, name: str) -> Tier:
         """The tier called ``name``."""
         return next(t for t in self.tiers if t.name == name)
+
+    def project_hours(self) -> float:
+        """Specialist hours over the contract: effort_hours, or units x
+        effort_hours_per_unit (0 for work that is not a project)."""
+        if self.effort_hours_per_unit is not None:
+            return (self.units or 0.0) * self.effort_hours_per_unit
+        return self.effort_hours or 0.0
 
     @property
     def is_project(self) -> bool:
@@ -354,34 +378,3 @@ def _thaw(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_thaw(item) for item in value]
     return value
-
-
-def submodel(model: type[BaseModel], field: str, tag: str | None = None) -> type[BaseModel] | None:
-    """The model a field holds (or holds a list of), None for free mappings and leaves;
-    ``tag`` picks a union's member by its discriminator tag (``<range>``, ``<plan>``).
-
-    >>> submodel(ScenarioFields, "categories").__name__
-    'Category'
-    >>> submodel(Tier, "prices", "<range>").__name__
-    'PriceRange'
-    """
-    info = model.model_fields.get(field)
-    if info is None:
-        return None
-    return _find_model(info.annotation, tag)
-
-
-def _find_model(annotation: Any, tag: str | None = None) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    metadata = getattr(annotation, "__metadata__", ())
-    tags = {m.tag for m in metadata if isinstance(m, Tag)}
-    if tags:  # one member of a tagged union: the one ``tag`` names (any, without a tag)
-        if tag is not None and tag not in tags:
-            return None
-        tag = None
-    for arg in getattr(annotation, "__args__", ()) + metadata:
-        found = _find_model(arg, tag)
-        if found is not None:
-            return found
-    return None

@@ -30,7 +30,8 @@ deferred deadlines in hours, shares are fractions (0.8 = 80%).
 Contents: [Fields](#fields) · [Channels](#channels) · [Profiles](#profiles) ·
 [Opening hours](#opening-hours) · [Pricing models](#pricing-models) ·
 [Set-up, fixed and project fees](#set-up-fixed-and-project-fees) ·
-[Contract terms](#contract-terms) · [Variants and override paths](#variants-and-override-paths) ·
+[Value of service](#value-of-service) · [Contract terms](#contract-terms) ·
+[Variants and override paths](#variants-and-override-paths) ·
 [CSV profiles](#csv-profiles) · [Errors](#errors). The JSON that commands print is
 described in [output.md](output.md).
 
@@ -61,10 +62,10 @@ ceil(slots / `concurrency`) |
 no `patience_seconds` | `share`, `within_hours` | the model schedules the work over the \
 cyclic week: `share` of each interval's items done within `within_hours` clock hours, \
 capacity agents x interval x `max_occupancy` / AHT; staffed only in open hours |
-| `project` | one-off work (a journey study, an audit) | `effort_hours`, \
-`specialist_hourly_cost`; no contacts, AHT, profile or open hours | none (a tier is a name \
-and a price menu) | no intervals: cost = effort x specialist cost spread over \
-`contract_months` |
+| `project` | one-off work (a journey study, an audit) | `effort_hours` (or `units` and \
+`effort_hours_per_unit`), `specialist_hourly_cost`; optional `invoice`; no contacts, AHT, \
+profile or open hours | none (a tier is a name and a price menu) | no intervals: cost = \
+effort x specialist cost spread over `contract_months` |
 
 Tiers are listed from the lowest service to the highest (`client.min_tier` relies
 on it) and each tier must promise at least what the tier before it promises on
@@ -181,8 +182,11 @@ chat, deferred |
 `conversion_rate` x `value_per_sale` | `conversion_rate`, `value_per_sale` | voice, chat, \
 deferred |
 | `fixed_fee` | money per month; projects: money once | 1 (projects: 1 / \
-`contract_months`, the fee spread over the contract) | - | every channel; the only one for \
-`project` |
+`contract_months`, the fee spread over the contract) | - | every channel |
+| `per_unit` | money per unit of project work (an interview), once | `units` / \
+`contract_months` | `units` | `project` |
+| `per_hour` | money per specialist hour, once | the project's hours (`effort_hours`, or \
+`units` x `effort_hours_per_unit`) / `contract_months` | - | `project` |
 
 **Price menus.** `prices: [0.82, 0.86, 0.90]` is a list of points;
 `prices: {{min: 0.90, max: 1.10, step: 0.02}}` is the points min, min + step, ...
@@ -208,13 +212,37 @@ All money in results is per month.
   / `contract_months`: the one-off set-up cost is spread evenly over the contract.
   Both are shared: they appear in the deal's totals (cost, margin, `min_margin`),
   never in a category's cost.
-* **Project cost** per month = `effort_hours` x `specialist_hourly_cost` /
-  `contract_months`; it is the project category's cost.
-* **Project fee**: a project category's `fixed_fee` price is paid once; its
-  monthly revenue is price / `contract_months`. A non-project `fixed_fee` is paid
-  every month.
+* **Project cost** per month = the project's hours x `specialist_hourly_cost` /
+  `contract_months`; it is the project category's cost. Its hours are `effort_hours`,
+  or `units` x `effort_hours_per_unit` (12 interviews of 18 hours: 216 hours).
+* **Project fee**: a project is paid once: `fixed_fee` the price, `per_unit` price x
+  `units`, `per_hour` price x its hours; its monthly revenue is that fee /
+  `contract_months`. A non-project `fixed_fee` is paid every month.
+* **Invoiced on delivery**: `invoice: {on_delivery_month: 3}` bills a project's whole
+  fee in month 3 of the contract. The monthly results (and the model) still show the
+  fee / `contract_months`, a monthly average; the result's `cash_flow` puts the fee
+  in its month and the set-up cost in month 1 (see output.md).
 * Spend, cost and margin therefore include project work and set-up spread over the
   contract; contacts and cost per contact never do.
+
+## Value of service
+
+The client's value of a category (per month; `client.min_roi` compares it with the
+spend) is handled contacts x `value_per_contact` + resolutions x
+`value_per_resolution`, and
+
+* a tier's own `value_per_contact` replaces the category's for that tier (better
+  service, more value);
+* `retention: {customers: 20000, churn_by_tier: {silver: 0.020, gold: 0.015},
+  lifetime_value: 900}` adds the churn the tier avoids: customers x (churn of the
+  category's lowest tier - churn of this tier) x lifetime_value; gold adds 20000 x
+  0.005 x 900 = 90,000 a month, the lowest tier nothing. The lowest tier must be
+  listed (it is the baseline); a tier not listed churns as the baseline; none may
+  churn more;
+* `sales_are_value: true` (revenue share only) adds the sales the channel brings,
+  handled x `conversion_rate` x `value_per_sale`.
+
+Each depends on the tier, so the ROI limit favours the tier that pays for itself.
 
 """
 

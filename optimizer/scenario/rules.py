@@ -26,6 +26,7 @@ from optimizer.scenario.tier_rules import (
     tier_issues,
     tier_order_issues,
 )
+from optimizer.scenario.value_rules import PROJECT_ONLY, project_issues, value_issues
 
 _PRICING_NEEDS = {
     "per_resolution": ("resolution_rate",),
@@ -94,15 +95,7 @@ def _category_issues(
                     f"a value (required for pricing {cat.pricing})",
                 )
             )
-    if cat.is_project and cat.pricing != "fixed_fee":
-        issues.append(
-            Issue(
-                source,
-                f"{path}.pricing",
-                cat.pricing,
-                "fixed_fee (the only pricing for project work)",
-            )
-        )
+    issues += project_issues(scenario, cat, path, source) + value_issues(cat, path, source)
     if cat.channel == "deferred" and cat.pricing in ("per_resolution",):
         issues.append(
             Issue(source, f"{path}.pricing", cat.pricing, "a pricing model deferred work can bill")
@@ -124,10 +117,12 @@ def _category_issues(
 def _channel_fields(cat: Category) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(required, not allowed) category fields for the category's channel."""
     queue_only = ("patience_seconds",)
-    project = ("effort_hours", "specialist_hourly_cost")
+    project = ("effort_hours", "specialist_hourly_cost", *PROJECT_ONLY)
     contact = ("contacts_per_month", "aht_seconds")
     if cat.channel == "project":
-        return project, contact + queue_only
+        # Effort is effort_hours, or units x effort_hours_per_unit (value_rules).
+        effort = () if cat.effort_hours_per_unit is not None else ("effort_hours",)
+        return (*effort, "specialist_hourly_cost"), contact + queue_only
     if cat.channel == "deferred":
         return contact, project + queue_only
     return contact, project

@@ -134,6 +134,8 @@ def _billable_estimate(scenario: ScenarioFields, cat: Category) -> float:
         / scenario.provider.fte_hours_per_month,
         "revenue_share": contacts * (cat.value_per_sale or 0.0),
         "fixed_fee": 1.0,
+        "per_unit": cat.units or 0.0,
+        "per_hour": cat.project_hours(),
     }
     return per_unit[cat.pricing]
 

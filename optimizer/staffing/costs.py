@@ -46,8 +46,9 @@ def shift_paid_hours(scenario: Scenario, length_hours: float) -> float:
 
 
 def project_cost(scenario: Scenario, cat: Category) -> float:
-    """Monthly cost of a project category: effort x specialist cost over the contract."""
-    effort = (cat.effort_hours or 0.0) * (cat.specialist_hourly_cost or 0.0)
+    """Monthly cost of a project category: effort x specialist cost over the contract
+    (effort = effort_hours, or units x effort_hours_per_unit), always spread evenly."""
+    effort = cat.project_hours() * (cat.specialist_hourly_cost or 0.0)
     return effort / scenario.contract_months
 
 
@@ -73,10 +74,31 @@ def deferred_per_agent(scenario: Scenario, cat: Category, interval_minutes: int)
     return interval_minutes * 60 * scenario.provider.max_occupancy / float(cat.aht_seconds or 1.0)
 
 
-def client_value(cat: Category, handled: float) -> float:
-    """The client's monthly value of a category (ROI): handled x value (+ resolutions)."""
+def client_value(cat: Category, handled: float, tier: str | None = None) -> float:
+    """The client's monthly value of ``cat`` sold at ``tier`` (ROI): handled x the tier's
+    value per contact (else the category's), resolutions x their value, with
+    ``sales_are_value`` the sales a revenue share brings, and with ``retention`` the churn
+    the tier avoids against the lowest tier. ``tier`` may be left out only when the value
+    does not depend on it (no tier value, no retention).
+
+    >>> from optimizer.scenario.schema import example_raw, validate_scenario
+    >>> calls = validate_scenario(example_raw()).categories[0]
+    >>> client_value(calls.model_copy(update={"value_per_contact": 2.0}), 1000.0, "std")
+    2000.0
+    """
+    per_contact = cat.value_per_contact
+    if tier is not None:
+        own = cat.tier(tier).value_per_contact
+        per_contact = per_contact if own is None else own
+    elif cat.retention is not None or any(t.value_per_contact is not None for t in cat.tiers):
+        raise ValueError(f"the value of {cat.name} depends on its tier: name the tier")
     resolutions = handled * (cat.resolution_rate or 0.0)
-    return handled * cat.value_per_contact + resolutions * cat.value_per_resolution
+    value = handled * per_contact + resolutions * cat.value_per_resolution
+    if cat.sales_are_value:
+        value += handled * (cat.conversion_rate or 0.0) * (cat.value_per_sale or 0.0)
+    if cat.retention is not None and tier is not None:
+        value += cat.retention.avoided(cat.tiers[0].name, tier)
+    return value
 
 
 @dataclass(frozen=True)

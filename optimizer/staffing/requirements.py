@@ -122,8 +122,8 @@ def _category(scenario: Scenario, cat: Category) -> CategoryRequirements:
                 empty,
                 empty,
                 0.0,
-                cat.effort_hours or 0.0,
-                1.0 / scenario.contract_months,
+                cat.project_hours(),
+                billable(scenario, cat, 0.0, cat.project_hours()),
             )
             for t in cat.tiers
         )
@@ -208,7 +208,10 @@ def _deferred_tier(
 
 
 def billable(scenario: Scenario, cat: Category, handled: float, productive_hours: float) -> float:
-    """Monthly billable quantity q[c, k] of the category's pricing model (design 6.2)."""
+    """Monthly billable quantity q[c, k] of the category's pricing model (design 6.2).
+
+    Projects bill once, spread over the contract: a fixed fee 1 / contract_months, per
+    unit units / contract_months, per hour its specialist hours / contract_months."""
     match cat.pricing:
         case "per_contact":
             return handled
@@ -227,6 +230,10 @@ def billable(scenario: Scenario, cat: Category, handled: float, productive_hours
             return handled * float(cat.conversion_rate or 0.0) * float(cat.value_per_sale or 0.0)
         case "fixed_fee":
             return 1.0 / scenario.contract_months if cat.is_project else 1.0
+        case "per_unit":
+            return (cat.units or 0.0) / scenario.contract_months
+        case "per_hour":
+            return productive_hours / scenario.contract_months
     raise AssertionError(cat.pricing)
 
 

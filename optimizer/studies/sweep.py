@@ -135,7 +135,7 @@ def _path_expected(err: PathError) -> str:
 
 def _check_path(raw: dict[str, Any], path: str) -> None:
     """PathError unless every segment of ``path`` names something (the last: a field)."""
-    from optimizer.scenario.models import submodel
+    from optimizer.scenario.model_paths import submodel
 
     update_path(copy.deepcopy(raw), path, lambda old: old)  # every segment but the last
     nodes: list[tuple[Any, type[BaseModel] | None]] = [(raw, Scenario)]
