@@ -12,30 +12,23 @@ tables. The client's and provider's limits are written by their families
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import pulp
 
-from optimizer.limits.base import ModelTerms
 from optimizer.limits.registry import of_scope
 from optimizer.milp.built import (
     BuiltModel,
     FixedChoice,
     Option,
     RowBook,
-    handled_expression,
-    paid_hours_terms,
     price_expression,
     sanitise,
-    scheduled_terms,
     tier_indicator,
     value_at,
-    value_expression,
 )
-from optimizer.milp.deferred import DeferredVars, add_deferred
-from optimizer.milp.shifts import ShiftPattern, shift_patterns
+from optimizer.milp.deferred import add_deferred
+from optimizer.milp.draft import Draft, Terms, quoted_plan
+from optimizer.milp.shifts import shift_patterns
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category, Tier
 from optimizer.scenario.schema import Scenario
@@ -52,138 +45,6 @@ __all__ = [
     "tier_indicator",
     "value_at",
 ]
-
-
-@dataclass
-class _Draft:
-    """The model while it is being built (frozen into a :class:`BuiltModel` at the end)."""
-
-    scenario: Scenario
-    requirements: RequirementTable
-    book: RowBook
-    quotes: dict[str, FixedChoice]
-    options: dict[str, list[Option]] = field(default_factory=dict)
-    agents: dict[tuple[str, str], dict[int, pulp.LpVariable]] = field(default_factory=dict)
-    shifts: dict[tuple[str, str], list[tuple[ShiftPattern, pulp.LpVariable]]] = field(
-        default_factory=dict
-    )
-    deferred: dict[str, DeferredVars] = field(default_factory=dict)
-    fees: dict[str, list[tuple[float, pulp.LpVariable | None]]] = field(default_factory=dict)
-    revenue: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
-    cost_terms: dict[pulp.LpVariable, float] = field(default_factory=dict)
-    cost: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
-
-    @property
-    def prob(self) -> pulp.LpProblem:
-        return self.book.prob
-
-    def add(self, constraint: pulp.LpConstraint, key: RowKey) -> None:
-        self.book.add(constraint, key)
-
-    def freeze(self, objective: str) -> BuiltModel:
-        return BuiltModel(
-            self.scenario,
-            self.requirements,
-            self.prob,
-            objective,
-            self.options,
-            self.agents,
-            self.shifts,
-            self.deferred,
-            self.revenue,
-            self.cost,
-            self.book,
-            self.fees,
-        )
-
-
-class _Terms(ModelTerms):
-    """The draft's linear expressions, as the limit families write their rows with."""
-
-    def __init__(self, draft: _Draft) -> None:
-        self.draft = draft
-        self.scenario = draft.scenario
-
-    def add(self, row: Any, key: RowKey) -> None:
-        self.draft.add(row, key)
-
-    def revenue(self, category: str | None = None) -> Any:
-        if category is not None:
-            return self.draft.revenue[category]
-        return pulp.lpSum(self.draft.revenue.values())
-
-    def _contact_categories(self) -> list[Category]:
-        return [c for c in self.scenario.categories if not c.is_project]
-
-    def contact_revenue(self) -> Any:
-        return pulp.lpSum(self.draft.revenue[c.name] for c in self._contact_categories())
-
-    def handled(self, category: str | None = None) -> Any:
-        if category is not None:
-            return handled_expression(self.draft, category)
-        return pulp.lpSum(
-            handled_expression(self.draft, c.name) for c in self._contact_categories()
-        )
-
-    def value(self) -> Any:
-        return pulp.lpSum(value_expression(self.draft, c.name) for c in self.scenario.categories)
-
-    def cost(self) -> Any:
-        return self.draft.cost
-
-    def category_cost(self, category: str) -> Any:
-        cat = self.scenario.category(category)
-        if cat.is_project:
-            return pulp.LpAffineExpression(constant=costs.project_cost(self.scenario, cat))
-        mine = {
-            var
-            for key, agents in self.draft.agents.items()
-            if key[1] == category
-            for var in agents.values()
-        } | {z for key, pairs in self.draft.shifts.items() if key[1] == category for _, z in pairs}
-        return pulp.LpAffineExpression(
-            {v: c for v, c in self.draft.cost_terms.items() if v in mine}
-        )
-
-    def price(self, category: str) -> Any:
-        return price_expression(self.draft, category)
-
-    def tiers_below(self, category: str, tier: str) -> Any:
-        tiers = self.scenario.category(category).tiers
-        rank = [t.name for t in tiers].index(tier)
-        below = {t.name for t in tiers[:rank]}
-        return pulp.lpSum(o.var for o in self.draft.options[category] if o.tier in below)
-
-    def quoted(self, category: str) -> tuple[FixedChoice, Any] | None:
-        quote = self.draft.quotes.get(category)
-        if quote is None:
-            return None
-        options = self.draft.options[category]
-        held = None if quote.plan_fee is None else _quoted_plan(quote)
-        chosen = [
-            o.var
-            for o in options
-            if o.tier == quote.tier and o.price == quote.price and held in (None, o.plan)
-        ]
-        return quote, pulp.lpSum(chosen)
-
-    def agents(self, site: str) -> dict[int, Any]:
-        return {
-            t: pulp.LpAffineExpression({v: 1.0 for v in terms})
-            for t, terms in scheduled_terms(self.draft, site).items()
-        }
-
-    def scheduled(self, site: str) -> dict[int, Any]:
-        return {
-            t: pulp.LpAffineExpression(terms)
-            for t, terms in scheduled_terms(self.draft, site).items()
-        }
-
-    def paid_hours(self, site: str) -> Any:
-        return pulp.LpAffineExpression(paid_hours_terms(self.draft, site))
-
-    def label(self, interval: int) -> str:
-        return self.draft.requirements.labels[interval]
 
 
 def build_model(
@@ -208,8 +69,8 @@ def build_model(
     objective = objective or scenario.objective
     sense = pulp.LpMaximize if objective == "max_margin" and not elastic else pulp.LpMinimize
     prob = pulp.LpProblem(sanitise(scenario.scenario) or "deal", sense)
-    draft = _Draft(scenario, requirements, RowBook(prob, frozenset(elastic or ())), fixed or {})
-    terms = _Terms(draft)
+    draft = Draft(scenario, requirements, RowBook(prob, frozenset(elastic or ())), fixed or {})
+    terms = Terms(draft)
     for cat in scenario.categories:
         _add_choice(draft, cat, (choices or {}).get(cat.name), pin_ranges)
         for family in of_scope("category"):
@@ -264,7 +125,7 @@ def _points(
         return same or (as_plan(price),)
 
     if quote is not None and quote.tier == tier.name:
-        plans = at(quote.price) if quote.plan_fee is None else (_quoted_plan(quote),)
+        plans = at(quote.price) if quote.plan_fee is None else (quoted_plan(quote),)
     if pinned is not None:
         if pinned[0] != tier.name:
             return ()
@@ -274,14 +135,8 @@ def _points(
     return plans
 
 
-def _quoted_plan(quote: FixedChoice) -> Plan:
-    """The plan a quote holds (on the menu or not)."""
-    assert quote.plan_fee is not None
-    return Plan(fee=quote.plan_fee, included=quote.included or 0.0, unit_price=quote.price)
-
-
 def _add_choice(
-    draft: _Draft, cat: Category, pinned: tuple[str, float] | None, pin_ranges: bool
+    draft: Draft, cat: Category, pinned: tuple[str, float] | None, pin_ranges: bool
 ) -> None:
     """Binaries for each (tier, price point) option, exactly one chosen; an option's
     revenue is its charge under the category's terms (a constant per option)."""
@@ -312,7 +167,7 @@ def _add_choice(
     draft.add(pulp.lpSum(o.var for o in options) == 1, RowKey("one_choice", category=cat.name))
 
 
-def _add_platform_fee(draft: _Draft, cat: Category, revenue: dict[pulp.LpVariable, float]) -> float:
+def _add_platform_fee(draft: Draft, cat: Category, revenue: dict[pulp.LpVariable, float]) -> float:
     """A platform fee menu: one binary per fee, exactly one chosen, its fee added to the
     revenue terms. Returns the constant fee of a single-number fee (0 without one)."""
     quote = draft.quotes.get(cat.name)
@@ -333,7 +188,7 @@ def _add_platform_fee(draft: _Draft, cat: Category, revenue: dict[pulp.LpVariabl
     return 0.0
 
 
-def _upper_bounds(draft: _Draft, cat: Category, reqs: CategoryRequirements) -> dict[int, int]:
+def _upper_bounds(draft: Draft, cat: Category, reqs: CategoryRequirements) -> dict[int, int]:
     """Staffed intervals of ``cat`` and the most agents any of its tiers needs there."""
     if cat.channel == "deferred":
         capacity = costs.deferred_per_agent(
@@ -345,7 +200,7 @@ def _upper_bounds(draft: _Draft, cat: Category, reqs: CategoryRequirements) -> d
     return {int(t): int(peak[t]) for t in np.flatnonzero(peak > 0)}
 
 
-def _add_staffing(draft: _Draft, cat: Category, reqs: CategoryRequirements) -> None:
+def _add_staffing(draft: Draft, cat: Category, reqs: CategoryRequirements) -> None:
     """Agents per site and interval, their cost, and coverage of the chosen tier."""
     scenario = draft.scenario
     labels = draft.requirements.labels
@@ -387,9 +242,7 @@ def _add_staffing(draft: _Draft, cat: Category, reqs: CategoryRequirements) -> N
         )
 
 
-def _add_shifts(
-    draft: _Draft, site: str, cat: Category, agents: dict[int, pulp.LpVariable]
-) -> None:
+def _add_shifts(draft: Draft, site: str, cat: Category, agents: dict[int, pulp.LpVariable]) -> None:
     """Shift mode: integer agents per shift pattern cover each interval after shrinkage."""
     scenario = draft.scenario
     s = scenario.site(site)
