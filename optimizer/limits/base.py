@@ -241,9 +241,16 @@ def money(value: float) -> str:
 
 
 class Family:
-    """One family of client or provider limits (subclasses define the behaviour)."""
+    """One family of client or provider limits: a subclass says who it belongs to and
+    what its rows are about in its class line, and defines the behaviour below::
+
+        class Budget(Family, name="budget", owner="client", scope="deal",
+                     unit="money per month", parts=()):
+            ...
+    """
 
     name: ClassVar[str]
+    """The family's name, the first part of its rows' keys (``budget``)."""
     owner: ClassVar[Owner]
     scope: ClassVar[Scope]
     """What one row is about: a category, a site, or the whole deal."""
@@ -255,6 +262,21 @@ class Family:
     """Rows per interval that are one limit (seats): grouped by :meth:`RowKey.group`; the
     diagnosis penalises a group's peak slack, in rows of family ``peak_row``."""
     peak_row: ClassVar[str] = "peak"
+
+    def __init_subclass__(
+        cls,
+        *,
+        name: str,
+        owner: Owner,
+        scope: Scope,
+        unit: str,
+        parts: tuple[str, ...],
+        per_interval: bool = False,
+        peak_row: str = "peak",
+    ) -> None:
+        super().__init_subclass__()
+        cls.name, cls.owner, cls.scope, cls.unit, cls.parts = name, owner, scope, unit, parts
+        cls.per_interval, cls.peak_row = per_interval, peak_row
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         """Whether ``scenario`` (with ``quotes`` held) has a limit of this family."""

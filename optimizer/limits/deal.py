@@ -24,14 +24,8 @@ from optimizer.scenario.schema import Scenario
 UP = 1.0 + RELAX_STEP
 
 
-class Budget(Family):
+class Budget(Family, name="budget", owner="client", scope="deal", unit="money per month", parts=()):
     """Client spend per month at most ``client.budget_per_month``."""
-
-    name = "budget"
-    owner = "client"
-    scope = "deal"
-    unit = "money per month"
-    parts = ()
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return scenario.client.budget_per_month is not None
@@ -73,16 +67,17 @@ class Budget(Family):
         )
 
 
-class CostPerContact(Family):
+class CostPerContact(
+    Family,
+    name="max_cost_per_contact",
+    owner="client",
+    scope="deal",
+    unit="money per contact",
+    parts=("category",),
+):
     """Client spend per handled contact at most a cap: blended over the contact
     categories (``client.max_cost_per_contact``, key without a category) and per
     category (``categories[].max_cost_per_contact``)."""
-
-    name = "max_cost_per_contact"
-    owner = "client"
-    scope = "deal"
-    unit = "money per contact"
-    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return scenario.client.max_cost_per_contact is not None or any(
@@ -153,14 +148,8 @@ class CostPerContact(Family):
         )
 
 
-class MinRoi(Family):
+class MinRoi(Family, name="min_roi", owner="client", scope="deal", unit="share", parts=()):
     """The client's value at least ``1 + client.min_roi`` times its spend."""
-
-    name = "min_roi"
-    owner = "client"
-    scope = "deal"
-    unit = "share"
-    parts = ()
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return scenario.client.min_roi is not None
@@ -201,14 +190,8 @@ class MinRoi(Family):
         )
 
 
-class MinMargin(Family):
+class MinMargin(Family, name="min_margin", owner="provider", scope="deal", unit="share", parts=()):
     """The provider's margin at least ``provider.min_margin`` of the revenue."""
-
-    name = "min_margin"
-    owner = "provider"
-    scope = "deal"
-    unit = "share"
-    parts = ()
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return True
@@ -251,16 +234,18 @@ class MinMargin(Family):
         )
 
 
-class CategoryMargin(Family):
+class CategoryMargin(
+    Family,
+    name="category_margin",
+    owner="provider",
+    scope="deal",
+    unit="share",
+    parts=("category",),
+):
     """A category's margin, (revenue - direct cost) / revenue, at least its terms'
-    ``min_margin`` (direct cost: the category's agents, or a project's effort)."""
-
-    name = "category_margin"
-    owner = "provider"
-    scope = "deal"
-    """Written with the deal's limits: a category's cost needs its staffing built."""
-    unit = "share"
-    parts = ("category",)
+    ``min_margin`` (direct cost: the category's agents, or a project's effort). Its scope
+    is the deal: its rows are written with the deal's limits, once the staffing (and so
+    a category's cost) is built."""
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return any(c.terms.min_margin is not None for c in scenario.categories)

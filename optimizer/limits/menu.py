@@ -40,14 +40,15 @@ def price_cap(cat: Category) -> float | None:
     return cat.benchmark_price * (1.0 + cat.max_premium)
 
 
-class MaxPrice(Family):
+class MaxPrice(
+    Family,
+    name="max_price",
+    owner="client",
+    scope="category",
+    unit="money per billing unit",
+    parts=("category",),
+):
     """The unit price of a category at most its competitor cap."""
-
-    name = "max_price"
-    owner = "client"
-    scope = "category"
-    unit = "money per billing unit"
-    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return any(price_cap(c) is not None for c in scenario.categories)
@@ -105,14 +106,15 @@ def price_floor(cat: Category) -> float | None:
     return cat.benchmark_price * (1.0 + cat.terms.min_premium)
 
 
-class MinPrice(Family):
+class MinPrice(
+    Family,
+    name="price_floor",
+    owner="client",
+    scope="category",
+    unit="money per billing unit",
+    parts=("category",),
+):
     """The unit price of a category at least the competitor band's lower side."""
-
-    name = "price_floor"
-    owner = "client"
-    scope = "category"
-    unit = "money per billing unit"
-    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return any(price_floor(c) is not None for c in scenario.categories)
@@ -174,14 +176,10 @@ def tier_rank(cat: Category, tier: str) -> int:
     return [t.name for t in cat.tiers].index(tier)
 
 
-class MinTier(Family):
+class MinTier(
+    Family, name="min_tier", owner="client", scope="category", unit="tier", parts=("category",)
+):
     """A category sold at or above the client's minimum tier (``client.min_tier``)."""
-
-    name = "min_tier"
-    owner = "client"
-    scope = "category"
-    unit = "tier"
-    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return bool(scenario.client.min_tier)
@@ -235,14 +233,10 @@ class MinTier(Family):
         )
 
 
-class Fixed(Family):
+class Fixed(
+    Family, name="fixed", owner="sales", scope="category", unit="tier@price", parts=("category",)
+):
     """A category held at the tier and price sales quoted (``tierprice check --fix``)."""
-
-    name = "fixed"
-    owner = "sales"
-    scope = "category"
-    unit = "tier@price"
-    parts = ("category",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return bool(quotes)

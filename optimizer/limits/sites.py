@@ -36,16 +36,17 @@ def agent_seats(seats: int, shrinkage: float) -> int:
     return math.floor(seats * (1.0 - shrinkage) + 1e-9)
 
 
-class Seats(Family):
+class Seats(
+    Family,
+    name="seats",
+    owner="provider",
+    scope="site",
+    unit="seats",
+    parts=("site", "interval"),
+    per_interval=True,
+    peak_row="seat_peak",
+):
     """Scheduled agents at a site at most its seats, in every interval."""
-
-    name = "seats"
-    owner = "provider"
-    scope = "site"
-    unit = "seats"
-    parts = ("site", "interval")
-    per_interval = True
-    peak_row = "seat_peak"
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return any(s.seats is not None for s in scenario.provider.sites)
@@ -114,14 +115,8 @@ class Seats(Family):
         )
 
 
-class MaxFte(Family):
+class MaxFte(Family, name="max_fte", owner="provider", scope="site", unit="FTE", parts=("site",)):
     """Paid hours at a site at most ``max_fte`` full-time equivalents."""
-
-    name = "max_fte"
-    owner = "provider"
-    scope = "site"
-    unit = "FTE"
-    parts = ("site",)
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return any(s.max_fte is not None for s in scenario.provider.sites)
