@@ -15,13 +15,13 @@ the column; all of them are raised together in one ScenarioError (exit 2).
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from optimizer.errors import MISSING, Issue, ScenarioError
+from optimizer.scenario.csv_profiles import CsvReadError, csv_rows
 from optimizer.scenario.field_types import RANGES, TINY
 from optimizer.scenario.loader import read_text
 from optimizer.scenario.schema import Scenario
@@ -101,14 +101,11 @@ def _header_text() -> str:
 
 
 def _rows(text: str, source: str) -> list[list[str]]:
-    reader = csv.reader(text.splitlines())
     try:
-        return list(reader)
-    except csv.Error as err:  # e.g. a field over the csv module's 131,072 characters
-        problem = str(err).split(":")[0]
-        raise ScenarioError(
-            [Issue(source, f"line {reader.line_num}", "(unreadable)", f"CSV ({problem})")]
-        ) from None
+        return csv_rows(text)
+    except CsvReadError as err:
+        issue = Issue(source, f"line {err.line}", "(unreadable)", f"CSV ({err.problem})")
+        raise ScenarioError([issue]) from None
 
 
 def _header(cells: list[str], source: str) -> dict[str, int]:

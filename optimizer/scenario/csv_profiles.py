@@ -63,15 +63,30 @@ def csv_weights(text: str, column: object, place: CsvPlace) -> list[float]:
     return [values[row] for row in order]
 
 
-def _rows(text: str, place: CsvPlace) -> list[list[str]]:
+class CsvReadError(ValueError):
+    """The csv module could not read a line (e.g. a field over its 131,072 characters)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+        self.line = line
+        self.problem = problem
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """The rows of a CSV text, or :class:`CsvReadError` naming the line."""
     reader = csv.reader(text.splitlines())
     try:
         return list(reader)
-    except csv.Error as err:  # e.g. a field over the csv module's 131,072 characters
-        problem = str(err).split(":")[0]
-        raise place.error(
-            "csv", f"{place.name} line {reader.line_num}", f"a readable CSV file ({problem})"
-        ) from None
+    except csv.Error as err:
+        raise CsvReadError(reader.line_num, str(err).split(":")[0]) from None
+
+
+def _rows(text: str, place: CsvPlace) -> list[list[str]]:
+    try:
+        return csv_rows(text)
+    except CsvReadError as err:
+        where = f"{place.name} line {err.line}"
+        raise place.error("csv", where, f"a readable CSV file ({err.problem})") from None
 
 
 def _column(
