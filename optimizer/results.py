@@ -235,6 +235,31 @@ class MonthFlow:
 
 
 @dataclass(frozen=True)
+class ContractYear:
+    """One contract year: the monthly plan times its months, escalated (money)."""
+
+    year: int
+    """1 = months 1-12; the last year may be shorter."""
+    revenue: float
+    cost: float
+    margin: float
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The contract view (design 11): years, total, NPV and the monthly cash flow."""
+
+    years: tuple[ContractYear, ...]
+    total: ContractYear
+    """Over the whole contract (``year`` 0)."""
+    npv: float | None
+    """The cash flow discounted at the scenario's ``discount_rate``; None without one."""
+    cash_flow: tuple[MonthFlow, ...]
+    setup_recovered_month: int | None
+    """First month whose cumulative cash flow is >= 0; None if none is."""
+
+
+@dataclass(frozen=True)
 class VerifiedResult:
     """A solution re-checked independently of the model that produced it."""
 
@@ -260,6 +285,8 @@ class VerifiedResult:
     message: str = ""
     cash_flow: tuple[MonthFlow, ...] = ()
     """Month by month over the contract, only when a project is invoiced on delivery."""
+    contract: Contract | None = None
+    """The contract view, only when the scenario escalates, discounts or invoices."""
 
     def to_frame(self, table: str = "categories") -> Any:
         """A pandas DataFrame of one table: categories, sites, constraints, totals or staffing.

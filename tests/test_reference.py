@@ -96,10 +96,11 @@ def test_output_keys_match_the_doc(command, args):
 
 
 def test_optional_solve_keys_are_bracketed():
-    """Solve prints `cash_flow` only when a project is invoiced on delivery and
-    `diagnosis` only for an infeasible deal; every other key always."""
+    """Solve prints `cash_flow` only when a project is invoiced on delivery, `contract`
+    only when the scenario escalates, discounts or invoices, and `diagnosis` only for
+    an infeasible deal; every other key always."""
     optional = [k for k in documented_keys("solve") if k.startswith("[")]
-    assert optional == ["[cash_flow]", "[diagnosis]"]
+    assert optional == ["[cash_flow]", "[contract]", "[diagnosis]"]
 
 
 # ------------------------------------------------------------------ open-hours gaps

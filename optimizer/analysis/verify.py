@@ -12,10 +12,12 @@ must equal the solver's objective. Any violation beyond the named tolerances rai
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from optimizer.analysis.contract import contract_view
 from optimizer.analysis.service import (
     check_deferred,
     check_queue,
@@ -83,7 +85,7 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
         )
         for s in scenario.provider.sites
     )
-    return VerifiedResult(
+    result = VerifiedResult(
         scenario.scenario,
         scenario.currency,
         solution.status,
@@ -100,6 +102,7 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
         billing=_billing(scenario, reqs, solution),
         cash_flow=cash_flow(scenario, {o.name: o.revenue for o in outcomes}, sums.cost),
     )
+    return replace(result, contract=contract_view(scenario, result))
 
 
 def _sums(

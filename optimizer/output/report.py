@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from optimizer.conventions import price_decimals
-from optimizer.results import TOTAL_FIELDS, Totals, VerifiedResult
+from optimizer.results import TOTAL_FIELDS, Contract, Totals, VerifiedResult
 
 DIGITS = 6
 """Decimals kept in JSON and CSV (removes floating-point noise between runs)."""
@@ -34,6 +34,8 @@ CATEGORY_FIELDS = (
 )
 SITE_FIELDS = ("name", "fte", "paid_hours", "cost")
 CONSTRAINT_FIELDS = ("name", "binding", "slack", "shadow_price")
+MONEY_FIELDS = ("revenue", "cost", "margin")
+FLOW_FIELDS = ("month", "revenue", "cost", "cumulative")
 
 
 def _num(value: float | None) -> float | None:
@@ -80,9 +82,10 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
     }
     if result.cash_flow:  # only when a project is invoiced on delivery
         out["cash_flow"] = [
-            {f: _clean(getattr(m, f)) for f in ("month", "revenue", "cost", "cumulative")}
-            for m in result.cash_flow
+            {f: _clean(getattr(m, f)) for f in FLOW_FIELDS} for m in result.cash_flow
         ]
+    if result.contract is not None:  # only when the scenario escalates, discounts or invoices
+        out["contract"] = _contract(result.contract)
     if result.diagnosis:
         out["diagnosis"] = list(result.diagnosis)
     out["verified"] = result.verified
@@ -94,6 +97,20 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
     if result.solver.skipped:  # only when the time limit cut explanation or diagnosis short
         out["solver"]["skipped"] = list(result.solver.skipped)
     return out
+
+
+def _contract(contract: Contract) -> dict[str, Any]:
+    """The ``contract`` block: years, total, NPV, cash flow, set-up recovery month."""
+    years = [
+        {"year": y.year, **{f: _clean(getattr(y, f)) for f in MONEY_FIELDS}} for y in contract.years
+    ]
+    return {
+        "years": years,
+        "total": {f: _clean(getattr(contract.total, f)) for f in MONEY_FIELDS},
+        "npv": _num(contract.npv),
+        "cash_flow": [{f: _clean(getattr(m, f)) for f in FLOW_FIELDS} for m in contract.cash_flow],
+        "setup_recovered_month": contract.setup_recovered_month,
+    }
 
 
 def to_json(result: VerifiedResult | list[VerifiedResult]) -> str:

@@ -107,6 +107,8 @@ RANGES: dict[str, Range] = {
     "delivery_month": Range(1, 240, "month of the contract"),
     "customers": Range(0, 1e9, "customers"),
     "churn": Range(0, 1, "a share of customers lost per month"),
+    "escalation": Range(-1, 1, "a change per contract year", low_open=True),
+    "discount_rate": Range(0, 1, "a rate per year"),
 }
 """Accepted range of each kind of number in a scenario (bounds and unit)."""
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from optimizer.conventions import DEFAULT_WEEKS_PER_MONTH
+from optimizer.scenario.contract_terms import Escalation
 from optimizer.scenario.field_types import (
     Channel,
     Currency,
@@ -333,6 +334,12 @@ class ScenarioFields(Strict):
     """Currency of every money figure (a label; nothing is converted)."""
     contract_months: Annotated[int, Number("contract_months")] = 12
     """Contract length: set-up cost and project fees and costs are spread over it."""
+    escalation: Escalation | None = None
+    """Yearly wage and price escalation of the contract view (result ``contract``);
+    none = flat. The model optimises the first year's monthly margin."""
+    discount_rate: Annotated[float, Number("discount_rate")] | None = None
+    """Yearly rate the contract view's NPV discounts the monthly cash flow at; none =
+    no NPV."""
     objective: Objective = "max_margin"
     """max_margin: the provider's best margin; min_price: the client's lowest spend
     with every limit kept (the most competitive bid)."""
