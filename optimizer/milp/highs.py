@@ -18,16 +18,17 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from optimizer.milp.arrays import Arrays, column_bound
 from optimizer.milp.backend import highs_status
+from optimizer.milp.root import Live, Pinning, Rounding, Separator, add_rows, pinned_start
 from optimizer.milp.watch import Reporter, Stream, run_watched
 from optimizer.options import seconds_left
 from optimizer.results import SolveStatus
@@ -59,23 +60,10 @@ the first such round made one deal 60 s slower (its bound moves again only after
 degenerate rounds); never stopping left many needless rows that slowed the MIP."""
 CUT_SHARE = 0.2
 """Share of the time limit the cut loop may use."""
-
-
-class CutRow(Protocol):
-    """A row ``lower <= sum values x col[indices]`` (``optimizer.milp.cuts.Cut``)."""
-
-    @property
-    def indices(self) -> NDArray[np.int32]: ...
-    @property
-    def values(self) -> NDArray[np.float64]: ...
-    @property
-    def lower(self) -> float: ...
-
-
-class Separator(Protocol):
-    """Finds valid inequalities that an LP point violates."""
-
-    def separate(self, x: NDArray[np.float64]) -> Sequence[CutRow]: ...
+SHIFT_CUT_SHARE = 0.5
+"""The same with a ``Rounding`` separator (shift mode): the coverage cuts moved the root
+bound of the 10 x 3 x 7 shift deal (seed 0) from 646,806 to 628,674 in three rounds, and
+under load the first LP alone took more than a fifth of a 10 s limit, leaving one round."""
 
 
 @dataclass(frozen=True)
@@ -144,18 +132,48 @@ def _configure(arrays: Arrays, options: HighsOptions) -> tuple[Any, bool]:
 
 
 def _prepare(
-    h: Any, arrays: Arrays, options: HighsOptions, separators: Sequence[Separator], is_mip: bool
+    h: Any,
+    arrays: Arrays,
+    options: HighsOptions,
+    separators: Sequence[Separator],
+    is_mip: bool,
+    pinning: Pinning | None = None,
+    proven: Callable[[float], None] | None = None,
 ) -> None:
-    """Cuts first (a MIP only), then the start solution, which adding rows would drop."""
+    """Cuts first (a MIP only), then the start solution, which adding rows would drop:
+    the one given, else the pinned sub-MIP's (``optimizer.milp.root.pinned_start``).
+    ``proven`` hears the root LP's bound (with the cuts: valid for the model)."""
+    clock = time.perf_counter()
+    point, bound = _add_cuts(h, arrays, options, separators) if is_mip else (None, None)
+    if proven is not None and bound is not None:
+        proven(bound)
+    start = options.start
+    rounding = [s for s in separators if hasattr(s, "fixing")]
+    if start is None and point is not None and rounding:
+        fixing = cast("Rounding", rounding[0]).fixing(point)
+        live = Live(partial(_relax, h, arrays), pinning or Pinning())
+        start = pinned_start(h, arrays, options.time_limit, options.gap, fixing, clock, live)
+        h.clearSolver()  # no LP point for HiGHS to repair in the full MIP (``_add_cuts``)
+    if start is not None:
+        _set_start(h, start)
+
+
+def _relax(h: Any, arrays: Arrays, relaxed: bool) -> None:
+    """The integer columns made continuous (``relaxed``) or integer again."""
     import highspy
 
-    if is_mip:
-        _add_cuts(h, arrays, options, separators)
-    if options.start is not None:
-        start = highspy.HighsSolution()
-        start.col_value = options.start
-        start.value_valid = True
-        h.setSolution(start)
+    integer = np.flatnonzero(arrays.integer).astype(np.int32)
+    kind = highspy.HighsVarType.kContinuous if relaxed else highspy.HighsVarType.kInteger
+    h.changeColsIntegrality(integer.size, integer, np.full(integer.size, kind))
+
+
+def _set_start(h: Any, col: NDArray[np.float64]) -> None:
+    import highspy
+
+    solution = highspy.HighsSolution()
+    solution.col_value = col
+    solution.value_valid = True
+    h.setSolution(solution)
 
 
 def _outcome(h: Any, is_mip: bool, rows: int) -> Outcome:
@@ -223,69 +241,72 @@ def _reset_scheduler() -> bool:
 
 def _run_here(arrays: Arrays, options: HighsOptions, separators: Sequence[Separator]) -> Outcome:
     """HiGHS in this process, keeping its own time limit."""
+    import highspy
+
     h, is_mip = _configure(arrays, options)
-    _prepare(h, arrays, options, separators, is_mip)
+    pinning = Pinning()
+
+    def stop(kind: int, message: str, out: Any, into: Any, _data: object) -> None:
+        if pinning.overdue():
+            into.user_interrupt = True
+
+    if is_mip:
+        h.setCallback(stop, None)
+        h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+    _prepare(h, arrays, options, separators, is_mip, pinning)
     h.run()
     return _with_gap(arrays, _outcome(h, is_mip, arrays.row_lower.size), None)
 
 
 def _add_cuts(
     h: Any, arrays: Arrays, options: HighsOptions, separators: Sequence[Separator]
-) -> None:
+) -> tuple[NDArray[np.float64] | None, float | None]:
     """Root cut loop of our own: solve the LP relaxation, add the rows the separators
     find violated, re-solve (warm-started), until none is found, the LP bound has not
     moved for ``CUT_PATIENCE`` rounds, ``CUT_ROUNDS`` or ``CUT_SHARE`` of the time limit.
 
     The rows are valid for every integer solution, so the MIP's optimum is unchanged;
     they only tighten its relaxation. The time spent counts against the time limit.
+
     HiGHS keeps the last LP point and, at the MIP's start, repairs it into a solution by
-    solving a sub-MIP over its fractional variables: on the 10 x 3 x 7 shift deal that
-    gives a plan within 0.5% of the bound in a few seconds.
+    a sub-MIP over its fractional columns, whose callbacks report that sub-MIP's bound
+    as ``mip_dual_bound``: on the 10 x 3 x 7 shift deal (seed 0) it ran for 10 of a 12 s
+    limit and streamed bounds down to 616,797, below a verified plan of 621,877. So the
+    shift path (``_prepare``) runs the repair only with the choices pinned, its bounds
+    not streamed, and clears the point before the full MIP.
     """
     if not separators:
-        return
+        return None, None
     import highspy
 
     clock = time.perf_counter()
-    integer = np.flatnonzero(arrays.integer).astype(np.int32)
-    kind = highspy.HighsVarType
-    h.changeColsIntegrality(integer.size, integer, np.full(integer.size, kind.kContinuous))
+    point = None
+    share = SHIFT_CUT_SHARE if any(hasattr(s, "fixing") for s in separators) else CUT_SHARE
+    _relax(h, arrays, True)
     sign = -1.0 if arrays.maximize else 1.0  # the bound tightens as sign x objective rises
     best, stalled = -math.inf, 0
     for _ in range(CUT_ROUNDS):
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
+        point = np.asarray(h.getSolution().col_value, float)
         value = sign * float(h.getInfo().objective_function_value)
         stalled = stalled + 1 if value <= best + 1e-9 * max(1.0, abs(best)) else 0
         best = max(best, value)
         if stalled >= CUT_PATIENCE:
             break
         limit = options.time_limit
-        if limit is not None and time.perf_counter() - clock > CUT_SHARE * limit:
+        if limit is not None and time.perf_counter() - clock > share * limit:
             break
-        x = np.asarray(h.getSolution().col_value, float)
-        cuts = [cut for separator in separators for cut in separator.separate(x)]
+        cuts = [cut for separator in separators for cut in separator.separate(point)]
         if not cuts:
             break
-        _add_rows(h, cuts)
-    h.changeColsIntegrality(integer.size, integer, np.full(integer.size, kind.kInteger))
+        add_rows(h, cuts)
+    _relax(h, arrays, False)
     if options.time_limit is not None:
         left = options.time_limit - (time.perf_counter() - clock)
         h.setOptionValue("time_limit", max(left, 0.0))
-
-
-def _add_rows(h: Any, cuts: Sequence[CutRow]) -> None:
-    sizes = [cut.indices.size for cut in cuts]
-    h.addRows(
-        len(cuts),
-        np.array([cut.lower for cut in cuts]),
-        np.full(len(cuts), math.inf),
-        sum(sizes),
-        np.cumsum([0, *sizes[:-1]]).astype(np.int32),
-        np.concatenate([cut.indices for cut in cuts]),
-        np.concatenate([cut.values for cut in cuts]),
-    )
+    return point, (sign * best if math.isfinite(best) else None)
 
 
 def _stream(
@@ -299,23 +320,26 @@ def _stream(
     import highspy
 
     h, is_mip = _configure(arrays, options)
+    pinning = Pinning()  # the pinned sub-MIP's plans are the model's, its bounds are not
 
-    def report(kind: int, message: str, out: Any, _in: Any, _data: object) -> None:
+    def report(kind: int, message: str, out: Any, into: Any, _data: object) -> None:
         cb = highspy.cb.HighsCallbackType
+        bound = math.inf if pinning.active else float(out.mip_dual_bound)
         if kind == cb.kCallbackMipImprovingSolution:
             reporter.incumbent(
-                float(out.objective_function_value),
-                np.asarray(out.mip_solution, float),
-                float(out.mip_dual_bound),
+                float(out.objective_function_value), np.asarray(out.mip_solution, float), bound
             )
             return
-        reporter.bound(float(out.mip_dual_bound))
+        if pinning.overdue():
+            into.user_interrupt = True
+        elif not pinning.active:
+            reporter.bound(bound)
 
-    _prepare(h, arrays, options, separators, is_mip)
     if is_mip:
         h.setCallback(report, None)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+    _prepare(h, arrays, options, separators, is_mip, pinning, reporter.bound)
     h.run()
     reporter.done(_outcome(h, is_mip, arrays.row_lower.size))
 

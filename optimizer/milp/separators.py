@@ -1,17 +1,23 @@
 """The cut separators of a built model, by column index (what the root cut loop takes).
 
 ``optimizer.milp.cuts`` separates the inequalities; this module gathers, for one
-``BuiltModel`` and its ``MatrixForm``, the columns and data each separator needs.
+``BuiltModel`` and its ``MatrixForm``, the columns and data each separator needs. In
+shift mode it adds ``TierRounding``, which finds no cut but rounds the root's LP point
+to a tier and price per category for the start heuristic (``optimizer.milp.root``).
 """
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
-from optimizer.milp.cuts import DeferredWindows, ShiftCoverage
-from optimizer.milp.highs import Separator
+import numpy as np
+from numpy.typing import NDArray
+
+from optimizer.milp import cuts
+from optimizer.milp.cuts import Cut, DeferredWindows, ShiftCoverage
 from optimizer.milp.matrix import MatrixForm
 from optimizer.milp.model import BuiltModel
+from optimizer.milp.root import Separator
 
 
 def separators(model: BuiltModel, form: MatrixForm) -> tuple[Separator, ...]:
@@ -21,11 +27,66 @@ def separators(model: BuiltModel, form: MatrixForm) -> tuple[Separator, ...]:
     column = {v.name: i for i, v in enumerate(form.variables)}
     if model.scenario.provider.staffing == "intervals":
         return tuple(_windows(model, column, cat) for cat in model.deferred)
-    return tuple(
+    found: tuple[Separator, ...] = tuple(
         _coverage(model, column, cat.name)
         for cat in model.scenario.categories
         if cat.channel in ("voice", "chat") and any(c == cat.name for _, c in model.shifts)
     )
+    rounding = _rounding(model, column)
+    if rounding is not None and not cuts.BASELINE[0]:
+        found = (*found, rounding)
+    return found
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """Column bounds that pin one option per category (``optimizer.milp.root.Fixing``)."""
+
+    columns: NDArray[np.int32]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class TierRounding:
+    """Rounds an LP point to one option per category: the tier with the most weight,
+    then its option with the most. ``groups[c][k]`` are category ``c``'s option
+    columns at tier ``k`` (only categories with a choice left).
+
+    With the coverage cuts of every tier (``ShiftCoverage.separate``) the root LP of the
+    10 x 3 x 7 shift deal (seed 0) chose 8 of 10 categories whole: rounding it picks
+    the shift model's tiers, where the interval model's picks are not the best with
+    shifts (the issue's seed 2).
+    """
+
+    groups: tuple[tuple[NDArray[np.int32], ...], ...]
+
+    def separate(self, x: NDArray[np.float64]) -> list[Cut]:
+        """No cut: this separator only rounds (``fixing``)."""
+        return []
+
+    def fixing(self, x: NDArray[np.float64]) -> Fixed:
+        """Every option column of the groups, at 1 for the chosen option, else 0."""
+        columns: list[int] = []
+        chosen: list[float] = []
+        for tiers in self.groups:
+            weight = [float(x[cols].sum()) for cols in tiers]
+            best = tiers[int(np.argmax(weight))]
+            pick = int(best[int(np.argmax(x[best]))])
+            for cols in tiers:
+                columns.extend(int(c) for c in cols)
+                chosen.extend(float(c == pick) for c in cols)
+        on = np.array(chosen)
+        return Fixed(np.array(columns, np.int32), on, on.copy())
+
+
+def _rounding(model: BuiltModel, column: dict[str, int]) -> TierRounding | None:
+    """``TierRounding`` over the categories with more than one option, or None."""
+    groups = []
+    for cat, options in model.options.items():
+        if len(options) > 1:
+            groups.append(_tier_columns(model, column, cat)[1])
+    return TierRounding(tuple(groups)) if groups else None
 
 
 def _tier_columns(
