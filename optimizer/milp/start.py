@@ -50,11 +50,12 @@ rounding MIP."""
 ROUND_NODES = 200
 """Node limit of the rounding MIP (deterministic, unlike a time limit); the five seeds
 need 1-30 nodes."""
-ROUND_SHARE = 0.25
-"""Share of the solve's time left that the rounding MIP may use at most."""
-ROUND_SECONDS = 3.0
-"""And at most this many seconds, also without a time limit (a safety net; on the five
-seeds it takes 0.1-0.5 s)."""
+ROUND_SECONDS = 30.0
+"""A safety net on the rounding MIP when the solve has no time limit (with one, it may
+use what the heuristic's share leaves). Not a tuning knob: a wall-clock limit that
+stops it makes the plan depend on the machine's load (at 3 s it did, with a load of
+12 on 2 cores: one seed's solve then took 90 s instead of 3); on the five seeds it
+takes 0.3-1.9 s at that load."""
 EPS = 1e-6
 GAP = 1e-4
 """HiGHS's default relative MIP gap (``mip_rel_gap``): a plan within it of the LP bound is
@@ -170,9 +171,7 @@ def _rounded(
     high = np.where(split, np.minimum(high + ROUND_BY, arrays.upper[ints]), high)
     lower, upper = arrays.lower.copy(), arrays.upper.copy()
     lower[ints], upper[ints] = low, np.maximum(high, low)
-    left = options.seconds_left()
-    cap = ROUND_SECONDS if left is None else min(ROUND_SECONDS, ROUND_SHARE * left)
-    deadline = time.monotonic() + cap
+    deadline = time.monotonic() + ROUND_SECONDS
     if options.deadline is not None:
         deadline = min(deadline, options.deadline)
     small = replace(arrays, lower=lower, upper=upper)
