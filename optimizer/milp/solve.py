@@ -8,6 +8,8 @@ itself. CBC runs through PuLP's bundled ``PULP_CBC_CMD`` (``optimizer.milp.cbc``
 Both backends answer with a ``BackendResult``, their codes mapped to
 :class:`~optimizer.results.SolveStatus` in ``optimizer.milp.backend`` and nowhere
 else; ``optimizer.milp.readback`` reads the answer back in the scenario's terms.
+A large interval model given no start gets one from ``optimizer.milp.start`` first
+(or, when the LP bound already proves that plan, the plan is the answer).
 """
 
 from __future__ import annotations
