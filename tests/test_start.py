@@ -16,7 +16,7 @@ from optimizer.milp.highs import HighsOptions
 from optimizer.milp.matrix import matrix_form
 from optimizer.milp.model import build_model
 from optimizer.milp.readback import read_solution
-from optimizer.milp.start import combinations, find_start
+from optimizer.milp.start import INFEASIBLE, Start, combinations, find_start
 from optimizer.results import SolverInfo, SolveStatus
 from optimizer.scenario.schema import validate_scenario
 from optimizer.staffing.requirements import build_requirements
@@ -49,7 +49,7 @@ def test_the_start_is_a_feasible_integral_plan_that_verifies(deal) -> None:  # t
     arrays = form.arrays()
     assert int(arrays.integer.sum()) >= solve_module.START_MIN_INTEGERS
     start = find_start(arrays, _choices(model, form), HighsOptions(None, None, 1, False, None))
-    assert start is not None
+    assert isinstance(start, Start)
     assert arrays.discrepancy(start.col, start.objective) is None
     ints = start.col[arrays.integer]
     assert np.allclose(ints, np.round(ints))
@@ -83,3 +83,16 @@ def test_combinations_try_the_runner_up_of_a_split_category() -> None:
     cols = [np.array([0, 1, 2], np.int32), np.array([3, 4], np.int32)]
     point = np.array([0.0, 0.4, 0.6, 1.0, 0.0])
     assert combinations(cols, point) == [(2, 3), (1, 3)]
+
+
+def test_an_infeasible_lp_relaxation_is_the_answer(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An ROI floor of 300% leaves even the LP relaxation infeasible: the heuristic says
+    so at once, and the solve is infeasible, as the old path finds it."""
+    scenario = validate_scenario(make_deal(5, 2, 7)).with_overrides({"client.min_roi": 3.0})
+    model = build_model(scenario, build_requirements(scenario))
+    form = matrix_form(model.prob, model.rows)
+    options = HighsOptions(None, None, 1, False, None)
+    assert find_start(form.arrays(), _choices(model, form), options) is INFEASIBLE
+    assert solve_module.solve(model).status == SolveStatus.INFEASIBLE
+    monkeypatch.setattr(solve_module, "START_MIN_INTEGERS", 10**9)
+    assert solve_module.solve(model).status == SolveStatus.INFEASIBLE

@@ -81,6 +81,11 @@ START_MIN_INTEGERS = 1000
 """Interval models with at least this many integer columns get a start from
 ``optimizer.milp.start`` (its LPs and rounding MIP cost 3-6 forked solves, ~0.1 s each
 plus ~35 ms a fork: more than HiGHS needs on small models, which it solves at once)."""
+START_MAX_INTEGERS = 20_000
+"""And at most this many. On the 50 x 6 x 7 deal at 15 minutes (about 100,000 integer
+columns) the heuristic's LPs cost more than they save: with a 300 s limit on a loaded
+machine it ended feasible (gap 264%) where the old path proved the optimum (solver
+children 40.7 against 33.8 CPU seconds; ``benchmarks/large.py --compare``)."""
 
 
 def _solve_highs(model: BuiltModel, options: SolveOptions) -> BackendResult:
@@ -128,6 +133,8 @@ def _started(
     arrays = form.arrays()
     clock = time.monotonic()
     found = _heuristic(model, form, replace(highs_options, deadline=_deadline(options)))
+    if isinstance(found, Outcome):
+        return found, highs_options  # the LP relaxation is infeasible: so is the MILP
     if found is not None and found.gap() <= (options.gap if options.gap is not None else GAP):
         return found.outcome(arrays), highs_options  # proven by the LP bound: no HiGHS run
     limit = options.time_limit
@@ -148,13 +155,15 @@ def _deadline(options: SolveOptions) -> float | None:
     return None if left is None else time.monotonic() + HEURISTIC_SHARE * left
 
 
-def _heuristic(model: BuiltModel, form: MatrixForm, options: HighsOptions) -> Start | None:
+def _heuristic(
+    model: BuiltModel, form: MatrixForm, options: HighsOptions
+) -> Start | Outcome | None:
     """A start plan for a large interval MILP given none (``optimizer.milp.start``)."""
     if (
         options.relax
         or options.start is not None
         or model.scenario.provider.staffing != "intervals"
-        or int(form.integer.sum()) < START_MIN_INTEGERS
+        or not START_MIN_INTEGERS <= int(form.integer.sum()) <= START_MAX_INTEGERS
     ):
         return None
     column = {v.name: i for i, v in enumerate(form.variables)}

@@ -87,16 +87,24 @@ class Start:
         )
 
 
+INFEASIBLE = Outcome(SolveStatus.INFEASIBLE, message="the LP relaxation is infeasible")
+"""The answer when the first LP is infeasible: so is every integer plan."""
+
+
 def find_start(
     arrays: Arrays, choices: Sequence[NDArray[np.int32]], options: HighsOptions
-) -> Start | None:
+) -> Start | Outcome | None:
     """A verified plan of the MILP ``arrays`` whose option columns are ``choices`` (one
-    array of columns per category, exactly one of them 1), or None when the LPs find none
-    in time. Every step keeps to ``options``' time limit and deadline."""
-    lp = _solve(arrays, replace(options, relax=True, start=None))
-    if lp is None:
+    array of columns per category, exactly one of them 1); ``INFEASIBLE`` when the LP
+    relaxation is (a proof for the MILP, and the infeasible deal's diagnosis re-solves
+    many such models); None when the LPs find no plan in time. Every step keeps to
+    ``options``' time limit and deadline."""
+    first = run_highs(arrays, replace(options, relax=True, start=None))
+    if first.status == SolveStatus.INFEASIBLE:
+        return INFEASIBLE
+    if not first.status.has_solution or first.col is None or first.objective is None:
         return None
-    col, bound = lp
+    col, bound = first.col, first.objective
     staffed = _pinned(arrays, choices, col, options)
     if staffed is None:
         return None
