@@ -77,6 +77,8 @@ class HighsOptions:
     start: NDArray[np.float64] | None
     deadline: float | None = None
     """``time.monotonic()`` by which the solve must have returned (the command's budget)."""
+    node_limit: int | None = None
+    """HiGHS's ``mip_max_nodes`` (a deterministic limit; ``optimizer.milp.start``)."""
 
     def seconds_left(self) -> float | None:
         """The time limit, capped by what is left before the deadline (None: no limit)."""
@@ -127,6 +129,8 @@ def _configure(arrays: Arrays, options: HighsOptions) -> tuple[Any, bool]:
         h.setOptionValue("time_limit", float(options.time_limit))
     if options.gap is not None:
         h.setOptionValue("mip_rel_gap", float(options.gap))
+    if options.node_limit is not None:
+        h.setOptionValue("mip_max_nodes", int(options.node_limit))
     h.passModel(lp)
     return h, is_mip
 
