@@ -212,7 +212,9 @@ def test_every_worker_dying_mid_sweep_falls_back_to_local(tmp_path, monkeypatch)
         killer.cancel()
         assert error is None, error
         assert len(results) == 3
-        assert all(r.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL) for r in results)
+        assert all(r.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL) for r in results), [
+            (r.status, r.message) for r in results
+        ]
     finally:
         for proc in (worker, scheduler):
             if proc is not None and proc.poll() is None:
