@@ -107,6 +107,8 @@ RANGES: dict[str, Range] = {
     "delivery_month": Range(1, 240, "month of the contract"),
     "customers": Range(0, 1e9, "customers"),
     "churn": Range(0, 1, "a share of customers lost per month"),
+    "site_premium": Range(-1, 10, "a fraction above the unit price"),
+    "site_share": Range(0, 1, "a share of the category's productive hours"),
 }
 """Accepted range of each kind of number in a scenario (bounds and unit)."""
 
