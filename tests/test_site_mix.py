@@ -128,6 +128,24 @@ def test_work_moves_onshore_only_when_the_premium_pays(
     assert solution.objective_value == pytest.approx(revenue - cost)
 
 
+@pytest.mark.parametrize(
+    ("price", "site", "margin"), [(3.0, "manila", 800.0), (10.0, "denver", 3800.0)]
+)
+def test_shift_mode_splits_the_same_way(price: float, site: str, margin: float) -> None:
+    """Staffed in whole 2-hour shifts (mon 09:00-11:00 is one shift): 5 shifts at one
+    site, the same two alternatives and margins as interval by interval."""
+    deal = raw(price=price)
+    deal["provider"].update(
+        staffing="shifts", shifts={"lengths_hours": [2], "start_every_minutes": 60}
+    )
+    scenario = validate_scenario(deal, "shifts.yaml")
+    reqs = build_requirements(scenario)
+    solution = solve(build_model(scenario, reqs), SolveOptions())
+    assert hours(solution, site) == pytest.approx(10)
+    result = verify(scenario, reqs, solution)
+    assert result.totals is not None and result.totals.margin == pytest.approx(margin)
+
+
 def test_a_minimum_share_by_hand() -> None:
     """p = 3 with 30% of the hours from Denver: 3 of the 10 agent-intervals there.
     Cost 3 x 120 + 7 x 40 = 640; revenue 1,200 + 0.25 x 1,200 x 0.3 = 1,290."""
