@@ -167,6 +167,21 @@ def test_seats_cap_the_onshore_part() -> None:
     assert (result.totals.revenue, result.totals.cost) == (pytest.approx(4600), pytest.approx(880))
 
 
+def test_the_result_shows_the_split() -> None:
+    """The seats-capped deal's billing: 60% from Denver, premium 0.25 x 4,000 x 0.6 = 600,
+    and revenue = usage charge + premium."""
+    from optimizer.output.report import to_dict
+
+    scenario, reqs, solution = solved(price=10.0, seats=3)
+    billing = verify(scenario, reqs, solution).billing["calls"]
+    assert billing["site_shares"] == {"denver": pytest.approx(0.6), "manila": pytest.approx(0.4)}
+    assert billing["site_premium"] == pytest.approx(600)
+    assert billing["usage_charge"] + billing["site_premium"] == pytest.approx(4600)
+    plain = verify(*solved(price=3.0, premium=None, share=0.3)).billing["calls"]
+    assert "site_premium" not in plain and "site_shares" not in plain
+    assert to_dict(verify(scenario, reqs, solution)) is not None
+
+
 def test_a_share_without_a_premium() -> None:
     """No premium: 30% from Denver costs 640 and bills the plain 1,200."""
     scenario, reqs, solution = solved(price=3.0, premium=None, share=0.3)

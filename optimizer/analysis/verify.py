@@ -228,6 +228,12 @@ def _billing(
             "platform_fee": choice.platform_fee,
             "all_units_cliff": charges.cliff(cat.terms, plan, quantity),
         }
+        if cat.terms.site_premium:
+            hours = productive_hours(solution, cat.name)
+            out[cat.name]["site_shares"] = charges.site_shares(hours)
+            out[cat.name]["site_premium"] = charges.site_premium_charge(
+                cat.terms, choice.price, quantity, hours
+            )
     return out
 
 
