@@ -194,34 +194,45 @@ def test_a_share_without_a_premium() -> None:
 
 
 def brute_force(scenario: Scenario, reqs: RequirementTable) -> float:
-    """The best margin over every split of each interval's agents between the sites
-    (staffed exactly to the tier, as the model is), from the definitions alone: the
-    quantity split by productive hours, the premium on Denver's part, the costs, Denver's
-    seats, the minimum share and the provider's margin floor (0 by default)."""
+    """The best margin over every tier, price point and split of each interval's agents
+    between the sites (staffed exactly to the tier, as the model is), from the
+    definitions alone: the quantity split by productive hours, the premium on Denver's
+    part, the costs, Denver's seats, the minimum share, the client's budget and the
+    provider's margin floor (0 by default)."""
     cat = scenario.category("calls")
-    tier = reqs.category("calls").tier("std")
-    need = [int(a) for a in tier.agents if a > 0]
-    price = float(cat.tiers[0].prices[0])  # type: ignore[index]
-    q = tier.billable_per_month
+    best = -np.inf
+    for tier in cat.tiers:
+        treq = reqs.category("calls").tier(tier.name)
+        need = [int(a) for a in treq.agents if a > 0]
+        for price in tier.prices:  # type: ignore[union-attr]
+            for split in itertools.product(*(range(n + 1) for n in need)):
+                margin = _margin(scenario, float(price), treq.billable_per_month, need, split)
+                best = max(best, margin)
+    return best
+
+
+def _margin(
+    scenario: Scenario, price: float, q: float, need: list[int], split: tuple[int, ...]
+) -> float:
+    """The margin of one split (Denver's agents per interval), -inf if a limit breaks."""
+    cat = scenario.category("calls")
     seats = scenario.site("denver").seats
     share = (cat.terms.min_site_share or {}).get("denver", 0.0)
-    best = -np.inf
-    for split in itertools.product(*(range(n + 1) for n in need)):
-        if seats is not None and max(split) > seats:
-            continue
-        denver = float(sum(split))
-        manila = float(sum(need)) - denver
-        if denver < share * (denver + manila) - 1e-9:
-            continue
-        by_site = {"denver": denver, "manila": manila}
-        revenue = price * q + charges.site_premium_charge(cat.terms, price, q, by_site)
-        cost = sum(
-            h * costs.agent_interval_cost(scenario, scenario.site(s)) for s, h in by_site.items()
-        )
-        if revenue - cost < 0:  # the provider's default margin floor, 0
-            continue
-        best = max(best, revenue - cost)
-    return best
+    if seats is not None and max(split) > seats:
+        return -np.inf
+    denver = float(sum(split))
+    manila = float(sum(need)) - denver
+    if denver < share * (denver + manila) - 1e-9:
+        return -np.inf
+    by_site = {"denver": denver, "manila": manila}
+    revenue = price * q + charges.site_premium_charge(cat.terms, price, q, by_site)
+    cost = sum(
+        h * costs.agent_interval_cost(scenario, scenario.site(s)) for s, h in by_site.items()
+    )
+    budget = scenario.client.budget_per_month
+    if revenue - cost < 0 or (budget is not None and revenue > budget + 1e-6):
+        return -np.inf
+    return revenue - cost
 
 
 @settings(max_examples=12, deadline=None)
@@ -395,3 +406,40 @@ def test_a_deal_without_site_terms_has_no_site_rows() -> None:
     assert not any(v.name.startswith("sigma_") for v in model.prob.variables())
     assert solution.objective_value == pytest.approx(800)
     assert "site_premium" not in scenario.category("calls").terms.model_dump(exclude_none=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    price=st.integers(100, 1200).map(lambda v: v / 100),
+    step=st.integers(1, 300).map(lambda v: v / 100),
+    premium=st.integers(0, 60).map(lambda v: v / 100),
+    share=st.one_of(st.none(), st.integers(1, 90).map(lambda v: v / 100)),
+    seats=st.one_of(st.none(), st.integers(2, 6)),
+    budget=st.integers(1000, 8000),
+)
+def test_the_best_option_and_split_on_a_menu(
+    price: float, step: float, premium: float, share: float | None, seats: int | None, budget: int
+) -> None:
+    """Two tiers of two price points each under a client budget (the premium counts in
+    the client's spend, so a dearer point offshore competes with a cheaper one
+    onshore): the model finds the brute-force best (tier, price, split)."""
+    deal = raw(price=price, premium=premium, share=share, seats=seats)
+    deal["client"] = {"budget_per_month": float(budget)}
+    tiers = deal["categories"][0]["tiers"]
+    tiers[0]["prices"] = [price, price + step]
+    tiers.append(
+        {
+            "name": "gold",
+            "service_level": 0.9,
+            "answer_within_seconds": 10,
+            "prices": [price + step, price + 2 * step],
+        }
+    )
+    scenario = validate_scenario(deal, "menu.yaml")
+    reqs = build_requirements(scenario)
+    best = brute_force(scenario, reqs)
+    solution = solve(build_model(scenario, reqs), SolveOptions())
+    assert solution.status.has_solution == (best > -np.inf)
+    if best > -np.inf:
+        assert solution.objective_value == pytest.approx(best, abs=1e-6)
+        verify(scenario, reqs, solution)
