@@ -443,3 +443,41 @@ def test_the_best_option_and_split_on_a_menu(
     if best > -np.inf:
         assert solution.objective_value == pytest.approx(best, abs=1e-6)
         verify(scenario, reqs, solution)
+
+
+def test_the_share_binds_with_its_shadow_price_by_hand() -> None:
+    """p = 3, 30% from Denver: the share row binds; one more Denver agent-interval (one
+    fewer in Manila, the total is the tier's 10) costs 120 - 40 = 80 and adds the premium
+    0.25 x 1,200 / 10 = 30: a shadow price of -50 per agent-interval."""
+    from optimizer.options import RunOptions
+    from optimizer.output.report import to_dict
+    from optimizer.pipeline import run_scenario
+
+    scenario = validate_scenario(raw(price=3.0, share=0.3), "x")
+    rows = {c["name"]: c for c in to_dict(run_scenario(scenario, RunOptions()))["constraints"]}
+    row = rows["min_site_share[denver][calls]"]
+    assert row["binding"] is True
+    assert row["shadow_price"] == pytest.approx(-50)
+
+
+def test_a_share_of_deferred_work() -> None:
+    """Deferred work (the example's mail) may carry a minimum share too: half of its
+    productive hours from the dearer site, re-checked by verification."""
+    from helpers import make_scenario
+
+    sites = [{"name": "home", "hourly_cost": 20.0}, {"name": "away", "hourly_cost": 30.0}]
+    scenario = make_scenario(
+        **{
+            "provider.sites": sites,
+            "provider.min_margin": -1.0,
+            "categories.mail.terms": {"min_site_share": {"away": 0.5}},
+        }
+    )
+    reqs = build_requirements(scenario)
+    solution = solve(build_model(scenario, reqs), SolveOptions())
+    assert solution.status.has_solution
+    verify(scenario, reqs, solution)
+    away = float(np.sum(solution.agents[("away", "mail")]))
+    home = float(np.sum(solution.agents[("home", "mail")]))
+    assert away >= 0.5 * (away + home) > 0
+    assert float(np.sum(solution.agents[("away", "calls")])) == 0  # calls stay at home
