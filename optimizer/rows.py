@@ -28,6 +28,8 @@ STRUCTURE: dict[str, tuple[str, ...]] = {
     "deferred_due": ("category", "interval"),
     "shift_cover": ("site", "category", "interval"),
     "seat_peak": ("site", "detail"),
+    "site_split": ("category", "tier", "detail"),
+    "site_hours": ("site", "category"),
 }
 """The model's own rows (not limits): family -> the parts its keys have. A limit
 family declares its parts itself (:attr:`optimizer.limits.base.Family.parts`)."""

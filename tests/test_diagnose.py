@@ -54,6 +54,7 @@ GRID = {
     "min_premium": 1e-4,
     "max_fte": 0.1,
     "price": 1e-4,
+    "denver": 1e-4,  # min_site_share.denver (a share, proposed at 4 decimals)
 }
 """Step of the grid on which each kind of value is proposed (seats: whole seats, by 1)."""
 MARGIN_REL = 1e-9

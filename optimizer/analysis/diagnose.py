@@ -20,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pulp
 
-from optimizer.analysis.verify import charge_of
+from optimizer.analysis.verify import charge_of, productive_hours
 from optimizer.conventions import price_decimals
 from optimizer.limits.base import Change, MoveContext, money, pct, round_down, round_up
 from optimizer.limits.deal import MinMargin
@@ -248,12 +249,18 @@ def _context(
         if not scenario.category(c).is_project
     }
     revenue_of = {
-        c: charge_of(scenario.category(c), ch, reqs.category(c).tier(ch.tier).billable_per_month)
+        c: charge_of(
+            scenario.category(c),
+            ch,
+            reqs.category(c).tier(ch.tier).billable_per_month,
+            productive_hours(solution, c),
+        )
         for c, ch in solution.choices.items()
     }
     revenue = sum(revenue_of.values())
+    productive = {key: float(np.sum(a)) for key, a in solution.agents.items()}
     return MoveContext(
-        scenario, kind, solution.choices, handled, revenue, careful, quotes, revenue_of
+        scenario, kind, solution.choices, handled, revenue, careful, quotes, revenue_of, productive
     )
 
 

@@ -13,6 +13,7 @@ must equal the solver's objective. Any violation beyond the named tolerances rai
 from __future__ import annotations
 
 from dataclasses import replace
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -151,6 +152,7 @@ def _recomputed(
         contacts_of={o.name: o.contacts for o in outcomes},
         scheduled=scheduled,
         fte={name: costs.fte(hours, scenario) for name, hours in paid_by_site.items()},
+        productive={key: float(np.sum(a)) for key, a in solution.agents.items()},
     )
 
 
@@ -229,14 +231,30 @@ def _billing(
             "platform_fee": choice.platform_fee,
             "all_units_cliff": charges.cliff(cat.terms, plan, quantity),
         }
+        if cat.terms.site_premium:
+            hours = productive_hours(solution, cat.name)
+            out[cat.name]["site_shares"] = charges.site_shares(hours)
+            out[cat.name]["site_premium"] = charges.site_premium_charge(
+                cat.terms, choice.price, quantity, hours
+            )
     return out
 
 
-def charge_of(cat: Category, choice: Choice, quantity: float) -> float:
+def charge_of(
+    cat: Category, choice: Choice, quantity: float, hours: Mapping[str, float] | None = None
+) -> float:
     """The category's monthly revenue at its chosen point under its terms, recomputed from
-    the choice (plan, unit price, platform fee) and the billable quantity."""
+    the choice (plan, unit price, platform fee) and the billable quantity; with a site
+    premium, the quantity split over the sites by their productive ``hours``."""
     plan = Plan(fee=choice.plan_fee, included=choice.included, unit_price=choice.price)
-    return charges.usage_charge(cat.terms, plan, quantity) + choice.platform_fee
+    premium = charges.site_premium_charge(cat.terms, choice.price, quantity, hours or {})
+    return charges.usage_charge(cat.terms, plan, quantity) + choice.platform_fee + premium
+
+
+def productive_hours(solution: Solution, category: str) -> dict[str, float]:
+    """Site -> productive agent-intervals of ``category`` in the solution's staffing (the
+    site split's weights: the interval length cancels in the shares)."""
+    return {s: float(np.sum(a)) for (s, c), a in solution.agents.items() if c == category}
 
 
 def _category(
@@ -250,7 +268,7 @@ def _category(
     choice = solution.choices[cat.name]
     creq = reqs.category(cat.name)
     treq = creq.tier(choice.tier)
-    revenue = charge_of(cat, choice, treq.billable_per_month)
+    revenue = charge_of(cat, choice, treq.billable_per_month, productive_hours(solution, cat.name))
     paid = 0.0
     direct = 0.0
     for (site_name, c), hours in paid_hours.items():

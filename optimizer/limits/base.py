@@ -90,6 +90,9 @@ class ModelTerms(Protocol):
     def paid_hours(self, site: str) -> Any:
         """Monthly paid hours at ``site``."""
 
+    def staffed(self, site: str, category: str) -> Any:
+        """Productive agent-intervals of ``category`` at ``site`` over the week."""
+
     def label(self, interval: int) -> str:
         """The label of interval ``interval`` (``mon 09:30``)."""
 
@@ -136,6 +139,8 @@ class Recomputed:
     """Site -> scheduled agents per interval."""
     fte: Mapping[str, float]
     """Site -> full-time equivalents."""
+    productive: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    """(site, category) -> productive agent-intervals over the week."""
 
     @property
     def margin(self) -> float:
@@ -199,6 +204,8 @@ class MoveContext:
     """The quotes held before the diagnosis."""
     revenue_of: Mapping[str, float] = field(default_factory=dict)
     """Category -> its revenue per month in the elastic solution."""
+    productive: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    """(site, category) -> productive agent-intervals of the elastic solution."""
 
     def up(self, value: float, digits: int = 2) -> float:
         """``value`` rounded up at ``digits`` decimals (float noise ignored)."""

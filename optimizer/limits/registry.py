@@ -1,8 +1,8 @@
 """The limit families, in the order the model writes their rows.
 
 Order matters: within a category (``fixed``, ``max_price``, ``price_floor``, ``min_tier``,
-written right after the category's choice rows), within a site (``seats`` then
-``max_fte``) and for the deal (``budget``, ``max_cost_per_contact``, ``min_roi``,
+written right after the category's choice rows), within a site (``seats``, ``max_fte``, then
+``min_site_share``) and for the deal (``budget``, ``max_cost_per_contact``, ``min_roi``,
 ``min_margin``, then ``category_margin``),
 the MILP's rows come in this order, and the solvers' paths (so ties between equal
 optima) depend on it.
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from optimizer.limits.base import Family, Scope
 from optimizer.limits.deal import Budget, CategoryMargin, CostPerContact, MinMargin, MinRoi
 from optimizer.limits.menu import Fixed, MaxPrice, MinPrice, MinTier
-from optimizer.limits.sites import MaxFte, Seats
+from optimizer.limits.sites import MaxFte, MinSiteShare, Seats
 from optimizer.rows import STRUCTURE, RowKey
 
 FAMILIES: dict[str, Family] = {
@@ -27,6 +27,7 @@ FAMILIES: dict[str, Family] = {
         MinTier(),
         Seats(),
         MaxFte(),
+        MinSiteShare(),
         Budget(),
         CostPerContact(),
         MinRoi(),

@@ -1,4 +1,5 @@
-"""Limits of the provider's sites: seats per interval and full-time equivalents."""
+"""Limits of the provider's sites: seats per interval, full-time equivalents, and the
+client's minimum share of a category's productive hours delivered from a site."""
 
 from __future__ import annotations
 
@@ -162,4 +163,111 @@ class MaxFte(Family, name="max_fte", owner="provider", scope="site", unit="FTE",
             after,
             pct(fte, after),
             {f"provider.sites.{key.site}.max_fte": after},
+        )
+
+
+SHARE_TOLERANCE = 1e-6
+"""A re-checked site share may fall short of the client's minimum by this much."""
+
+
+def workload(scenario: Scenario, category: str) -> float:
+    """A category's workload in agent-intervals a week (contacts x handling time, no
+    queueing): the scale of its share rows.
+
+    >>> from optimizer.scenario.schema import example_raw, validate_scenario
+    >>> workload(validate_scenario(example_raw()), "calls") > 0
+    True
+    """
+    cat = scenario.category(category)
+    hours = (cat.contacts_per_month or 0.0) * (cat.aht_seconds or 0.0) / 3600.0
+    per_week = hours / scenario.calendar.weeks_per_month
+    return per_week * 60.0 / scenario.calendar.interval_minutes
+
+
+def share_text(share: float) -> str:
+    """A share as a percentage, to two decimals where needed.
+
+    >>> share_text(0.3), share_text(0.2234)
+    ('30%', '22.34%')
+    """
+    return f"{100 * share:.4g}%"
+
+
+class MinSiteShare(Family):
+    """The client's minimum share of a category's productive hours from one site:
+    ``H[s, c] >= share x sum_s' H[s', c]`` (agent-intervals of the week)."""
+
+    name = "min_site_share"
+    owner = "client"
+    scope = "site"
+    unit = "share of productive hours"
+    parts = ("site", "category")
+
+    def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
+        return any(c.terms.min_site_share for c in scenario.categories if not c.is_project)
+
+    def _shares(self, scenario: Scenario, site: str) -> list[tuple[str, float]]:
+        """(category, minimum share) the client asks of ``site``."""
+        return [
+            (c.name, (c.terms.min_site_share or {})[site])
+            for c in scenario.categories
+            if not c.is_project and site in (c.terms.min_site_share or {})
+        ]
+
+    def write(self, terms: ModelTerms, owner: str | None) -> None:
+        assert owner is not None
+        scenario = terms.scenario
+        for cat, share in self._shares(scenario, owner):
+            total = sum(terms.staffed(s.name, cat) for s in scenario.sites_for(cat))
+            row = terms.staffed(owner, cat) - share * total >= 0
+            terms.add(row, RowKey(self.name, site=owner, category=cat))
+
+    def check(
+        self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None
+    ) -> None:
+        assert owner is not None
+        for cat, share in self._shares(scenario, owner):
+            total = sum(h for (_, c), h in got.productive.items() if c == cat)
+            mine = got.productive.get((owner, cat), 0.0)
+            achieved = 1.0 if total <= 0 else mine / total
+            what = f"{owner} share of {cat} productive hours"
+            found.at_least(what, achieved, share, SHARE_TOLERANCE)
+
+    def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
+        assert key.site is not None and key.category is not None
+        share = (scenario.category(key.category).terms.min_site_share or {}).get(key.site)
+        if share is None:
+            return None
+        path = f"categories.{key.category}.terms.min_site_share.{key.site}"
+        return {path: share * (1 - RELAX_STEP)}
+
+    def weight(self, scenario: Scenario, revenue_scale: float) -> float:
+        """Slack is in agent-intervals: 1% of a share is 0.01 x share x the workload."""
+        sizes = [
+            share * workload(scenario, c.name)
+            for c in scenario.categories
+            if not c.is_project
+            for share in (c.terms.min_site_share or {}).values()
+        ]
+        return 1.0 / max(min(sizes, default=1.0), 1e-9)
+
+    def move(self, ctx: MoveContext, key: RowKey, amount: float) -> Change | None:
+        """``amount`` is the shortfall in agent-intervals: the share the elastic staffing
+        reaches is ``share - amount / H`` (``H`` the category's productive total)."""
+        assert key.site is not None and key.category is not None
+        share = (ctx.scenario.category(key.category).terms.min_site_share or {})[key.site]
+        total = sum(h for (_, c), h in ctx.productive.items() if c == key.category)
+        if total <= 0:
+            return None
+        after = max(0.0, ctx.down(share - amount / total, 4))
+        return Change(
+            key.readable,
+            "client",
+            ctx.kind,
+            f"{key.site}: the client's minimum share of {key.category} must fall from "
+            f"{share_text(share)} to {share_text(after)}",
+            share,
+            after,
+            pct(share, after),
+            {f"categories.{key.category}.terms.min_site_share.{key.site}": after},
         )

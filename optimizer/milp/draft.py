@@ -160,6 +160,9 @@ class Terms(ModelTerms):
     def paid_hours(self, site: str) -> Any:
         return pulp.LpAffineExpression(paid_hours_terms(self.draft, site))
 
+    def staffed(self, site: str, category: str) -> Any:
+        return pulp.lpSum(self.draft.agents.get((site, category), {}).values())
+
     def label(self, interval: int) -> str:
         return self.draft.requirements.labels[interval]
 

@@ -29,6 +29,7 @@ from optimizer.milp.built import (
 from optimizer.milp.deferred import add_deferred
 from optimizer.milp.draft import Draft, Terms, quoted_plan
 from optimizer.milp.shifts import shift_patterns
+from optimizer.milp.site_mix import add_site_revenue, link_site_mix
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category, Tier
 from optimizer.scenario.schema import Scenario
@@ -71,13 +72,16 @@ def build_model(
     prob = pulp.LpProblem(sanitise(scenario.scenario) or "deal", sense)
     draft = Draft(scenario, requirements, RowBook(prob, frozenset(elastic or ())), fixed or {})
     terms = Terms(draft)
+    mixes = {}
     for cat in scenario.categories:
         _add_choice(draft, cat, (choices or {}).get(cat.name), pin_ranges)
+        mixes[cat.name] = add_site_revenue(draft, cat)
         for family in of_scope("category"):
             family.write(terms, cat.name)
     for cat in scenario.categories:
         if not cat.is_project:
             _add_staffing(draft, cat, requirements.category(cat.name))
+            link_site_mix(draft, cat, mixes[cat.name])
     draft.cost = pulp.LpAffineExpression(draft.cost_terms) + _constant_cost(scenario)
     for site in scenario.provider.sites:
         for family in of_scope("site"):

@@ -109,6 +109,8 @@ RANGES: dict[str, Range] = {
     "churn": Range(0, 1, "a share of customers lost per month"),
     "escalation": Range(-1, 1, "a change per contract year", low_open=True),
     "discount_rate": Range(0, 1, "a rate per year"),
+    "site_premium": Range(-1, 10, "a fraction above the unit price"),
+    "site_share": Range(0, 1, "a share of the category's productive hours"),
 }
 """Accepted range of each kind of number in a scenario (bounds and unit)."""
 

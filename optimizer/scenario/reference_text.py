@@ -281,6 +281,16 @@ quantity `q`), so the model stays linear; a category without them bills
   diagnosed like the others.
 * **The competitor band's lower side** (`min_premium`, needs `benchmark_price`): unit
   price at least `benchmark_price x (1 + min_premium)` (limit `price_floor[...]`).
+* **Site premium** (`site_premium: {{denver: 0.25}}`): units delivered from a site are
+  billed at the unit price x (1 + premium). The month's billable quantity is split over
+  the category's sites in proportion to their productive hours, so the optimiser
+  chooses the onshore mix; a category with a premium is staffed exactly to its tier (no
+  idle agents, which would buy premium share). Plain price points only (no plan, bands,
+  minimum or continuous range), voice and chat only.
+* **Minimum site share** (`min_site_share: {{denver: 0.30}}`): at least this share of
+  the category's productive hours from that site (the shares at most 1 together). A
+  limit of the client's (`min_site_share[SITE][CATEGORY]`), explained and diagnosed
+  ("denver: the client's minimum share of calls must fall from 30% to 22%").
 
 Revenue of a category = max(minimum_monthly, plan fee + unit_price x billed units) +
 platform fee, where billed units are the usage after the bands' discounts. A result's

@@ -19,7 +19,7 @@ from optimizer.errors import MISSING, Issue
 from optimizer.scenario import profiles
 from optimizer.scenario.models import Category, ScenarioFields
 from optimizer.scenario.open_hours import OpenHoursWarning, open_hours_gaps, open_mask
-from optimizer.scenario.terms_rules import terms_issues
+from optimizer.scenario.terms_rules import site_terms_issues, terms_issues
 from optimizer.scenario.tier_rules import (
     presence,
     revenue_scale_issues,
@@ -73,7 +73,7 @@ def _category_issues(
 ) -> list[Issue]:
     issues: list[Issue] = []
     issues += _unique(source, f"{path}.tiers", [t.name for t in cat.tiers])
-    issues += terms_issues(cat, path, source)
+    issues += terms_issues(cat, path, source) + site_terms_issues(scenario, cat, path, source)
     if not cat.is_project and not scenario.sites_for(cat.name):
         issues.append(
             Issue(

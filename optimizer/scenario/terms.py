@@ -6,7 +6,10 @@ floored by a minimum monthly charge and topped up by a platform fee (a number, o
 menu the optimiser chooses from); per-FTE billing can be rounded up to whole seats;
 the category can carry its own margin floor and the lower side of the competitor
 band. The charge they give is a constant per tier and price point
-(:mod:`optimizer.staffing.charges`), so the model stays linear.
+(:mod:`optimizer.staffing.charges`), so the model stays linear. A site premium bills
+the units delivered from a site at a higher price, and a minimum site share bounds
+where the work is done: both make revenue or rows depend on the staffing
+(:mod:`optimizer.milp.site_mix`, :mod:`optimizer.limits.sites`).
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, Tag
 
-from optimizer.scenario.field_types import Money, Number, Strict
+from optimizer.scenario.field_types import Money, Name, Number, Strict
 
 Quantity = Annotated[float, Number("quantity")]
 Discount = Annotated[float, Number("discount")]
+SitePremium = Annotated[float, Number("site_premium")]
+SiteShare = Annotated[float, Number("site_share")]
 
 
 class Plan(Strict):
@@ -111,6 +116,16 @@ class Terms(Strict):
     min_premium: Annotated[float, Number("max_premium")] | None = None
     """The competitor band's lower side: unit price >= benchmark_price x (1 +
     min_premium). Needs benchmark_price."""
+    site_premium: Annotated[dict[Name, SitePremium], Field(min_length=1)] | None = None
+    """Site name -> premium: units delivered from that site are billed at the unit price
+    x (1 + premium) (onshore delivery). The month's billable quantity is split over the
+    category's sites in proportion to their productive hours, and the category is then
+    staffed exactly to its tier (no idle hours to buy premium share). Plain price points
+    only (a list or a stepped range: no plan, volume bands, minimum or continuous
+    range); not for deferred or project work."""
+    min_site_share: Annotated[dict[Name, SiteShare], Field(min_length=1)] | None = None
+    """Site name -> the client's minimum share of the category's productive hours
+    delivered from that site (the shares together at most 1; not for project work)."""
 
     def fee_menu(self) -> tuple[float, ...]:
         """The platform fees to choose from (one for a plain number)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optimizer.errors import Issue
-from optimizer.scenario.models import Category, PriceRange
+from optimizer.scenario.models import Category, PriceRange, ScenarioFields
 from optimizer.scenario.terms import Plan
 
 
@@ -68,3 +68,63 @@ def _premium_issues(cat: Category, here: str, source: str) -> list[Issue]:
 
 def _has_plans(prices: object) -> bool:
     return isinstance(prices, tuple) and any(isinstance(p, Plan) for p in prices)
+
+
+def site_terms_issues(
+    scenario: ScenarioFields, cat: Category, path: str, source: str
+) -> list[Issue]:
+    """Problems of ``site_premium`` and ``min_site_share``: each site exists and may
+    handle the category, the shares sum to at most 1, neither is for project work, and
+    a premium multiplies plain price points only (no plan, bands, minimum or continuous
+    range) of a queued channel (deferred work has no per-interval tier requirement to
+    split the quantity by)."""
+    terms = cat.terms
+    here = f"{path}.terms"
+    issues: list[Issue] = []
+    handles = {s.name for s in scenario.sites_for(cat.name)}
+    known = {s.name for s in scenario.provider.sites}
+    for field, by_site in (
+        ("site_premium", terms.site_premium),
+        ("min_site_share", terms.min_site_share),
+    ):
+        if by_site is None:
+            continue
+        if cat.is_project:
+            issues.append(Issue(source, f"{here}.{field}", "site terms", "none for project work"))
+            continue
+        for site, value in by_site.items():
+            if site not in known:
+                expected = f"a site name ({', '.join(sorted(known))})"
+                issues.append(Issue(source, f"{here}.{field}.{site}", value, expected))
+            elif site not in handles:
+                expected = f"a site that may handle {cat.name} (its categories leave it out)"
+                issues.append(Issue(source, f"{here}.{field}.{site}", value, expected))
+    shares = terms.min_site_share or {}
+    if sum(shares.values()) > 1 + 1e-12:
+        total = round(sum(shares.values()), 12)
+        issues.append(Issue(source, f"{here}.min_site_share", total, "shares summing to at most 1"))
+    if terms.site_premium is not None and not cat.is_project:
+        issues += _premium_point_issues(cat, path, source)
+    return issues
+
+
+def _premium_point_issues(cat: Category, path: str, source: str) -> list[Issue]:
+    """A site premium multiplies a plain unit price: the terms and tiers that would make
+    the charge anything else are refused, one issue each."""
+    where = f"{path}.terms.site_premium"
+    issues: list[Issue] = []
+    if cat.channel == "deferred":
+        issues.append(Issue(source, where, "channel deferred", "a voice or chat category"))
+    if cat.terms.volume_bands is not None:
+        issues.append(Issue(source, where, "with volume_bands", "plain unit prices (no bands)"))
+    if cat.terms.minimum_monthly is not None:
+        issues.append(
+            Issue(source, where, "with minimum_monthly", "plain unit prices (no minimum)")
+        )
+    for k, tier in enumerate(cat.tiers):
+        continuous = isinstance(tier.prices, PriceRange) and tier.prices.step is None
+        if continuous or _has_plans(tier.prices):
+            got = "a continuous range" if continuous else "plans"
+            expected = "plain price points (a list or a stepped range) with site_premium"
+            issues.append(Issue(source, f"{path}.tiers[{k}].prices", got, expected))
+    return issues

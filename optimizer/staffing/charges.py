@@ -18,6 +18,7 @@ A continuous price ``p`` bills ``p x billed(q)`` (no plan, no minimum: linear in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from optimizer.scenario.terms import Plan, Terms, VolumeBands
@@ -116,3 +117,29 @@ def cliff(terms: Terms, plan: Plan, quantity: float) -> bool:
     return usage_charge(terms, plan, quantity) < usage_charge(
         terms, plan, plan.included + edge * (1 - 1e-9)
     )
+
+
+def site_shares(hours: Mapping[str, float]) -> dict[str, float]:
+    """Each site's share of a category's productive hours (empty when none are staffed).
+
+    >>> site_shares({"denver": 30.0, "manila": 70.0})
+    {'denver': 0.3, 'manila': 0.7}
+    """
+    total = sum(hours.values())
+    return {} if total <= 0 else {site: h / total for site, h in hours.items()}
+
+
+def site_premium_charge(
+    terms: Terms, unit_price: float, quantity: float, hours: Mapping[str, float]
+) -> float:
+    """The month's premium on top of ``unit_price x quantity``: the billable quantity
+    split over the sites in proportion to their productive ``hours``, each site's units
+    billed at ``unit_price x premium`` more (0 without premiums or hours).
+
+    >>> t = Terms(site_premium={"denver": 0.25})
+    >>> site_premium_charge(t, 10.0, 100.0, {"denver": 30.0, "manila": 90.0})
+    62.5
+    """
+    premiums = terms.site_premium or {}
+    shares = site_shares(hours)
+    return unit_price * quantity * sum(p * shares.get(s, 0.0) for s, p in premiums.items())

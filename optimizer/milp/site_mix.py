@@ -1,0 +1,107 @@
+"""Site premiums: revenue that depends on where a category's work is delivered.
+
+With ``terms.site_premium`` the units delivered from site ``s`` are billed at the unit
+price x (1 + premium_s). The month's billable quantity ``q[k]`` of the chosen tier
+``k`` is split over the category's sites in proportion to their productive
+agent-hours ``H_s = sum_t n[s, c, t]`` (x interval hours, which cancel)::
+
+    b_s     = q[k] x H_s / H,          H = sum_s H_s
+    revenue = sum_s p x (1 + premium_s) x b_s
+            = p x q[k]  +  sum_s premium_s x p x q[k] x H_s / H
+
+The ratio ``H_s / H`` is not linear. It becomes linear because the category is staffed
+exactly to its tier: ``H = R[k] = sum_t need[k, t]`` (the tier's required productive
+agents, a constant per tier). Coverage asks ``sum_s n[s, c, t] >= need[k, t]`` in every
+interval, so ``H = R[k]`` means no idle agents anywhere; idle agents are never billed,
+and without this row they would buy premium share (the optimiser could add onshore
+agents only to move the split).
+
+Linearisation. Per option ``o = (k, p)`` (binary ``x_o``, exactly one chosen) and site
+``s``, a share ``sigma[s, o]`` in ``[0, 1]`` of the option's quantity delivered at ``s``
+(the design's ``b[c, s, k, p] = q[k] x sigma[s, o]``)::
+
+    site_split[c][k][o]:  sum_s sigma[s, o] = x_o                    (every option)
+    site_hours[s][c]:     sum_o R[k] x sigma[s, o] = H_s             (every site)
+    revenue             += sum_o sum_s premium_s x p x q[k] x sigma[s, o]
+
+Exactness: with option ``o*`` chosen, ``site_split`` zeroes every other option's
+shares, so ``site_hours`` reads ``R[k*] x sigma[s, o*] = H_s`` (the product of the
+binary and the continuous share needs no big-M: the share is bounded by ``x_o`` in
+``site_split`` and the hours pin it), and summed over the sites ``H = R[k*]``. So
+``sigma[s, o*] = H_s / H`` and ``b_s = q[k*] H_s / H`` exactly: the proportional split.
+An option whose tier needs no agents (``R = 0``) has no shares; choosing it forces
+every ``H_s = 0`` and bills no premium (verification: no hours, no premium).
+
+The premium multiplies plain price points only (a list or a stepped range): plans,
+volume bands, a minimum charge or a continuous price would make the premium's
+revenue ``p x sigma`` bilinear or piecewise, and are refused by the rules
+(:func:`optimizer.scenario.terms_rules.site_terms_issues`). Verification recomputes
+the split from the staffing alone (:func:`optimizer.staffing.charges.site_premium_charge`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from optimizer.milp.built import sanitise
+from optimizer.milp.draft import Draft
+from optimizer.rows import RowKey
+from optimizer.scenario.models import Category
+
+
+@dataclass
+class SiteMix:
+    """The shares of one category: (site, option index) -> sigma, and each option's
+    required productive agent-intervals ``R``."""
+
+    shares: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
+    required: dict[int, float] = field(default_factory=dict)
+
+
+def add_site_revenue(draft: Draft, cat: Category) -> SiteMix | None:
+    """The shares of ``cat`` (None without a site premium), their ``site_split`` rows,
+    and the premium revenue added to the category's revenue expression. Called right
+    after the category's choice rows, before the limit families read its revenue."""
+    premiums = cat.terms.site_premium
+    if premiums is None or cat.is_project:
+        return None
+    reqs = draft.requirements.category(cat.name)
+    sites = [s.name for s in draft.scenario.sites_for(cat.name)]
+    mix = SiteMix()
+    extra: dict[pulp.LpVariable, float] = {}
+    tag = sanitise(cat.name)
+    for i, option in enumerate(draft.options[cat.name]):
+        tier = reqs.tier(option.tier)
+        required = float(np.sum(tier.agents))
+        if required <= 0:
+            continue
+        assert option.price is not None, "site premiums need price points (rules)"
+        mix.required[i] = required
+        per_unit = option.price * tier.billable_per_month
+        for j, site in enumerate(sites):
+            sigma = draft.prob.add_variable(f"sigma_{tag}_{i}_{j}", lowBound=0, upBound=1)
+            mix.shares[(site, i)] = sigma
+            if premiums.get(site, 0.0):
+                extra[sigma] = premiums[site] * per_unit
+        split = pulp.lpSum(mix.shares[(s, i)] for s in sites) - option.var
+        key = RowKey("site_split", category=cat.name, tier=option.tier, detail=str(i))
+        draft.add(split == 0, key)
+    draft.revenue[cat.name] = draft.revenue[cat.name] + pulp.LpAffineExpression(extra)
+    return mix
+
+
+def link_site_mix(draft: Draft, cat: Category, mix: SiteMix | None) -> None:
+    """The ``site_hours`` rows: each site's shares times the chosen tier's required
+    agent-intervals equal the agent-intervals it staffs (after the staffing is built)."""
+    if mix is None:
+        return
+    for site in (s.name for s in draft.scenario.sites_for(cat.name)):
+        agents = draft.agents.get((site, cat.name), {})
+        staffed = pulp.lpSum(agents.values())
+        shares = pulp.lpSum(
+            mix.required[i] * sigma for (s, i), sigma in mix.shares.items() if s == site
+        )
+        draft.add(shares - staffed == 0, RowKey("site_hours", site=site, category=cat.name))
