@@ -9,8 +9,10 @@ scipy.special to do it cost more than everything else the command does (scipy 1.
 ``numerics``) stays the one the pipeline uses; this module re-derives the same
 quantities for a single interval with ``math`` only:
 
-* Erlang B by its forward recursion ``B(k) = A B(k-1) / (k + A B(k-1))`` (stable: each
-  step damps the error it inherits), so no incomplete gamma function is needed;
+* Erlang B by the recursion ``1/B(k) = 1 + (k/A) / B(k-1)`` from ``1/B(0) = 1`` (a sum
+  of positive terms, so stable; kept per load, so a search pays each step once), so no
+  incomplete gamma function is needed; the Erlang C walk then steps with
+  ``B(k+1) = A B(k) / (k + 1 + A B(k))`` as the engine's does;
 * ``J(b, y) = 1F1(1; b + 1; y)`` and ``Ab / J`` of Erlang A by their power series (all
   terms positive, rescaled so that nothing overflows, summed until the geometric tail
   bound is below 1e-17 of the sum);
