@@ -495,13 +495,8 @@ def test_staff_starts_without_numpy_or_scipy():
         "    print('HEAVY', heavy, file=sys.stderr)\n"
     )
     for extra in ([], ["--patience", "300"]):
-        done = subprocess.run(
-            [sys.executable, "-c", code, "staff", *E1_ARGS, *extra],
-            capture_output=True,
-            text=True,
-            timeout=SUBPROCESS_TIMEOUT,
-            check=False,
-        )
+        command = [sys.executable, "-c", code, "staff", *E1_ARGS, *extra]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
         assert done.returncode == 0, done.stderr
         assert "HEAVY []" in done.stderr
         assert json.loads(done.stdout)["agents"] == (13 if extra else 14)

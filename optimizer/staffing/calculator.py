@@ -66,11 +66,9 @@ def _plain(
 def _vectorised(
     load: float,
     aht: float,
-    service_level: float,
-    within: float,
+    tier: tuple[float, float],
     patience: float | None,
-    max_occupancy: float,
-    max_abandon: float | None,
+    caps: tuple[float, float | None],
     concurrency: float,
 ) -> tuple[int, plain.Metrics]:
     """Productive agents and their metrics from the numpy engine the pipeline uses."""
@@ -79,14 +77,9 @@ def _vectorised(
     from optimizer.staffing import queueing
 
     loads = np.array([load])
+    service_level, within = tier
     servers = queueing.required_agents(
-        loads,
-        aht,
-        service_level,
-        within,
-        max_occupancy=max_occupancy,
-        patience=patience,
-        max_abandon=max_abandon,
+        loads, aht, service_level, within, caps[0], patience=patience, max_abandon=caps[1]
     )
     stats = queueing.metrics(servers, loads, aht, within, patience=patience)
     agents = (
@@ -121,9 +114,8 @@ def staff_interval(
         servers, values = _plain(load, aht, service_level, within, patience, caps)
         agents = plain.ceil_ratio(servers, concurrency) if concurrency != 1 else servers
     else:
-        agents, values = _vectorised(
-            load, aht, service_level, within, patience, max_occupancy, max_abandon, concurrency
-        )
+        tier, caps_or_none = (service_level, within), (max_occupancy, max_abandon)
+        agents, values = _vectorised(load, aht, tier, patience, caps_or_none, concurrency)
     names = ("service_level", "p_wait", "asa_seconds", "occupancy", "p_abandon")
     out: dict[str, float | int] = {
         "agents": agents,

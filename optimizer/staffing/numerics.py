@@ -222,9 +222,10 @@ def distinct_log_inv_b(n: IntArray, load: FloatArray, load_id: IntArray) -> Floa
 
     The tiers of one interval share its load, and where the occupancy cap binds they
     share N too: in benchmarks/queueing.py 40,000 interval-tiers hold 15,312 distinct
-    pairs, and this costs 0.7 ms of sorting to save 17 ms of incomplete gamma
-    functions. ``load_id`` numbers the distinct loads (from the broadcast layout);
-    the formula is element-wise, so every value is the one computed directly.
+    pairs, and the Erlang B step takes 10.8 ms of CPU instead of 24.0 ms (0.7 ms of it
+    sorting); Erlang C as a whole 1.38x less. ``load_id`` numbers the distinct loads
+    (from the broadcast layout); the formula is element-wise, so every value is the one
+    computed directly.
     """
     top = int(n.max()) + 1 if n.size else 1
     if load_id.size == 0 or int(load_id.max()) >= np.iinfo(np.int64).max // (2 * top):
