@@ -457,7 +457,8 @@ def _chain_queue_length(n: int, load: float, aht: float, patience: float | None)
     w = np.exp(log_w - log_w.max())
     if patience is None:
         rho = load / n
-        return float(w[n] * rho / (1 - rho) ** 2 / (np.sum(w) + w[n] * rho / (1 - rho)))
+        slack = (n - load) / n  # 1 - rho without cancellation (n - A can be 1e-14)
+        return float(w[n] * rho / slack**2 / (np.sum(w) + w[n] * rho / slack))
     return float(np.sum(np.maximum(k - n, 0) * w) / np.sum(w))
 
 
