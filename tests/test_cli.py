@@ -480,3 +480,23 @@ def test_help_explains_the_limit_terms_and_every_exit_code(command: str) -> None
     text = " ".join(result.stdout.split())
     for term in ("binding", "slack", "shadow price", "130 interrupted", "3 ", "5 verification"):
         assert term in text, term
+
+
+def test_staff_starts_without_numpy_or_scipy():
+    """``tierprice staff`` sizes an ordinary interval without importing numpy or scipy
+    (their import was most of its start-up time; benchmarks/startup.py)."""
+    code = (
+        "import sys\n"
+        "from optimizer.console import run\n"
+        "try:\n"
+        "    run()\n"
+        "finally:\n"
+        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'scipy'))\n"
+        "    print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    for extra in ([], ["--patience", "300"]):
+        command = [sys.executable, "-c", code, "staff", *E1_ARGS, *extra]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
+        assert done.returncode == 0, done.stderr
+        assert "HEAVY []" in done.stderr
+        assert json.loads(done.stdout)["agents"] == (13 if extra else 14)

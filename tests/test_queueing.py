@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from optimizer.conventions import RATIO_CEIL_TOLERANCE_REL, SL_TOLERANCE
 from optimizer.errors import NumericalWarning
-from optimizer.staffing import queueing
+from optimizer.staffing import numerics, plain, queueing
+from optimizer.staffing.calculator import staff_interval
 
 # Named tolerances ------------------------------------------------------------------------
 PUBLISHED_6DP = 5e-7
@@ -456,7 +457,8 @@ def _chain_queue_length(n: int, load: float, aht: float, patience: float | None)
     w = np.exp(log_w - log_w.max())
     if patience is None:
         rho = load / n
-        return float(w[n] * rho / (1 - rho) ** 2 / (np.sum(w) + w[n] * rho / (1 - rho)))
+        slack = (n - load) / n  # 1 - rho without cancellation (n - A can be 1e-14)
+        return float(w[n] * rho / slack**2 / (np.sum(w) + w[n] * rho / slack))
     return float(np.sum(np.maximum(k - n, 0) * w) / np.sum(w))
 
 
@@ -651,3 +653,97 @@ def test_erlang_a_matches_simulation(n, load, aht, patience, within):
         mean, se = _batch_mean_se(flags)
         assert se <= SIM_MAX_SE
         assert abs(mean - float(exact)) <= SIM_Z * se
+
+
+# The plain one-interval path of ``tierprice staff`` -------------------------------------
+
+
+def _random_interval(rng: np.random.Generator) -> tuple[tuple[float, ...], dict[str, object]]:
+    """One ``staff_interval`` call: a load log-uniform on 0.001-5,000 Erlangs, tiers,
+    caps, patience and concurrency drawn from the ranges the command line accepts."""
+    aht = float(rng.choice([30.0, 180.0, 300.0, rng.uniform(5.0, 1500.0)]))
+    interval = float(rng.choice([15.0, 30.0, 60.0]))
+    load = float(10 ** rng.uniform(-3.0, math.log10(5000.0)))
+    sl = float(rng.choice([0.5, 0.8, 0.95, 0.999, 1.0, rng.uniform(0.01, 1.0)]))
+    within = float(rng.choice([0.0, 20.0, rng.uniform(0.0, 300.0)]))
+    patience = [None, None, 60.0, 300.0, float(rng.uniform(1.0, 2000.0))][rng.integers(5)]
+    cap = [None, 0.05, float(rng.uniform(0.001, 1.0))][rng.integers(3)] if patience else None
+    kwargs: dict[str, object] = {
+        "patience": patience,
+        "max_occupancy": float(rng.choice([1.0, 0.85, rng.uniform(0.3, 1.0)])),
+        "max_abandon": cap,
+        "shrinkage": 0.3,
+        "concurrency": float(rng.choice([1.0, 2.0, rng.uniform(1.0, 4.0)])),
+    }
+    return (load * interval * 60.0 / aht, interval, aht, sl, within), kwargs
+
+
+def test_plain_calculator_equals_the_vectorised_engine() -> None:
+    """``staff_interval`` gives the same dictionary (agents and every rounded figure) on
+    the plain path as on the numpy engine, on 300 random intervals and the edge cases."""
+    rng = np.random.default_rng(17)
+    cases = [_random_interval(rng) for _ in range(300)]
+    cases += [
+        ((0.0, 30.0, 180.0, 0.8, 20.0), {}),
+        ((0.0, 30.0, 180.0, 0.8, 20.0), {"patience": 60.0}),
+        ((100.0, 30.0, 180.0, 1.0, 0.0), {}),
+        ((100.0, 30.0, 180.0, 1.0, 0.0), {"patience": 30.0, "max_abandon": 1e-6}),
+        ((58.0, 30.0, 180.0, 0.7, 60.0), {"patience": 30.0, "max_occupancy": 0.85}),
+        ((221.0, 30.0, 180.0, 0.1, 0.0), {"max_occupancy": 0.85}),
+    ]
+    differ = []
+    for args, kwargs in cases:
+        plain_path = staff_interval(*args, **kwargs)  # type: ignore[arg-type]
+        numpy_path = staff_interval(*args, **kwargs, vectorised=True)  # type: ignore[arg-type]
+        if plain_path != numpy_path:
+            differ.append((args, kwargs, plain_path, numpy_path))
+    assert differ == []
+
+
+def test_plain_agents_match_reference() -> None:
+    """The plain path's agents equal the 50-digit reference (Erlang C and Erlang A)."""
+    for load in [0.003, 0.7, 10.0, 222.0, 4900.0]:
+        answers = [
+            plain.required_c(load, 180.0, float(ref_threshold(t)), 20.0, 1.0) for t in C_TARGETS
+        ]
+        assert all(ref_erlang_c_answers(load, 180.0, 20.0, C_TARGETS, answers))
+    for load in A_LOADS[:-2]:  # the plain path stops at 5,000 Erlangs
+        for tier in A_TIERS:
+            target, within, patience, cap = tier
+            caps = (0.9, 1.0 if cap is None else cap)
+            n = plain.required_a(load, 240.0, target, within, patience, caps)
+            assert _ref_a_meets(n, load, tier) and not _ref_a_meets(n - 1, load, tier)
+
+
+def test_plain_path_hands_over_what_it_does_not_cover() -> None:
+    """Out-of-range arguments get the engine's own errors and warnings, and the plain
+    path's constants are the engine's."""
+    assert plain.SL_ONE_FLOOR == queueing.SL_ONE_FLOOR
+    with pytest.raises(ValueError, match="load must be a finite number >= 0"):
+        staff_interval(-1.0, 30.0, 180.0, 0.8, 20.0)
+    with pytest.warns(NumericalWarning, match="exceeds the tested range"):
+        staff_interval(4e6, 1.0, 60.0, 0.8, 20.0)
+    big = (2e5, 30.0, 180.0, 0.8, 20.0)  # 20,000 Erlangs: the engine's path
+    assert staff_interval(*big) == staff_interval(*big, vectorised=True)
+
+
+def test_shared_loads_give_the_answers_of_separate_loads() -> None:
+    """Required agents evaluated once per distinct (load, N) (tiers sharing a load, as
+    the requirement tables pass them) equal the answers computed tier by tier, for
+    Erlang C and Erlang A, with and without a binding occupancy cap."""
+    rng = np.random.default_rng(3)
+    load = np.exp(rng.uniform(math.log(0.05), math.log(3000.0), 400))
+    targets = np.array([[0.8], [0.9], [0.8], [0.7]])
+    withins = np.array([[20.0], [15.0], [20.0], [60.0]])
+    for patience in (None, 120.0):
+        for cap in (1.0, 0.85):
+            shared = queueing.required_agents(
+                np.broadcast_to(load, (4, load.size)), 240.0, targets, withins, cap, patience
+            )
+            for k in range(4):
+                alone = queueing.required_agents(
+                    load.copy(), 240.0, targets[k, 0], withins[k, 0], cap, patience
+                )
+                assert shared[k].tolist() == alone.tolist()
+    ids = numerics.load_ids(np.broadcast_to(load[:3], (2, 3)), (2, 3))
+    assert ids.tolist() == [0, 1, 2, 0, 1, 2]

@@ -215,3 +215,38 @@ def erlang_c_log_p_wait(n: FloatArray, load: FloatArray) -> FloatArray:
     log_inv_b = log_inv_erlang_b(n, load)
     b = np.exp(-log_inv_b)
     return np.log(n) - log_inv_b - np.log((n - load) + load * b)
+
+
+def distinct_log_inv_b(n: IntArray, load: FloatArray, load_id: IntArray) -> FloatArray:
+    """``log_inv_erlang_b(n, load)`` evaluated once per distinct (load, n) pair.
+
+    The tiers of one interval share its load, and where the occupancy cap binds they
+    share N too: in benchmarks/queueing.py 40,000 interval-tiers hold 15,312 distinct
+    pairs, and the Erlang B step takes 10.8 ms of CPU instead of 24.0 ms (0.7 ms of it
+    sorting); Erlang C as a whole 1.38x less. ``load_id`` numbers the distinct loads
+    (from the broadcast layout); the formula is element-wise, so every value is the one
+    computed directly.
+    """
+    top = int(n.max()) + 1 if n.size else 1
+    if load_id.size == 0 or int(load_id.max()) >= np.iinfo(np.int64).max // (2 * top):
+        return log_inv_erlang_b(n.astype(np.float64), load)
+    key = load_id * top + n
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    first = np.empty(ordered.size, dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    group = np.empty(ordered.size, dtype=np.int64)
+    group[order] = np.cumsum(first) - 1
+    pick = order[first]
+    return log_inv_erlang_b(n[pick].astype(np.float64), load[pick])[group]
+
+
+def load_ids(load: FloatArray, shape: tuple[int, ...]) -> IntArray:
+    """Flat index of each element's load before broadcasting to ``shape`` (elements
+    along an axis the load was broadcast over, stride 0, share one id)."""
+    view = np.broadcast_to(load, shape)
+    pairs = zip(shape, view.strides, strict=True)
+    kept = tuple(1 if stride == 0 else size for size, stride in pairs)
+    ids = np.arange(math.prod(kept), dtype=np.int64).reshape(kept)
+    return np.broadcast_to(ids, shape).ravel()
