@@ -12,8 +12,8 @@ must equal the solver's objective. Any violation beyond the named tolerances rai
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
