@@ -193,15 +193,16 @@ def share_text(share: float) -> str:
     return f"{100 * share:.4g}%"
 
 
-class MinSiteShare(Family):
+class MinSiteShare(
+    Family,
+    name="min_site_share",
+    owner="client",
+    scope="site",
+    unit="share of productive hours",
+    parts=("site", "category"),
+):
     """The client's minimum share of a category's productive hours from one site:
     ``H[s, c] >= share x sum_s' H[s', c]`` (agent-intervals of the week)."""
-
-    name = "min_site_share"
-    owner = "client"
-    scope = "site"
-    unit = "share of productive hours"
-    parts = ("site", "category")
 
     def present(self, scenario: Scenario, quotes: Mapping[str, FixedChoice]) -> bool:
         return any(c.terms.min_site_share for c in scenario.categories if not c.is_project)
