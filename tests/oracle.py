@@ -311,7 +311,18 @@ def _billable(deal_raw: dict[str, Any], cat: dict[str, Any], handled: float, hou
         return handled * cat["conversion_rate"] * cat["value_per_sale"]
     if model == "fixed_fee":
         return 1.0 / deal_raw["contract_months"] if cat["channel"] == "project" else 1.0
+    if model == "per_unit":  # a project priced per unit of work (12 interviews)
+        return cat["units"] / deal_raw["contract_months"]
+    if model == "per_hour":  # a project priced per specialist hour
+        return project_hours(cat) / deal_raw["contract_months"]
     raise AssertionError(model)
+
+
+def project_hours(cat: dict[str, Any]) -> float:
+    """A project's specialist hours: effort_hours, or units x effort_hours_per_unit."""
+    if cat.get("effort_hours_per_unit") is not None:
+        return cat["units"] * cat["effort_hours_per_unit"]
+    return cat["effort_hours"]
 
 
 def _value(cat: dict[str, Any], handled: float) -> float:
@@ -378,7 +389,7 @@ def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
             if s.get("categories") is None or c["name"] in s["categories"]
         ]
         if c["channel"] == "project":
-            fixed += c["effort_hours"] * c["specialist_hourly_cost"] / raw["contract_months"]
+            fixed += project_hours(c) * c["specialist_hourly_cost"] / raw["contract_months"]
             tiers = [
                 TierNeed(t["name"], np.zeros(n, int), 0.0, 0.0, _billable(raw, c, 0.0, 0.0), 0.0)
                 for t in c["tiers"]
@@ -976,6 +987,25 @@ def _menu(rng: np.random.Generator, unit: float, cap_one: bool) -> Any:
     return {"min": lo, "max": max(hi, lo)}
 
 
+def _project_pricing(later: np.random.Generator, cat: dict[str, Any]) -> None:
+    """A project priced as a fixed fee, per unit of work or per specialist hour."""
+    cat["pricing"] = str(later.choice(["fixed_fee", "per_unit", "per_hour"]))
+    if cat["pricing"] == "per_unit":
+        units = int(later.integers(2, 20))
+        cat["units"] = units
+        cat["effort_hours_per_unit"] = max(0.1, round(cat.pop("effort_hours") / units, 1))
+
+
+def _scaled(menu: Any, factor: float) -> Any:
+    """A price menu (points or a range) for a unit ``factor`` times the whole fee."""
+    if isinstance(menu, list):
+        return [_sig(x * factor) for x in menu]
+    out = {k: _sig(v * factor) for k, v in menu.items()}
+    if "step" in out and out["step"] <= 0:
+        out.pop("step")
+    return out
+
+
 def random_deal(seed: int) -> dict[str, Any]:
     """A small random deal (raw mapping) exercising every channel, pricing model and limit.
 
@@ -983,6 +1013,9 @@ def random_deal(seed: int) -> dict[str, Any]:
     of deals bind a limit or are infeasible.
     """
     rng = np.random.default_rng(seed)
+    # Terms added after the generator was first written draw from a stream of their own,
+    # so every earlier seed's deal stays as it was.
+    later = np.random.default_rng([seed, 14])
     minutes = 60 if rng.random() < 0.75 else 30
     ncat = int(rng.choice([1, 2, 3], p=[0.3, 0.4, 0.3]))
     kinds = [
@@ -1025,6 +1058,7 @@ def random_deal(seed: int) -> dict[str, Any]:
             cat["tiers"] = [
                 {"name": f"t{k}", "prices": [1.0]} for k in range(int(rng.integers(1, 3)))
             ]
+            _project_pricing(later, cat)
             raw["categories"].append(cat)
             continue
         channel = kind.split("_")[0]
@@ -1123,9 +1157,11 @@ def random_deal(seed: int) -> dict[str, Any]:
     peak = np.zeros(deal.n)
     for cat, info in zip(raw["categories"], deal.cats, strict=True):
         if cat["channel"] == "project":
-            total = cat["effort_hours"] * cat["specialist_hourly_cost"]
+            total = project_hours(cat) * cat["specialist_hourly_cost"]
+            per = {"per_unit": cat.get("units"), "per_hour": project_hours(cat)}.get(cat["pricing"])
             for t in cat["tiers"]:
-                t["prices"] = _menu(rng, total * float(rng.uniform(0.9, 1.3)), False)
+                menu = _menu(rng, total * float(rng.uniform(0.9, 1.3)), False)
+                t["prices"] = menu if per is None else _scaled(menu, 1.0 / per)
             spend_est += total * 1.2 / raw["contract_months"]
             continue
         for k, (t, need) in enumerate(zip(cat["tiers"], info.tiers, strict=True)):
