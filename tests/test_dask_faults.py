@@ -221,3 +221,32 @@ def test_every_worker_dying_mid_sweep_falls_back_to_local(tmp_path, monkeypatch)
                 proc.kill()
             if proc is not None:
                 proc.wait(timeout=10)
+
+
+class _Future:
+    """A stand-in for a Dask future in a given state."""
+
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+    def exception(self, timeout: float) -> BaseException:
+        if self.status == "error":
+            return RuntimeError("KilledWorker")
+        raise TimeoutError
+
+
+@pytest.mark.parametrize("status", ["lost", "cancelled", "pending"])
+def test_a_point_lost_with_its_worker_is_solved_again(status):
+    """A point whose result died with its worker (or that never ran) is no error point:
+    it is left for solving here (None), not reported as a failure."""
+    from optimizer.studies.batch import _dask_result
+
+    assert _dask_result(Job("p", None, RunOptions()), _Future(status)) is None  # type: ignore[arg-type]
+
+
+def test_a_point_that_failed_remotely_is_an_error_point():
+    from optimizer.studies.batch import _dask_result
+
+    result = _dask_result(Job("p", None, RunOptions()), _Future("error"))  # type: ignore[arg-type]
+    assert result is not None and result.status == SolveStatus.ERROR
+    assert "RuntimeError" in result.message

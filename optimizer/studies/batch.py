@@ -247,19 +247,30 @@ def _run_dask(
             client.cancel(futures)
             raise BatchInterrupted(partial, _exit_code(stop)) from None
         results = [_dask_result(job, f) for job, f in zip(jobs, futures, strict=True)]
+        # Unfinished points, and points whose result died with its worker before it was
+        # fetched (status "lost"): both are solved here.
+        again = sorted(set(lost) | {i for i, r in enumerate(results) if r is None})
         if lost:
             client.cancel([futures[i] for i in lost])
             warnings.warn(
                 f"the Dask cluster at {scheduler} has had no worker for "
-                f"{DASK_NO_WORKER_SECONDS:g} s: solving its {len(lost)} unfinished points here",
+                f"{DASK_NO_WORKER_SECONDS:g} s: solving its {len(again)} unfinished points here",
                 RuntimeWarning,
                 stacklevel=2,
             )
-            done = len(jobs) - len(lost)
-            rest = run_jobs([jobs[i] for i in lost], None, None, progress)
-            for i, result in zip(lost, rest, strict=True):
+        elif again:
+            warnings.warn(
+                f"the Dask cluster at {scheduler} lost the results of {len(again)} points "
+                "with their workers: solving them here",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        counted = [i for i in again if i not in lost]  # finished once: already counted
+        for points, report in (([i for i in again if i in lost], progress), (counted, None)):
+            rest = run_jobs([jobs[i] for i in points], None, None, report) if points else []
+            for i, result in zip(points, rest, strict=True):
                 results[i] = result
-            assert done + len(rest) == len(jobs)
+        assert all(r is not None for r in results)
         return [r for r in results if r is not None]
     finally:
         client.close(timeout=5)
@@ -300,11 +311,12 @@ def _has_workers(client: Any) -> bool:
 
 def _dask_result(job: Job, future: Any) -> VerifiedResult | None:
     """A finished point; an error result for a point that failed remotely (a worker
-    killed by it again and again); None for a point still unfinished."""
+    killed by it again and again); None for a point still unfinished, or whose result
+    was lost with its worker (``lost``, ``cancelled``: solved again here)."""
     if future.status == "finished":
         result: VerifiedResult = future.result()
         return result
-    if future.status in ("error", "cancelled", "lost"):
+    if future.status == "error":
         try:
             err = future.exception(timeout=5)
         except Exception as other:  # a cancelled future raises here
