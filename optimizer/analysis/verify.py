@@ -42,7 +42,7 @@ from optimizer.results import (
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category
 from optimizer.scenario.schema import Scenario
-from optimizer.scenario.terms import Plan, Terms
+from optimizer.scenario.terms import Terms
 from optimizer.staffing import charges, costs
 from optimizer.staffing.cash_flow import cash_flow
 from optimizer.staffing.requirements import RequirementTable
@@ -220,8 +220,8 @@ def _billing(
         if cat.terms == Terms() and not (choice.plan_fee or choice.included):
             continue
         quantity = reqs.category(cat.name).tier(choice.tier).billable_per_month
-        plan = Plan(fee=choice.plan_fee, included=choice.included, unit_price=choice.price)
-        usage = charges.usage_charge(Terms(volume_bands=cat.terms.volume_bands), plan, quantity)
+        plan = charges.plan_of(choice)
+        usage = charges.plan_charge(cat.terms.volume_bands, plan, quantity)
         out[cat.name] = {
             "billable_quantity": quantity,
             "plan_fee": choice.plan_fee,
@@ -246,7 +246,7 @@ def charge_of(
     """The category's monthly revenue at its chosen point under its terms, recomputed from
     the choice (plan, unit price, platform fee) and the billable quantity; with a site
     premium, the quantity split over the sites by their productive ``hours``."""
-    plan = Plan(fee=choice.plan_fee, included=choice.included, unit_price=choice.price)
+    plan = charges.plan_of(choice)
     premium = charges.site_premium_charge(cat.terms, choice.price, quantity, hours or {})
     return charges.usage_charge(cat.terms, plan, quantity) + choice.platform_fee + premium
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from optimizer.results import Choice
 from optimizer.scenario.terms import Plan, Terms, VolumeBands
 
 
@@ -79,13 +80,25 @@ def charge_lines(terms: Terms, plan: Plan, quantity: float, platform_fee: float)
         rate = plan.unit_price * (1.0 - discount)
         if line.quantity > 0 or not lines:
             lines.append(Line(line.item, line.quantity, rate, line.quantity * rate))
-    usage_total = plan.fee + plan.unit_price * billed_units(terms.volume_bands, usage)
+    usage_total = plan_charge(terms.volume_bands, plan, quantity)
     floor = terms.minimum_monthly or 0.0
     if floor > usage_total:
         lines.append(Line("minimum top-up", 1.0, floor - usage_total, floor - usage_total))
     if platform_fee:
         lines.append(Line("platform fee", 1.0, platform_fee, platform_fee))
     return lines
+
+
+def plan_charge(bands: VolumeBands | None, plan: Plan, quantity: float) -> float:
+    """The charge of ``quantity`` billable units at ``plan`` before any minimum: the plan
+    fee + unit price x the usage above the included units after the volume discounts."""
+    usage = max(0.0, quantity - plan.included)
+    return plan.fee + plan.unit_price * billed_units(bands, usage)
+
+
+def plan_of(choice: Choice) -> Plan:
+    """A solved choice's price point as a plan (a plain price is ``Plan(0, 0, price)``)."""
+    return Plan(fee=choice.plan_fee, included=choice.included, unit_price=choice.price)
 
 
 def usage_charge(terms: Terms, plan: Plan, quantity: float) -> float:
@@ -98,9 +111,7 @@ def usage_charge(terms: Terms, plan: Plan, quantity: float) -> float:
     >>> usage_charge(Terms(minimum_monthly=3000), Plan(fee=0, unit_price=2.0), 1200)
     3000.0
     """
-    usage = max(0.0, quantity - plan.included)
-    total = plan.fee + plan.unit_price * billed_units(terms.volume_bands, usage)
-    return max(terms.minimum_monthly or 0.0, total)
+    return max(terms.minimum_monthly or 0.0, plan_charge(terms.volume_bands, plan, quantity))
 
 
 def cliff(terms: Terms, plan: Plan, quantity: float) -> bool:
