@@ -53,6 +53,8 @@ class Choice:
     included: float = 0.0
     platform_fee: float = 0.0
     """The monthly platform fee (the terms' fee, or the one chosen from its menu)."""
+    bonus: tuple[bool, ...] = ()
+    """Per bonus level of the terms: whether the solution claims it (staffs to it)."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ STRUCTURE: dict[str, tuple[str, ...]] = {
     "seat_peak": ("site", "detail"),
     "site_split": ("category", "tier", "detail"),
     "site_hours": ("site", "category"),
+    "bonus_cover": ("category", "interval", "detail"),
+    "bonus_due": ("category", "tier", "detail"),
 }
 """The model's own rows (not limits): family -> the parts its keys have. A limit
 family declares its parts itself (:attr:`optimizer.limits.base.Family.parts`)."""

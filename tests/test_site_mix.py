@@ -357,33 +357,85 @@ def test_a_share_out_of_range_is_refused() -> None:
     assert "[0, 1]" in _issue(raw(share=1.5), "categories[0].terms.min_site_share.denver")
 
 
+def test_premium_with_a_minimum_charge_is_refused() -> None:
+    """max(minimum, charge x (1 + premium share)) would be piecewise in the shares."""
+    deal = raw()
+    _terms(deal)["minimum_monthly"] = 100.0
+    assert "no minimum" in _issue(deal, "categories[0].terms.site_premium")
+
+
+def test_premium_with_a_continuous_range_is_refused() -> None:
+    """price x share would be bilinear."""
+    deal = raw()
+    deal["categories"][0]["tiers"][0]["prices"] = {"min": 1.0, "max": 9.0}
+    assert "price points" in _issue(deal, "categories[0].tiers[0].prices")
+
+
 @pytest.mark.parametrize(
-    ("change", "path", "expected"),
+    ("prices", "bands"),
     [
+        ([{"fee": 100.0, "included": 100, "unit_price": 2.0}], None),
         (
-            {"volume_bands": {"bands": [{"from": 0, "discount": 0}]}},
-            "categories[0].terms.site_premium",
-            "no bands",
+            [3.0],
+            {
+                "kind": "incremental",
+                "bands": [{"from": 0, "discount": 0}, {"from": 300, "discount": 0.1}],
+            },
         ),
-        ({"minimum_monthly": 100.0}, "categories[0].terms.site_premium", "no minimum"),
+        (
+            [3.0],
+            {
+                "kind": "all_units",
+                "bands": [{"from": 0, "discount": 0}, {"from": 300, "discount": 0.1}],
+            },
+        ),
+        (
+            [{"fee": 100.0, "included": 100, "unit_price": 2.0}],
+            {
+                "kind": "incremental",
+                "bands": [{"from": 0, "discount": 0}, {"from": 200, "discount": 0.2}],
+            },
+        ),
     ],
 )
-def test_premium_with_non_plain_charges_is_refused(
-    change: dict[str, Any], path: str, expected: str
+def test_premium_on_plans_and_bands_by_hand(
+    prices: list[Any], bands: dict[str, Any] | None
 ) -> None:
-    deal = raw()
-    _terms(deal).update(change)
-    assert expected in _issue(deal, path)
-
-
-@pytest.mark.parametrize(
-    "prices",
-    [{"min": 1.0, "max": 9.0}, [{"fee": 100.0, "included": 10, "unit_price": 2.0}]],
-)
-def test_premium_with_ranges_or_plans_is_refused(prices: Any) -> None:
-    deal = raw()
+    """The premium multiplies each site's share of the plan charge (fee + banded usage):
+    with 30% of the hours from Denver (the client's share), revenue is the plan charge
+    x (1 + 0.25 x 0.3), worked from the definitions below; verify agrees."""
+    deal = raw(share=0.3)
     deal["categories"][0]["tiers"][0]["prices"] = prices
-    assert "plain price points" in _issue(deal, "categories[0].tiers[0].prices")
+    if bands is not None:
+        _terms(deal)["volume_bands"] = bands
+    scenario = validate_scenario(deal, "plan.yaml")
+    reqs = build_requirements(scenario)
+    q = reqs.category("calls").tier("std").billable_per_month
+    assert q == 400
+    point = prices[0]
+    fee, included, unit = (
+        (point["fee"], point["included"], point["unit_price"])
+        if isinstance(point, dict)
+        else (0.0, 0.0, point)
+    )
+    usage = q - included
+    if bands is None:
+        billed = usage
+    elif bands["kind"] == "all_units":
+        start, discount = bands["bands"][1]["from"], bands["bands"][1]["discount"]
+        billed = usage * (1 - discount) if usage >= start else usage
+    else:
+        start, discount = bands["bands"][1]["from"], bands["bands"][1]["discount"]
+        billed = min(usage, start) + max(0.0, usage - start) * (1 - discount)
+    base = fee + unit * billed
+    solution = solve(build_model(scenario, reqs), SolveOptions())
+    checked = verify(scenario, reqs, solution)
+    hours = {s: float(np.sum(a)) for (s, _), a in solution.agents.items()}
+    share = hours["denver"] / sum(hours.values())
+    assert share >= 0.3 - 1e-9
+    expected = base * (1 + 0.25 * share)
+    assert checked.categories[0].revenue == pytest.approx(expected, abs=1e-9)
+    assert checked.billing["calls"]["site_premium"] == pytest.approx(base * 0.25 * share, abs=1e-9)
 
 
 def test_premium_on_deferred_work_is_refused() -> None:

@@ -9,22 +9,26 @@ exactly the solve's revenue for it. A category a month leaves out is not billed 
 month (no plan fee, no minimum, no platform fee). Per-FTE billing with whole seats
 rounds the actual FTE up, as the forecast's billable quantity is.
 
-An actual service level is reported as a line of amount 0: SLA credits and bonuses
-need volume risk (design section 12) and are not billed yet; site premiums are not
-built yet either.
+A site premium bills each site's share of the plan charge (the shares of the
+productive hours in the signed plan's staffing) at its premium, one line per site. A
+bonus level is billed in a month the actual service level (at the level's answer time)
+reaches it, or, when the row gives none, if the plan staffs to it. An actual service
+level is also reported as a line of amount 0; SLA credits need volume risk and are not
+billed here.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from optimizer.results import VerifiedResult
 from optimizer.scenario.actuals import Actual
+from optimizer.scenario.models import Category
 from optimizer.scenario.schema import Scenario
 from optimizer.scenario.terms import Plan
-from optimizer.staffing.charges import charge_lines
+from optimizer.staffing.charges import charge_lines, plan_charge
 from optimizer.staffing.requirements import RequirementTable
 
 SERVICE_LEVEL_ITEM = "service level"
@@ -38,6 +42,10 @@ class Billing:
     tier: str
     plan: Plan
     platform_fee: float
+    bonus: tuple[bool, ...] = ()
+    """Per bonus level of the terms: whether the plan staffs to it."""
+    site_shares: Mapping[str, float] = field(default_factory=dict)
+    """Site -> its share of the category's productive hours in the plan (site premiums)."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,8 @@ class InvoiceLine:
     category: str
     item: str
     """``plan fee``, ``usage``, ``usage band from N``, ``minimum top-up``,
-    ``platform fee`` (:class:`optimizer.staffing.charges.Line`), or ``service level``."""
+    ``platform fee`` (:class:`optimizer.staffing.charges.Line`), ``site premium SITE``,
+    ``bonus 90% in 15 s`` or ``service level``."""
     quantity: float
     rate: float
     amount: float
@@ -82,7 +91,9 @@ def billing_of(result: VerifiedResult) -> dict[str, Billing]:
             included=float(terms.get("included", 0.0)),
             unit_price=c.price,
         )
-        out[c.name] = Billing(c.tier, plan, float(terms.get("platform_fee", 0.0)))
+        bonus = tuple(bool(level["earned"]) for level in terms.get("bonus", ()))
+        shares = dict(terms.get("site_shares", {}))
+        out[c.name] = Billing(c.tier, plan, float(terms.get("platform_fee", 0.0)), bonus, shares)
     return out
 
 
@@ -103,9 +114,30 @@ def category_lines(scenario: Scenario, billing: Billing, actual: Actual) -> tupl
         InvoiceLine(cat.name, line.item, line.quantity, line.rate, line.amount)
         for line in charge_lines(cat.terms, billing.plan, quantity, billing.platform_fee)
     ]
+    lines += _premium_lines(cat, billing, quantity)
+    for b, level in enumerate(cat.terms.bonus or ()):
+        planned = b < len(billing.bonus) and billing.bonus[b]
+        achieved = actual.service_level
+        if planned if achieved is None else achieved >= level.service_level:
+            item = f"bonus {level.service_level:.0%} in {level.answer_within_seconds:g} s"
+            lines.append(InvoiceLine(cat.name, item, 1.0, level.amount, level.amount))
     if actual.service_level is not None:
         lines.append(InvoiceLine(cat.name, SERVICE_LEVEL_ITEM, actual.service_level, 0.0, 0.0))
     return tuple(lines)
+
+
+def _premium_lines(cat: Category, billing: Billing, quantity: float) -> list[InvoiceLine]:
+    """One line per site with a premium: its share of the units, at the plan charge's
+    rate per unit x the premium (:func:`optimizer.staffing.charges.site_premium_charge`)."""
+    lines = []
+    base = plan_charge(cat.terms.volume_bands, billing.plan, quantity)
+    for site, premium in (cat.terms.site_premium or {}).items():
+        units = quantity * billing.site_shares.get(site, 0.0)
+        if units > 0 and premium:
+            rate = base / quantity * premium
+            item = f"site premium {site}"
+            lines.append(InvoiceLine(cat.name, item, units, rate, units * rate))
+    return lines
 
 
 def invoice(

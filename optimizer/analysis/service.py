@@ -48,6 +48,51 @@ def _pooled(solution: Solution, cat: str, n: int) -> np.ndarray:
     return np.floor(total + AGENT_TOLERANCE).astype(np.int64)
 
 
+def _servers(solution: Solution, cat: Category, n: int) -> np.ndarray:
+    """The queue's servers per interval: the pooled agents, times the chats each takes."""
+    agents = _pooled(solution, cat.name, n)
+    if cat.channel == "voice":
+        return agents
+    return np.floor(agents * cat.concurrency + 1e-9).astype(np.int64)
+
+
+def check_bonus(
+    solution: Solution, cat: Category, creq: CategoryRequirements, n: int, check: Violations
+) -> tuple[bool, ...]:
+    """Which bonus levels the staffing earns: each level's service level recomputed in
+    every loaded interval at the pooled agents. A level the solution claims must be
+    earned, and one earned must be claimed (it is paid either way): a mismatch is a
+    violation. Returns the levels earned."""
+    levels = cat.terms.bonus or ()
+    if not levels:
+        return ()
+    claimed = solution.choices[cat.name].bonus
+    busy = creq.load > 0
+    servers = _servers(solution, cat, n)[busy]
+    aht = float(cat.aht_seconds or 1.0)
+    earned = []
+    for b, level in enumerate(levels):
+        stats = queueing.metrics(
+            servers,
+            creq.load[busy],
+            aht,
+            level.answer_within_seconds,
+            patience=cat.patience_seconds,
+        )
+        worst = float(stats.service_level.min()) if busy.any() else 1.0
+        within = level.answer_within_seconds
+        what = f"bonus level {b} of {cat.name} ({level.service_level:g} in {within:g} s)"
+        if b < len(claimed) and claimed[b]:
+            check.at_least(f"service level for {what}", worst, level.service_level, SL_TOLERANCE)
+            earned.append(True)
+        elif worst >= level.service_level + SL_TOLERANCE:
+            check.problems.append((f"{what} earned by the staffing but not billed", level.amount))
+            earned.append(True)
+        else:
+            earned.append(False)
+    return tuple(earned)
+
+
 def check_volume(
     scenario: Scenario,
     cat: Category,
@@ -79,12 +124,7 @@ def check_queue(
 ) -> tuple[float, float]:
     """Recompute every interval's service level from the pooled integer staffing."""
     tier = cat.tier(tier_name)
-    agents = _pooled(solution, cat.name, n)
-    servers = (
-        agents
-        if cat.channel == "voice"
-        else np.floor(agents * cat.concurrency + 1e-9).astype(np.int64)
-    )
+    servers = _servers(solution, cat, n)
     load = creq.load
     aht = float(cat.aht_seconds or 1.0)
     stats = queueing.metrics(

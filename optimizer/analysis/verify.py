@@ -20,6 +20,7 @@ import numpy as np
 
 from optimizer.analysis.contract import contract_view
 from optimizer.analysis.service import (
+    check_bonus,
     check_deferred,
     check_queue,
     check_shift_cover,
@@ -231,11 +232,22 @@ def _billing(
             "platform_fee": choice.platform_fee,
             "all_units_cliff": charges.cliff(cat.terms, plan, quantity),
         }
+        if cat.terms.bonus:
+            out[cat.name]["bonus"] = [
+                {
+                    "service_level": level.service_level,
+                    "answer_within_seconds": level.answer_within_seconds,
+                    "amount": level.amount,
+                    "earned": on,
+                }
+                for level, on in zip(cat.terms.bonus, choice.bonus, strict=False)
+            ]
+            out[cat.name]["bonus_earned"] = charges.bonus_charge(cat.terms, choice.bonus)
         if cat.terms.site_premium:
             hours = productive_hours(solution, cat.name)
             out[cat.name]["site_shares"] = charges.site_shares(hours)
             out[cat.name]["site_premium"] = charges.site_premium_charge(
-                cat.terms, choice.price, quantity, hours
+                cat.terms, plan, quantity, hours
             )
     return out
 
@@ -247,8 +259,9 @@ def charge_of(
     the choice (plan, unit price, platform fee) and the billable quantity; with a site
     premium, the quantity split over the sites by their productive ``hours``."""
     plan = charges.plan_of(choice)
-    premium = charges.site_premium_charge(cat.terms, choice.price, quantity, hours or {})
-    return charges.usage_charge(cat.terms, plan, quantity) + choice.platform_fee + premium
+    premium = charges.site_premium_charge(cat.terms, plan, quantity, hours or {})
+    bonus = charges.bonus_charge(cat.terms, choice.bonus)
+    return charges.usage_charge(cat.terms, plan, quantity) + choice.platform_fee + premium + bonus
 
 
 def productive_hours(solution: Solution, category: str) -> dict[str, float]:
@@ -288,6 +301,7 @@ def _category(
         sl, abandon = check_queue(
             scenario, solution, cat, creq, choice.tier, len(reqs.labels), check
         )
+        check_bonus(solution, cat, creq, len(reqs.labels), check)
     return CategoryOutcome(
         cat.name,
         choice.tier,

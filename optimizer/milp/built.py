@@ -115,6 +115,8 @@ class BuiltModel:
     book: RowBook
     fees: Mapping[str, list[tuple[float, pulp.LpVariable | None]]] = field(default_factory=dict)
     """Category -> its platform fees: (fee, binary) per menu entry, or one (fee, None)."""
+    bonuses: Mapping[str, list[pulp.LpVariable]] = field(default_factory=dict)
+    """Category -> one binary per bonus level of its terms (claimed when 1)."""
 
     @property
     def rows(self) -> Mapping[str, pulp.LpConstraint]:

@@ -40,6 +40,7 @@ class Draft:
     requirements: RequirementTable
     book: RowBook
     quotes: dict[str, FixedChoice]
+    objective: str = "max_margin"
     options: dict[str, list[Option]] = field(default_factory=dict)
     agents: dict[tuple[str, str], dict[int, pulp.LpVariable]] = field(default_factory=dict)
     shifts: dict[tuple[str, str], list[tuple[ShiftPattern, pulp.LpVariable]]] = field(
@@ -47,6 +48,7 @@ class Draft:
     )
     deferred: dict[str, DeferredVars] = field(default_factory=dict)
     fees: dict[str, list[tuple[float, pulp.LpVariable | None]]] = field(default_factory=dict)
+    bonuses: dict[str, list[pulp.LpVariable]] = field(default_factory=dict)
     revenue: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     cost_terms: dict[pulp.LpVariable, float] = field(default_factory=dict)
     cost: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
@@ -72,6 +74,7 @@ class Draft:
             self.cost,
             self.book,
             self.fees,
+            self.bonuses,
         )
 
 

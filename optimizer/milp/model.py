@@ -16,6 +16,7 @@ import numpy as np
 import pulp
 
 from optimizer.limits.registry import of_scope
+from optimizer.milp.bonus import add_bonus_revenue, link_bonus
 from optimizer.milp.built import (
     BuiltModel,
     FixedChoice,
@@ -70,12 +71,14 @@ def build_model(
     objective = objective or scenario.objective
     sense = pulp.LpMaximize if objective == "max_margin" and not elastic else pulp.LpMinimize
     prob = pulp.LpProblem(sanitise(scenario.scenario) or "deal", sense)
-    draft = Draft(scenario, requirements, RowBook(prob, frozenset(elastic or ())), fixed or {})
+    book = RowBook(prob, frozenset(elastic or ()))
+    draft = Draft(scenario, requirements, book, fixed or {}, objective)
     terms = Terms(draft)
     mixes = {}
     for cat in scenario.categories:
         _add_choice(draft, cat, (choices or {}).get(cat.name), pin_ranges)
         mixes[cat.name] = add_site_revenue(draft, cat)
+        add_bonus_revenue(draft, cat)
         for family in of_scope("category"):
             family.write(terms, cat.name)
     for cat in scenario.categories:
@@ -200,7 +203,7 @@ def _upper_bounds(draft: Draft, cat: Category, reqs: CategoryRequirements) -> di
         )
         bound = int(np.ceil(float(np.sum(reqs.volume)) / capacity)) + 1
         return {int(t): bound for t in np.flatnonzero(reqs.open)}
-    peak = np.vstack([t.agents for t in reqs.tiers]).max(axis=0)
+    peak = np.vstack([t.agents for t in reqs.tiers] + list(reqs.bonus_agents)).max(axis=0)
     return {int(t): int(peak[t]) for t in np.flatnonzero(peak > 0)}
 
 
@@ -247,6 +250,7 @@ def _add_staffing(draft: Draft, cat: Category, reqs: CategoryRequirements) -> No
             pulp.LpAffineExpression(pooled[t]) - need_expr >= 0,
             RowKey("coverage", category=cat.name, interval=labels[t]),
         )
+    link_bonus(draft, cat, pooled)
 
 
 def _add_shifts(draft: Draft, site: str, cat: Category, agents: dict[int, pulp.LpVariable]) -> None:

@@ -50,7 +50,9 @@ def _choices(model: BuiltModel, values: dict[str, float]) -> dict[str, Choice]:
         fee = max(fees, key=lambda f: 0.0 if f[1] is None else values.get(f[1].name, 0.0))[0]
         plan = best.plan
         included = 0.0 if plan is None else plan.included
-        choices[cat] = Choice(best.tier, price, 0.0 if plan is None else plan.fee, included, fee)
+        bonus = tuple(values.get(u.name, 0.0) > 0.5 for u in model.bonuses.get(cat, ()))
+        plan_fee = 0.0 if plan is None else plan.fee
+        choices[cat] = Choice(best.tier, price, plan_fee, included, fee, bonus)
     return choices
 
 

@@ -9,6 +9,11 @@ agent-hours ``H_s = sum_t n[s, c, t]`` (x interval hours, which cancel)::
     revenue = sum_s p x (1 + premium_s) x b_s
             = p x q[k]  +  sum_s premium_s x p x q[k] x H_s / H
 
+With a plan or volume bands the premium multiplies each site's share of the option's
+plan charge ``C[o]`` (plan fee + unit price x billed units after the bands, a constant
+per option, :func:`optimizer.staffing.charges.plan_charge`) instead of ``p x q[k]``:
+``revenue = C[o] + sum_s premium_s x C[o] x H_s / H``.
+
 The ratio ``H_s / H`` is not linear. It becomes linear because the category is staffed
 exactly to its tier: ``H = R[k] = sum_t need[k, t]`` (the tier's required productive
 agents, a constant per tier). Coverage asks ``sum_s n[s, c, t] >= need[k, t]`` in every
@@ -22,7 +27,7 @@ Linearisation. Per option ``o = (k, p)`` (binary ``x_o``, exactly one chosen) an
 
     site_split[c][k][o]:  sum_s sigma[s, o] = x_o                    (every option)
     site_hours[s][c]:     sum_o R[k] x sigma[s, o] = H_s             (every site)
-    revenue             += sum_o sum_s premium_s x p x q[k] x sigma[s, o]
+    revenue             += sum_o sum_s premium_s x C[o] x sigma[s, o]
 
 Exactness: with option ``o*`` chosen, ``site_split`` zeroes every other option's
 shares, so ``site_hours`` reads ``R[k*] x sigma[s, o*] = H_s`` (the product of the
@@ -32,9 +37,9 @@ binary and the continuous share needs no big-M: the share is bounded by ``x_o`` 
 An option whose tier needs no agents (``R = 0``) has no shares; choosing it forces
 every ``H_s = 0`` and bills no premium (verification: no hours, no premium).
 
-The premium multiplies plain price points only (a list or a stepped range): plans,
-volume bands, a minimum charge or a continuous price would make the premium's
-revenue ``p x sigma`` bilinear or piecewise, and are refused by the rules
+The premium needs price points (a list, a stepped range or plans): a continuous
+price would make the premium's revenue ``p x sigma`` bilinear, and a minimum charge
+``max(minimum, C[o] (1 + premium share))`` piecewise; both are refused by the rules
 (:func:`optimizer.scenario.terms_rules.site_terms_issues`). Verification recomputes
 the split from the staffing alone (:func:`optimizer.staffing.charges.site_premium_charge`).
 """
@@ -50,6 +55,7 @@ from optimizer.milp.built import sanitise
 from optimizer.milp.draft import Draft
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category
+from optimizer.staffing import charges
 
 
 @dataclass
@@ -78,14 +84,14 @@ def add_site_revenue(draft: Draft, cat: Category) -> SiteMix | None:
         required = float(np.sum(tier.agents))
         if required <= 0:
             continue
-        assert option.price is not None, "site premiums need price points (rules)"
+        assert option.plan is not None, "site premiums need price points (rules)"
         mix.required[i] = required
-        per_unit = option.price * tier.billable_per_month
+        base = charges.plan_charge(cat.terms.volume_bands, option.plan, tier.billable_per_month)
         for j, site in enumerate(sites):
             sigma = draft.prob.add_variable(f"sigma_{tag}_{i}_{j}", lowBound=0, upBound=1)
             mix.shares[(site, i)] = sigma
             if premiums.get(site, 0.0):
-                extra[sigma] = premiums[site] * per_unit
+                extra[sigma] = premiums[site] * base
         split = pulp.lpSum(mix.shares[(s, i)] for s in sites) - option.var
         key = RowKey("site_split", category=cat.name, tier=option.tier, detail=str(i))
         draft.add(split == 0, key)

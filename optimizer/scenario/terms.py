@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, Tag
 
-from optimizer.scenario.field_types import Money, Name, Number, Strict
+from optimizer.scenario.field_types import Fraction, Money, Name, Number, PositiveMoney, Strict
 
 Quantity = Annotated[float, Number("quantity")]
 Discount = Annotated[float, Number("discount")]
@@ -98,6 +98,19 @@ PlatformFee = Annotated[
 ]
 
 
+class BonusLevel(Strict):
+    """An outcome incentive: ``amount`` a month more when the category is staffed to
+    ``service_level`` of contacts answered within ``answer_within_seconds`` in every
+    interval (the tier's own definition, abandoned contacts counting as failures)."""
+
+    service_level: Fraction
+    """Share of contacts to answer within ``answer_within_seconds``, in every interval."""
+    answer_within_seconds: Annotated[float, Number("answer_within")]
+    """Answer-time threshold of the level, seconds."""
+    amount: PositiveMoney
+    """The bonus the client pays for a month staffed to the level (money per month)."""
+
+
 class Terms(Strict):
     """A category's contract terms (every one optional)."""
 
@@ -120,12 +133,18 @@ class Terms(Strict):
     """Site name -> premium: units delivered from that site are billed at the unit price
     x (1 + premium) (onshore delivery). The month's billable quantity is split over the
     category's sites in proportion to their productive hours, and the category is then
-    staffed exactly to its tier (no idle hours to buy premium share). Plain price points
-    only (a list or a stepped range: no plan, volume bands, minimum or continuous
-    range); not for deferred or project work."""
+    staffed exactly to its tier (no idle hours to buy premium share). With a plan or
+    volume bands, each site's share of the plan charge (fee + banded usage) carries the
+    premium; not with a minimum charge or a continuous price range, nor for deferred or
+    project work."""
     min_site_share: Annotated[dict[Name, SiteShare], Field(min_length=1)] | None = None
     """Site name -> the client's minimum share of the category's productive hours
     delivered from that site (the shares together at most 1; not for project work)."""
+    bonus: Annotated[tuple[BonusLevel, ...], Field(min_length=1)] | None = None
+    """Outcome incentives (voice and chat): each level the staffing meets in every
+    interval earns its amount, and levels add up (a stricter level met meets the looser
+    ones too). The optimiser staffs above the tier for a level when the amount pays for
+    the agents; the levels earned are re-checked from the staffing."""
 
     def fee_menu(self) -> tuple[float, ...]:
         """The platform fees to choose from (one for a plain number)."""

@@ -34,6 +34,8 @@ def terms_issues(cat: Category, path: str, source: str) -> list[Issue]:
         )
     if terms.min_premium is not None:
         issues += _premium_issues(cat, here, source)
+    if terms.bonus is not None:
+        issues += _bonus_issues(cat, here, source)
     has_terms = terms.volume_bands is not None or terms.minimum_monthly is not None
     for k, tier in enumerate(cat.tiers):
         continuous = isinstance(tier.prices, PriceRange) and tier.prices.step is None
@@ -66,6 +68,31 @@ def _premium_issues(cat: Category, here: str, source: str) -> list[Issue]:
     return []
 
 
+def _bonus_issues(cat: Category, here: str, source: str) -> list[Issue]:
+    """A bonus level is a service level: voice or chat only, each level once, and not
+    with a site premium (which bills the tier's exact staffing, no agents above it)."""
+    levels = cat.terms.bonus or ()
+    if cat.is_project or cat.channel == "deferred":
+        what = "project work" if cat.is_project else "channel deferred"
+        return [Issue(source, f"{here}.bonus", what, "a voice or chat category")]
+    issues = []
+    if cat.terms.site_premium is not None:
+        issues.append(
+            Issue(source, f"{here}.bonus", "with site_premium", "no site premium with a bonus")
+        )
+    seen: set[tuple[float, float]] = set()
+    for i, level in enumerate(levels):
+        pair = (level.service_level, level.answer_within_seconds)
+        if pair in seen:
+            issues.append(
+                Issue(
+                    source, f"{here}.bonus[{i}]", f"{pair[0]:g} in {pair[1]:g} s", "each level once"
+                )
+            )
+        seen.add(pair)
+    return issues
+
+
 def _has_plans(prices: object) -> bool:
     return isinstance(prices, tuple) and any(isinstance(p, Plan) for p in prices)
 
@@ -75,8 +102,8 @@ def site_terms_issues(
 ) -> list[Issue]:
     """Problems of ``site_premium`` and ``min_site_share``: each site exists and may
     handle the category, the shares sum to at most 1, neither is for project work, and
-    a premium multiplies plain price points only (no plan, bands, minimum or continuous
-    range) of a queued channel (deferred work has no per-interval tier requirement to
+    a premium multiplies price points (no continuous range) without a minimum charge, of
+    a queued channel (deferred work has no per-interval tier requirement to
     split the quantity by)."""
     terms = cat.terms
     here = f"{path}.terms"
@@ -109,22 +136,19 @@ def site_terms_issues(
 
 
 def _premium_point_issues(cat: Category, path: str, source: str) -> list[Issue]:
-    """A site premium multiplies a plain unit price: the terms and tiers that would make
-    the charge anything else are refused, one issue each."""
+    """A site premium multiplies an option's plan charge, a constant per price point: a
+    continuous price and a minimum charge (which would make it bilinear or piecewise)
+    are refused, one issue each."""
     where = f"{path}.terms.site_premium"
     issues: list[Issue] = []
     if cat.channel == "deferred":
         issues.append(Issue(source, where, "channel deferred", "a voice or chat category"))
-    if cat.terms.volume_bands is not None:
-        issues.append(Issue(source, where, "with volume_bands", "plain unit prices (no bands)"))
     if cat.terms.minimum_monthly is not None:
-        issues.append(
-            Issue(source, where, "with minimum_monthly", "plain unit prices (no minimum)")
-        )
+        issues.append(Issue(source, where, "with minimum_monthly", "no minimum charge"))
     for k, tier in enumerate(cat.tiers):
-        continuous = isinstance(tier.prices, PriceRange) and tier.prices.step is None
-        if continuous or _has_plans(tier.prices):
-            got = "a continuous range" if continuous else "plans"
-            expected = "plain price points (a list or a stepped range) with site_premium"
-            issues.append(Issue(source, f"{path}.tiers[{k}].prices", got, expected))
+        if isinstance(tier.prices, PriceRange) and tier.prices.step is None:
+            expected = "price points (a list, a stepped range or plans) with site_premium"
+            issues.append(
+                Issue(source, f"{path}.tiers[{k}].prices", "a continuous range", expected)
+            )
     return issues

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from optimizer.results import Choice
-from optimizer.scenario.terms import Plan, Terms, VolumeBands
+from optimizer.scenario.terms import Plan, Terms, VolumeBands, as_plan
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,18 @@ def cliff(terms: Terms, plan: Plan, quantity: float) -> bool:
     )
 
 
+def bonus_charge(terms: Terms, earned: tuple[bool, ...]) -> float:
+    """The month's bonus: the amounts of the levels earned (levels add up).
+
+    >>> from optimizer.scenario.terms import BonusLevel, Terms
+    >>> t = Terms(bonus=(BonusLevel(service_level=0.9, answer_within_seconds=15, amount=4000),))
+    >>> bonus_charge(t, (True,)), bonus_charge(t, (False,))
+    (4000.0, 0.0)
+    """
+    levels = terms.bonus or ()
+    return float(sum(level.amount for level, on in zip(levels, earned, strict=False) if on))
+
+
 def site_shares(hours: Mapping[str, float]) -> dict[str, float]:
     """Each site's share of a category's productive hours (empty when none are staffed).
 
@@ -141,11 +153,13 @@ def site_shares(hours: Mapping[str, float]) -> dict[str, float]:
 
 
 def site_premium_charge(
-    terms: Terms, unit_price: float, quantity: float, hours: Mapping[str, float]
+    terms: Terms, point: float | Plan, quantity: float, hours: Mapping[str, float]
 ) -> float:
-    """The month's premium on top of ``unit_price x quantity``: the billable quantity
-    split over the sites in proportion to their productive ``hours``, each site's units
-    billed at ``unit_price x premium`` more (0 without premiums or hours).
+    """The month's premium on top of the plan charge: the billable quantity split over
+    the sites in proportion to their productive ``hours``, each site's share of the plan
+    charge (plan fee + unit price x billed units after volume bands; a plain price ``p``
+    gives ``p x quantity``) billed ``premium`` more (0 without premiums or hours). The
+    minimum charge and the platform fee carry no premium.
 
     >>> t = Terms(site_premium={"denver": 0.25})
     >>> site_premium_charge(t, 10.0, 100.0, {"denver": 30.0, "manila": 90.0})
@@ -153,4 +167,5 @@ def site_premium_charge(
     """
     premiums = terms.site_premium or {}
     shares = site_shares(hours)
-    return unit_price * quantity * sum(p * shares.get(s, 0.0) for s, p in premiums.items())
+    base = plan_charge(terms.volume_bands, as_plan(point), quantity)
+    return base * sum(p * shares.get(s, 0.0) for s, p in premiums.items())

@@ -60,6 +60,10 @@ class CategoryRequirements:
     open: NDArray[np.bool_]
     """Intervals in which the category may be staffed."""
     tiers: tuple[TierRequirement, ...]
+    bonus_agents: tuple[IntArray, ...] = ()
+    """Per bonus level of the terms (same order): the productive agents per interval
+    that meet its service level (no occupancy cap: the bonus is earned by the service
+    level alone; the tier's coverage already caps occupancy)."""
 
     def tier(self, name: str) -> TierRequirement:
         """The requirement of the tier called ``name``."""
@@ -139,7 +143,25 @@ def _category(scenario: Scenario, cat: Category) -> CategoryRequirements:
     else:
         tiers = _queue_tiers(scenario, cat, load)
     assert load.shape == (n,)
-    return CategoryRequirements(cat.name, cat.channel, volume, load, mask, tiers)
+    bonus = _bonus_agents(cat, load) if cat.terms.bonus else ()
+    return CategoryRequirements(cat.name, cat.channel, volume, load, mask, tiers, bonus)
+
+
+def _bonus_agents(cat: Category, load: FloatArray) -> tuple[IntArray, ...]:
+    """The fewest productive agents per interval meeting each bonus level's service
+    level (voice or chat; chats converted to agents as the tiers' are)."""
+    levels = cat.terms.bonus or ()
+    aht = float(cat.aht_seconds or 0.0)
+    servers = queueing.required_agents(
+        np.broadcast_to(load, (len(levels), load.size)),
+        aht,
+        np.array([[b.service_level] for b in levels]),
+        np.array([[b.answer_within_seconds] for b in levels]),
+        max_occupancy=1.0,
+        patience=cat.patience_seconds,
+    )
+    agents = queueing.chat_agents(servers, cat.concurrency) if cat.channel == "chat" else servers
+    return tuple(np.asarray(a, dtype=np.int64) for a in agents)
 
 
 def _queue_tiers(
