@@ -14,6 +14,7 @@ from dataclasses import replace
 from optimizer.analysis.diagnose import diagnose
 from optimizer.analysis.explain import explain
 from optimizer.analysis.verify import verify
+from optimizer.analysis.worth import terms_worth
 from optimizer.errors import SolverError
 from optimizer.milp.model import BuiltModel, build_model
 from optimizer.milp.phases import at_quotable_prices, cheapest_at_lowest_spend, solve_scenario
@@ -81,7 +82,27 @@ def _run(scenario: Scenario, options: RunOptions, skipped: list[str]) -> Verifie
             skipped=skipped,
         )
         result = replace(result, constraints=limits)
+        if solution.objective == "max_margin" and solution.objective_value is not None:
+            result = _with_worth(scenario, result, exact.objective_value, options, skipped)
     return result
+
+
+def _with_worth(
+    scenario: Scenario,
+    result: VerifiedResult,
+    base: float | None,
+    options: RunOptions,
+    skipped: list[str],
+) -> VerifiedResult:
+    """The platform fees and bonuses of ``result`` with what each is worth in margin."""
+    if base is None or not result.billing:
+        return result
+    if options.solve.out_of_time():
+        skipped.append("explanation: what the terms are worth")
+        return result
+    worth = terms_worth(scenario, result.billing, base, lambda s: _margin_of(s, options, skipped))
+    billing = {name: {**terms, **worth.get(name, {})} for name, terms in result.billing.items()}
+    return replace(result, billing=billing)
 
 
 PROOF_GAP = 0.05

@@ -7,9 +7,8 @@ invoice never falls as any quantity rises; at the forecast quantities each categ
 invoice is the solve's revenue to the cent. Bad actuals give one message each (exit
 2); the command runs end to end.
 
-Not tested because not built yet (by other issues): site premium lines (needs the
-site split of billable quantity), bonus lines and SLA credits (need volume risk,
-design section 12). An actual ``service_level`` is only reported (amount 0).
+Bonus lines are tested in ``test_bonus.py`` and site premium lines below; SLA credits
+are not billed by the invoice. An actual ``service_level`` is also reported (amount 0).
 """
 
 from __future__ import annotations

@@ -543,3 +543,32 @@ def test_a_share_of_deferred_work() -> None:
     home = float(np.sum(solution.agents[("home", "mail")]))
     assert away >= 0.5 * (away + home) > 0
     assert float(np.sum(solution.agents[("away", "calls")])) == 0  # calls stay at home
+
+
+def test_invoice_bills_the_premium_per_site_by_the_plan_shares() -> None:
+    """p = 3 with 30% of the hours from Denver: the forecast month bills 400 contacts at
+    3 (1,200) and Denver's 120 at 3 x 0.25 = 0.75 (90); a month of 500 contacts bills
+    Denver's 150 at 0.75 (the signed shares, the actual quantity); the forecast invoice
+    is the solve's revenue."""
+    from optimizer.analysis.invoice import billing_of, forecast_actuals, invoice
+    from optimizer.options import RunOptions
+    from optimizer.pipeline import run_scenario
+    from optimizer.scenario.actuals import Actual
+
+    scenario = validate_scenario(raw(price=3.0, share=0.3), "premium.yaml")
+    result = run_scenario(scenario, RunOptions(explain=False, diagnose=False))
+    assert result.totals is not None
+    billing = billing_of(result)
+    share = billing["calls"].site_shares["denver"]
+    assert share == pytest.approx(0.3)
+    forecast = invoice(
+        scenario, billing, forecast_actuals(scenario, build_requirements(scenario), billing)
+    )
+    lines = [(x.item, x.quantity, x.rate, x.amount) for x in forecast.months[0].lines]
+    assert lines == [
+        ("usage", 400.0, 3.0, 1200.0),
+        ("site premium denver", pytest.approx(120.0), pytest.approx(0.75), pytest.approx(90.0)),
+    ]
+    assert forecast.total == pytest.approx(result.totals.revenue, abs=0.005)
+    month = invoice(scenario, billing, [Actual("1", "calls", 500.0, None, 0)])
+    assert month.months[0].lines[-1].amount == pytest.approx(150 * 0.75)

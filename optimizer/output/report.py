@@ -1,8 +1,7 @@
 """VerifiedResult -> the JSON contract of design section 8, text tables and CSV.
 
-Pure: returns dicts and strings, prints nothing, never re-solves. Floats are
-rounded to ``DIGITS`` decimals so the output is identical from run to run;
-timings live only under ``solver``.
+Pure: returns dicts and strings, prints nothing, never re-solves. Floats are rounded to
+``DIGITS`` decimals so the output is identical from run to run; timings only in ``solver``.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import json
 import math
 from typing import Any
 
+from optimizer.analysis.worth import worth_sentences
 from optimizer.conventions import price_decimals
 from optimizer.results import TOTAL_FIELDS, Contract, Totals, VerifiedResult
 
@@ -219,7 +219,7 @@ def to_text(result: VerifiedResult) -> str:
     parts += ["", _categories_table(result)]
     parts += ["", _totals_table(result.totals, result.currency)]
     parts += ["", _sites_table(result)]
-    parts += ["", _binding_table(result)]
+    parts += ["", _binding_table(result), *worth_sentences(result.billing, result.currency)]
     parts.append(
         f"\nverified: {'yes' if result.verified else 'NO'}; solver "
         f"{result.solver.name} {result.solver.seconds:.2f} s"
