@@ -326,8 +326,13 @@ def project_hours(cat: dict[str, Any]) -> float:
 
 
 def _value(cat: dict[str, Any], handled: float) -> float:
+    """The client's value: contacts and resolutions at their values, and the sales a
+    revenue share brings (unless ``sales_are_value`` is false)."""
     res = handled * (cat.get("resolution_rate") or 0.0)
-    return handled * cat.get("value_per_contact", 0.0) + res * cat.get("value_per_resolution", 0.0)
+    value = handled * cat.get("value_per_contact", 0.0) + res * cat.get("value_per_resolution", 0.0)
+    if cat["pricing"] == "revenue_share" and cat.get("sales_are_value") is not False:
+        value += handled * cat["conversion_rate"] * cat["value_per_sale"]
+    return value
 
 
 def with_defaults(raw: dict[str, Any]) -> dict[str, Any]:

@@ -80,19 +80,21 @@ def test_retention_value_by_hand() -> None:
     assert got == pytest.approx({"bronze": 3000.0, "silver": 3300.0, "gold": 21000.0})
 
 
-def test_sales_count_as_value_when_asked() -> None:
+def test_sales_count_as_value_unless_left_out() -> None:
     """A revenue share at 10% of sales, 1,000 handled, 10% convert, 50 a sale: the
-    client's value is 1,000 x 0.1 x 50 = 5,000 with ``sales_are_value``, else 0."""
+    client's value is 1,000 x 0.1 x 50 = 5,000, or 0 with ``sales_are_value: false``."""
     share = {
         "categories.calls.pricing": "revenue_share",
         "categories.calls.conversion_rate": 0.1,
         "categories.calls.value_per_sale": 50,
         "categories.calls.tiers.std.prices": [0.1],
     }
-    plain = make_scenario(**share).category("calls")
-    sales = make_scenario(**share, **{"categories.calls.sales_are_value": True})
-    assert costs.client_value(plain, 1000.0, "std") == 0.0
-    assert costs.client_value(sales.category("calls"), 1000.0, "std") == pytest.approx(5000.0)
+    sales = make_scenario(**share).category("calls")
+    asked = make_scenario(**share, **{"categories.calls.sales_are_value": True})
+    left_out = make_scenario(**share, **{"categories.calls.sales_are_value": False})
+    assert costs.client_value(sales, 1000.0, "std") == pytest.approx(5000.0)
+    assert costs.client_value(asked.category("calls"), 1000.0, "std") == pytest.approx(5000.0)
+    assert costs.client_value(left_out.category("calls"), 1000.0, "std") == 0.0
 
 
 def test_value_without_a_tier() -> None:

@@ -273,9 +273,10 @@ class Category(Strict):
     """Share of handled contacts that make a sale; required for revenue_share pricing."""
     value_per_sale: Money | None = None
     """Sales value of one sale (money); required for revenue_share pricing."""
-    sales_are_value: bool = False
-    """Revenue share only: the sales the channel brings (handled x conversion_rate x
-    value_per_sale) count as the client's value (ROI)."""
+    sales_are_value: bool | None = None
+    """Revenue share only: whether the sales the channel brings (handled x
+    conversion_rate x value_per_sale) count as the client's value (ROI); they do unless
+    this is false (the commission is spend, the sales it pays for are value)."""
     retention: Retention | None = None
     """The churn a tier avoids, as the client's value (see "Value of service")."""
     effort_hours: Annotated[float, Number("effort_hours")] | None = None

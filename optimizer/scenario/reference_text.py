@@ -245,8 +245,9 @@ spend) is handled contacts x `value_per_contact` + resolutions x
   0.005 x 900 = 90,000 a month, the lowest tier nothing. The lowest tier must be
   listed (it is the baseline); a tier not listed churns as the baseline; none may
   churn more;
-* `sales_are_value: true` (revenue share only) adds the sales the channel brings,
-  handled x `conversion_rate` x `value_per_sale`.
+* a revenue share counts the sales the channel brings, handled x `conversion_rate` x
+  `value_per_sale`, as the client's value: the commission is spend, the sales it pays
+  for are value (`sales_are_value: false` leaves them out).
 
 Each depends on the tier, so the ROI limit favours the tier that pays for itself.
 

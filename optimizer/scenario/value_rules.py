@@ -70,9 +70,14 @@ def value_issues(cat: Category, path: str, source: str) -> list[Issue]:
                     "no value (project work handles no contacts)",
                 )
             )
-    if cat.sales_are_value and cat.pricing != "revenue_share":
+    if cat.sales_are_value is not None and cat.pricing != "revenue_share":
         issues.append(
-            Issue(source, f"{path}.sales_are_value", True, "only with pricing: revenue_share")
+            Issue(
+                source,
+                f"{path}.sales_are_value",
+                cat.sales_are_value,
+                "only with pricing: revenue_share",
+            )
         )
     if cat.retention is not None:
         issues += _retention_issues(cat, f"{path}.retention.churn_by_tier", source)

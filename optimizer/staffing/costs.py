@@ -76,8 +76,8 @@ def deferred_per_agent(scenario: Scenario, cat: Category, interval_minutes: int)
 
 def client_value(cat: Category, handled: float, tier: str | None = None) -> float:
     """The client's monthly value of ``cat`` sold at ``tier`` (ROI): handled x the tier's
-    value per contact (else the category's), resolutions x their value, with
-    ``sales_are_value`` the sales a revenue share brings, and with ``retention`` the churn
+    value per contact (else the category's), resolutions x their value, the sales a
+    revenue share brings (unless ``sales_are_value`` is false), and with ``retention`` the churn
     the tier avoids against the lowest tier. ``tier`` may be left out only when the value
     does not depend on it (no tier value, no retention).
 
@@ -94,7 +94,7 @@ def client_value(cat: Category, handled: float, tier: str | None = None) -> floa
         raise ValueError(f"the value of {cat.name} depends on its tier: name the tier")
     resolutions = handled * (cat.resolution_rate or 0.0)
     value = handled * per_contact + resolutions * cat.value_per_resolution
-    if cat.sales_are_value:
+    if cat.pricing == "revenue_share" and cat.sales_are_value is not False:
         value += handled * (cat.conversion_rate or 0.0) * (cat.value_per_sale or 0.0)
     if cat.retention is not None and tier is not None:
         value += cat.retention.avoided(cat.tiers[0].name, tier)
