@@ -238,6 +238,20 @@ def test_price_phrase_of_every_pricing_model(
     assert price_phrase(scenario, scenario.category(category), _outcome(price), None) == phrase
 
 
+def test_project_lines_name_size_fee_and_invoice() -> None:
+    """The interviews: 12 units x 1,400 = 16,800 invoiced in month 3; the analysis:
+    150 hours x 145 = 21,750; the table shows each fee / 12 months."""
+    scenario = load_scenario(SCENARIOS_DIR / "journey_study_by_interviews.yaml")
+    quote = build_quote(scenario, run_scenario(scenario, QUICK), DAY)
+    lines = {line.category: line for line in quote.lines}
+    assert lines["journey_interviews"].quantity == (
+        "12 units, EUR 16,800.00 in all, invoiced in month 3 (monthly average shown)"
+    )
+    assert lines["journey_interviews"].monthly_cents == 140_000
+    assert lines["journey_analysis"].quantity.startswith("150 hours, EUR 21,750.00 in all")
+    assert lines["journey_analysis"].monthly_cents == 181_250
+
+
 def test_fixed_monthly_fee_and_a_sub_cent_price() -> None:
     scenario = make_scenario(**{"categories.calls.pricing": "fixed_fee"})
     calls = scenario.category("calls")

@@ -64,7 +64,7 @@ def _services(quote: Quote) -> str:
     """The table of categories: service, price, billed quantity, monthly amount."""
     e = escape
     rows = [
-        "<table><tr><th>Service</th><th>Level</th><th>Price</th>"
+        "<table><tr><th>Service</th><th>Service level</th><th>Price</th>"
         f'<th class="num">Per month ({e(quote.currency)})</th></tr>'
     ]
     for line in quote.lines:

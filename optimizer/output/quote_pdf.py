@@ -109,7 +109,7 @@ def _services(pdf: Any, quote: Quote) -> None:
         headings_style=_headings(),
         padding=1.2,
     ) as table:
-        table.row(["Service", "Level", "Price", f"Per month ({quote.currency})"])
+        table.row(["Service", "Service level", "Price", f"Per month ({quote.currency})"])
         for line in quote.lines:
             table.row(
                 [
@@ -146,7 +146,7 @@ def _bullets(pdf: Any, items: list[str]) -> None:
     for item in items:
         pdf.set_x(pdf.l_margin + 2)
         pdf.cell(4, 4.8, "-")
-        pdf.multi_cell(0, 4.8, latin1(item), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.8, latin1(item), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _waterfall(pdf: Any, quote: Quote) -> None:

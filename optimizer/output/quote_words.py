@@ -115,10 +115,7 @@ def quantity_phrase(
 ) -> str:
     """What the price applies to: ``198,435 handled minutes a month``; projects: their size."""
     if cat.is_project:
-        months = scenario.contract_months
-        if cat.invoice is not None:
-            return f"invoiced in month {cat.invoice.on_delivery_month} of {months}"
-        return f"billed in {months} equal monthly parts"
+        return _project_size(scenario, cat, outcome)
     if cat.pricing == "fixed_fee":
         return "a fixed monthly fee"
     q = billed_quantity(outcome, billing)
@@ -127,6 +124,23 @@ def quantity_phrase(
     if cat.pricing == "revenue_share":
         return f"of {money(scenario.currency, q)} sales a month"
     return f"{number(q)} {UNITS[cat.pricing][1]} a month"
+
+
+def _project_size(scenario: Scenario, cat: Category, outcome: CategoryOutcome) -> str:
+    """A project's size, whole fee and when it is invoiced (the table shows the fee a
+    month: the fee / contract_months)."""
+    months = scenario.contract_months
+    size = ""
+    if cat.pricing == "per_unit":
+        size = f"{number(cat.units or 0.0)} units, "
+    elif cat.pricing == "per_hour":
+        size = f"{number(cat.project_hours())} hours, "
+    fee = money(scenario.currency, outcome.revenue * months)
+    if cat.invoice is not None:
+        when = f"invoiced in month {cat.invoice.on_delivery_month} (monthly average shown)"
+    else:
+        when = f"billed in {months} equal monthly parts"
+    return f"{size}{fee} in all, {when}"
 
 
 def terms_lines(
