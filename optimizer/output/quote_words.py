@@ -20,6 +20,14 @@ UNITS = {
     "per_resolution": ("per resolution", "resolutions"),
 }
 """Pricing model -> (the price's unit, the billed quantity's noun)."""
+PRICE_UNITS = {
+    **{model: unit for model, (unit, _) in UNITS.items()},
+    "revenue_share": "share of sales",
+    "fixed_fee": "a month (projects: once)",
+    "per_unit": "per unit of project work, once",
+    "per_hour": "per specialist hour, once",
+}
+"""Pricing model -> the unit of its price, in words (the workbook's ``price unit``)."""
 NOUNS = {"voice": "calls", "chat": "chats", "deferred": "items"}
 """Channel -> what its contacts are called on the quote."""
 
