@@ -20,7 +20,9 @@ Rows = Sequence[Mapping[str, Any]]
 """One table: a row per mapping, the header from the first row's keys."""
 
 MONEY, PRICE, SHARE, SHARE_PRICE = "#,##0.00", "#,##0.00##", "0.0%", "0.00%"
+"""Money, a unit price (2 to 4 decimals), a share, a revenue share's price."""
 COUNT, HOURS, ONE_DECIMAL, WHOLE = "#,##0", "#,##0.0", "0.0", "0"
+"""Contacts and seconds, hours, FTE and agents, seats and months."""
 MEASURE = "measure"
 """The first column of a transposed table: each row's format comes from its measure."""
 
@@ -40,6 +42,8 @@ def column_format(header: str, currency: str) -> str | None:
     h = header.lower()
     if h.endswith("(share)"):
         return SHARE
+    if h.startswith("slack"):
+        return PRICE  # seats, money or a share: as many decimals as it has, up to 4
     if currency and f"({currency.lower()}" in h:
         return PRICE if "price" in h else MONEY
     if h == "fte" or h.startswith("fte ") or h.endswith("(fte)"):
