@@ -184,15 +184,15 @@ def test_golden_html_of_the_telco_quote(telco) -> None:
         "80% of calls answered within 20 seconds",
         "EUR 1.04 per handled minute",
         "11.5% of sales",
-        "of EUR 468,000.00 sales a month",  # 15,000 chats x 12% x 260
+        "on EUR 468,000.00 of sales a month",  # 15,000 chats x 12% x 260
         "53,820.00",  # 11.5% of 468,000
         "95% of items handled within 24 hours",
         "EUR 3.90 per handled contact",
         "EUR 25.00 per resolution",
         "Contract term: 24 months from the start of service.",
-        "billing: 42,000 calls a month, average handle time 300 seconds, open Mon-Fri "
+        "billing: 42,000 calls offered a month, average handle time 300 seconds, open Mon-Fri "
         "08:00-20:00, Sat 10:00-16:00.",
-        "sales_chat: 15,000 chats a month, average handle time 420 seconds, open every day "
+        "sales_chat: 15,000 chats offered a month, average handle time 420 seconds, open every day "
         "09:00-22:00, 2.5 chats at a time per agent, 12% converting to a sale worth EUR 260.00.",
         "valid until 2026-12-31",
         "Contract total (24 months)",

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import click
 
 from optimizer.cli.app import main
-from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
-from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
+from optimizer.cli.options import QUOTED_FIXES, FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import guard_outputs, to_stdout, write_bytes
-from optimizer.cli.runs import deadline, load
-from optimizer.cli.text import safe
+from optimizer.cli.runs import deadline, load, solve_as_quoted
 
 QUOTE_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 """--output extensions of ``tierprice quote`` and the format each one means."""
@@ -46,14 +43,7 @@ def quote_format(output: Path) -> str:
     metavar="QUOTE.html|QUOTE.pdf",
     help="The quote file; its extension chooses HTML or PDF.",
 )
-@click.option(
-    "--fix",
-    "fixes",
-    multiple=True,
-    metavar="CATEGORY=TIER@PRICE",
-    help="Quote a category at this tier and price: TIER@PRICE, or a plan "
-    "TIER@FEE/INCLUDED/PRICE, either optionally +PLATFORM_FEE (repeatable).",
-)
+@QUOTED_FIXES
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option("--open-book", is_flag=True, help="Add the price waterfall (costs and margin).")
@@ -105,7 +95,7 @@ def quote_command(
     s = load(scenario, variant)
     guard_outputs(output)
     fixed = parse_fixes(s, fixes, str(scenario))
-    result = _solved(ctx, s, fixed, time_limit, ends)
+    result = solve_as_quoted(s, fixed, time_limit, ends, "no quote written")
     day = date.date() if date is not None else dt.date.today()
     quote = build_quote(s, result, day, valid_days)
     if fmt == "pdf":
@@ -116,30 +106,3 @@ def quote_command(
         from optimizer.output.quote_html import to_html
 
         write_bytes(output, to_html(quote, open_book).encode("utf-8"))
-
-
-def _solved(
-    ctx: click.Context,
-    scenario: Any,
-    fixed: dict[str, Any],
-    time_limit: float | None,
-    ends: float | None,
-) -> Any:
-    """The deal solved with the quotes held; infeasible ends the command (exit 3), no
-    solution exit 4, before any file is written."""
-    from optimizer.options import RunOptions, SolveOptions
-    from optimizer.pipeline import run_scenario
-
-    solve = SolveOptions(time_limit=time_limit, deadline=ends)
-    result = run_scenario(
-        scenario, RunOptions(fixed=fixed, explain=False, diagnose=False, solve=solve)
-    )
-    if not result.status.has_solution:
-        infeasible = result.status == "infeasible"
-        what = "the deal is infeasible" + (" as quoted" if fixed else "")
-        message = f"{what}: no quote written (see tierprice check)" if infeasible else None
-        click.echo(
-            safe(message or result.message or f"no solution: {result.status}", True), err=True
-        )
-        ctx.exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
-    return result

@@ -130,7 +130,7 @@ def quantity_phrase(
     if q is None:
         return ""
     if cat.pricing == "revenue_share":
-        return f"of {money(scenario.currency, q)} sales a month"
+        return f"on {money(scenario.currency, q)} of sales a month"
     return f"{number(q)} {UNITS[cat.pricing][1]} a month"
 
 
@@ -210,8 +210,9 @@ def assumption(scenario: Scenario, cat: Category) -> str:
         if cat.units is not None:
             size = f"{number(cat.units)} units of work, " + size
         return f"{cat.name}: {size}."
+    offered = number(cat.contacts_per_month or 0.0)
     words = (
-        f"{cat.name}: {number(cat.contacts_per_month or 0.0)} {NOUNS[cat.channel]} a month, "
+        f"{cat.name}: {offered} {NOUNS[cat.channel]} offered a month, "
         f"average handle time {cat.aht_seconds or 0.0:g} seconds, open {open_hours(cat)}"
     )
     if cat.channel == "chat" and cat.concurrency != 1.0:
