@@ -76,6 +76,8 @@ def test_largest_remainder_by_hand() -> None:
     assert largest_remainder([1.005, 1.005, 1.0], 301) == [101, 100, 100]  # ties: first
     assert largest_remainder([-2.504, 5.006], 250) == [-250, 500]
     assert largest_remainder([], 0) == []
+    assert largest_remainder([1.0, 1.0], 203) == [102, 101]  # 3 cents short: spread on
+    assert largest_remainder([1.004, 1.006], 199) == [99, 100]  # a cent over: the smallest
 
 
 @given(
@@ -202,6 +204,44 @@ def test_golden_html_of_the_telco_quote(telco) -> None:
     assert "Team leaders" not in page
     assert "<script" not in page and "<link" not in page and "http" not in page
     assert "Open book" in to_html(build_quote(scenario, result, DAY), open_book=True)
+
+
+def test_escalated_contract_total_and_its_term(termed) -> None:
+    """24 months with prices +2% from year 2: 12 x 51,000 + 12 x 52,020 = 1,236,240.00
+    (the example deal's month is 51,000.00 by hand); the term says so."""
+    scenario, _ = termed
+    escalated = scenario.with_overrides(
+        {"contract_months": 24, "escalation": {"prices": 0.02, "wages": 0.0}}
+    )
+    quote = build_quote(escalated, run_scenario(escalated, QUICK), DAY)
+    assert quote.monthly_cents == 5_100_000
+    assert quote.contract_cents == 123_624_000
+    assert quote.contract_terms == (
+        "Contract term: 24 months from the start of service.",
+        "Prices rise by 2% at the start of each contract year after the first.",
+    )
+
+
+def test_html_is_well_formed(telco) -> None:
+    """Every element the page opens is closed, in order (void elements aside)."""
+    from html.parser import HTMLParser
+
+    class Balance(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag not in ("meta", "br"):
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            assert self.stack.pop() == tag
+
+    scenario, result = telco
+    parser = Balance()
+    parser.feed(to_html(build_quote(scenario, result, DAY), open_book=True))
+    assert parser.stack == []
 
 
 def test_html_escapes_scenario_text(termed) -> None:
