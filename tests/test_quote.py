@@ -26,7 +26,7 @@ from optimizer.options import RunOptions
 from optimizer.output.quote import build_quote, largest_remainder, waterfall_amounts
 from optimizer.output.quote_html import to_html
 from optimizer.output.quote_pdf import latin1, to_pdf
-from optimizer.output.quote_words import price_phrase
+from optimizer.output.quote_words import price_phrase, terms_lines
 from optimizer.pipeline import run_scenario
 from optimizer.results import CategoryOutcome
 from optimizer.scenario.loader import load_scenario
@@ -175,6 +175,22 @@ def test_terms_and_totals_by_hand(termed) -> None:
     )
     assert mail.terms == ()
     assert mail.service == "90% of items handled within 24 hours"
+
+
+def test_delivery_terms_in_words() -> None:
+    """A site premium and a minimum site share are terms the client reads."""
+    scenario = make_scenario(
+        **{
+            "categories.calls.terms": {
+                "site_premium": {"home": 0.25},
+                "min_site_share": {"home": 0.5},
+            }
+        }
+    )
+    assert terms_lines(scenario, scenario.category("calls"), None) == (
+        "Work delivered from home is billed at the unit price + 25%.",
+        "At least 50% of the productive agent hours delivered from home.",
+    )
 
 
 def test_golden_html_of_the_telco_quote(telco) -> None:

@@ -184,6 +184,10 @@ def terms_lines(
         out.append("FTE billed in whole seats, rounded up.")
     for site, premium in (t.site_premium or {}).items():
         out.append(f"Work delivered from {site} is billed at the unit price + {percent(premium)}.")
+    for site, share in (t.min_site_share or {}).items():
+        out.append(
+            f"At least {percent(share)} of the productive agent hours delivered from {site}."
+        )
     return tuple(out)
 
 
