@@ -184,7 +184,7 @@ def test_cli_solve_xlsx(small_file, tmp_path, solved):
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.stderr
     book = read(out)
-    assert list(book) == SHEETS
+    assert list(book) == [*SHEETS, "inputs"]
     for name, headers in MONEY_HEADERS.items():
         assert set(headers) <= set(book[name][0]), name
     summary = dict(zip(book["summary"][0], book["summary"][1], strict=True))
@@ -204,7 +204,7 @@ def test_cli_compare_xlsx_has_a_row_per_column(small_file, tmp_path):
                     "--format", "xlsx", "--output", out)  # fmt: skip
     assert result.exit_code == 0, result.output
     book = read(out)
-    assert list(book) == SHEETS
+    assert list(book) == [*SHEETS, "side by side", "inputs"]
     assert len(book["summary"]) == 1 + 2
 
 

@@ -53,6 +53,7 @@ THIRD_PARTY_ONLY_IN: dict[str, tuple[str, ...]] = {
     "pandas": ("studies.", "output.compare", "results"),
     "xlsxwriter": ("output.excel",),
     "matplotlib": ("output.plots",),
+    "fpdf": ("output.quote_pdf",),
     "distributed": ("studies.batch",),
 }
 """Third-party packages confined to the modules (or stage prefixes) that need them."""

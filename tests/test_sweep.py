@@ -434,7 +434,7 @@ def test_cli_sweep_xlsx(small_file, tmp_path):
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out)["sweep"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == (BUDGET, "revenue")
+    assert rows[0][:2] == (BUDGET, "revenue (EUR/month)")
     assert [r[rows[0].index("status")] for r in rows[1:]] == ["infeasible", "optimal"]
 
 

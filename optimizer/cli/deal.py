@@ -103,7 +103,7 @@ def solve_command(
         exact_prices=exact_prices,
     )
     result = run_scenario(s, options)
-    emit_results([result], fmt, output, single=True)
+    emit_results([result], fmt, output, single=True, scenarios=[s])
     note_skipped(result)
     if plot is not None and result.totals is not None:
         from optimizer.output.plots import staffing_png

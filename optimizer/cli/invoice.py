@@ -8,16 +8,13 @@ actuals file is billed line by line (:mod:`optimizer.analysis.invoice`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from optimizer.cli.app import main
-from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
-from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
+from optimizer.cli.options import QUOTED_FIXES, FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import check_output, emit, guard_outputs
-from optimizer.cli.runs import deadline, load
-from optimizer.cli.text import safe
+from optimizer.cli.runs import deadline, load, solve_as_quoted
 
 FORMAT_TEXT = "Default: from --output's extension (.json .csv .txt), else table."
 ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
@@ -32,14 +29,7 @@ ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
     metavar="ACTUALS.csv",
     help="Actual quantities: month,category,quantity[,service_level] with a header.",
 )
-@click.option(
-    "--fix",
-    "fixes",
-    multiple=True,
-    metavar="CATEGORY=TIER@PRICE",
-    help="Bill a category at the tier and price quoted to the client: TIER@PRICE, or a "
-    "plan TIER@FEE/INCLUDED/PRICE, either optionally +PLATFORM_FEE (repeatable).",
-)
+@QUOTED_FIXES
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option(
@@ -81,33 +71,9 @@ def invoice_command(
     guard_outputs(output)
     fixed = parse_fixes(s, fixes, str(scenario))
     rows = read_actuals(actuals, s)
-    bill = invoice(s, _billing(ctx, s, fixed, time_limit, ends), rows)
+    from optimizer.analysis.invoice import billing_of
+
+    result = solve_as_quoted(s, fixed, time_limit, ends, "no terms to invoice")
+    bill = invoice(s, billing_of(result), rows)
     render = {"json": invoice_report.to_json, "csv": invoice_report.to_csv}
     emit(render.get(fmt, invoice_report.to_text)(bill), output, fmt)
-
-
-def _billing(
-    ctx: click.Context,
-    scenario: Any,
-    fixed: dict[str, Any],
-    time_limit: float | None,
-    ends: float | None,
-) -> Any:
-    """Each category's billing (tier, plan, platform fee) from the solved deal, the
-    quotes held; an infeasible deal ends the command (exit 3), no solution exit 4."""
-    from optimizer.analysis.invoice import billing_of
-    from optimizer.options import RunOptions, SolveOptions
-    from optimizer.pipeline import run_scenario
-
-    solve = SolveOptions(time_limit=time_limit, deadline=ends)
-    options = RunOptions(fixed=fixed, explain=False, diagnose=False, solve=solve)
-    result = run_scenario(scenario, options)
-    if not result.status.has_solution:
-        infeasible = result.status == "infeasible"
-        what = "the deal is infeasible" + (" as quoted" if fixed else "")
-        message = f"{what}: no terms to invoice (see tierprice check)" if infeasible else None
-        click.echo(
-            safe(message or result.message or f"no solution: {result.status}", True), err=True
-        )
-        ctx.exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
-    return billing_of(result)

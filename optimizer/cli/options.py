@@ -56,6 +56,16 @@ def with_limit_terms(command: F) -> F:
     return command
 
 
+QUOTED_FIXES = click.option(
+    "--fix",
+    "fixes",
+    multiple=True,
+    metavar="CATEGORY=TIER@PRICE",
+    help="A category at the tier and price quoted to the client: TIER@PRICE, or a plan "
+    "TIER@FEE/INCLUDED/PRICE, either optionally +PLATFORM_FEE (repeatable).",
+)
+"""``--fix`` of the commands that bill or quote a deal (``invoice``, ``quote``)."""
+
 WORKERS = click.option(
     "--workers",
     type=click.IntRange(min=1),

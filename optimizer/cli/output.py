@@ -150,16 +150,19 @@ def guard_outputs(output: Path | None, plot: Path | None = None) -> None:
         raise FileWriteError(safe(str(err), err=True)) from None
 
 
-def emit_results(results: list[Any], fmt: str, output: Path | None, single: bool) -> None:
-    """Results as table/json/csv on stdout or --output, or an xlsx workbook (--output)."""
+def emit_results(
+    results: list[Any], fmt: str, output: Path | None, single: bool, scenarios: Any = ()
+) -> None:
+    """Results as table/json/csv on stdout or --output, or an xlsx workbook (--output;
+    with the inputs of ``scenarios``, and side by side when there are several)."""
     from optimizer.output import report
 
     if fmt == "xlsx":
-        from optimizer.output.excel import result_sheets, workbook
+        from optimizer.output.excel_sheets import results_book
 
         if output is None:
             raise click.UsageError("--format xlsx needs --output FILE.xlsx")
-        write_bytes(output, workbook(result_sheets(results)))
+        write_bytes(output, results_book(results, scenarios))
         return
     if fmt == "json":
         text = report.to_json(results[0] if single else results)
@@ -173,16 +176,24 @@ def emit_results(results: list[Any], fmt: str, output: Path | None, single: bool
     emit(text, output, fmt)
 
 
-def rows_out(rows: list[dict[str, Any]], fmt: str, output: Path | None, sheet: str) -> None:
-    """Rows (one per grid point) as a table, JSON, CSV, or one sheet of an xlsx workbook."""
+def rows_out(
+    rows: list[dict[str, Any]],
+    fmt: str,
+    output: Path | None,
+    sheet: str,
+    scenario: Any = None,
+    committee: bool = False,
+) -> None:
+    """Rows (one per grid point) as a table, JSON, CSV, or a sheet of an xlsx workbook
+    (``committee``: with the points side by side and the scenario's inputs)."""
     from optimizer.output import report
 
     if fmt == "xlsx":
-        from optimizer.output.excel import workbook
+        from optimizer.output.excel_sheets import grid_book
 
         if output is None:
             raise click.UsageError("--format xlsx needs --output FILE.xlsx")
-        write_bytes(output, workbook({sheet: rows}))
+        write_bytes(output, grid_book(rows, sheet, scenario, committee))
     elif fmt == "json":
         emit(report.rows_to_json(rows), output, fmt)
     elif fmt == "csv":

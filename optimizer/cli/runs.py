@@ -35,6 +35,31 @@ def deadline(time_limit: float | None) -> float | None:
     return None if time_limit is None else time.monotonic() + time_limit
 
 
+def solve_as_quoted(
+    scenario: Any, fixed: dict[str, Any], time_limit: float | None, ends: float | None, nothing: str
+) -> Any:
+    """The deal solved with the ``--fix`` quotes held (no explanation, no diagnosis). An
+    infeasible deal ends the command with one line, ``nothing`` saying what is not done
+    (exit 3); no solution exit 4."""
+    from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
+    from optimizer.options import RunOptions, SolveOptions
+    from optimizer.pipeline import run_scenario
+
+    solve = SolveOptions(time_limit=time_limit, deadline=ends)
+    result = run_scenario(
+        scenario, RunOptions(fixed=fixed, explain=False, diagnose=False, solve=solve)
+    )
+    if not result.status.has_solution:
+        infeasible = result.status == "infeasible"
+        what = "the deal is infeasible" + (" as quoted" if fixed else "")
+        message = f"{what}: {nothing} (see tierprice check)" if infeasible else None
+        click.echo(
+            safe(message or result.message or f"no solution: {result.status}", True), err=True
+        )
+        click.get_current_context().exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
+    return result
+
+
 def note_skipped(result: Any) -> None:
     """One stderr line naming the re-solves the time limit left no room for."""
     if result.solver.skipped:

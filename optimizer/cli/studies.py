@@ -85,7 +85,13 @@ def compare(
     if fmt == "table":
         emit(comparison_text(Comparison(tuple(results))), output, fmt)
     else:
-        emit_results(results, fmt, output, single=False)
+        emit_results(
+            results,
+            fmt,
+            output,
+            single=False,
+            scenarios=[j.scenario for j in jobs if j.scenario is not None],
+        )
 
 
 class GridOutputs(NamedTuple):
@@ -167,10 +173,10 @@ def _solve_grid(
             result = run_sweep(scenario, axes, options, grid.workers, grid.scheduler, bar.update)
         except BatchInterrupted as stop:
             done = SweepResult(tuple(axes), tuple(points), tuple(stop.partial))
-            rows_out(done.rows(), fmt, output, sheet)
+            rows_out(done.rows(), fmt, output, sheet, scenario, sheet == "sweep")
             click.echo("interrupted: the points already solved were kept", err=True)
             ctx.exit(stop.exit_code)
-    rows_out(result.rows(), fmt, output, sheet)
+    rows_out(result.rows(), fmt, output, sheet, scenario, sheet == "sweep")
     if plot is not None:
         write_bytes(plot, png(result, fmt=chart))
     failed = [r for r in result.results if r is not None and r.status == "error"]

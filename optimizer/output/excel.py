@@ -1,7 +1,10 @@
-"""Excel workbooks (xlsxwriter): one sheet per table, units in the headers.
+"""Excel workbooks (xlsxwriter): one sheet per table, units in the headers, and number
+formats read from those units (money in the currency, shares as %, FTE to one decimal,
+agents whole; a revenue share's price as %).
 
 Pure: returns the workbook as bytes; :mod:`optimizer.output.writers` puts it on disk
-atomically.
+atomically. The committee sheets (inputs, side by side) are built in
+:mod:`optimizer.output.excel_sheets`.
 """
 
 from __future__ import annotations
@@ -10,30 +13,120 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from optimizer.results import VerifiedResult
+from optimizer.output.quote_words import PRICE_UNITS
+from optimizer.results import TOTAL_FIELDS, VerifiedResult
+
+Rows = Sequence[Mapping[str, Any]]
+"""One table: a row per mapping, the header from the first row's keys."""
+
+MONEY, PRICE, SHARE, SHARE_PRICE = "#,##0.00", "#,##0.00##", "0.0%", "0.00%"
+"""Money, a unit price (2 to 4 decimals), a share, a revenue share's price."""
+COUNT, HOURS, ONE_DECIMAL, WHOLE = "#,##0", "#,##0.0", "0.0", "0"
+"""Contacts and seconds, hours, FTE and agents, seats and months."""
+MEASURE = "measure"
+"""The first column of a transposed table: each row's format comes from its measure."""
 
 
-def workbook(sheets: Mapping[str, Sequence[Mapping[str, Any]]]) -> bytes:
-    """An .xlsx file with one sheet per ``{name: rows}`` (header from the first row's keys)."""
+class Blocks(tuple[Rows, ...]):
+    """Several tables on one sheet, one under the other (a blank row between)."""
+
+
+def column_format(header: str, currency: str) -> str | None:
+    """The number format a column's unit asks for (None: general).
+
+    >>> column_format("margin (share)", "EUR"), column_format("cost (EUR/month)", "EUR")
+    ('0.0%', '#,##0.00')
+    >>> column_format("FTE", "EUR"), column_format("seats", "EUR")
+    ('0.0', '0')
+    """
+    h = header.lower()
+    if h.endswith("(share)"):
+        return SHARE
+    if h.startswith("slack"):
+        return PRICE  # seats, money or a share: as many decimals as it has, up to 4
+    if currency and f"({currency.lower()}" in h:
+        return PRICE if "price" in h else MONEY
+    if h == "fte" or h.startswith("fte ") or h.endswith("(fte)"):
+        return ONE_DECIMAL
+    if h.startswith("seats") or h.endswith("(months)"):
+        return WHOLE
+    if "agents" in h:
+        return ONE_DECIMAL
+    if "hours" in h:
+        return HOURS
+    if h.startswith("contacts") or h.endswith("(seconds)") or h.endswith("(/month)"):
+        return COUNT
+    return None
+
+
+def cell_format(header: str, row: Mapping[str, Any], currency: str) -> str | None:
+    """A cell's number format: its column's, its measure's in a transposed table, and
+    a revenue share's price as a percentage."""
+    if MEASURE in row and header != MEASURE:
+        header = str(row[MEASURE])
+    fmt = column_format(header, currency)
+    if fmt == PRICE and row.get("pricing model") == "revenue_share":
+        return SHARE_PRICE
+    return fmt
+
+
+def workbook(sheets: Mapping[str, Rows | Blocks], currency: str = "") -> bytes:
+    """An .xlsx file with one sheet per ``{name: rows}`` (header from the first row's
+    keys; :class:`Blocks`: several tables); numbers formatted by their headers' units
+    (money where a header names ``currency``)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
-    bold = book.add_format({"bold": True})
-    for name, rows in sheets.items():
+    styles: dict[str | None, Any] = {None: None}
+
+    def style(fmt: str | None) -> Any:
+        if fmt not in styles:
+            styles[fmt] = book.add_format({"num_format": fmt})
+        return styles[fmt]
+
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    for name, table in sheets.items():
         sheet = book.add_worksheet(name[:31])
-        header = list(rows[0]) if rows else ["(empty)"]
-        sheet.write_row(0, 0, header, bold)
-        for r, row in enumerate(rows, start=1):
-            for c, key in enumerate(header):
-                value = row.get(key)
-                if value is None:
-                    continue
-                sheet.write(r, c, value if isinstance(value, int | float | str) else str(value))
-        sheet.set_column(0, max(0, len(header) - 1), 16)
-        sheet.freeze_panes(1, 0)
+        top, width = 0, 1
+        for rows in table if isinstance(table, Blocks) else (table,):
+            header = list(rows[0]) if rows else ["(empty)"]
+            sheet.write_row(top, 0, header, bold)
+            for r, row in enumerate(rows, start=top + 1):
+                for c, key in enumerate(header):
+                    value = row.get(key)
+                    if value is None:
+                        continue
+                    if not isinstance(value, int | float | str):
+                        value = str(value)
+                    sheet.write(r, c, value, style(cell_format(key, row, currency)))
+            top, width = top + len(rows) + 2, max(width, len(header))
+        sheet.set_column(0, width - 1, 16)
+        sheet.freeze_panes(0 if isinstance(table, Blocks) else 1, 0)
     book.close()
     return buffer.getvalue()
+
+
+def total_headers(cur: str) -> dict[str, str]:
+    """The deal totals' names (JSON, sweep rows) -> their workbook headers, with units."""
+    return dict(
+        zip(
+            TOTAL_FIELDS,
+            (
+                f"revenue ({cur}/month)",
+                f"cost ({cur}/month)",
+                f"margin ({cur}/month)",
+                "margin (share)",
+                "markup (share)",
+                "contacts (/month)",
+                f"client cost per contact ({cur})",
+                f"provider cost per contact ({cur})",
+                "client ROI (share)",
+                "FTE",
+            ),
+            strict=True,
+        )
+    )
 
 
 def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str, Any]]]:
@@ -51,24 +144,14 @@ def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str,
 def _summary_row(r: VerifiedResult, cur: str) -> dict[str, Any]:
     """One result's totals (empty cells where it has none), status and solver."""
     t = r.totals
-    return {
+    row: dict[str, Any] = {
         "scenario": r.scenario,
         "status": str(r.status),
         "objective": r.objective,
-        f"revenue ({cur}/month)": t and t.revenue,
-        f"cost ({cur}/month)": t and t.cost,
-        f"margin ({cur}/month)": t and t.margin,
-        "margin (share)": t and t.margin_pct,
-        "markup (share)": t and t.markup_pct,
-        "contacts (/month)": t and t.contacts,
-        f"client cost per contact ({cur})": t and t.client_cost_per_contact,
-        f"provider cost per contact ({cur})": t and t.provider_cost_per_contact,
-        "client ROI (share)": t and t.client_roi,
-        "FTE": t and t.fte,
-        "verified": r.verified,
-        "solver": r.solver.name,
-        "gap": r.solver.gap,
     }
+    for name, header in total_headers(cur).items():
+        row[header] = None if t is None else getattr(t, name)
+    return {**row, "verified": r.verified, "solver": r.solver.name, "gap (share)": r.solver.gap}
 
 
 def _category_rows(r: VerifiedResult, cur: str) -> list[dict[str, Any]]:
@@ -80,6 +163,7 @@ def _category_rows(r: VerifiedResult, cur: str) -> list[dict[str, Any]]:
             "tier": c.tier,
             "pricing model": c.pricing_model,
             f"price ({cur} per unit)": c.price,
+            "price unit": PRICE_UNITS.get(c.pricing_model, c.pricing_model),
             f"revenue ({cur}/month)": c.revenue,
             f"cost ({cur}/month)": c.cost,
             f"margin ({cur}/month)": c.margin,
@@ -129,8 +213,8 @@ def _limit_rows(r: VerifiedResult, cur: str) -> list[dict[str, Any]]:
             "scenario": r.scenario,
             "limit": lim.name,
             "binding": lim.binding,
-            "slack": lim.slack,
-            "shadow price": lim.shadow_price,
+            "slack (in the limit's unit)": lim.slack,
+            f"shadow price ({cur}/month per unit of the limit)": lim.shadow_price,
             f"margin gained by 1% relaxation ({cur}/month)": lim.relax_gain,
         }
         for lim in r.constraints
