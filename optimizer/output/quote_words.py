@@ -154,7 +154,8 @@ def _project_size(scenario: Scenario, cat: Category, outcome: CategoryOutcome) -
 def terms_lines(
     scenario: Scenario, cat: Category, billing: dict[str, Any] | None
 ) -> tuple[str, ...]:
-    """The category's contract terms in words: plan, bands, minimum, fees, premiums."""
+    """The category's contract terms in words: plan, bands, minimum, fees, premiums,
+    bonus levels."""
     cur, t = scenario.currency, cat.terms
     unit = UNITS.get(cat.pricing, ("", "units"))[1]
     out: list[str] = []
@@ -187,6 +188,11 @@ def terms_lines(
     for site, share in (t.min_site_share or {}).items():
         out.append(
             f"At least {percent(share)} of the productive agent hours delivered from {site}."
+        )
+    for level in t.bonus or ():
+        out.append(
+            f"Bonus: {money(cur, level.amount)} for a month with {percent(level.service_level)}"
+            f" of {NOUNS[cat.channel]} answered within {level.answer_within_seconds:g} seconds."
         )
     return tuple(out)
 
