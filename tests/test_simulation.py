@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
-from simulation import simulate
+from simulation import _serve, simulate
 
 from optimizer.staffing import queueing
 
@@ -110,3 +110,51 @@ def test_erlang_a_matches_simulation(
         mean, half = run[key]
         assert half <= MAX_HALF_WIDTH
         assert abs(mean - float(getattr(exact, key))) <= half, key
+
+
+BOUNDS = [0.0, 100.0, 200.0, math.inf]
+"""Two intervals of 100 s, then the time after closing."""
+
+
+@pytest.mark.parametrize(
+    ("on_duty", "arrivals", "handles", "patiences", "waits"),
+    [
+        # the busy agent goes off at 100 only after its call ends at 160; nobody is on
+        # duty until closing (200), when the after-closing agent answers the second caller
+        ([1, 0, 1], [10, 20], [150, 5], [math.inf] * 2, [0, 180]),
+        # 2 agents -> 1 at 100: the caller at 110 waits until both calls in hand end
+        ([2, 1, 1], [0, 1, 110], [150, 130, 10], [math.inf] * 3, [0, 0, 40]),
+        # the queue is carried into the next interval, then served FCFS by its 2 agents
+        ([0, 2, 2], [10, 20, 30], [50, 50, 50], [math.inf] * 3, [90, 80, 120]),
+        # the second caller hangs up at 40 (-1 - patience) and does not delay the third
+        ([1, 1, 1], [0, 10, 20], [100, 5, 5], [math.inf, 30, math.inf], [0, -31, 80]),
+        # nobody left on duty and no patience: never answered
+        ([1, 0, 0], [0, 10], [200, 1], [math.inf] * 2, [0, math.inf]),
+    ],
+)
+def test_time_varying_rules_worked_by_hand(
+    on_duty: list[int],
+    arrivals: list[float],
+    handles: list[float],
+    patiences: list[float],
+    waits: list[float],
+) -> None:
+    """Each caller's wait on small cases worked by hand."""
+    assert _serve(arrivals, handles, patiences, BOUNDS, on_duty) == waits
+
+
+def test_counts_are_consistent_and_seeded() -> None:
+    """Per interval: answered within T <= answered, answered + hung up <= offered (equal
+    when someone is left to answer); the mean offered per interval is the expected
+    contacts (99% CI); the same seed gives the same days, another seed other days."""
+    contacts, agents = [30.0, 90.0, 60.0], [3, 9, 5]
+    sim = simulate(contacts, agents, 300.0, 900.0, 20.0, 120.0, days=300, seed=3)
+    assert (sim.in_time <= sim.answered).all()
+    assert (sim.answered + sim.abandoned == sim.offered).all()
+    mean = sim.offered.mean(axis=0)
+    half = stats.t.ppf(0.995, 299) * sim.offered.std(axis=0, ddof=1) / math.sqrt(300)
+    assert (np.abs(mean - contacts) <= half).all()
+    again = simulate(contacts, agents, 300.0, 900.0, 20.0, 120.0, days=300, seed=3)
+    other = simulate(contacts, agents, 300.0, 900.0, 20.0, 120.0, days=300, seed=4)
+    assert np.array_equal(again.in_time, sim.in_time)
+    assert not np.array_equal(other.offered, sim.offered)
