@@ -18,8 +18,11 @@ or calls long next to the interval, the measured gap is asserted, not hidden: wh
 load falls and agents go off, the busy agents outnumber the new staffing, a backlog
 builds, and with only a few agents to spare it drains slowly.
 
-No published table is reproduced here (none could be cited exactly from this
-environment).
+This is the known weakness of the stationary independent period-by-period view (Green,
+Kolesar and Soares, "Improving the SIPP approach for staffing service systems that have
+cyclic demands", Operations Research 49, 2001). No published table is reproduced: the
+tables of Roubos, Koole and Stolletz (2012) on service levels over short periods could
+not be read exactly, so none is cited.
 """
 
 from __future__ import annotations
