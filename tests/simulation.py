@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 INF = math.inf
 
@@ -67,6 +68,13 @@ class Simulated:
         """Per day and interval: answered within T over offered (NaN where none arrive)."""
         with np.errstate(invalid="ignore", divide="ignore"):
             return self.in_time / self.offered
+
+
+def half_width(samples: np.ndarray, confidence: float = 0.99) -> float:
+    """Half-width of the Student-t confidence interval for the mean of independent
+    ``samples`` (simulated days, or the batches of one long run)."""
+    t = stats.t.ppf(0.5 + confidence / 2, samples.size - 1)
+    return float(t * samples.std(ddof=1) / math.sqrt(samples.size))
 
 
 def _arrivals(

@@ -27,13 +27,10 @@ not be read exactly, so none is cited.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from numpy.typing import ArrayLike
-from scipy import stats
-from simulation import simulate
+from simulation import half_width, simulate
 
 from optimizer.staffing import queueing
 
@@ -98,9 +95,7 @@ def compare(
     stationary = daily_service_level(agents, contacts, aht, interval, patience)
     sim = simulate(contacts, agents, aht, interval, WITHIN, patience, days=days, seed=seed)
     daily = sim.daily_service_level()
-    t = stats.t.ppf(0.5 + CONFIDENCE / 2, days - 1)
-    half = t * daily.std(ddof=1) / math.sqrt(days)
-    return stationary, float(daily.mean()), float(half)
+    return stationary, float(daily.mean()), half_width(daily, CONFIDENCE)
 
 
 def test_profile_is_just_met() -> None:
