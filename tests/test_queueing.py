@@ -1,9 +1,8 @@
-"""Tests of optimizer.staffing.queueing: published cases, a 50-digit reference, properties,
-simulation."""
+"""Tests of optimizer.staffing.queueing: published cases, a 50-digit reference, properties
+(the simulation cross-check is in test_simulation.py)."""
 
 from __future__ import annotations
 
-import heapq
 import math
 import warnings
 
@@ -39,12 +38,6 @@ LIMIT_PATIENCE_PER_AHT = 1e8
 """Patience (in AHTs) standing in for 'infinite' in the Erlang A -> C limit."""
 LIMIT_REL = 1e-5
 """Relative gap allowed between Erlang A at that patience and Erlang C (observed ~1e-7)."""
-SIM_Z = 4.0
-"""Simulated estimates must lie within this many batch-means standard errors."""
-SIM_MAX_SE = 0.003
-"""A simulation noisier than this could not catch a wrong formula."""
-SIM_CALLERS = 1_000_000
-"""Callers per simulated case (after a warm-up); about a second each in plain Python."""
 
 REFERENCE_DIGITS = 50
 _TAIL = mp.mpf("1e-55")  # truncation bound of the reference sums, far below 50 digits
@@ -596,63 +589,7 @@ def test_loads_beyond_tested_range_warn():
         queueing.required_agents(1.0e6, 180, 0.8, 20)
 
 
-# Simulation -------------------------------------------------------------------------------
-
-
-def _simulate_erlang_a(
-    n: int, load: float, aht: float, patience: float, within: float, callers: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """FCFS M/M/n+M by discrete events: per caller, answered within T? abandoned?
-
-    Callers are taken in arrival order; a heap holds the times at which each agent frees
-    up. A caller whose wait for the earliest free agent exceeds their patience abandons
-    and takes no agent; earlier abandoners never block later callers, since they have
-    left before that agent frees up.
-    """
-    rng = np.random.default_rng(seed)
-    arrivals = np.cumsum(rng.exponential(aht / load, callers)).tolist()
-    handle = rng.exponential(aht, callers).tolist()
-    patience_draws = rng.exponential(patience, callers).tolist()
-    free = [0.0] * n
-    answered_in_time = np.zeros(callers, dtype=bool)
-    abandoned = np.zeros(callers, dtype=bool)
-    for i in range(callers):
-        start = max(arrivals[i], free[0])
-        wait = start - arrivals[i]
-        if wait > patience_draws[i]:
-            abandoned[i] = True
-            continue
-        heapq.heapreplace(free, start + handle[i])
-        answered_in_time[i] = wait <= within
-    return answered_in_time, abandoned
-
-
-def _batch_mean_se(flags: np.ndarray, batches: int = 20) -> tuple[float, float]:
-    """Mean and batch-means standard error (robust to the correlation of queue outcomes)."""
-    means = np.array([b.mean() for b in np.array_split(flags, batches)])
-    return float(flags.mean()), float(means.std(ddof=1) / math.sqrt(batches))
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("n", "load", "aht", "patience", "within"),
-    [
-        (13, 10.0, 180.0, 300.0, 20.0),  # E2
-        (40, 50.0, 120.0, 60.0, 30.0),  # overloaded: a fifth of the callers hang up
-        (8, 8.0, 240.0, 30.0, 60.0),  # impatient: many hang up before T
-    ],
-)
-def test_erlang_a_matches_simulation(n, load, aht, patience, within):
-    """A seeded simulation of a million callers agrees with Erlang A's SL and P(abandon)."""
-    warm = 10_000
-    answered, abandoned = _simulate_erlang_a(
-        n, load, aht, patience, within, SIM_CALLERS + warm, seed=7
-    )
-    m = queueing.erlang_a_metrics(n, load, aht, patience, within)
-    for flags, exact in ((answered[warm:], m.service_level), (abandoned[warm:], m.p_abandon)):
-        mean, se = _batch_mean_se(flags)
-        assert se <= SIM_MAX_SE
-        assert abs(mean - float(exact)) <= SIM_Z * se
+# The stationary simulation of Erlang A (and C) is in test_simulation.py.
 
 
 # The plain one-interval path of ``tierprice staff`` -------------------------------------
