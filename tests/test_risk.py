@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 
 import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers import SCENARIOS_DIR, make_scenario
+from helpers import ROOT, SCENARIOS_DIR, make_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,6 +44,7 @@ SMALL = {
 """The example as a small, profitable deal (as in test_cli)."""
 STILL = {"volume_cv": 0, "aht_cv": 0, "absence_cv": 0, "intraday": "none"}
 """No variation at all: every month is the forecast."""
+OUTPUT_DOC = ROOT / "docs" / "output.md"
 
 
 def deal(**overrides: object) -> Scenario:
@@ -284,6 +286,8 @@ def test_json_keys(tmp_path) -> None:
         "scenario", "currency", "draws", "seed", "forecast_margin", "floor",
         "margin", "revenue", "cost", "p_margin_below_floor", "categories",
     ]  # fmt: skip
+    documented = re.search(r"```keys risk\n(.*?)```", OUTPUT_DOC.read_text("utf-8"), re.DOTALL)
+    assert documented is not None and list(data) == documented[1].split()
     assert (data["draws"], data["seed"], data["floor"]) == (200, 5, 0.0)
     for key in ("margin", "revenue", "cost"):
         assert list(data[key]) == spread
