@@ -337,3 +337,11 @@ def test_plot_writes_a_png_and_never_an_input(tmp_path) -> None:
     refused = invoke("risk", scenario_file, "--draws", 100, "--plot", scenario_file)
     assert refused.exit_code == 2
     assert scenario_file.read_bytes() == before
+
+
+def test_an_infeasible_deal_has_no_plan_to_simulate(tmp_path) -> None:
+    """A client budget no staffing meets: exit 3 with one line, nothing simulated."""
+    scenario_file = _write(tmp_path / "deal.yaml", **{"client.budget_per_month": 1000})
+    result = invoke("risk", scenario_file, "--draws", 10)
+    assert result.exit_code == 3
+    assert "no plan to simulate" in result.stderr and result.stdout.strip() == ""

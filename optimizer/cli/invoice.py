@@ -13,11 +13,9 @@ from typing import Any
 import click
 
 from optimizer.cli.app import main
-from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
 from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import check_output, emit, guard_outputs
-from optimizer.cli.runs import deadline, load
-from optimizer.cli.text import safe
+from optimizer.cli.runs import deadline, load, solve_held
 
 FORMAT_TEXT = "Default: from --output's extension (.json .csv .txt), else table."
 ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
@@ -96,18 +94,5 @@ def _billing(
     """Each category's billing (tier, plan, platform fee) from the solved deal, the
     quotes held; an infeasible deal ends the command (exit 3), no solution exit 4."""
     from optimizer.analysis.invoice import billing_of
-    from optimizer.options import RunOptions, SolveOptions
-    from optimizer.pipeline import run_scenario
 
-    solve = SolveOptions(time_limit=time_limit, deadline=ends)
-    options = RunOptions(fixed=fixed, explain=False, diagnose=False, solve=solve)
-    result = run_scenario(scenario, options)
-    if not result.status.has_solution:
-        infeasible = result.status == "infeasible"
-        what = "the deal is infeasible" + (" as quoted" if fixed else "")
-        message = f"{what}: no terms to invoice (see tierprice check)" if infeasible else None
-        click.echo(
-            safe(message or result.message or f"no solution: {result.status}", True), err=True
-        )
-        ctx.exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
-    return billing_of(result)
+    return billing_of(solve_held(ctx, scenario, fixed, time_limit, ends, "terms to invoice"))

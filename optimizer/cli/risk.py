@@ -9,16 +9,13 @@ arrivals vary (docs/risk.md).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from optimizer.cli.app import main
-from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
 from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import chart_format, check_output, emit, guard_outputs, write_bytes
-from optimizer.cli.runs import deadline, load
-from optimizer.cli.text import safe
+from optimizer.cli.runs import deadline, load, solve_held
 
 MAX_DRAWS = 1_000_000
 """Most months one run may draw."""
@@ -93,7 +90,7 @@ def risk_command(
     s = load(scenario, variant)
     guard_outputs(output, plot)
     fixed = parse_fixes(s, fixes, str(scenario))
-    result = _solved(ctx, s, fixed, time_limit, ends)
+    result = solve_held(ctx, s, fixed, time_limit, ends, "plan to simulate")
     risk = risk_of(s, result, draws, seed)
     render = risk_report.to_json if fmt == "json" else risk_report.to_text
     emit(render(risk), output, fmt)
@@ -101,29 +98,3 @@ def risk_command(
         from optimizer.output.plots import risk_png
 
         write_bytes(plot, risk_png(risk, fmt=chart_format(plot)))
-
-
-def _solved(
-    ctx: click.Context,
-    scenario: Any,
-    fixed: dict[str, Any],
-    time_limit: float | None,
-    ends: float | None,
-) -> Any:
-    """The verified plan, the quotes held; infeasible ends the command (exit 3), no
-    solution exit 4."""
-    from optimizer.options import RunOptions, SolveOptions
-    from optimizer.pipeline import run_scenario
-
-    solve = SolveOptions(time_limit=time_limit, deadline=ends)
-    options = RunOptions(fixed=fixed, explain=False, diagnose=False, solve=solve)
-    result = run_scenario(scenario, options)
-    if not result.status.has_solution or result.totals is None:
-        infeasible = result.status == "infeasible"
-        what = "the deal is infeasible" + (" as quoted" if fixed else "")
-        message = f"{what}: no plan to simulate (see tierprice check)" if infeasible else None
-        click.echo(
-            safe(message or result.message or f"no solution: {result.status}", True), err=True
-        )
-        ctx.exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
-    return result

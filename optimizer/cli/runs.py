@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
 from optimizer.cli.text import safe
 
 
@@ -26,6 +27,33 @@ def load(path: Path, variant: str | None = None) -> Any:
     if ctx is not None and isinstance(ctx.obj, dict):
         inputs = ctx.obj.setdefault("inputs", [])
     return load_scenario(path, variant, inputs=inputs)
+
+
+def solve_held(
+    ctx: click.Context,
+    scenario: Any,
+    fixed: dict[str, Any],
+    time_limit: float | None,
+    ends: float | None,
+    wanted: str,
+) -> Any:
+    """The verified deal with the quotes in ``fixed`` held (no explanation); an
+    infeasible deal ends the command (exit 3: "no ``wanted``"), no solution exit 4."""
+    from optimizer.options import RunOptions, SolveOptions
+    from optimizer.pipeline import run_scenario
+
+    solve = SolveOptions(time_limit=time_limit, deadline=ends)
+    options = RunOptions(fixed=fixed, explain=False, diagnose=False, solve=solve)
+    result = run_scenario(scenario, options)
+    if not result.status.has_solution:
+        infeasible = result.status == "infeasible"
+        what = "the deal is infeasible" + (" as quoted" if fixed else "")
+        message = f"{what}: no {wanted} (see tierprice check)" if infeasible else None
+        click.echo(
+            safe(message or result.message or f"no solution: {result.status}", True), err=True
+        )
+        ctx.exit(EXIT_INFEASIBLE if infeasible else EXIT_SOLVER)
+    return result
 
 
 def deadline(time_limit: float | None) -> float | None:
