@@ -116,7 +116,8 @@ def queue_month(
     sl, ab = unique_metrics(
         servers, contacts, aht_id[:, None, None], ahts, interval, queue.within, queue.patience
     )
-    handled = ((contacts * (1.0 - ab)).sum(axis=2) * w).sum(axis=1)
+    kept = contacts if queue.patience is None else contacts * (1.0 - ab)  # Erlang C: all
+    handled = (kept.sum(axis=2) * w).sum(axis=1)
     missed, windows = _windows(plan, sl, contacts, dow, w)
     return Month(handled, _hours(plan, deal, factor, w), missed, windows)
 

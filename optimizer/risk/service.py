@@ -17,7 +17,7 @@ from optimizer.staffing import queueing
 
 FloatArray = NDArray[np.float64]
 
-DENSE_KEYS = 20_000_000
+DENSE_KEYS = 4_000_000
 """Largest key space marked in a dense table; beyond it distinct keys are sorted."""
 
 
