@@ -345,3 +345,74 @@ def test_an_infeasible_deal_has_no_plan_to_simulate(tmp_path) -> None:
     result = invoke("risk", scenario_file, "--draws", 10)
     assert result.exit_code == 3
     assert "no plan to simulate" in result.stderr and result.stdout.strip() == ""
+
+
+# ------------------------------------------------------------------ the draws
+
+
+def test_month_draws_have_the_stated_moments() -> None:
+    """Mean-1 lognormal multipliers with the cv asked for, log-correlation rho through the
+    common factor, handle times on the 0.1% grid, daily absence with its sd."""
+    from optimizer.risk.draws import AHT_STEP, month_draws
+
+    rng = np.random.default_rng(11)
+    cv = np.array([0.1, 0.3, 0.0])
+    draws = month_draws(rng, 40_000, cv, np.array([0.05, 0.0, 0.2]), 0.5, 0.03, 5)
+    v = draws.volume
+    assert v.mean(axis=0) == pytest.approx([1, 1, 1], abs=0.01)
+    assert (v.std(axis=0) / v.mean(axis=0)) == pytest.approx([0.1, 0.3, 0.0], abs=0.01)
+    assert np.all(v[:, 2] == 1.0)
+    rho = np.corrcoef(np.log(v[:, 0]), np.log(v[:, 1]))[0, 1]
+    assert rho == pytest.approx(0.5, abs=0.02)
+    steps = draws.aht * AHT_STEP
+    np.testing.assert_allclose(steps, np.round(steps), rtol=0, atol=1e-9)
+    assert np.all(draws.aht[:, 1] == 1.0)
+    assert draws.absence.shape == (40_000, 5, 7)
+    assert draws.absence.std() == pytest.approx(0.03, rel=0.02)
+
+
+def test_absence_factor_clips_the_realised_shrinkage() -> None:
+    from optimizer.risk.draws import absence_factor
+
+    planned = np.array([0.3, 0.0, 0.97])
+    np.testing.assert_array_equal(absence_factor(planned, np.array(0.0)), [1.0, 1.0, 1.0])
+    got = absence_factor(planned, np.array(-0.5))  # realised clipped at 0
+    np.testing.assert_allclose(got, [1 / 0.7, 1.0, 0.53 / 0.03])
+    got = absence_factor(planned, np.array(0.9))  # at most 0.95 (or the plan's, if higher)
+    np.testing.assert_allclose(got, [0.05 / 0.7, 0.1, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("pricing", "moves"),
+    [("per_contact", False), ("per_minute", True), ("per_productive_hour", False)],
+)
+def test_handle_time_moves_only_minute_revenue(pricing: str, moves: bool) -> None:
+    """Handle time alone (Erlang C: every offered contact is handled): per-minute revenue
+    moves, per-contact and per-hour revenue do not."""
+    prices = {"per_contact": [6.0, 8.0], "per_minute": [1.2, 1.6], "per_productive_hour": [40.0]}
+    scenario = calls_only(
+        **{
+            "categories.calls.pricing": pricing,
+            "categories.calls.tiers.std.prices": prices[pricing],
+            "uncertainty": {"volume_cv": 0, "aht_cv": 0.2, "absence_cv": 0, "intraday": "none"},
+            "sla": {"credit_pct": 0.0},
+        }
+    )
+    calls = risk_of(scenario, _solve(scenario), 200).categories[0]
+    assert bool(np.ptp(calls.revenue) > 1.0) == moves
+
+
+def test_absence_moves_productive_hour_revenue() -> None:
+    """Per productive hour bills the hours agents were there: absence moves it."""
+    scenario = calls_only(
+        **{
+            "categories.calls.pricing": "per_productive_hour",
+            "categories.calls.tiers.std.prices": [40.0],
+            "uncertainty": {"volume_cv": 0, "aht_cv": 0, "absence_cv": 0.05, "intraday": "none"},
+            "sla": {"credit_pct": 0.0},
+        }
+    )
+    result = _solve(scenario)
+    calls = risk_of(scenario, result, 300).categories[0]
+    assert np.ptp(calls.revenue) > 1.0
+    assert calls.revenue.mean() == pytest.approx(result.categories[0].revenue, rel=0.01)
