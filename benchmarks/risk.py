@@ -67,8 +67,8 @@ def main() -> None:
     print(f"one draw at a time, {LOOP_DRAWS} months scaled to {args.draws}: {loop_scaled:.1f} s")
     print(f"  speed-up of the vectorised engine: {loop_scaled / median:.1f}x")
     p5 = sorted(risk.margin)[len(risk.margin) // 20]
-    print(f"margin mean {risk.margin.mean():,.0f}, p5 {p5:,.0f}, ")
-    print(f"P(margin below floor) {risk.p_margin_below_floor:.3f}")
+    print(f"margin mean {risk.margin.mean():,.0f}, p5 {p5:,.0f}, P(margin below floor) ", end="")
+    print(f"{risk.p_margin_below_floor:.3f}")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
