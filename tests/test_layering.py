@@ -30,6 +30,7 @@ LEVELS: tuple[tuple[str, ...], ...] = (
     ("limits",),
     ("milp",),
     ("analysis",),
+    ("risk",),
     ("pipeline",),
     ("studies",),
     ("output",),

@@ -14,11 +14,11 @@ encoding can show), ``options`` (shared option types and options), ``output``
 (report formats and writing files), ``runs`` (loading, deadline, progress), ``app``
 (the command group and its error handling), then the commands: ``tools``
 (validate, staff, requirements, export-lp), ``deal`` (solve, check),
-``invoice`` (invoice), ``quote`` (quote) and ``studies`` (compare, sweep, frontier). Importing this
-package registers them all on :func:`main`.
+``invoice`` (invoice), ``quote`` (quote), ``risk`` (risk) and ``studies`` (compare, sweep,
+frontier). Importing this package registers them all on :func:`main`.
 """
 
-from optimizer.cli import deal, invoice, quote, studies, tools  # noqa: F401 - registers the commands
+from optimizer.cli import deal, invoice, quote, risk, studies, tools  # noqa: F401 - registers
 from optimizer.cli.app import main
 
 __all__ = ["main"]

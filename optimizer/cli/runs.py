@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
 from optimizer.cli.text import safe
 
 
@@ -41,7 +42,6 @@ def solve_as_quoted(
     """The deal solved with the ``--fix`` quotes held (no explanation, no diagnosis). An
     infeasible deal ends the command with one line, ``nothing`` saying what is not done
     (exit 3); no solution exit 4."""
-    from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
     from optimizer.options import RunOptions, SolveOptions
     from optimizer.pipeline import run_scenario
 

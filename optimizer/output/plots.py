@@ -1,4 +1,5 @@
-"""Charts as PNG, PDF or SVG bytes (matplotlib, headless): frontier, sweep, staffing.
+"""Charts as PNG, PDF or SVG bytes (matplotlib, headless): frontier, sweep, staffing,
+volume risk.
 
 Each chart function takes ``fmt`` (one of :data:`CHART_FORMATS`); the bytes carry no
 timestamp, so the same chart is the same file on every run.
@@ -10,6 +11,7 @@ import io
 from typing import Any
 
 from optimizer.results import VerifiedResult
+from optimizer.risk.summary import RiskResult
 from optimizer.studies.sweep import SweepResult
 
 
@@ -116,4 +118,28 @@ def staffing_png(result: VerifiedResult, fmt: str = "png") -> bytes:
     ax.set_ylabel("scheduled agents")
     ax.set_title(f"{result.scenario}: staffing by interval and site")
     ax.grid(True, alpha=0.3)
+    return _save(fig, fmt)
+
+
+def risk_png(risk: RiskResult, fmt: str = "png") -> bytes:
+    """The margin's histogram over the draws with the floor and the forecast margin
+    marked, and P(window met) per simulated category."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), dpi=100)
+    left.hist(risk.margin, bins=min(60, max(10, risk.draws // 50)), color="#4c72b0")
+    left.axvline(risk.plan.floor, color="#c44e52", linestyle="--", label="floor")
+    left.axvline(risk.plan.forecast_margin, color="#55a868", label="forecast margin")
+    left.set_xlabel(f"margin per month ({risk.plan.currency})")
+    left.set_ylabel("simulated months")
+    left.legend(loc="upper left")
+    shown = [c for c in risk.categories if c.p_window_met is not None]
+    right.barh([c.name for c in shown], [c.p_window_met or 0.0 for c in shown])
+    right.set_xlim(0, 1)
+    right.set_xlabel("P(window met)")
+    right.invert_yaxis()
+    fig.suptitle(f"{risk.plan.scenario}: {risk.draws} simulated months")
     return _save(fig, fmt)

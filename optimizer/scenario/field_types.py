@@ -111,6 +111,10 @@ RANGES: dict[str, Range] = {
     "discount_rate": Range(0, 1, "a rate per year"),
     "site_premium": Range(-1, 10, "a fraction above the unit price"),
     "site_share": Range(0, 1, "a share of the category's productive hours"),
+    "cv": Range(0, 2, "a coefficient of variation, std / mean"),
+    "correlation": Range(0, 1, "a correlation of log volume multipliers"),
+    "absence_cv": Range(0, 0.5, "a standard deviation of the shrinkage share"),
+    "credit": Range(0, 1, "a share of the category's monthly charge"),
 }
 """Accepted range of each kind of number in a scenario (bounds and unit)."""
 

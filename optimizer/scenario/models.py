@@ -32,6 +32,7 @@ from optimizer.scenario.field_types import (
     Strict,
     Weight,
 )
+from optimizer.scenario.risk_terms import CategorySla, CategoryUncertainty, Sla, Uncertainty
 from optimizer.scenario.terms import Plan, PricePoint, Terms, as_plan
 from optimizer.scenario.value_terms import ProjectInvoice, Retention
 
@@ -295,6 +296,10 @@ class Category(Strict):
     terms: Terms = Terms()
     """Contract terms: volume bands, a minimum, a platform fee, whole billed units, a
     margin floor, the competitor band's lower side (see "Contract terms")."""
+    uncertainty: CategoryUncertainty | None = None
+    """tierprice risk: this category's own volume or handle-time variation."""
+    sla: CategorySla | None = None
+    """tierprice risk: this category's own SLA window and credits."""
 
     def tier(self, name: str) -> Tier:
         """The tier called ``name``."""
@@ -352,6 +357,11 @@ class ScenarioFields(Strict):
     """The work the client buys, one entry per category (at least one)."""
     client: Client = Client()
     """The client's limits."""
+    uncertainty: Uncertainty | None = None
+    """tierprice risk: how a month varies around the forecast (none = the defaults)."""
+    sla: Sla | None = None
+    """tierprice risk: how the client measures the tiers, and SLA credits (none = the
+    defaults)."""
     variants: dict[Name, dict[str, Any]] = {}  # noqa: RUF012 (a pydantic default: copied)
     """Named what-ifs: name -> {path: value}; paths name list items by their name
     (see "Variants and override paths")."""

@@ -1,0 +1,100 @@
+"""``tierprice risk``: months drawn around the forecast under the solved (or quoted)
+plan, and the margin, credits and service they give (:mod:`optimizer.risk`).
+
+The deal is solved first (``--fix`` quotes held, as ``tierprice check`` does); its
+tiers, prices and staffing are then held while volumes, handle times, absence and
+arrivals vary (docs/risk.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from optimizer.cli.app import main
+from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
+from optimizer.cli.output import chart_format, check_output, emit, guard_outputs, write_bytes
+from optimizer.cli.runs import deadline, load, solve_as_quoted
+
+MAX_DRAWS = 1_000_000
+"""Most months one run may draw."""
+
+
+@main.command("risk")
+@click.argument("scenario", type=ScenarioPath)
+@click.option(
+    "--draws",
+    type=click.IntRange(1, MAX_DRAWS),
+    default=10_000,
+    show_default=True,
+    help="Months to simulate.",
+)
+@click.option(
+    "--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Random seed."
+)
+@click.option(
+    "--fix",
+    "fixes",
+    multiple=True,
+    metavar="CATEGORY=TIER@PRICE",
+    help="Hold a category at the tier and price quoted to the client (as in check).",
+)
+@click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default=None,
+    help="Default: from --output's extension (.json .txt), else table.",
+)
+@click.option("--output", type=OutputPath, default=None)
+@click.option(
+    "--plot",
+    type=OutputPath,
+    default=None,
+    help="Also draw the margin's histogram and P(window met) (.png, .pdf or .svg).",
+)
+@click.pass_context
+def risk_command(
+    ctx: click.Context,
+    scenario: Path,
+    draws: int,
+    seed: int,
+    fixes: tuple[str, ...],
+    variant: str | None,
+    time_limit: float | None,
+    fmt: str | None,
+    output: Path | None,
+    plot: Path | None,
+) -> None:
+    """Simulate months of the solved plan: margin percentiles, P(margin below the
+    floor), SLA credits and P(window met) per category.
+
+    The plan's tiers, prices and staffing are held; volume, handle time, absence
+    and arrivals vary as the scenario's uncertainty block says (defaults when it
+    has none), and missed windows cost the sla block's credits.
+
+    \b
+    Exit codes: 0 simulated, 2 invalid input, 3 the deal is infeasible (as
+    quoted), 4 solver error or no solution in the time limit, 5 verification
+    failed, 130 interrupted (Ctrl-C), 1 unexpected.
+    """
+    from optimizer.output import risk_report
+    from optimizer.risk.engine import risk_of
+    from optimizer.scenario.fixes import parse_fixes
+
+    fmt = check_output(fmt, output, plot, choices=("table", "json"))
+    ends = deadline(time_limit)
+    s = load(scenario, variant)
+    guard_outputs(output, plot)
+    fixed = parse_fixes(s, fixes, str(scenario))
+    result = solve_as_quoted(s, fixed, time_limit, ends, "no plan to simulate")
+    risk = risk_of(s, result, draws, seed)
+    render = risk_report.to_json if fmt == "json" else risk_report.to_text
+    emit(render(risk), output, fmt)
+    if plot is not None:
+        from optimizer.output.plots import risk_png
+
+        write_bytes(plot, risk_png(risk, fmt=chart_format(plot)))
