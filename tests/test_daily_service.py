@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from numpy.typing import ArrayLike
 from simulation import half_width, simulate
 
+from optimizer.risk.service import day_service_level, interval_service_level
 from optimizer.staffing import queueing
 
 CONFIDENCE = 0.99
@@ -42,26 +42,12 @@ OPEN_HOURS = (8.0, 20.0)
 """The simulated day: 08:00-20:00."""
 
 
-def interval_service_level(
-    agents: ArrayLike,
-    contacts: ArrayLike,
-    aht_seconds: float,
-    interval_seconds: float,
-    within_seconds: float,
-    patience_seconds: float | None = None,
-) -> np.ndarray:
-    """Stationary service level of each interval (Erlang C, or Erlang A with patience)."""
-    load = np.asarray(contacts, dtype=float) * aht_seconds / interval_seconds
-    m = queueing.metrics(agents, load, aht_seconds, within_seconds, patience_seconds)
-    return np.asarray(m.service_level)
-
-
 def daily_service_level(
     agents: np.ndarray, contacts: np.ndarray, aht: float, interval: float, patience: float | None
 ) -> float:
-    """Contact-weighted stationary service level of the day."""
-    sl = interval_service_level(agents, contacts, aht, interval, WITHIN, patience)
-    return float((contacts * sl).sum() / contacts.sum())
+    """Contact-weighted stationary service level of the day, as the risk engine computes
+    it (:func:`optimizer.risk.service.day_service_level`)."""
+    return day_service_level(agents, contacts, aht, interval, WITHIN, patience)
 
 
 def two_peaks(minutes: int, scale: float = 1.0) -> np.ndarray:
