@@ -39,3 +39,15 @@ def example() -> Scenario:
 def nordic() -> Scenario:
     """``scenarios/nordic_telco.yaml``: five categories, two sites, three variants."""
     return load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
+
+
+# Run history: no test ever writes to the user's real data folder.
+@pytest.fixture(autouse=True)
+def _history_in_tmp(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test records its runs in a history database of its own (``TIERPRICE_DB``),
+    and the default location (``XDG_DATA_HOME``) points into the test's tmp folder too."""
+    folder = tmp_path_factory.mktemp("history")
+    monkeypatch.setenv("TIERPRICE_DB", str(folder / "history.sqlite"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "data"))
