@@ -53,9 +53,10 @@ def runs_group() -> None:
     """The run history: every solve and check, with its scenario and its JSON.
 
     \b
-    Stored in $TIERPRICE_DB, else --db PATH, else
+    Stored in --db PATH, else $TIERPRICE_DB, else
     $XDG_DATA_HOME/tierprice/history.sqlite (~/.local/share/tierprice/...).
-    Give --no-history to a command to leave it out.
+    Give --no-history to a command to leave it out. These commands record
+    nothing.
     """
 
 

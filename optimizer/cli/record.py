@@ -22,7 +22,9 @@ from optimizer.cli.text import safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DB_HELP = "History database (default: $TIERPRICE_DB, else ~/.local/share/tierprice/...)."
+DB_HELP = (
+    "Run history database (default: $TIERPRICE_DB, else $XDG_DATA_HOME/tierprice/history.sqlite)."
+)
 NO_HISTORY_HELP = "Do not record this run in the history."
 
 
