@@ -302,3 +302,25 @@ def test_unknown_ids_are_one_message_exit_2(args: list[str]) -> None:
     got = invoke(*args)
     assert got.exit_code == 2, got.output
     assert got.stderr.strip().splitlines() == [f"Error: no run 7 in the history ({db()})"]
+
+
+def test_compare_and_invoice_are_recorded_one_row_each(tmp_path: Path) -> None:
+    """compare (all its results) and invoice (the bill) are one row each with the JSON
+    --format json writes; they are listed and shown, and replay refuses them (exit 2)."""
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(DEAL.read_text().replace("budget_per_month: 40000", "budget_per_month: 50000"))
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("month,category,quantity\n2026-02,calls,6100\n2026-02,mail,1900\n")
+    compared = invoke("compare", deal, deal, "--format", "json")
+    billed = invoke("invoice", deal, "--actuals", actuals, "--format", "json")
+    assert compared.exit_code == billed.exit_code == 0, compared.output + billed.output
+    newest, oldest = rows()
+    assert (oldest["command"], newest["command"]) == ("compare", "invoice")
+    timeless = [{k: v for k, v in r.items() if k != "solver"} for r in json.loads(compared.stdout)]
+    stored = [{k: v for k, v in r.items() if k != "solver"} for r in json.loads(oldest["result"])]
+    assert stored == timeless and len(stored) == 2
+    assert newest["result"] == billed.stdout
+    assert json.loads(newest["options"])["actuals"] == str(actuals)
+    replay = invoke("runs", "replay", str(newest["id"]))
+    assert replay.exit_code == 2 and "only solve and check" in replay.stderr
+    assert invoke("runs", "diff", str(oldest["id"]), str(newest["id"])).exit_code == 0

@@ -176,10 +176,13 @@ def replay_command(ctx: click.Context, run_id: int) -> None:
         row = _run(conn, run_id)
     finally:
         conn.close()
-    if not row.get("canonical") or row["command"] not in ("solve", "check"):
+    if row["command"] not in ("solve", "check"):
         raise HistoryUsageError(
-            f"run {run_id} ({row['command']}) has no stored scenario to replay "
-            "(recorded by an older tierprice)"
+            f"run {run_id} is a {row['command']} run: only solve and check runs can be replayed"
+        )
+    if not row.get("canonical"):
+        raise HistoryUsageError(
+            f"run {run_id} has no stored scenario to replay (recorded by an older tierprice)"
         )
     opts = json.loads(row["options"])
     scenario = stored_scenario(row["canonical"], run_id)

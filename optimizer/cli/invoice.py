@@ -16,6 +16,7 @@ from optimizer.cli.app import main
 from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
 from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import check_output, emit, guard_outputs
+from optimizer.cli.record import history_options, remember
 from optimizer.cli.runs import deadline, load
 from optimizer.cli.text import safe
 
@@ -46,6 +47,7 @@ ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None, help=FORMAT_TEXT
 )
 @click.option("--output", type=OutputPath, default=None)
+@history_options
 @click.pass_context
 def invoice_command(
     ctx: click.Context,
@@ -84,6 +86,8 @@ def invoice_command(
     bill = invoice(s, _billing(ctx, s, fixed, time_limit, ends), rows)
     render = {"json": invoice_report.to_json, "csv": invoice_report.to_csv}
     emit(render.get(fmt, invoice_report.to_text)(bill), output, fmt)
+    opts = {"actuals": str(actuals), "fix": list(fixes), "variant": variant}
+    remember("invoice", opts | {"time_limit": time_limit}, s, invoice_report.to_json(bill), 0)
 
 
 def _billing(

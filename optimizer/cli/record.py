@@ -1,5 +1,6 @@
 """What the commands that record runs share: ``--db``, ``--no-history``, ``--set``, and
-the one call that writes a run to the history without ever failing the run.
+the one call that writes a run to the history without ever failing the run (``solve``,
+``check``, ``compare`` and ``invoice`` record theirs).
 
 ``--db PATH`` and ``--no-history`` are taken before the command (``tierprice --db P
 solve ...``) or after it (``tierprice solve ... --db P``); the database is ``--db``,
@@ -81,8 +82,6 @@ def remember(
     command: str, options: dict[str, Any], scenario: Any, payload: str, exit_code: int
 ) -> None:
     """Record one run (unless ``--no-history``); a failure is one warning on stderr."""
-    import sqlite3
-
     from optimizer.history.record import run_row
     from optimizer.history.store import HistoryError, connect, write_run
 
@@ -98,10 +97,10 @@ def remember(
             write_run(conn, run_row(command, options, scenario, payload, source, exit_code))
         finally:
             conn.close()
-    except (HistoryError, sqlite3.Error, OSError) as err:
-        message = f"warning: run not recorded in the history: {err}"
-        if isinstance(err, sqlite3.Error | OSError):
-            message = f"warning: run not recorded in the history ({path}): {err}"
+    except HistoryError as err:
+        click.echo(safe(f"warning: run not recorded in the history: {err}", True), err=True)
+    except Exception as err:  # the history never fails the run it records
+        message = f"warning: run not recorded in the history ({path}): {err}"
         click.echo(safe(message, err=True), err=True)
 
 

@@ -36,6 +36,7 @@ from optimizer.cli.output import (
     rows_out,
     write_bytes,
 )
+from optimizer.cli.record import history_options, remember
 from optimizer.cli.runs import load, progress
 
 
@@ -51,6 +52,7 @@ from optimizer.cli.runs import load, progress
 @click.option("--output", type=OutputPath, default=None)
 @WORKERS
 @SCHEDULER
+@history_options
 def compare(
     scenarios: tuple[Path, ...],
     variants: str | None,
@@ -61,6 +63,7 @@ def compare(
 ) -> None:
     """Solve scenario files and/or variants and show them side by side."""
     from optimizer.options import RunOptions
+    from optimizer.output import report
     from optimizer.output.compare import Comparison, check_currencies, comparison_text
     from optimizer.studies.batch import Job, run_jobs
 
@@ -86,6 +89,8 @@ def compare(
         emit(comparison_text(Comparison(tuple(results))), output, fmt)
     else:
         emit_results(results, fmt, output, single=False)
+    opts = {"scenarios": [str(p) for p in scenarios], "variants": variants}
+    remember("compare", opts, jobs[0].scenario, report.to_json(list(results)), 0)
 
 
 class GridOutputs(NamedTuple):

@@ -45,8 +45,11 @@ def solver_version(name: str | None) -> str | None:
         return None
 
 
-def result_part(payload: dict[str, Any]) -> dict[str, Any]:
-    """The solve result inside a command's JSON (``check`` nests it under ``result``)."""
+def result_part(payload: Any) -> dict[str, Any]:
+    """The solve result inside a command's JSON (``check`` nests it under ``result``;
+    ``compare``'s list of results and ``invoice``'s bill have none: empty)."""
+    if not isinstance(payload, dict):
+        return {}
     inner = payload.get("result")
     return inner if isinstance(inner, dict) else payload
 
@@ -62,7 +65,7 @@ def run_row(
     """The columns of one run (:data:`optimizer.history.store.COLUMNS`)."""
     text = canonical(scenario)
     payload = json.loads(payload_text)
-    result = result_part(payload) if isinstance(payload, dict) else {}
+    result = result_part(payload)
     solver = result.get("solver") or {}
     totals = result.get("totals")
     return {
