@@ -11,6 +11,8 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,26 @@ def test_version_1_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
     assert "no stored scenario" in replay.stderr and "Traceback" not in replay.output
 
 
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+def test_a_special_file_is_refused_without_opening_it(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO (which would block a reader), a directory or /dev/null as TIERPRICE_DB:
+    HistoryError at once; a run with it warns once and succeeds."""
+    path = tmp_path / kind
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        path = Path(os.devnull)
+    with pytest.raises(store.HistoryError, match=r"directory|regular file"):
+        store.connect(path)
+    monkeypatch.setenv("TIERPRICE_DB", str(path))
+    got = invoke("solve", DEAL, "--set", FEASIBLE, "--format", "json")
+    assert got.exit_code == 0 and got.stderr.count("warning: run not recorded") == 1
+
+
 def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     """A database from a newer tierprice is not guessed at: HistoryError, version kept."""
     path = tmp_path / "future.sqlite"
@@ -131,6 +153,42 @@ def test_concurrent_writers_never_lose_a_run(tmp_path: Path) -> None:
     conn.close()
     seen = sorted((name, json.loads(result)["run"]) for name, result in found)
     assert seen == sorted((f"worker {w}", k) for w in range(8) for k in range(5))
+
+
+def test_concurrent_cli_runs_are_all_recorded(tmp_path: Path) -> None:
+    """4 ``python -m optimizer solve`` processes at once on one new history: 4 runs, all
+    verified, each with the --set value it was given, and the file is intact."""
+    path = tmp_path / "cli.sqlite"
+    env = {**os.environ, "TIERPRICE_DB": str(path), "PYTHONPATH": str(ROOT)}
+    budgets = [50000 + 1000 * k for k in range(4)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "optimizer",
+                "solve",
+                str(DEAL),
+                "--format",
+                "json",
+                "--set",
+                f"client.budget_per_month={b}",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for b in budgets
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0 and "warning" not in err, err
+    conn = store.connect(path, create=False)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    found = sorted(json.loads(r["canonical"])["client"]["budget_per_month"] for r in rows(path))
+    assert found == budgets and all(r["verified"] == 1 for r in rows(path))
 
 
 def test_the_same_deal_written_differently_has_one_hash() -> None:

@@ -95,18 +95,22 @@ def database_path(given: Path | None = None) -> Path:
 
 
 def _check_file(path: Path) -> None:
-    """Refuse a path that is not a regular file holding an SQLite database (or empty)."""
+    """Refuse a path that is not a regular file holding an SQLite database (or empty);
+    a FIFO or a device is refused before it is opened (a FIFO would block)."""
+    import stat
+
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise HistoryError(f"history database {path} is a directory")
+        if not stat.S_ISREG(mode):
+            raise HistoryError(f"history database {path} is not a regular file")
         with path.open("rb") as handle:
             head = handle.read(len(SQLITE_HEADER))
     except FileNotFoundError:
         return
-    except IsADirectoryError:
-        raise HistoryError(f"history database {path} is a directory") from None
     except OSError as err:
         raise HistoryError(f"cannot read history database {path}: {err.strerror}") from None
-    if not path.is_file():
-        raise HistoryError(f"history database {path} is not a regular file")
     if head and head != SQLITE_HEADER:
         raise HistoryError(f"{path} is not an SQLite database: left untouched")
 
@@ -169,6 +173,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 
     A database newer than this tierprice is refused rather than guessed at.
     """
+    if version(conn) == target:
+        return target  # nothing to do, and nothing written (a read-only file can be read)
     with transaction(conn):
         found = version(conn)
         if found > SCHEMA_VERSION:
