@@ -21,6 +21,7 @@ from helpers import ROOT, make_raw
 
 from optimizer import cli
 from optimizer.history import store
+from optimizer.history.diff import changes, json_paths_differ
 from optimizer.history.record import canonical, run_row, scenario_hash
 from optimizer.scenario.schema import validate_scenario
 
@@ -382,3 +383,40 @@ def test_compare_and_invoice_are_recorded_one_row_each(tmp_path: Path) -> None:
     replay = invoke("runs", "replay", str(newest["id"]))
     assert replay.exit_code == 2 and "only solve and check" in replay.stderr
     assert invoke("runs", "diff", str(oldest["id"]), str(newest["id"])).exit_code == 0
+
+
+# ------------------------------------------------------------------ diffs
+
+
+def test_changes_name_list_items_and_show_absent_values() -> None:
+    """Named items by name (whatever their order), unnamed or duplicate names by index,
+    lists of another length as one value, a key on one side only as (absent)."""
+    old = {
+        "sites": [{"name": "a", "seats": 1}, {"name": "b", "seats": 2}],
+        "twins": [{"name": "x", "v": 1}, {"name": "x", "v": 2}],
+        "prices": [1, 2],
+        "keep": 5,
+    }
+    new = {
+        "sites": [{"name": "b", "seats": 3}, {"name": "a", "seats": 1}],
+        "twins": [{"name": "x", "v": 1}, {"name": "x", "v": 9}],
+        "prices": [1, 2, 3],
+        "added": True,
+    }
+    assert [str(c) for c in changes(old, new)] == [
+        "added: (absent) -> true",
+        "keep: 5 -> (absent)",
+        "prices: [1, 2] -> [1, 2, 3]",
+        "sites.b.seats: 2 -> 3",
+        "twins.1.v: 2 -> 9",
+    ]
+    assert changes(old, old) == []
+
+
+def test_replay_comparison_ignores_only_the_solver() -> None:
+    """json_paths_differ leaves out ``solver`` at the top and inside check's ``result``,
+    and nothing else."""
+    a = {"status": "optimal", "solver": {"seconds": 1.0}, "result": {"solver": {"s": 1}, "x": 1}}
+    b = {"status": "optimal", "solver": {"seconds": 2.0}, "result": {"solver": {"s": 2}, "x": 2}}
+    assert [c.path for c in json_paths_differ(json.dumps(a), json.dumps(b))] == ["result.x"]
+    assert json_paths_differ(json.dumps(a), json.dumps(a)) == []
