@@ -420,3 +420,25 @@ def test_replay_comparison_ignores_only_the_solver() -> None:
     b = {"status": "optimal", "solver": {"seconds": 2.0}, "result": {"solver": {"s": 2}, "x": 2}}
     assert [c.path for c in json_paths_differ(json.dumps(a), json.dumps(b))] == ["result.x"]
     assert json_paths_differ(json.dumps(a), json.dumps(a)) == []
+
+
+def test_a_python_run_is_recorded_and_replays(tmp_path: Path) -> None:
+    """record_run stores an API run as a solve run with its options; replay confirms it.
+    A run holding quotes is an ``api`` run, which replay refuses."""
+    from optimizer.history.api import record_run
+    from optimizer.options import RunOptions
+    from optimizer.pipeline import run_scenario
+    from optimizer.results import FixedChoice
+    from optimizer.scenario.loader import load_scenario
+
+    deal = load_scenario(DEAL).with_overrides({"client.budget_per_month": 50000})
+    options = RunOptions(explain=False)
+    run_id = record_run(deal, run_scenario(deal, options), options)
+    (row,) = rows()
+    assert row["id"] == run_id and row["command"] == "solve"
+    assert json.loads(row["options"])["explain"] is False
+    assert invoke("runs", "replay", str(run_id)).exit_code == 0
+    quoted = RunOptions(explain=False, fixed={"calls": FixedChoice("silver", 6.0)})
+    other = record_run(deal, run_scenario(deal, quoted), quoted, db=tmp_path / "api.sqlite")
+    assert rows(tmp_path / "api.sqlite")[0]["command"] == "api"
+    assert invoke("--db", tmp_path / "api.sqlite", "runs", "replay", str(other)).exit_code == 2
