@@ -442,3 +442,17 @@ def test_a_python_run_is_recorded_and_replays(tmp_path: Path) -> None:
     other = record_run(deal, run_scenario(deal, quoted), quoted, db=tmp_path / "api.sqlite")
     assert rows(tmp_path / "api.sqlite")[0]["command"] == "api"
     assert invoke("--db", tmp_path / "api.sqlite", "runs", "replay", str(other)).exit_code == 2
+
+
+def test_a_sweep_is_one_row_with_its_rows(tmp_path: Path) -> None:
+    """sweep records one run: its --vary in the options and the rows --format json
+    prints; --no-history after the command's own options records nothing."""
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(DEAL.read_text().replace("budget_per_month: 40000", "budget_per_month: 50000"))
+    args = ["sweep", deal, "--vary", "client.budget_per_month=40000:50000:2", "--workers", "1"]
+    swept = invoke(*args, "--format", "json")
+    assert swept.exit_code == 0, swept.output
+    (row,) = rows()
+    assert row["command"] == "sweep" and row["result"] == swept.stdout
+    assert json.loads(row["options"])["varies"] == ["client.budget_per_month=40000:50000:2"]
+    assert invoke(*args, "--no-history").exit_code == 0 and len(rows()) == 1

@@ -1,6 +1,6 @@
 """What the commands that record runs share: ``--db``, ``--no-history``, ``--set``, and
 the one call that writes a run to the history without ever failing the run (``solve``,
-``check``, ``compare`` and ``invoice`` record theirs).
+``check``, ``compare``, ``sweep``, ``frontier`` and ``invoice`` record theirs).
 
 ``--db PATH`` and ``--no-history`` are taken before the command (``tierprice --db P
 solve ...``) or after it (``tierprice solve ... --db P``); the database is ``--db``,

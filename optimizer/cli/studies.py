@@ -119,6 +119,7 @@ def _grid_outputs(plot_help: str) -> Callable[[Callable[..., None]], Callable[..
         click.option("--plot", type=OutputPath, default=None, help=plot_help),
         WORKERS,
         SCHEDULER,
+        history_options,
         click.pass_context,
     )
 
@@ -181,6 +182,15 @@ def _solve_grid(
     failed = [r for r in result.results if r is not None and r.status == "error"]
     if failed and len(failed) == len(result.results):  # nothing solved: not a success
         fail(ctx, f"every point of the grid failed: {failed[0].message}", EXIT_SOLVER)
+    _remember_grid(ctx, scenario, result.rows())
+
+
+def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]) -> None:
+    """Record a sweep or frontier: its options and its rows as --format json has them."""
+    from optimizer.output import report
+
+    opts = {k: v for k, v in ctx.params.items() if k != "scenario"}
+    remember(ctx.info_name or "grid", opts, scenario, report.rows_to_json(rows), 0)
 
 
 @main.command()

@@ -73,7 +73,7 @@ def run_row(
         "scenario": scenario.scenario,
         "scenario_sha256": scenario_hash(text),
         "command": command,
-        "options": json.dumps(options, sort_keys=True),
+        "options": json.dumps(options, sort_keys=True, default=str),
         "tierprice_version": __version__,
         "solver": solver.get("name", options.get("solver")),
         "solver_version": solver_version(solver.get("name", options.get("solver"))),
