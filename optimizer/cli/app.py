@@ -88,8 +88,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     site that maximise the provider's margin while the client's limits hold.
     Exit codes: 0 ok, 1 unexpected, 2 invalid input, 3 infeasible, 4 solver,
     5 verification failed, 130 interrupted (Ctrl-C), 141 stdout closed early.
-    solve and check are recorded in the run history (tierprice runs --help);
-    --db PATH and --no-history apply to every command.
+    Runs are recorded in the run history (tierprice runs --help); --db PATH
+    and --no-history apply to every command that records or reads it.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug

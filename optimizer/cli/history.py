@@ -1,8 +1,9 @@
 """``tierprice runs``: the recorded runs (``list``, ``show``, ``diff``, ``replay``).
 
-Every ``solve`` and ``check`` is recorded (:mod:`optimizer.cli.record`); these
-commands read the history and write nothing to it. An unknown id, a database that
-does not exist or is not an SQLite file is one message and exit 2. ``replay`` exits
+Every ``solve`` and ``check`` (and ``compare``, ``sweep``, ``frontier``, ``invoice``)
+is recorded (:mod:`optimizer.cli.record`); these commands read the history and write
+nothing to it. An unknown id, a database that does not exist or is not an SQLite
+file is one message and exit 2. ``replay`` exits
 0 when the JSON it gets is the stored one outside ``solver`` (timings), and 1 (as
 ``diff`` does) with the differing paths otherwise.
 """
@@ -50,7 +51,8 @@ def _run(conn: Any, run_id: int) -> dict[str, Any]:
 
 @main.group("runs")
 def runs_group() -> None:
-    """The run history: every solve and check, with its scenario and its JSON.
+    """The run history: every solve and check (and compare, sweep, frontier,
+    invoice), with its scenario and its JSON; solve and check runs replay.
 
     \b
     Stored in --db PATH, else $TIERPRICE_DB, else
