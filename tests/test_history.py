@@ -222,6 +222,13 @@ def test_list_show_diff_replay_through_the_cli() -> None:
     assert listed[1]["margin"] == json.loads(first.stdout)["totals"]["margin"]
     assert all(r["verified"] is True and r["status"] == "optimal" for r in listed)
     assert "infeasible budget" in invoke("runs", "list").stdout
+    by_name = invoke("runs", "list", "--scenario", "infeasible budget", "--format", "json")
+    assert len(json.loads(by_name.stdout)) == 2
+    assert (
+        json.loads(invoke("runs", "list", "--scenario", "other", "--format", "json").stdout) == []
+    )
+    newest = json.loads(invoke("runs", "list", "--limit", "1", "--format", "json").stdout)
+    assert [r["id"] for r in newest] == [2]
     shown = invoke("runs", "show", "1", "--format", "json")
     assert shown.stdout == first.stdout
     assert "scenario_sha256" in invoke("runs", "show", "2").stdout
