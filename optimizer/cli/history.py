@@ -148,7 +148,12 @@ def diff_command(first: int, second: int, fmt: str) -> None:
         }
         emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None, "json")
         return
-    lines = [f"runs {first} -> {second}", "", "scenario:"]
+    lines = [
+        f"run {r['id']}: {r['command']} of {r['scenario']} at {r['time']} "
+        f"(scenario sha256 {r['scenario_sha256'][:12]})"
+        for r in (a, b)
+    ]
+    lines += ["", "scenario:"]
     lines += [f"  {c}" for c in scenario] or ["  (the same scenario)"]
     lines += ["", "result:"]
     lines += [f"  {c}" for c in result] or ["  (the same tiers, prices and margins)"]
