@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from helpers import SCENARIOS_DIR, make_scenario
@@ -39,3 +40,25 @@ def example() -> Scenario:
 def nordic() -> Scenario:
     """``scenarios/nordic_telco.yaml``: five categories, two sites, three variants."""
     return load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
+
+
+# Run history: no test ever writes to the user's real data folder.
+@pytest.fixture(scope="session", autouse=True)
+def _history_in_tmp_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Session and module fixtures that run a command record in a tmp folder too."""
+    folder = tmp_path_factory.mktemp("session_history")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TIERPRICE_DB", str(folder / "history.sqlite"))
+        patch.setenv("XDG_DATA_HOME", str(folder / "data"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _history_in_tmp(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test records its runs in a history database of its own (``TIERPRICE_DB``),
+    and the default location (``XDG_DATA_HOME``) points into the test's tmp folder too."""
+    folder = tmp_path_factory.mktemp("history")
+    monkeypatch.setenv("TIERPRICE_DB", str(folder / "history.sqlite"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "data"))

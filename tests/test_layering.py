@@ -34,6 +34,7 @@ LEVELS: tuple[tuple[str, ...], ...] = (
     ("pipeline",),
     ("studies",),
     ("output",),
+    ("history",),
     ("cli", "console", "__main__"),
 )
 """Top-level modules and stage folders, in the order the data flows (lowest first)."""

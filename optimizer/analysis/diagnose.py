@@ -392,6 +392,7 @@ def _tier_alternatives(
                         None,
                         overrides,
                         {},
+                        (cat_name,) if cat_name in fixed else (),
                     )
                 )
                 break

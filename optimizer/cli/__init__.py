@@ -12,13 +12,14 @@ Heavy modules (numpy, scipy, PuLP) are imported inside the commands so that
 The modules, lowest first: ``exits`` (the exit codes), ``text`` (what the terminal's
 encoding can show), ``options`` (shared option types and options), ``output``
 (report formats and writing files), ``runs`` (loading, deadline, progress), ``app``
-(the command group and its error handling), then the commands: ``tools``
-(validate, staff, requirements, export-lp), ``deal`` (solve, check),
-``invoice`` (invoice), ``quote`` (quote), ``risk`` (risk) and ``studies`` (compare, sweep,
-frontier). Importing this package registers them all on :func:`main`.
+(the command group and its error handling), ``record`` (--db, --no-history, --set
+and recording a run), then the commands: ``tools`` (validate, staff, requirements,
+export-lp), ``deal`` (solve, check), ``invoice`` (invoice), ``quote`` (quote), ``risk``
+(risk), ``studies`` (compare, sweep, frontier) and ``history`` (runs). Importing this
+package registers them all on :func:`main`.
 """
 
-from optimizer.cli import deal, invoice, quote, risk, studies, tools  # noqa: F401 - registers
+from optimizer.cli import deal, history, invoice, quote, risk, studies, tools  # noqa: F401
 from optimizer.cli.app import main
 
 __all__ = ["main"]

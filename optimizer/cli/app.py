@@ -22,6 +22,7 @@ from optimizer.cli.exits import (
     EXIT_VERIFY,
     quiet_broken_pipe,
 )
+from optimizer.cli.record import history_options
 from optimizer.cli.text import safe
 
 
@@ -78,6 +79,7 @@ def _warning_line(
 @click.group(cls=TierpriceGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="tierprice")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on unexpected errors.")
+@history_options
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """tierprice: service-tier pricing for contact-centre outsourcing deals.
@@ -86,6 +88,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     site that maximise the provider's margin while the client's limits hold.
     Exit codes: 0 ok, 1 unexpected, 2 invalid input, 3 infeasible, 4 solver,
     5 verification failed, 130 interrupted (Ctrl-C), 141 stdout closed early.
+    Runs are recorded in the run history (tierprice runs --help); --db PATH
+    and --no-history apply to every command that records or reads it.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug

@@ -9,6 +9,7 @@ solved, infeasible, solver error or failed verification.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -31,6 +32,7 @@ from optimizer.cli.output import (
     guard_outputs,
     write_bytes,
 )
+from optimizer.cli.record import SET, history_options, remember, suggestion_commands
 from optimizer.cli.runs import deadline, load, note_skipped
 from optimizer.cli.text import safe
 
@@ -47,6 +49,7 @@ from optimizer.cli.text import safe
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option("--gap", type=FiniteRange(0, 1), default=None, help="Relative MIP gap.")
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@SET
 @click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--output", type=OutputPath, default=None)
 @click.option(
@@ -62,6 +65,7 @@ from optimizer.cli.text import safe
     help="Keep continuous prices at the exact optimum (default: a quotable step, cents; "
     "4 decimals below 1).",
 )
+@history_options
 @click.pass_context
 @with_limit_terms
 def solve_command(
@@ -72,6 +76,7 @@ def solve_command(
     time_limit: float | None,
     gap: float | None,
     variant: str | None,
+    sets: tuple[str, ...],
     fmt: str | None,
     output: Path | None,
     plot: Path | None,
@@ -84,36 +89,63 @@ def solve_command(
     {terms}
 
     \b
+    The run is recorded in the history (tierprice runs); --set PATH=VALUE
+    changes a scenario field first (repeatable).
     Exit codes: 0 solved and verified, 2 invalid input, 3 infeasible (a
     diagnosis is printed), 4 solver error or no solution in the time limit,
     5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
-    from optimizer.options import RunOptions, SolveOptions
-    from optimizer.pipeline import run_scenario
-    from optimizer.results import SolveStatus
-
     fmt = check_output(fmt, output, plot)
     ends = deadline(time_limit)
-    s = load(scenario, variant)
+    s = load(scenario, variant, sets)
     guard_outputs(output, plot)
-    options = RunOptions(
-        objective=objective_name(objective),
-        explain=not no_explain,
-        solve=SolveOptions(solver=solver, time_limit=time_limit, gap=gap, deadline=ends),
-        exact_prices=exact_prices,
-    )
-    result = run_scenario(s, options)
+    opts = {
+        "objective": objective_name(objective),
+        "solver": solver,
+        "time_limit": time_limit,
+        "gap": gap,
+        "explain": not no_explain,
+        "exact_prices": exact_prices,
+        "variant": variant,
+        "set": list(sets),
+    }
+    result, payload, code = solve_run(s, opts, ends)
     emit_results([result], fmt, output, single=True, scenarios=[s])
     note_skipped(result)
     if plot is not None and result.totals is not None:
         from optimizer.output.plots import staffing_png
 
         write_bytes(plot, staffing_png(result, fmt=chart_format(plot)))
-    if result.status == SolveStatus.INFEASIBLE:
-        ctx.exit(EXIT_INFEASIBLE)
-    if not result.status.has_solution:
+    remember("solve", opts, s, payload, code)
+    if code == EXIT_SOLVER:
         click.echo(safe(result.message or f"no solution: {result.status}", err=True), err=True)
-        ctx.exit(EXIT_SOLVER)
+    if code:
+        ctx.exit(code)
+
+
+def solve_run(s: Any, opts: dict[str, Any], ends: float | None) -> tuple[Any, str, int]:
+    """``solve`` with the options a run records: the result, its JSON and exit code."""
+    from optimizer.options import RunOptions, SolveOptions
+    from optimizer.output import report
+    from optimizer.pipeline import run_scenario
+    from optimizer.results import SolveStatus
+
+    solve = SolveOptions(
+        solver=opts["solver"], time_limit=opts["time_limit"], gap=opts["gap"], deadline=ends
+    )
+    options = RunOptions(
+        objective=opts["objective"],
+        explain=opts["explain"],
+        solve=solve,
+        exact_prices=opts["exact_prices"],
+    )
+    result = run_scenario(s, options)
+    code = 0
+    if result.status == SolveStatus.INFEASIBLE:
+        code = EXIT_INFEASIBLE
+    elif not result.status.has_solution:
+        code = EXIT_SOLVER
+    return result, report.to_json(result), code
 
 
 @main.command()
@@ -126,12 +158,14 @@ def solve_command(
     help="Hold a category at the tier and price quoted to the client (repeatable).",
 )
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@SET
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default=None, help=FORMAT_HELP
 )
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@history_options
 @click.pass_context
 @with_limit_terms
 def check(
@@ -139,6 +173,7 @@ def check(
     scenario: Path,
     fixes: tuple[str, ...],
     variant: str | None,
+    sets: tuple[str, ...],
     solver: str,
     time_limit: float | None,
     fmt: str | None,
@@ -150,25 +185,57 @@ def check(
     {terms}
 
     \b
+    Under each suggestion, the command that applies it (--fix and --set as
+    printed). The run is recorded in the history (tierprice runs).
     Exit codes: 0 feasible, 2 invalid input, 3 not feasible (with
     the proven changes), 4 solver error or no solution in the time limit,
     5 verification failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
+    from optimizer.output import report
+
+    fmt = check_output(fmt, output, choices=("table", "json"))
+    ends = deadline(time_limit)
+    s = load(scenario, variant, sets)
+    guard_outputs(output)
+    opts = {"fix": list(fixes), "solver": solver, "time_limit": time_limit}
+    opts |= {"variant": variant, "set": list(sets)}
+    result, fixed, payload, code = check_run(s, opts, ends, str(scenario))
+    text = (
+        payload if fmt == "json" else report.check_text(result, _how(scenario, opts, fixed, result))
+    )
+    emit(text, output, fmt)
+    note_skipped(result)
+    remember("check", opts, s, payload, code)
+    if code:
+        ctx.exit(code)
+
+
+def _how(scenario: Path, opts: dict[str, Any], fixed: dict[str, Any], result: Any) -> Any:
+    """The command printed under each suggestion: this check, with the suggestion applied."""
+    from optimizer.scenario.set_values import parse_sets
+
+    prefix = ["tierprice", "check", str(scenario)]
+    prefix += ["--variant", opts["variant"]] if opts["variant"] else []
+    prefix += ["--solver", opts["solver"]] if opts["solver"] != "highs" else []
+    prefix += ["--time-limit", repr(opts["time_limit"])] if opts["time_limit"] is not None else []
+    held = {c: q.spec() for c, q in fixed.items()}
+    sets = parse_sets(opts["set"], str(scenario))
+    return suggestion_commands(prefix, held, sets, result.diagnosis)
+
+
+def check_run(
+    s: Any, opts: dict[str, Any], ends: float | None, source: str
+) -> tuple[Any, dict[str, Any], str, int]:
+    """``check`` with the options a run records: result, quotes, JSON and exit code."""
     from optimizer.options import SolveOptions, check_options
     from optimizer.output import report
     from optimizer.pipeline import run_scenario
     from optimizer.scenario.fixes import parse_fixes
 
-    fmt = check_output(fmt, output, choices=("table", "json"))
-    ends = deadline(time_limit)
-    s = load(scenario, variant)
-    guard_outputs(output)
-    fixed = parse_fixes(s, fixes, str(scenario))
-    base = SolveOptions(solver=solver, time_limit=time_limit, deadline=ends)
-    options = check_options(fixed, base)
-    result = run_scenario(s, options)
-    text = report.check_json(result, fixed) if fmt == "json" else report.check_text(result)
-    emit(text, output, fmt)
-    note_skipped(result)
+    fixed = parse_fixes(s, opts["fix"], source)
+    base = SolveOptions(solver=opts["solver"], time_limit=opts["time_limit"], deadline=ends)
+    result = run_scenario(s, check_options(fixed, base))
+    code = 0
     if not result.status.has_solution:
-        ctx.exit(EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_SOLVER)
+        code = EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_SOLVER
+    return result, fixed, report.check_json(result, fixed), code

@@ -14,6 +14,7 @@ import click
 from optimizer.cli.app import main
 from optimizer.cli.options import QUOTED_FIXES, FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import check_output, emit, guard_outputs
+from optimizer.cli.record import history_options, remember
 from optimizer.cli.runs import deadline, load, solve_as_quoted
 
 FORMAT_TEXT = "Default: from --output's extension (.json .csv .txt), else table."
@@ -36,6 +37,7 @@ ActualsPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None, help=FORMAT_TEXT
 )
 @click.option("--output", type=OutputPath, default=None)
+@history_options
 @click.pass_context
 def invoice_command(
     ctx: click.Context,
@@ -77,3 +79,5 @@ def invoice_command(
     bill = invoice(s, billing_of(result), rows)
     render = {"json": invoice_report.to_json, "csv": invoice_report.to_csv}
     emit(render.get(fmt, invoice_report.to_text)(bill), output, fmt)
+    opts = {"actuals": str(actuals), "fix": list(fixes), "variant": variant}
+    remember("invoice", opts | {"time_limit": time_limit}, s, invoice_report.to_json(bill), 0)

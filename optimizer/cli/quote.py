@@ -17,6 +17,7 @@ import click
 from optimizer.cli.app import main
 from optimizer.cli.options import QUOTED_FIXES, FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import guard_outputs, to_stdout, write_bytes
+from optimizer.cli.record import SET, history_options, remember
 from optimizer.cli.runs import deadline, load, solve_as_quoted
 
 QUOTE_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf"}
@@ -45,6 +46,7 @@ def quote_format(output: Path) -> str:
 )
 @QUOTED_FIXES
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@SET
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option("--open-book", is_flag=True, help="Add the price waterfall (costs and margin).")
 @click.option(
@@ -61,6 +63,7 @@ def quote_format(output: Path) -> str:
     default=None,
     help="The quote's date, YYYY-MM-DD (default: today).",
 )
+@history_options
 @click.pass_context
 def quote_command(
     ctx: click.Context,
@@ -68,6 +71,7 @@ def quote_command(
     output: Path,
     fixes: tuple[str, ...],
     variant: str | None,
+    sets: tuple[str, ...],
     time_limit: float | None,
     open_book: bool,
     valid_days: int,
@@ -92,7 +96,7 @@ def quote_command(
 
     fmt = quote_format(output)
     ends = deadline(time_limit)
-    s = load(scenario, variant)
+    s = load(scenario, variant, sets)
     guard_outputs(output)
     fixed = parse_fixes(s, fixes, str(scenario))
     result = solve_as_quoted(s, fixed, time_limit, ends, "no quote written")
@@ -106,3 +110,9 @@ def quote_command(
         from optimizer.output.quote_html import to_html
 
         write_bytes(output, to_html(quote, open_book).encode("utf-8"))
+    from optimizer.output.report import to_json
+
+    opts = {"output": str(output), "fix": list(fixes), "variant": variant, "set": list(sets)}
+    remember(
+        "quote", opts | {"open_book": open_book, "valid_days": valid_days}, s, to_json(result), 0
+    )

@@ -15,6 +15,7 @@ import click
 from optimizer.cli.app import main
 from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import chart_format, check_output, emit, guard_outputs, write_bytes
+from optimizer.cli.record import SET, history_options, remember
 from optimizer.cli.runs import deadline, load, solve_as_quoted
 
 MAX_DRAWS = 1_000_000
@@ -41,6 +42,7 @@ MAX_DRAWS = 1_000_000
     help="Hold a category at the tier and price quoted to the client (as in check).",
 )
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
+@SET
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
 @click.option(
     "--format",
@@ -56,6 +58,7 @@ MAX_DRAWS = 1_000_000
     default=None,
     help="Also draw the margin's histogram and P(window met) (.png, .pdf or .svg).",
 )
+@history_options
 @click.pass_context
 def risk_command(
     ctx: click.Context,
@@ -64,6 +67,7 @@ def risk_command(
     seed: int,
     fixes: tuple[str, ...],
     variant: str | None,
+    sets: tuple[str, ...],
     time_limit: float | None,
     fmt: str | None,
     output: Path | None,
@@ -87,13 +91,15 @@ def risk_command(
 
     fmt = check_output(fmt, output, plot, choices=("table", "json"))
     ends = deadline(time_limit)
-    s = load(scenario, variant)
+    s = load(scenario, variant, sets)
     guard_outputs(output, plot)
     fixed = parse_fixes(s, fixes, str(scenario))
     result = solve_as_quoted(s, fixed, time_limit, ends, "no plan to simulate")
     risk = risk_of(s, result, draws, seed)
     render = risk_report.to_json if fmt == "json" else risk_report.to_text
     emit(render(risk), output, fmt)
+    opts = {"draws": draws, "seed": seed, "fix": list(fixes), "variant": variant, "set": list(sets)}
+    remember("risk", opts, s, risk_report.to_json(risk), 0)
     if plot is not None:
         from optimizer.output.plots import risk_png
 

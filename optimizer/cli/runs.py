@@ -18,15 +18,19 @@ from optimizer.cli.exits import EXIT_INFEASIBLE, EXIT_SOLVER
 from optimizer.cli.text import safe
 
 
-def load(path: Path, variant: str | None = None) -> Any:
-    """Load a scenario, recording the files it reads as inputs no output may overwrite."""
+def load(path: Path, variant: str | None = None, sets: tuple[str, ...] = ()) -> Any:
+    """Load a scenario, recording the files it reads as inputs no output may overwrite;
+    ``sets`` are ``--set PATH=VALUE`` texts, applied after the variant."""
     from optimizer.scenario.loader import load_scenario
+    from optimizer.scenario.set_values import parse_sets, with_sets
 
     ctx = click.get_current_context(silent=True)
     inputs = None
     if ctx is not None and isinstance(ctx.obj, dict):
         inputs = ctx.obj.setdefault("inputs", [])
-    return load_scenario(path, variant, inputs=inputs)
+    changes = parse_sets(sets, str(path)) if sets else {}
+    scenario = load_scenario(path, variant, inputs=inputs)
+    return with_sets(scenario, changes, str(path))
 
 
 def deadline(time_limit: float | None) -> float | None:

@@ -36,6 +36,7 @@ from optimizer.cli.output import (
     rows_out,
     write_bytes,
 )
+from optimizer.cli.record import history_options, remember
 from optimizer.cli.runs import load, progress
 
 
@@ -51,6 +52,7 @@ from optimizer.cli.runs import load, progress
 @click.option("--output", type=OutputPath, default=None)
 @WORKERS
 @SCHEDULER
+@history_options
 def compare(
     scenarios: tuple[Path, ...],
     variants: str | None,
@@ -61,6 +63,7 @@ def compare(
 ) -> None:
     """Solve scenario files and/or variants and show them side by side."""
     from optimizer.options import RunOptions
+    from optimizer.output import report
     from optimizer.output.compare import Comparison, check_currencies, comparison_text
     from optimizer.studies.batch import Job, run_jobs
 
@@ -92,6 +95,8 @@ def compare(
             single=False,
             scenarios=[j.scenario for j in jobs if j.scenario is not None],
         )
+    opts = {"scenarios": [str(p) for p in scenarios], "variants": variants}
+    remember("compare", opts, jobs[0].scenario, report.to_json(list(results)), 0)
 
 
 class GridOutputs(NamedTuple):
@@ -120,6 +125,7 @@ def _grid_outputs(plot_help: str) -> Callable[[Callable[..., None]], Callable[..
         click.option("--plot", type=OutputPath, default=None, help=plot_help),
         WORKERS,
         SCHEDULER,
+        history_options,
         click.pass_context,
     )
 
@@ -182,6 +188,15 @@ def _solve_grid(
     failed = [r for r in result.results if r is not None and r.status == "error"]
     if failed and len(failed) == len(result.results):  # nothing solved: not a success
         fail(ctx, f"every point of the grid failed: {failed[0].message}", EXIT_SOLVER)
+    _remember_grid(ctx, scenario, result.rows())
+
+
+def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]) -> None:
+    """Record a sweep or frontier: its options and its rows as --format json has them."""
+    from optimizer.output import report
+
+    opts = {k: v for k, v in ctx.params.items() if k != "scenario"}
+    remember(ctx.info_name or "grid", opts, scenario, report.rows_to_json(rows), 0)
 
 
 @main.command()

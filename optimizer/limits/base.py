@@ -168,10 +168,12 @@ class Change:
     change_pct: float | None
     overrides: dict[str, Any] = field(default_factory=dict)
     fixed: dict[str, FixedChoice] = field(default_factory=dict)
+    released: tuple[str, ...] = ()
+    """Categories whose quote the change lifts (``apply.released``, present only then)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the ``diagnosis`` entries of the output)."""
-        return {
+        out: dict[str, Any] = {
             "limit": self.limit,
             "owner": self.owner,
             "kind": self.kind,
@@ -185,6 +187,9 @@ class Change:
                 "fixed": {c: q.spec() for c, q in sorted(self.fixed.items())},
             },
         }
+        if self.released:
+            out["apply"]["released"] = sorted(self.released)
+        return out
 
 
 @dataclass(frozen=True)

@@ -349,12 +349,12 @@ def verdict(result: VerifiedResult) -> str:
     )
 
 
-def check_text(result: VerifiedResult) -> str:
-    """The deal check for a salesperson: verdict first, then the report or the diagnosis."""
-    head = verdict(result)
+def check_text(result: VerifiedResult, how: Any = None) -> str:
+    """The deal check for a salesperson: verdict first, then the report or the diagnosis
+    (``how(entry)``, when given, is the command printed under each suggestion)."""
     if result.totals is not None:
-        return head + "\n\n" + to_text(result)
-    lines = [head, ""]
+        return verdict(result) + "\n\n" + to_text(result)
+    lines = [verdict(result), ""]
     groups = [
         ("alone", "Any one of these makes the deal feasible (each proven by re-solving):"),
         ("together", "No single limit suffices; together these make it feasible:"),
@@ -364,7 +364,7 @@ def check_text(result: VerifiedResult) -> str:
         items = [d for d in result.diagnosis if d.get("kind") == kind]
         if items:
             lines.append(title)
-            lines += [f"  - {d['message']}" for d in items]
+            lines += [f"  - {d['message']}" + (f"\n      {how(d)}" if how else "") for d in items]
             lines.append("")
     if not result.diagnosis:
         lines.append("No change to a client or provider limit was found that makes it feasible.")

@@ -1,0 +1,105 @@
+"""``--set PATH=VALUE``: one scenario field changed from the command line, and back.
+
+PATH is dotted as in variants (a list item by its ``name`` or index, ``*`` for every
+item); VALUE is read as a YAML scalar or flow value (``42000``, ``0.08``, ``gold``,
+``true``, ``[1, 2]``). :func:`set_text` writes a value so that it reads back the same,
+which is how ``check`` prints a suggestion as ``--set`` text that runs as printed:
+
+>>> parse_sets(["client.budget_per_month=42000", "client.min_tier.calls=silver"], "f")
+{'client.budget_per_month': 42000, 'client.min_tier.calls': 'silver'}
+>>> set_text("provider.min_margin", 0.0816), set_text("client.min_tier.calls", "gold")
+('provider.min_margin=0.0816', 'client.min_tier.calls=gold')
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from optimizer.errors import Issue, ScenarioError
+from optimizer.scenario.overrides import apply_overrides
+from optimizer.scenario.schema import Scenario, validate_scenario
+from optimizer.scenario.yaml_reading import parse_yaml
+
+WHERE = "--set"
+"""How a problem with a ``--set`` value names its origin."""
+
+
+def parse_sets(specs: Sequence[str], source: str) -> dict[str, Any]:
+    """``PATH=VALUE`` texts as ``{path: value}``; every malformed one is an Issue."""
+    sets: dict[str, Any] = {}
+    issues: list[Issue] = []
+    for spec in specs:
+        path, eq, text = spec.partition("=")
+        path = path.strip()
+        if not eq or not path:
+            issues.append(Issue(source, f"{WHERE} {spec}", spec, "PATH=VALUE"))
+            continue
+        try:
+            value = parse_yaml(text, f"{WHERE} {path}") if text.strip() else None
+        except ScenarioError:
+            value = ScenarioError
+        if value is None or value is ScenarioError or isinstance(value, dict):
+            what = "a value (a number, a name, true/false or [a, list])"
+            issues.append(Issue(source, f"{WHERE} {path}", text, what))
+            continue
+        sets[path] = value
+    if issues:
+        raise ScenarioError(issues)
+    return sets
+
+
+def with_sets(scenario: Scenario, sets: Mapping[str, Any], source: str) -> Scenario:
+    """``scenario`` with every ``--set`` applied, validated again (one Issue per bad path
+    or value, naming the file and the field)."""
+    if not sets:
+        return scenario
+    raw, issues = apply_overrides(scenario.raw(), sets, source, where=WHERE)
+    if issues:
+        raise ScenarioError(issues)
+    try:
+        return validate_scenario(raw, source)
+    except ScenarioError as err:
+        raise ScenarioError([_named(i, sets) for i in err.issues]) from None
+
+
+def _named(issue: Issue, sets: Mapping[str, Any]) -> Issue:
+    """A validation problem caused by a ``--set`` says so in its path."""
+    for path in sets:
+        if _same_place(issue.path, path):
+            return Issue(issue.file, f"{WHERE} {path}", issue.value, issue.expected)
+    return issue
+
+
+def _same_place(issue_path: str, set_path: str) -> bool:
+    """Whether a schema error path (``categories[0].aht_seconds``) ends like the
+    ``--set`` path's last segment (a list item named by name cannot be matched fully)."""
+    last = set_path.split(".")[-1]
+    tail = issue_path.replace("[", ".").replace("]", "").split(".")
+    return last in tail[-2:]
+
+
+def value_text(value: Any) -> str:
+    """A value as ``--set`` reads it back (floats with a decimal point, names bare
+    unless YAML would read them as something else, lists in flow style)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isfinite(value):
+        text = repr(value)
+        return text if value != int(value) or "e" in text else str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            same = parse_yaml(value, WHERE) == value
+        except ScenarioError:
+            same = False
+        return value if same and value.strip() == value and "," not in value else json.dumps(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def set_text(path: str, value: Any) -> str:
+    """``PATH=VALUE`` as :func:`parse_sets` reads it back to ``{path: value}``."""
+    return f"{path}={value_text(value)}"
