@@ -33,6 +33,7 @@ LEVELS: tuple[tuple[str, ...], ...] = (
     ("pipeline",),
     ("studies",),
     ("output",),
+    ("web",),
     ("cli", "console", "__main__"),
 )
 """Top-level modules and stage folders, in the order the data flows (lowest first)."""
@@ -40,10 +41,7 @@ LEVELS: tuple[tuple[str, ...], ...] = (
 FACADE = "__init__"
 """The package's lazy public API: it may name any module (and nothing may import it)."""
 
-PENDING: frozenset[tuple[str, str]] = frozenset(
-    {
-    }
-)
+PENDING: frozenset[tuple[str, str]] = frozenset({})
 """Imports that break a rule and are being removed (empty when the layout is done)."""
 
 THIRD_PARTY_ONLY_IN: dict[str, tuple[str, ...]] = {

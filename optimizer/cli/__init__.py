@@ -14,11 +14,12 @@ encoding can show), ``options`` (shared option types and options), ``output``
 (report formats and writing files), ``runs`` (loading, deadline, progress), ``app``
 (the command group and its error handling), then the commands: ``tools``
 (validate, staff, requirements, export-lp), ``deal`` (solve, check),
-``invoice`` (invoice) and ``studies`` (compare, sweep, frontier). Importing this
+``invoice`` (invoice), ``studies`` (compare, sweep, frontier) and ``serve``
+(the web deal desk, :mod:`optimizer.web`). Importing this
 package registers them all on :func:`main`.
 """
 
-from optimizer.cli import deal, invoice, studies, tools  # noqa: F401 - registers the commands
+from optimizer.cli import deal, invoice, serve, studies, tools  # noqa: F401 - registers the commands
 from optimizer.cli.app import main
 
 __all__ = ["main"]
