@@ -118,8 +118,9 @@ def test_open_change_check_apply_compare_download(page):
 
 def test_bad_input_shows_the_command_lines_message(page):
     open_scenario(page, "broken.yaml")
-    page.wait_for_selector("#error:not(.hidden)", timeout=WAIT_MS)
-    text = page.inner_text("#error")
+    page.wait_for_selector("#open-error:not(.hidden)", timeout=WAIT_MS)
+    text = page.inner_text("#open-error")
+    assert page.locator("#deal-card.hidden").count() == 1  # nothing was opened
     assert "broken.yaml: categories = 3: expected" in text
     shot(page, "6-bad-input")
 

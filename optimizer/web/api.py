@@ -67,6 +67,8 @@ def outcome_answer(outcome: Outcome, run_id: str | None = None) -> Answer:
         headers["X-Tierprice-Run"] = run_id
     if outcome.output:
         return Answer(status, outcome.output.encode("utf-8"), headers=headers)
+    if status == 200:  # exit code 4 without a result: a solver error, or stopped
+        status = 502
     answer = error(outcome.error, status, outcome.exit_code, outcome.problems)
     return Answer(answer.status, answer.body, headers={**answer.headers, **headers})
 

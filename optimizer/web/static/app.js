@@ -52,8 +52,8 @@ function requestBody() {
   return body;
 }
 
-function showError(data) {
-  const box = $("error");
+function showError(data, where = "error") {
+  const box = $(where);
   if (!data) { box.classList.add("hidden"); box.textContent = ""; return; }
   const lines = data.problems && data.problems.length ? data.problems : [data.error];
   box.textContent = lines.join("\n");
@@ -84,16 +84,22 @@ async function openScenario() {
   const variant = $("variant-select").value;
   const changed = JSON.stringify(source) !== JSON.stringify(state.source);
   const { status, data } = await api("POST", "/api/scenario", { ...source, variant: variant || null });
-  $("deal-card").classList.remove("hidden");
-  if (status !== 200) { showError(data); return; }
+  showError(null, "open-error");
+  if (status !== 200) { showError(data, "open-error"); return; }
+  for (const id of ["deal-card"]) $(id).classList.remove("hidden");
+  $("diagnosis-card").classList.add("hidden");
+  $("figures").replaceChildren();
+  $("verdict").className = "verdict none";
+  $("verdict").textContent = "Checking the deal…";
   state.source = source; state.describe = data; state.variant = changed ? "" : variant;
-  state.fixes = {}; state.sets = {}; state.lastDeal = null; state.output = null;
+  state.fixes = {}; state.sets = {}; state.lastDeal = null; state.output = null; state.run = null;
   $("deal-title").textContent = `— ${data.scenario} (${data.file})`;
   const variants = $("variant-select");
   const keep = state.variant;
   variants.replaceChildren(el("option", { value: "", text: "(none)" }),
     ...data.variants.map((v) => el("option", { value: v, text: v })));
   variants.value = keep;
+  renderTable(); renderChanges(); renderDownloads();
   await run("check");
 }
 
@@ -204,7 +210,7 @@ function renderDownloads() {
   const box = $("downloads");
   box.replaceChildren();
   const result = state.output ? (state.command === "check" ? state.output.result : state.output) : null;
-  if (!state.run || !result || !result.totals) return;
+  if (!state.output || !state.run || !result || !result.totals) return;
   box.append(el("a", { class: "button", id: "workbook-link", href: `/api/runs/${state.run}/workbook.xlsx`, text: "Download workbook" }));
   if (state.info && state.info.quote) box.append(el("a", { class: "button", id: "quote-link", href: `/api/runs/${state.run}/quote`, text: "Download quote" }));
 }
