@@ -137,6 +137,15 @@ def test_not_json_and_unknown_routes(server):
         urllib.request.urlopen(request, timeout=30)
     assert err.value.code == 400 and "a JSON object" in json.loads(err.value.read())["error"]
     assert call(server, "/api/nothing")[0] == 404
+    too_big = urllib.request.Request(
+        f"http://127.0.0.1:{server.server_address[1]}/api/check",
+        b"{}",
+        headers={"Content-Length": "99999999999"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(too_big, timeout=30)
+    assert err.value.code == 413
     assert call(server, "/static/../../setup.cfg")[0] == 404
     status, _, page = call(server, "/")
     assert status == 200 and b"deal desk" in page and b"http" not in page.split(b"<body>")[1]
@@ -288,3 +297,21 @@ def test_ctrl_c_ends_the_server_and_every_solve(slow):
         if proc.poll() is None:
             proc.kill()
     assert _gone(processes)
+
+
+def test_the_page_files_ship_with_the_package_and_load_nothing_from_the_network():
+    import configparser
+    import fnmatch
+
+    from optimizer.web.server import STATIC_FILES
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg", encoding="utf-8")
+    patterns = config["options.package_data"]["optimizer.web"].split(", ")
+    static = ROOT / "optimizer" / "web" / "static"
+    files = sorted(p.name for p in static.iterdir())
+    assert files == sorted(STATIC_FILES)
+    for name in files:
+        assert any(fnmatch.fnmatch(f"static/{name}", p.strip()) for p in patterns), name
+        text = (static / name).read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text, name

@@ -98,13 +98,19 @@ class Handler(BaseHTTPRequestHandler):
         self._answer("POST")
 
     def _answer(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            answer = error(f"request body over {MAX_BODY} bytes", 413, EXIT["invalid"])
+        text = self.headers.get("Content-Length") or "0"
+        length = int(text) if text.isdigit() else -1
+        if not 0 <= length <= MAX_BODY:
+            expected = f"a Content-Length from 0 to {MAX_BODY} bytes, not {text[:20]!r}"
+            answer = error(expected, 413 if length > 0 else 400, EXIT["invalid"])
             self.close_connection = True
         else:
             body = self.rfile.read(length) if length > 0 else b""
-            answer = route(self.server.api, method, self.path, body)
+            try:
+                answer = route(self.server.api, method, self.path, body)
+            except Exception as err:  # one line, as the command line says it; no traceback
+                message = f"unexpected error: {type(err).__name__}: {err}"
+                answer = error(message, 500, EXIT["unexpected"])
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.media)
         self.send_header("Content-Length", str(len(answer.body)))

@@ -260,9 +260,15 @@ async function loadRuns() {
       ? el("button", { class: "small compare", text: "Compare with current", onclick: () => compareWith(r.id) }) : "";
     return el("tr", { "data-run": r.id }, el("td", { text: r.id }), el("td", { text: r.at }),
       el("td", { text: r.command }), el("td", { text: r.scenario }), el("td", { text: changes }),
-      el("td", { text: r.status || r.error }), el("td", { class: "num", text: money(r.margin, "") }),
+      el("td", { text: resultLabel(r) }), el("td", { class: "num", text: money(r.margin, "") }),
       el("td", { class: "num", text: num(r.seconds, 2) }), el("td", {}, compare));
   }));
+}
+
+function resultLabel(r) {
+  if (r.command === "check" && r.exit_code === 0) return "feasible";
+  if (r.command === "check" && r.exit_code === 3) return "not feasible";
+  return r.status || r.error;
 }
 
 async function compareWith(runId) {
