@@ -136,4 +136,5 @@ def test_a_long_solve_shows_progress_and_cancels(page):
     page.click("#cancel-button")
     page.wait_for_selector("#progress.hidden", state="attached", timeout=WAIT_MS)
     assert "Cancelled" in page.inner_text("#error")
+    assert page.inner_text("#verdict") == "Not checked: cancelled."
     shot(page, "8-cancelled")

@@ -28,7 +28,15 @@ from optimizer.web.work import EXIT, EXIT_CANCELLED, Outcome
 
 GRACE = 10.0
 """Seconds a worker may overrun its time limit (building reports) before it is killed."""
-PRELOAD = ["optimizer.web.work", "optimizer.pipeline", "optimizer.output.report"]
+PRELOAD = [
+    "optimizer.web.work",
+    "optimizer.pipeline",
+    "optimizer.output.report",
+    "optimizer.scenario.loader",
+    "optimizer.scenario.fixes",
+    "optimizer.milp.highs",
+    "highspy",
+]
 """Modules the fork server imports once, so that no worker imports them again."""
 
 

@@ -88,9 +88,7 @@ async function openScenario() {
   if (status !== 200) { showError(data, "open-error"); return; }
   for (const id of ["deal-card"]) $(id).classList.remove("hidden");
   $("diagnosis-card").classList.add("hidden");
-  $("figures").replaceChildren();
-  $("verdict").className = "verdict none";
-  $("verdict").textContent = "Checking the deal…";
+
   state.source = source; state.describe = data; state.variant = changed ? "" : variant;
   state.fixes = {}; state.sets = {}; state.lastDeal = null; state.output = null; state.run = null;
   $("deal-title").textContent = `— ${data.scenario} (${data.file})`;
@@ -223,6 +221,9 @@ function setBusy(busy) {
 async function run(command) {
   showError(null);
   setBusy(true);
+  $("figures").replaceChildren();
+  $("verdict").className = "verdict none";
+  $("verdict").textContent = command === "solve" ? "Solving the deal…" : "Checking the deal…";
   $("progress-fill").style.width = "0";
   const start = await api("POST", "/api/jobs", { command, ...requestBody() });
   if (start.status !== 200) { setBusy(false); showError(start.data); return; }
@@ -242,7 +243,11 @@ async function run(command) {
 
 function finish(command, job) {
   if (!job.output) {
-    showError(job.state === "cancelled" ? { error: "Cancelled: the solve was stopped." } : job);
+    const cancelled = job.state === "cancelled";
+    $("verdict").textContent = cancelled ? "Not checked: cancelled." : "Not checked: see the message below.";
+    showError(cancelled ? { error: "Cancelled: the solve was stopped." } : job);
+    state.output = null; state.run = null;
+    renderDiagnosis(); renderDownloads();
     return;
   }
   state.output = job.output; state.command = command; state.run = job.run;
