@@ -35,6 +35,7 @@ LEVELS: tuple[tuple[str, ...], ...] = (
     ("studies",),
     ("output",),
     ("history",),
+    ("web",),
     ("cli", "console", "__main__"),
 )
 """Top-level modules and stage folders, in the order the data flows (lowest first)."""

@@ -15,11 +15,21 @@ encoding can show), ``options`` (shared option types and options), ``output``
 (the command group and its error handling), ``record`` (--db, --no-history, --set
 and recording a run), then the commands: ``tools`` (validate, staff, requirements,
 export-lp), ``deal`` (solve, check), ``invoice`` (invoice), ``quote`` (quote), ``risk``
-(risk), ``studies`` (compare, sweep, frontier) and ``history`` (runs). Importing this
-package registers them all on :func:`main`.
+(risk), ``studies`` (compare, sweep, frontier), ``history`` (runs) and ``serve`` (the
+web deal desk, :mod:`optimizer.web`). Importing this package registers them all on
+:func:`main`.
 """
 
-from optimizer.cli import deal, history, invoice, quote, risk, studies, tools  # noqa: F401
+from optimizer.cli import (  # noqa: F401 - registers the commands
+    deal,
+    history,
+    invoice,
+    quote,
+    risk,
+    serve,
+    studies,
+    tools,
+)
 from optimizer.cli.app import main
 
 __all__ = ["main"]
