@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import pypdf
 import pytest
 from helpers import INVALID_DIR, ROOT, SCENARIOS_DIR
 from web_helpers import SLOW, alive, call, descendants, desk, slow_folder, without_seconds
@@ -33,8 +34,14 @@ def slow(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with desk(SCENARIOS_DIR) as running:
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run history the module's desk writes to."""
+    return tmp_path_factory.mktemp("history") / "runs.sqlite"
+
+
+@pytest.fixture(scope="module")
+def server(history: Path):
+    with desk(SCENARIOS_DIR, db=history) as running:
         yield running
 
 
@@ -253,8 +260,24 @@ def test_runs_compare_and_workbook(server):
     header = [c.value for c in book["summary"][1]]
     margin = book["summary"].cell(2, 1 + next(i for i, h in enumerate(header) if "margin" in h))
     assert margin.value == pytest.approx(second["result"]["totals"]["margin"], abs=0.01)
-    assert call(server, f"/api/runs/{b}/quote")[0] == 501
+    status, headers, pdf = call(server, f"/api/runs/{b}/quote")
+    assert status == 200 and headers["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "EUR 1.08 per" in text and "Quote: Nordic telco" in text
     assert call(server, "/api/runs/r999")[0] == 404
+
+
+def test_runs_of_the_desk_are_in_the_run_history(server, history: Path) -> None:
+    """A check of the page is a row of ``tierprice runs`` (command check, its scenario)
+    holding the JSON the page got."""
+    answer = call(server, "/api/check", {"scenario": "retail_bank.yaml"})[2]
+    done = cli("runs", "list", "--format", "json", "--db", str(history))
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    mine = [r for r in rows if r["scenario"] == answer["result"]["scenario"]]
+    assert mine and mine[0]["command"] == "check"
+    shown = cli("runs", "show", str(mine[0]["id"]), "--format", "json", "--db", str(history))
+    assert without_seconds(json.loads(shown.stdout)) == without_seconds(answer)
 
 
 def test_serve_refuses_a_port_in_use_in_one_line(server):

@@ -113,7 +113,10 @@ def test_open_change_check_apply_compare_download(page):
     data = Path(download.value.path()).read_bytes()
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert "summary" in book.sheetnames
-    assert page.locator("#quote-link").count() == 0  # no quote renderer in this build
+    with page.expect_download() as download:
+        page.click("#quote-link")
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and download.value.suggested_filename.endswith("-quote.pdf")
 
 
 def test_bad_input_shows_the_command_lines_message(page):

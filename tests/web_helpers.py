@@ -39,9 +39,12 @@ def slow_folder(folder: Path) -> Path:
 
 
 @contextlib.contextmanager
-def desk(folder: Path, time_limit: float = 120.0, workers: int = 2) -> Iterator[DeskServer]:
-    """A running deal desk serving ``folder``; stopped (workers killed) afterwards."""
-    server = make_server("127.0.0.1", 0, folder, time_limit, workers)
+def desk(
+    folder: Path, time_limit: float = 120.0, workers: int = 2, db: Path | None = None
+) -> Iterator[DeskServer]:
+    """A running deal desk serving ``folder`` (its runs also written to the history at
+    ``db``); stopped (workers killed) afterwards."""
+    server = make_server("127.0.0.1", 0, folder, time_limit, workers, db)
     thread = threading.Thread(target=serve, args=(server,), daemon=True)
     thread.start()
     try:

@@ -10,6 +10,7 @@ import click
 from optimizer.cli.app import main
 from optimizer.cli.exits import EXIT_INVALID
 from optimizer.cli.options import FiniteRange
+from optimizer.cli.record import history_db, history_options
 from optimizer.cli.text import safe
 
 DEFAULT_TIME_LIMIT = 300.0
@@ -57,11 +58,19 @@ class ListenError(click.ClickException):
     default=None,
     help="Checks and solves run at once; more wait in a queue. Default: the cores.",
 )
+@history_options
+@click.pass_context
 def serve_command(
-    host: str, port: int, folder: Path | None, time_limit: float, workers: int | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    folder: Path | None,
+    time_limit: float,
+    workers: int | None,
 ) -> None:
     """Serve the deal desk: open a scenario, change a tier or price, check, apply a
-    proven change, compare runs, download the workbook.
+    proven change, compare runs, download the quote and the workbook. Every check
+    and solve of the page is also recorded in the run history (tierprice runs).
 
     \b
     The page and its JSON API (/api/check, /api/solve, /api/runs: docs/web.md)
@@ -73,7 +82,8 @@ def serve_command(
 
     folder = folder if folder is not None else Path("scenarios")
     try:
-        server = make_server(host, port, folder, time_limit, workers or os.cpu_count() or 1)
+        db = None if ctx.obj.get("no_history") else history_db(ctx)
+        server = make_server(host, port, folder, time_limit, workers or os.cpu_count() or 1, db)
     except OSError as err:
         raise ListenError(
             safe(f"cannot listen on {host}:{port}: {err.strerror or err}", True)

@@ -22,7 +22,7 @@ from optimizer.errors import ScenarioError
 from optimizer.web import quote
 from optimizer.web.jobs import Job, Jobs
 from optimizer.web.requests import parse_request, read_body, scenario_files
-from optimizer.web.runs import History
+from optimizer.web.runs import History, record_web_run
 from optimizer.web.work import EXIT, Outcome
 
 HTTP_OF_EXIT = {0: 200, 1: 500, 2: 400, 3: 200, 4: 200, 5: 500, 130: 409}
@@ -76,8 +76,12 @@ def outcome_answer(outcome: Outcome, run_id: str | None = None) -> Answer:
 class DeskApi:
     """The API of one server: its folder, its jobs and its history."""
 
-    def __init__(self, folder: Path, time_limit: float, workers: int = 2) -> None:
+    def __init__(
+        self, folder: Path, time_limit: float, workers: int = 2, db: Path | None = None
+    ) -> None:
         self.folder = folder
+        self.db = db
+        """The run history every finished check and solve is also written to (None: off)."""
         self.history = History()
         self.run_of_job: dict[str, str] = {}
         self.jobs = Jobs(time_limit, workers, self._record)
@@ -88,9 +92,17 @@ class DeskApi:
         if out.exit_code in (EXIT["invalid"],) or job.state == "cancelled":
             return
         run = self.history.record(
-            job.request.describe(), out.exit_code, out.output, out.error, out.result, job.elapsed()
+            job.request.describe(),
+            out.exit_code,
+            out.output,
+            out.error,
+            out.result,
+            job.elapsed(),
+            out.scenario,
         )
         self.run_of_job[job.id] = run.id
+        if self.db is not None and out.scenario is not None and out.output:
+            record_web_run(self.db, job.request, out)
 
     def info(self) -> Answer:
         """``GET /api/info``: version, folder, scenarios, the server's time limit."""
@@ -195,9 +207,9 @@ class DeskApi:
             return Answer(200, body, media, {"Content-Disposition": name})
         if part == "quote":
             try:
-                body, media, filename = quote.quote(run.result)
+                body, media, filename = quote.quote(run.result, run.scenario)
             except quote.QuoteUnavailableError as err:
-                return error(str(err), 501, EXIT["unexpected"])
+                return error(str(err), 404, run.exit_code)
             return Answer(
                 200, body, media, {"Content-Disposition": f"attachment; filename={filename}"}
             )

@@ -1,28 +1,36 @@
 """The client quote a run can be downloaded as: one small adapter.
 
-The page offers the quote download only when :func:`available` says so, and the
-API's ``GET /api/runs/ID/quote`` answers ``501`` with :data:`UNAVAILABLE`
-otherwise. In this build no quote renderer is installed, so neither offers one;
-the workbook (``/api/runs/ID/workbook.xlsx``) is always there.
+``GET /api/runs/ID/quote`` renders the one-page PDF quote of a solved run
+(:mod:`optimizer.output.quote`, the same page as ``tierprice quote --output
+quote.pdf``), dated today and valid for :data:`VALID_DAYS`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
-UNAVAILABLE = "the client quote is not available in this version of tierprice"
-"""What the API says when there is no quote renderer."""
+VALID_DAYS = 30
+"""Days a quote downloaded from the page is valid (``tierprice quote``'s default)."""
 
 
 class QuoteUnavailableError(LookupError):
-    """No quote renderer in this build."""
+    """A run without a solved deal and its scenario cannot be quoted."""
 
 
 def available() -> bool:
-    """Whether a quote can be rendered."""
-    return False
+    """Whether a quote can be rendered (the page offers the download)."""
+    return True
 
 
-def quote(result: Any) -> tuple[bytes, str, str]:
-    """The quote of a result: its bytes, media type and file name."""
-    raise QuoteUnavailableError(UNAVAILABLE)
+def quote(result: Any, scenario: Any) -> tuple[bytes, str, str]:
+    """The PDF quote of a solved ``result`` of ``scenario``: bytes, media type, file name."""
+    if result is None or scenario is None or result.totals is None:
+        raise QuoteUnavailableError("this run has no solved deal to quote")
+    from optimizer.output.quote import build_quote
+    from optimizer.output.quote_pdf import to_pdf
+
+    body = to_pdf(build_quote(scenario, result, dt.date.today(), VALID_DAYS), False)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", scenario.scenario).strip("-").lower() or "deal"
+    return body, "application/pdf", f"{name}-quote.pdf"

@@ -1,19 +1,25 @@
-"""The run history the page compares with: one small adapter, kept in memory.
+"""The runs the page compares with, and the run history they are written to.
 
-The page and the API ask this module alone for earlier runs (``/api/runs``). In
-this build it keeps the runs of the server's own session, in memory, newest last
-(at most ``KEEP``): a restart of the server starts an empty history. Each run keeps
-the command's JSON exactly as the command line prints it and its result, for the
-workbook download and the comparison.
+The page and the API ask this module alone for earlier runs (``/api/runs``): the
+runs of the server's own session, in memory, newest last (at most ``KEEP``), each with
+the command's JSON exactly as the command line prints it, its result and scenario
+(for the workbook and quote downloads and the comparison). Every finished check and
+solve is also written to the SQLite run history (:mod:`optimizer.history`, the
+database of ``tierprice runs``; ``serve --db PATH`` or ``TIERPRICE_DB``, off with
+``--no-history``), where ``tierprice runs list | show | diff`` find it after the
+server has stopped. A history that cannot be written never fails the run: one
+warning on the server's stderr.
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 KEEP = 200
@@ -36,6 +42,8 @@ class Run:
     seconds: float
     at: float
     """When it ended (``time.time()``)."""
+    scenario: Any = None
+    """The scenario as solved (variant and changes applied)."""
 
     def summary(self) -> dict[str, Any]:
         """The run as ``GET /api/runs`` lists it."""
@@ -68,6 +76,7 @@ class History:
         error: str,
         result: Any,
         seconds: float,
+        scenario: Any = None,
     ) -> Run:
         """Keep a finished run; returns it with its id."""
         with self._lock:
@@ -80,6 +89,7 @@ class History:
                 result,
                 seconds,
                 time.time(),
+                scenario,
             )
             self._runs[run.id] = run
             while len(self._runs) > KEEP:
@@ -95,3 +105,24 @@ class History:
         """The run of that id, or None."""
         with self._lock:
             return self._runs.get(run_id)
+
+
+def record_web_run(db: Path, request: Any, outcome: Any) -> None:
+    """Write one finished check or solve of the page to the run history at ``db``
+    (command ``check`` or ``solve``, its request as the options, the JSON it
+    answered); a failure is one warning on stderr."""
+    from optimizer.history.record import run_row
+    from optimizer.history.store import connect, write_run
+
+    options = {**request.describe(), "web": True}
+    command = options.pop("command")
+    source = None if request.path is None else str(request.path)
+    try:
+        conn = connect(db)
+        try:
+            row = run_row(command, options, outcome.scenario, outcome.output, source)
+            write_run(conn, {**row, "exit_code": outcome.exit_code})
+        finally:
+            conn.close()
+    except Exception as err:  # the history never fails the run it records
+        print(f"warning: run not recorded in the history ({db}): {err}", file=sys.stderr)

@@ -135,10 +135,16 @@ class DeskServer(ThreadingHTTPServer):
 
 
 def make_server(
-    host: str, port: int, folder: Path, time_limit: float, workers: int = 2
+    host: str,
+    port: int,
+    folder: Path,
+    time_limit: float,
+    workers: int = 2,
+    db: Path | None = None,
 ) -> DeskServer:
-    """A server bound to ``host:port`` (port 0: any free one), not yet serving."""
-    return DeskServer((host, port), DeskApi(folder, time_limit, workers))
+    """A server bound to ``host:port`` (port 0: any free one), not yet serving; its
+    runs are also written to the history at ``db`` (None: not written)."""
+    return DeskServer((host, port), DeskApi(folder, time_limit, workers, db))
 
 
 def serve(server: DeskServer, ready: threading.Event | None = None) -> None:

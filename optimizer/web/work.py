@@ -42,6 +42,8 @@ class Outcome:
     """The VerifiedResult (for the workbook and comparisons), when there is one."""
     notes: tuple[str, ...] = field(default=())
     """Warnings the command line prints on stderr (re-solves the time limit skipped)."""
+    scenario: Any = None
+    """The scenario as solved (variant and changes applied), for the history and quote."""
 
 
 def load(request: DealRequest) -> Any:
@@ -99,10 +101,10 @@ def _run(request: DealRequest, deadline: float | None) -> Outcome:
     if result.solver.skipped:
         notes = (f"time limit reached, skipped: {'; '.join(result.solver.skipped)}",)
     if result.status.has_solution:
-        return Outcome(EXIT["ok"], output, result=result, notes=notes)
+        return Outcome(EXIT["ok"], output, result=result, notes=notes, scenario=scenario)
     code = EXIT["infeasible"] if result.status == "infeasible" else EXIT["solver"]
     message = "" if code == EXIT["infeasible"] else result.message
-    return Outcome(code, output, error=message, result=result, notes=notes)
+    return Outcome(code, output, error=message, result=result, notes=notes, scenario=scenario)
 
 
 def worker_main(conn: Connection, request: DealRequest) -> None:
