@@ -1,4 +1,4 @@
-"""``tierprice runs``: the recorded runs (``list``, ``show``, ``diff``, ``replay``).
+"""``tierprice runs``: the recorded runs (``list``, ``show``, ``diff``, ``compare``, ``replay``).
 
 Every ``solve`` and ``check`` (and ``compare``, ``sweep``, ``frontier``, ``invoice``)
 is recorded (:mod:`optimizer.cli.record`); these commands read the history and write
@@ -158,6 +158,39 @@ def diff_command(first: int, second: int, fmt: str) -> None:
     lines += ["", "result:"]
     lines += [f"  {c}" for c in result] or ["  (the same tiers, prices and margins)"]
     emit("\n".join(lines) + "\n", None)
+
+
+@runs_group.command("compare")
+@click.argument("run_ids", metavar="[ID ...]", type=int, nargs=-1)
+@click.option("--scenario", "name", default=None, help="The newest runs of this scenario name.")
+@click.option("--last", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@history_options
+def compare_command(run_ids: tuple[int, ...], name: str | None, last: int, fmt: str) -> None:
+    """Runs side by side, oldest on the left: the given IDs, or the --last N runs of
+    --scenario NAME (default: of the newest run's scenario). Each category's tier and
+    price, the totals, and how many scenario fields differ from the first run."""
+    from optimizer.history.side import side_by_side
+    from optimizer.history.store import list_runs
+    from optimizer.output import report
+
+    conn = _open()
+    try:
+        if run_ids:
+            rows = [_run(conn, i) for i in run_ids]
+        else:
+            newest = list_runs(conn, None, 1)
+            if not newest:
+                raise HistoryUsageError(f"no runs in the history ({history_db()})")
+            scenario = name if name is not None else newest[0]["scenario"]
+            rows = list(reversed(list_runs(conn, scenario, last)))
+            if not rows:
+                raise HistoryUsageError(f"no runs of {scenario!r} in the history")
+    finally:
+        conn.close()
+    table = side_by_side(rows)
+    render = {"json": report.rows_to_json, "csv": report.rows_to_csv}
+    emit(render.get(fmt, report.rows_table)(table), None, fmt)
 
 
 @runs_group.command("replay")
