@@ -8,7 +8,9 @@ command's time budget through every solve of a run.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from optimizer.results import FixedChoice
 
@@ -56,7 +58,7 @@ class RunOptions:
     """Everything that changes a run besides the scenario."""
 
     objective: str | None = None
-    """max_margin or min_price; None = the scenario's own."""
+    """max_margin, min_price or max_expected_margin; None = the scenario's own."""
     solve: SolveOptions = field(default_factory=SolveOptions)
     explain: bool = True
     """Shadow prices and 1%-relaxation gains for binding limits (costs extra solves)."""
@@ -66,6 +68,11 @@ class RunOptions:
     """On infeasibility, find the smallest proven changes (costs extra solves)."""
     exact_prices: bool = False
     """Keep continuous prices at the exact optimum instead of a quotable step."""
+    expected: Mapping[str, Mapping[Any, tuple[float, float]]] = field(default_factory=dict)
+    """``max_expected_margin``: category -> (tier, plan or None) -> what the simulated
+    months change in the option's revenue (filled in by the pipeline from
+    :func:`optimizer.risk.pricing.expected_changes`; see
+    :func:`optimizer.milp.model.build_model`)."""
 
 
 CHECK_GAP = 1e-3

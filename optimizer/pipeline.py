@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import Any
 
 from optimizer.analysis.diagnose import diagnose
 from optimizer.analysis.explain import explain
@@ -20,8 +21,17 @@ from optimizer.milp.model import BuiltModel, build_model
 from optimizer.milp.phases import at_quotable_prices, cheapest_at_lowest_spend, solve_scenario
 from optimizer.options import RunOptions
 from optimizer.results import Solution, SolveStatus, VerifiedResult
-from optimizer.scenario.schema import Scenario
-from optimizer.staffing.requirements import build_requirements
+from optimizer.risk.engine import simulate
+from optimizer.risk.plan import deal_plan
+from optimizer.risk.pricing import (
+    PRICING_SEED,
+    confident_requirements,
+    expected_changes,
+    premium_rows,
+)
+from optimizer.scenario.risk_terms import Uncertainty
+from optimizer.scenario.schema import Scenario, validate_scenario
+from optimizer.staffing.requirements import RequirementTable, build_requirements
 
 
 def build_only(scenario: Scenario, objective: str | None = None) -> BuiltModel:
@@ -51,6 +61,10 @@ def run_scenario(scenario: Scenario, options: RunOptions = _DEFAULTS) -> Verifie
 
 def _run(scenario: Scenario, options: RunOptions, skipped: list[str]) -> VerifiedResult:
     reqs = build_requirements(scenario)
+    if risk_aware(scenario, options):
+        reqs = confident_requirements(scenario, reqs)
+        if (options.objective or scenario.objective) == "max_expected_margin":
+            options = replace(options, expected=expected_changes(scenario, reqs))
     model, solution = solve_scenario(scenario, reqs, options)
     if model.objective == "min_price" and solution.status.has_solution:
         solution = cheapest_at_lowest_spend(scenario, reqs, options, solution)
@@ -70,6 +84,8 @@ def _run(scenario: Scenario, options: RunOptions, skipped: list[str]) -> Verifie
     if not solution.status.has_solution:
         return _unsolved(scenario, solution)
     result = verify(scenario, reqs, solution)
+    if risk_aware(scenario, options):
+        result = _with_risk_pricing(scenario, reqs, result, options)
     if options.explain:
         limits = explain(
             scenario,
@@ -103,6 +119,65 @@ def _with_worth(
     worth = terms_worth(scenario, result.billing, base, lambda s: _margin_of(s, options, skipped))
     billing = {name: {**terms, **worth.get(name, {})} for name, terms in result.billing.items()}
     return replace(result, billing=billing)
+
+
+def risk_aware(scenario: Scenario, options: RunOptions) -> bool:
+    """Whether a run prices for volume risk: a tier with ``confidence``, or the
+    ``max_expected_margin`` objective."""
+    objective = options.objective or scenario.objective
+    confident = any(t.confidence is not None for c in scenario.categories for t in c.tiers)
+    return confident or objective == "max_expected_margin"
+
+
+def forecast_only(scenario: Scenario) -> Scenario:
+    """``scenario`` priced on the forecast alone: no confidence, objective max_margin."""
+    raw = scenario.raw()
+    raw["objective"] = "max_margin"
+    for cat in raw["categories"]:
+        for tier in cat["tiers"]:
+            tier.pop("confidence", None)
+    return validate_scenario(raw, "<forecast-only>")
+
+
+def _with_risk_pricing(
+    scenario: Scenario, reqs: RequirementTable, result: VerifiedResult, options: RunOptions
+) -> VerifiedResult:
+    """The result with its ``risk_pricing`` block: the plan's expected margin and
+    windows met over the pricing months, and the risk premium (prices and margin)
+    against the plan priced on the forecast alone."""
+    draws = (scenario.uncertainty or Uncertainty()).pricing_draws
+    months = simulate(deal_plan(scenario, reqs, result), draws, PRICING_SEED)
+    plain = forecast_only(scenario)
+    quiet = replace(options, objective=None, expected={}, explain=False, diagnose=False)
+    base = run_scenario(plain, quiet)
+    block: dict[str, Any] = {
+        "objective": options.objective or scenario.objective,
+        "draws": draws,
+        "seed": PRICING_SEED,
+        "expected_margin": float(months.margin.mean()),
+        "confidence": [
+            {"category": c.name, "tier": r.tier, "confidence": c.tier(r.tier).confidence,
+             "window": r.window, "p_window_met": r.p_window_met}
+            for c, r in zip(scenario.categories, months.categories, strict=True)
+            if c.tier(r.tier).confidence is not None
+        ],
+    }  # fmt: skip
+    if base.totals is not None and result.totals is not None:
+        base_months = simulate(deal_plan(plain, build_requirements(plain), base), draws, 0)
+        block["forecast_plan"] = {
+            "margin": base.totals.margin,
+            "expected_margin": float(base_months.margin.mean()),
+        }
+        block["risk_premium"] = {
+            "margin": result.totals.margin - base.totals.margin,
+            "expected_margin": block["expected_margin"] - float(base_months.margin.mean()),
+            "categories": premium_rows(scenario, _choices(result), _choices(base)),
+        }
+    return replace(result, risk_pricing=block)
+
+
+def _choices(result: VerifiedResult) -> dict[str, Any]:
+    return {c.name: c for c in result.categories}
 
 
 PROOF_GAP = 0.05

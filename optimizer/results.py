@@ -288,6 +288,10 @@ class VerifiedResult:
     cash_flow: tuple[MonthFlow, ...] = ()
     """Month by month over the contract, only when a project is invoiced on delivery."""
     contract: Contract | None = None
+    risk_pricing: dict[str, Any] | None = None
+    """Risk-aware pricing (a tier's ``confidence``, ``objective: max_expected_margin``):
+    the expected margin of the plan, each confident tier's windows met, and the risk
+    premium against the forecast-only plan; None otherwise."""
     """The contract view, only when the scenario escalates, discounts or invoices."""
 
     def to_frame(self, table: str = "categories") -> Any:

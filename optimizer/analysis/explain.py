@@ -34,7 +34,7 @@ def shadow_prices(model: BuiltModel, solution: Solution, options: SolveOptions) 
     pinned = solution.pinned()
     lp = build_model(model.scenario, model.requirements, model.objective, choices=pinned)
     relaxed = solve(lp, replace(options, relax=True, solver="highs"))
-    sign = 1.0 if model.objective == "max_margin" else -1.0
+    sign = -1.0 if model.objective == "min_price" else 1.0
     return {name: sign * row.dual for name, row in relaxed.rows.items() if row.dual is not None}
 
 

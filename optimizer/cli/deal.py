@@ -41,7 +41,7 @@ from optimizer.cli.text import safe
 @click.argument("scenario", type=ScenarioPath)
 @click.option(
     "--objective",
-    type=click.Choice(["max-margin", "min-price"]),
+    type=click.Choice(["max-margin", "min-price", "max-expected-margin"]),
     default=None,
     help="Default: the scenario's own.",
 )

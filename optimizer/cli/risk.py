@@ -95,7 +95,11 @@ def risk_command(
     guard_outputs(output, plot)
     fixed = parse_fixes(s, fixes, str(scenario))
     result = solve_as_quoted(s, fixed, time_limit, ends, "no plan to simulate")
-    risk = risk_of(s, result, draws, seed)
+    from optimizer.risk.pricing import confident_requirements
+    from optimizer.staffing.requirements import build_requirements
+
+    reqs = confident_requirements(s, build_requirements(s))  # as the plan was solved
+    risk = risk_of(s, result, draws, seed, reqs)
     render = risk_report.to_json if fmt == "json" else risk_report.to_text
     emit(render(risk), output, fmt)
     opts = {"draws": draws, "seed": seed, "fix": list(fixes), "variant": variant, "set": list(sets)}

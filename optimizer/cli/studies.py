@@ -210,7 +210,11 @@ def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]
     help="A field and its values (repeat for a grid); xA:xB:STEPS multiplies.",
 )
 @click.option("--variant", default=None)
-@click.option("--objective", type=click.Choice(["max-margin", "min-price"]), default=None)
+@click.option(
+    "--objective",
+    type=click.Choice(["max-margin", "min-price", "max-expected-margin"]),
+    default=None,
+)
 @_grid_outputs("Margin curve or heat map (.png, .pdf, .svg).")
 def sweep(
     ctx: click.Context,

@@ -51,6 +51,8 @@ class Draft:
     bonuses: dict[str, list[pulp.LpVariable]] = field(default_factory=dict)
     revenue: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     cost_terms: dict[pulp.LpVariable, float] = field(default_factory=dict)
+    expected: dict[pulp.LpVariable, float] = field(default_factory=dict)
+    """``max_expected_margin``: the simulated change of revenue per option variable."""
     cost: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
 
     @property

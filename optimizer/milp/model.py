@@ -12,6 +12,9 @@ tables. The client's and provider's limits are written by their families
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pulp
 
@@ -58,6 +61,7 @@ def build_model(
     elastic: dict[str, float] | None = None,
     spend_cap: float | None = None,
     pin_ranges: bool = False,
+    expected: Mapping[str, Mapping[Any, tuple[float, float]]] | None = None,
 ) -> BuiltModel:
     """Build the MILP. ``fixed`` holds quoted choices as limits (``fixed[...]``);
     ``choices`` pins tier and price outright (used by the shift phase and explain; a
@@ -67,9 +71,16 @@ def build_model(
 
     ``min_price`` is lexicographic (``optimizer.pipeline``): the lowest client spend
     first, then, with ``spend_cap`` the spend found, the lowest provider cost at
-    that spend (row ``min_price_spend``, objective the cost)."""
+    that spend (row ``min_price_spend``, objective the cost).
+
+    ``max_expected_margin`` maximises the margin expected over simulated months: each
+    option's revenue changes by ``expected[category][(tier, plan)]`` = ``(a, b)``, ``a``
+    per unit of the option's binary (a price point) or of its continuous price (a
+    range), ``b`` per unit of the range's binary; every limit keeps the forecast
+    revenue."""
     objective = objective or scenario.objective
-    sense = pulp.LpMaximize if objective == "max_margin" and not elastic else pulp.LpMinimize
+    maximise = objective in ("max_margin", "max_expected_margin") and not elastic
+    sense = pulp.LpMaximize if maximise else pulp.LpMinimize
     prob = pulp.LpProblem(sanitise(scenario.scenario) or "deal", sense)
     book = RowBook(prob, frozenset(elastic or ()))
     draft = Draft(scenario, requirements, book, fixed or {}, objective)
@@ -77,6 +88,8 @@ def build_model(
     mixes = {}
     for cat in scenario.categories:
         _add_choice(draft, cat, (choices or {}).get(cat.name), pin_ranges)
+        if objective == "max_expected_margin":
+            _add_expected(draft, cat, (expected or {}).get(cat.name, {}))
         mixes[cat.name] = add_site_revenue(draft, cat)
         add_bonus_revenue(draft, cat)
         for family in of_scope("category"):
@@ -91,7 +104,20 @@ def build_model(
             family.write(terms, site.name)
     for family in of_scope("deal"):
         family.write(terms, None)
-    revenue = terms.revenue()
+    _set_objective(draft, terms.revenue(), objective, elastic, spend_cap)
+    return draft.freeze(objective)
+
+
+def _set_objective(
+    draft: Draft,
+    revenue: pulp.LpAffineExpression,
+    objective: str,
+    elastic: dict[str, float] | None,
+    spend_cap: float | None,
+) -> None:
+    """The weighted slack (diagnosis), the margin, the expected margin, the spend, or
+    the cost at the lowest spend (``spend_cap``)."""
+    prob = draft.prob
     if elastic:
         prob.setObjective(
             pulp.lpSum(
@@ -102,13 +128,14 @@ def build_model(
         )
     elif objective == "max_margin":
         prob.setObjective(revenue - draft.cost)
+    elif objective == "max_expected_margin":
+        prob.setObjective(revenue + pulp.LpAffineExpression(draft.expected) - draft.cost)
     elif spend_cap is None:
         prob.setObjective(revenue)  # the most competitive bid
     else:
         # Among the bids at the lowest spend, the cheapest to deliver.
         draft.add(revenue <= spend_cap, RowKey("min_price_spend"))
         prob.setObjective(draft.cost)
-    return draft.freeze(objective)
 
 
 def _constant_cost(scenario: Scenario) -> float:
@@ -172,6 +199,16 @@ def _add_choice(
     fee = _add_platform_fee(draft, cat, revenue)
     draft.revenue[cat.name] = pulp.LpAffineExpression(revenue, constant=fee)
     draft.add(pulp.lpSum(o.var for o in options) == 1, RowKey("one_choice", category=cat.name))
+
+
+def _add_expected(draft: Draft, cat: Category, changes: Mapping[Any, tuple[float, float]]) -> None:
+    """The simulated months' change of each option's revenue, for the objective only."""
+    for option in draft.options[cat.name]:
+        a, b = changes.get((option.tier, option.plan), (0.0, 0.0))
+        on = option.price_var if option.price_var is not None else option.var
+        draft.expected[on] = draft.expected.get(on, 0.0) + a
+        if b:
+            draft.expected[option.var] = draft.expected.get(option.var, 0.0) + b
 
 
 def _add_platform_fee(draft: Draft, cat: Category, revenue: dict[pulp.LpVariable, float]) -> float:

@@ -25,6 +25,7 @@ import math
 import time
 import warnings
 from dataclasses import replace
+from typing import Any
 
 from optimizer.conventions import quotable
 from optimizer.milp import cuts
@@ -41,12 +42,22 @@ def solve_scenario(
 ) -> tuple[BuiltModel, Solution]:
     """Build ``scenario``'s model and solve it (shift mode: in phases); with build time."""
     start = time.perf_counter()
-    model = build_model(scenario, reqs, options.objective, fixed=options.fixed)
+    model = _build(scenario, reqs, options)
     build = time.perf_counter() - start
     if scenario.provider.staffing == "shifts":
         return _solve_shifts(scenario, reqs, options, model, build)
     solution = solve(model, options.solve)
     return model, replace(solution, solver=replace(solution.solver, build_seconds=build))
+
+
+def _build(
+    scenario: Scenario, reqs: RequirementTable, options: RunOptions, **pins: Any
+) -> BuiltModel:
+    """The model of ``options``' objective, quotes and expected changes (``pins``: the
+    choices or ranges :func:`optimizer.milp.model.build_model` pins)."""
+    return build_model(
+        scenario, reqs, options.objective, fixed=options.fixed, expected=options.expected, **pins
+    )
 
 
 SHIFT_TIME_LIMIT = 30.0
@@ -87,7 +98,7 @@ def _solve_shifts(
     def within(share: float) -> float:
         return max(0.0, share * (end - time.monotonic()))
 
-    phase1 = build_model(relaxed, reqs, options.objective, fixed=options.fixed)
+    phase1 = _build(relaxed, reqs, options)
     # Phase 1 only picks the choices: a 0.1% gap and a fifth of the time are plenty.
     loose = max(options.solve.gap or 0.0, PHASE1_GAP)
     first = solve(phase1, replace(options.solve, time_limit=within(1 / 5), gap=loose))
@@ -101,7 +112,7 @@ def _solve_shifts(
             options, shift_model, _timed(_bounded(third, first.bound), clock, build)
         )
     pinned = first.pinned()
-    phase2 = build_model(scenario, reqs, options.objective, fixed=options.fixed, choices=pinned)
+    phase2 = _build(scenario, reqs, options, choices=pinned)
     second = solve(phase2, replace(options.solve, time_limit=within(1 / 2)))
     # The interval choices may not survive shifts (e.g. a min-price bid that only just
     # met the margin floor): then the full model runs without a start.
@@ -239,7 +250,7 @@ def at_quotable_prices(
     }
     if not ranged:
         return solution
-    prefer_up = objective == "max_margin"
+    prefer_up = objective != "min_price"
     for up in (prefer_up, not prefer_up):
         pinned = {
             c: (ch.tier, quotable(ch.price, up) if c in ranged else ch.price)
@@ -247,8 +258,8 @@ def at_quotable_prices(
         }
         if all(pinned[c][1] == solution.choices[c].price for c in ranged):
             return solution  # already on the step
-        model = build_model(
-            scenario, reqs, objective, fixed=options.fixed, choices=pinned, pin_ranges=True
+        model = _build(
+            scenario, reqs, replace(options, objective=objective), choices=pinned, pin_ranges=True
         )
         again = solve(model, replace(options.solve, start=_start_from(model, solution)))
         if again.status.has_solution:

@@ -1,8 +1,6 @@
-"""VerifiedResult -> the JSON contract of design section 8, text tables and CSV.
-
-Pure: returns dicts and strings, prints nothing, never re-solves. Floats are rounded to
-``DIGITS`` decimals so the output is identical from run to run; timings only in ``solver``.
-"""
+"""VerifiedResult -> the JSON contract (docs/output.md), text tables and CSV. Pure: returns
+dicts and strings, prints nothing, never re-solves. Floats are rounded to ``DIGITS``
+decimals so the output is identical from run to run; timings only in ``solver``."""
 
 from __future__ import annotations
 
@@ -14,6 +12,7 @@ from typing import Any
 
 from optimizer.analysis.worth import worth_sentences
 from optimizer.conventions import price_decimals
+from optimizer.output.risk_pricing_text import risk_pricing_lines
 from optimizer.results import TOTAL_FIELDS, Contract, Totals, VerifiedResult
 
 DIGITS = 6
@@ -46,9 +45,7 @@ def _num(value: float | None) -> float | None:
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
+    if isinstance(value, bool | int | str) or value is None:
         return value
     if isinstance(value, float):
         return _num(float(value))
@@ -86,6 +83,8 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         ]
     if result.contract is not None:  # only when the scenario escalates, discounts or invoices
         out["contract"] = _contract(result.contract)
+    if result.risk_pricing is not None:  # only when a run priced for volume risk
+        out["risk_pricing"] = result.risk_pricing
     if result.diagnosis:
         out["diagnosis"] = list(result.diagnosis)
     out["verified"] = result.verified
@@ -220,6 +219,7 @@ def to_text(result: VerifiedResult) -> str:
     parts += ["", _totals_table(result.totals, result.currency)]
     parts += ["", _sites_table(result)]
     parts += ["", _binding_table(result), *worth_sentences(result.billing, result.currency)]
+    parts += risk_pricing_lines(result.risk_pricing, result.currency)
     parts.append(
         f"\nverified: {'yes' if result.verified else 'NO'}; solver "
         f"{result.solver.name} {result.solver.seconds:.2f} s"
@@ -290,8 +290,7 @@ def _sites_table(result: VerifiedResult) -> str:
 
 
 def _binding_table(result: VerifiedResult) -> str:
-    """The binding limits with slack, shadow price and relaxation gain (or a line saying
-    that none binds)."""
+    """The binding limits with slack, shadow price and relaxation gain (or "none binds")."""
     binding = [
         [c.name, _opt(c.slack), _opt(c.shadow_price), _opt(c.relax_gain)]
         for c in result.constraints
@@ -351,7 +350,7 @@ def verdict(result: VerifiedResult) -> str:
 
 def check_text(result: VerifiedResult, how: Any = None) -> str:
     """The deal check for a salesperson: verdict first, then the report or the diagnosis
-    (``how(entry)``, when given, is the command printed under each suggestion)."""
+    (``how(entry)``: the command printed under each suggestion)."""
     if result.totals is not None:
         return verdict(result) + "\n\n" + to_text(result)
     lines = [verdict(result), ""]

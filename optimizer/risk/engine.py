@@ -31,7 +31,7 @@ from optimizer.risk.plan import (
 from optimizer.risk.service import unique_metrics, weighted_level
 from optimizer.risk.summary import CategoryRisk, RiskResult, category_risk
 from optimizer.scenario.schema import Scenario
-from optimizer.staffing.requirements import build_requirements
+from optimizer.staffing.requirements import RequirementTable, build_requirements
 
 FloatArray = NDArray[np.float64]
 
@@ -224,8 +224,15 @@ def _result(deal: DealPlan, draws: int, seed: int, risks: list[CategoryRisk]) ->
 
 
 def risk_of(
-    scenario: Scenario, result: VerifiedResult, draws: int, seed: int = DEFAULT_SEED
+    scenario: Scenario,
+    result: VerifiedResult,
+    draws: int,
+    seed: int = DEFAULT_SEED,
+    reqs: RequirementTable | None = None,
 ) -> RiskResult:
     """Simulate ``draws`` months of a verified result of ``scenario`` (one with a
-    solution): the public entry point."""
-    return simulate(deal_plan(scenario, build_requirements(scenario), result), draws, seed)
+    solution): the public entry point. ``reqs`` is the requirement table the result was
+    solved with when it is not the scenario's own (tiers with a ``confidence``:
+    :func:`optimizer.risk.pricing.confident_requirements`)."""
+    table = build_requirements(scenario) if reqs is None else reqs
+    return simulate(deal_plan(scenario, table, result), draws, seed)

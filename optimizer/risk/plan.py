@@ -97,13 +97,24 @@ class DealPlan:
     categories: tuple[CategoryPlan, ...]
 
 
-def _sla(scenario: Scenario, cat: Category) -> Sla:
+def category_sla(scenario: Scenario, cat: Category) -> Sla:
+    """The SLA terms of ``cat``: the deal's, with the category's own fields over them."""
     base = scenario.sla or Sla()
     own = cat.sla
     if own is None:
         return base
     changes = {k: v for k, v in own.model_dump().items() if v is not None}
     return base.model_copy(update=changes)
+
+
+def category_cvs(scenario: Scenario, cat: Category) -> tuple[float, float]:
+    """The volume and handle-time coefficients of variation of ``cat`` (its own, else
+    the deal's)."""
+    uncertainty = scenario.uncertainty or Uncertainty()
+    own = cat.uncertainty
+    volume_cv = own.volume_cv if own and own.volume_cv is not None else uncertainty.volume_cv
+    aht_cv = own.aht_cv if own and own.aht_cv is not None else uncertainty.aht_cv
+    return volume_cv, aht_cv
 
 
 def _queue(reqs: RequirementTable, cat: Category, hours: FloatArray, tier: str) -> QueuePlan | None:
@@ -133,15 +144,12 @@ def _category(
         scheduled = result.staffing.get((site.name, cat.name))
         if scheduled is not None:
             hours[i] = np.asarray(scheduled) * (1.0 - scenario.site_shrinkage(site))
-    uncertainty = scenario.uncertainty or Uncertainty()
-    own = cat.uncertainty
-    volume_cv = own.volume_cv if own and own.volume_cv is not None else uncertainty.volume_cv
-    aht_cv = own.aht_cv if own and own.aht_cv is not None else uncertainty.aht_cv
+    volume_cv, aht_cv = category_cvs(scenario, cat)
     billing = billing_of(result)[cat.name]
     billable = reqs.category(cat.name).tier(outcome.tier).billable_per_month
     plan = CategoryPlan(
         cat, outcome.tier, billing, billable, outcome.revenue, 0.0, volume_cv, aht_cv,
-        _sla(scenario, cat), hours, _queue(reqs, cat, hours, outcome.tier),
+        category_sla(scenario, cat), hours, _queue(reqs, cat, hours, outcome.tier),
     )  # fmt: skip
     return replace(plan, forecast_charge=plan.charge(billable))
 

@@ -36,7 +36,7 @@ PricingModel = Literal[
     "per_unit",
     "per_hour",
 ]
-Objective = Literal["max_margin", "min_price"]
+Objective = Literal["max_margin", "min_price", "max_expected_margin"]
 
 # ------------------------------------------------------------------ ranges
 
@@ -115,6 +115,8 @@ RANGES: dict[str, Range] = {
     "correlation": Range(0, 1, "a correlation of log volume multipliers"),
     "absence_cv": Range(0, 0.5, "a standard deviation of the shrinkage share"),
     "credit": Range(0, 1, "a share of the category's monthly charge"),
+    "confidence": Range(0, 1, "a share of simulated months", low_open=True, high_open=True),
+    "draws": Range(100, 100_000, "simulated months"),
 }
 """Accepted range of each kind of number in a scenario (bounds and unit)."""
 

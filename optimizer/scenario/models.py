@@ -157,6 +157,9 @@ class Tier(Strict):
     value_per_contact: Money | None = None
     """The client's value of one contact handled at this tier (money; for ROI): better
     service, more value; none = the category's ``value_per_contact``."""
+    confidence: Annotated[float, Number("confidence")] | None = None
+    """Voice and chat: staff the tier so that it meets its ``sla.window`` in at least this
+    share of simulated months' windows, not only at the forecast (docs/risk.md)."""
 
     def price_points(self) -> tuple[float, ...] | None:
         """The discrete menu's unit prices, or None for a continuous range."""
@@ -275,9 +278,8 @@ class Category(Strict):
     value_per_sale: Money | None = None
     """Sales value of one sale (money); required for revenue_share pricing."""
     sales_are_value: bool | None = None
-    """Revenue share only: whether the sales the channel brings (handled x
-    conversion_rate x value_per_sale) count as the client's value (ROI); they do unless
-    this is false (the commission is spend, the sales it pays for are value)."""
+    """Revenue share only: the sales the channel brings (handled x conversion_rate x
+    value_per_sale) count as the client's value (ROI) unless this is false."""
     retention: Retention | None = None
     """The churn a tier avoids, as the client's value (see "Value of service")."""
     effort_hours: Annotated[float, Number("effort_hours")] | None = None
@@ -347,8 +349,8 @@ class ScenarioFields(Strict):
     """Yearly rate the contract view's NPV discounts the monthly cash flow at; none =
     no NPV."""
     objective: Objective = "max_margin"
-    """max_margin: the provider's best margin; min_price: the client's lowest spend
-    with every limit kept (the most competitive bid)."""
+    """max_margin: the best margin; min_price: the client's lowest spend, every limit kept
+    (the keenest bid); max_expected_margin: the best mean margin of simulated months."""
     calendar: Calendar = Calendar()
     """The representative week."""
     provider: Provider

@@ -38,6 +38,9 @@ class Uncertainty(Strict):
     intraday: Intraday = "poisson"
     """poisson: the contacts of each interval of each day are Poisson around the
     forecast x multipliers; none: exactly the forecast x multipliers."""
+    pricing_draws: Annotated[int, Number("draws")] = 1000
+    """Simulated months (seed 0) that risk-aware pricing (a tier's ``confidence``,
+    ``objective: max_expected_margin``) computes its constants from."""
 
 
 class CategoryUncertainty(Strict):

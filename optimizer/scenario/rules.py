@@ -19,6 +19,7 @@ from optimizer.errors import MISSING, Issue
 from optimizer.scenario import profiles
 from optimizer.scenario.models import Category, ScenarioFields
 from optimizer.scenario.open_hours import OpenHoursWarning, open_hours_gaps, open_mask
+from optimizer.scenario.risk_rules import risk_pricing_issues
 from optimizer.scenario.terms_rules import site_terms_issues, terms_issues
 from optimizer.scenario.tier_rules import (
     presence,
@@ -74,6 +75,7 @@ def _category_issues(
     issues: list[Issue] = []
     issues += _unique(source, f"{path}.tiers", [t.name for t in cat.tiers])
     issues += terms_issues(cat, path, source) + site_terms_issues(scenario, cat, path, source)
+    issues += risk_pricing_issues(cat, path, source, scenario.objective)
     if not cat.is_project and not scenario.sites_for(cat.name):
         issues.append(
             Issue(

@@ -14,7 +14,7 @@ in one call to the queueing engine.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -184,28 +184,58 @@ def _queue_tiers(
         max_abandon=caps if patience is not None else None,
     )
     stats = queueing.metrics(servers, loads, aht, within, patience=patience)
+    return tuple(
+        _at_servers(scenario, cat, load, tier.name, servers[k], stats, k)
+        for k, tier in enumerate(cat.tiers)
+    )
+
+
+def _at_servers(
+    scenario: Scenario,
+    cat: Category,
+    load: FloatArray,
+    name: str,
+    servers: IntArray,
+    stats: queueing.QueueMetrics,
+    row: int,
+) -> TierRequirement:
+    """One queue tier's requirement at ``servers`` per interval (row ``row`` of
+    ``stats``, their queue metrics): its agents (chat: the agents the servers need),
+    service level, ASA, abandonment and monthly figures."""
+    aht = float(cat.aht_seconds or 0.0)
     agents = queueing.chat_agents(servers, cat.concurrency) if cat.channel == "chat" else servers
     volume = load * (scenario.calendar.interval_minutes * 60.0) / aht
     wpm = scenario.calendar.weeks_per_month
     hours = scenario.calendar.interval_minutes / 60.0
-    tiers = []
-    for k, tier in enumerate(cat.tiers):
-        abandon = np.where(load > 0, stats.p_abandon[k], 0.0)
-        handled = float(np.sum(volume * (1.0 - abandon))) * wpm
-        productive = float(np.sum(agents[k])) * hours * wpm
-        tiers.append(
-            TierRequirement(
-                tier.name,
-                agents[k].astype(np.int64),
-                np.where(load > 0, stats.service_level[k], 1.0),
-                np.where(load > 0, stats.asa[k], 0.0),
-                abandon,
-                handled,
-                productive,
-                billable(scenario, cat, handled, productive),
-            )
-        )
-    return tuple(tiers)
+    abandon = np.where(load > 0, stats.p_abandon[row], 0.0)
+    handled = float(np.sum(volume * (1.0 - abandon))) * wpm
+    productive = float(np.sum(agents)) * hours * wpm
+    return TierRequirement(
+        name,
+        np.asarray(agents, dtype=np.int64),
+        np.where(load > 0, stats.service_level[row], 1.0),
+        np.where(load > 0, stats.asa[row], 0.0),
+        abandon,
+        handled,
+        productive,
+        billable(scenario, cat, handled, productive),
+    )
+
+
+def with_servers(
+    scenario: Scenario, creq: CategoryRequirements, name: str, servers: IntArray
+) -> CategoryRequirements:
+    """``creq`` with tier ``name`` staffed to ``servers`` per interval (at least its own
+    requirement: a buffer for volume risk), every figure of the tier recomputed."""
+    cat = scenario.category(creq.name)
+    within = float(cat.tier(name).answer_within_seconds or 0.0)
+    aht = float(cat.aht_seconds or 0.0)
+    stats = queueing.metrics(
+        servers[None, :], creq.load[None, :], aht, within, cat.patience_seconds
+    )
+    tier = _at_servers(scenario, cat, creq.load, name, servers, stats, 0)
+    tiers = tuple(tier if t.tier == name else t for t in creq.tiers)
+    return replace(creq, tiers=tiers)
 
 
 def _deferred_tier(
