@@ -1371,6 +1371,11 @@ def _draw_terms(
 ) -> None:
     """One draw of each term (each with its own chance) into ``terms`` and the tiers."""
     qs = [max(t.billable, 1e-9) for t in info.tiers]
+    if cat["pricing"] == "revenue_share":  # the tables were built before value_per_sale
+        qs = [
+            max(t.handled * cat["conversion_rate"] * cat["value_per_sale"], 1e-9)
+            for t in info.tiers
+        ]
     mid = t_price_mid(cat["tiers"][0]["prices"])
     usage = mid * qs[0]  # the lowest tier's charge at a middling price
     points = all(
@@ -1381,7 +1386,7 @@ def _draw_terms(
     if trng.random() < 0.4:
         fees = sorted({_sig(usage * float(x)) for x in trng.uniform(0.0, 0.2, 3)})
         terms["platform_fee"] = fees[0] if trng.random() < 0.4 else fees[: int(trng.integers(2, 4))]
-    if trng.random() < 0.35:
+    if trng.random() < 0.5:
         starts = sorted(
             {_sig(qs[0] * float(x)) for x in trng.uniform(0.2, 1.6, trng.integers(1, 3))}
         )
