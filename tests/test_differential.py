@@ -388,14 +388,12 @@ def test_late_sunday_mail(rotate: bool) -> None:
     assert not problems, f"{problems}; pipeline: {out.get('status')} {out.get('totals')}"
 
 
-RECEPTION_BANDS = {
-    "kind": "incremental",
-    "bands": [
-        {"from": 0, "discount": 0},
-        {"from": 20, "discount": 0.05},
-        {"from": 50, "discount": 0.08},
-    ],
-}
+def volume_bands(kind: str, *steps: tuple[float, float]) -> dict[str, Any]:
+    """A ``volume_bands`` mapping from (from, discount) pairs."""
+    return {"kind": kind, "bands": [{"from": a, "discount": d} for a, d in steps]}
+
+
+RECEPTION_BANDS = volume_bands("incremental", (0, 0), (20, 0.05), (50, 0.08))
 """The specification's reception example: 5% off from 20 FTE, 8% from 50."""
 
 
@@ -403,7 +401,7 @@ def test_oracle_charges_by_hand() -> None:
     """The oracle's own charge formulas on worked examples of the terms' specification."""
     from oracle import billed_units, plan_charge
 
-    all_units = {**RECEPTION_BANDS, "kind": "all_units"}
+    all_units = volume_bands("all_units", (0, 0), (20, 0.05), (50, 0.08))
     assert math.isclose(billed_units(60, RECEPTION_BANDS), 20 + 30 * 0.95 + 10 * 0.92)  # 57.7
     assert math.isclose(billed_units(60, all_units), 60 * 0.92)  # 55.2
     assert math.isclose(billed_units(50, all_units), 46.0)  # the band is reached at its start
@@ -414,12 +412,7 @@ def test_oracle_charges_by_hand() -> None:
     assert plan_charge(plan, 800, {}) == 1850  # the fee alone below the included units
     assert math.isclose(plan_charge(1.75, 1200, {}), 2100)  # a plain price is a plan
     # bands on the usage above the included units: 100 at full price, 200 at 10% off
-    banded = {
-        "volume_bands": {
-            "kind": "incremental",
-            "bands": [{"from": 0, "discount": 0}, {"from": 100, "discount": 0.1}],
-        }
-    }
+    banded = {"volume_bands": volume_bands("incremental", (0, 0), (100, 0.1))}
     assert math.isclose(plan_charge(plan, 1300, banded), 1850 + 1.75 * (100 + 200 * 0.9))
     # take-or-pay: 450 x 24.75 = 11,137.5 is topped up to 12,000; 450 x 57.7 is not
     reception = {"volume_bands": RECEPTION_BANDS, "minimum_monthly": 12000}
@@ -427,14 +420,7 @@ def test_oracle_charges_by_hand() -> None:
     assert math.isclose(plan_charge(450, 60, reception), 450 * 57.7)
 
 
-SEAT_BANDS = {
-    "kind": "incremental",
-    "bands": [
-        {"from": 0, "discount": 0},
-        {"from": 5, "discount": 0.05},
-        {"from": 7, "discount": 0.08},
-    ],
-}
+SEAT_BANDS = volume_bands("incremental", (0, 0), (5, 0.05), (7, 0.08))
 """The reception bands scaled to a deal of 8 billed seats (7.82 full-price seats)."""
 
 
