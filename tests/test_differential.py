@@ -493,3 +493,37 @@ def test_reception_terms(budget: float | None, revenue: float | None) -> None:
         assert oracle.status == "optimal" and math.isclose(oracle.revenue, revenue)
     problems = disagreements(oracle, pipeline_answer(raw))
     assert not problems, problems
+
+
+def test_whole_seats_ignore_float_noise() -> None:
+    """128 productive hours at 20% shrinkage are 1 FTE, computed as 1.0000000000000002:
+    one billed seat, not two, in the oracle and the pipeline alike."""
+    from oracle import build_deal
+
+    raw = {
+        "scenario": "one seat",
+        "provider": {
+            "shrinkage": 0.2,
+            "max_occupancy": 1.0,
+            "sites": [{"name": "home", "hourly_cost": 20.0}],
+        },
+        "categories": [
+            {
+                "name": "mail",
+                "channel": "deferred",
+                "contacts_per_month": 1280.0,  # x 6 min = 128 hours
+                "aht_seconds": 360.0,
+                "profile": [1.0] * 24,
+                "pricing": "per_fte_month",
+                "terms": {"bill_whole_units": True},
+                "tiers": [{"name": "std", "share": 1.0, "within_hours": 48.0, "prices": [5000.0]}],
+            }
+        ],
+    }
+    full = validate_scenario(raw, "<one seat>").raw()
+    full.pop("variants", None)
+    need = build_deal(full).cats[0].tiers[0]
+    assert need.productive_hours / 0.8 / 160.0 > 1.0 and need.billable == 1.0
+    oracle = solve(full)
+    assert oracle.status == "optimal" and oracle.revenue == 5000.0
+    assert not disagreements(oracle, pipeline_answer(full))
