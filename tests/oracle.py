@@ -1338,10 +1338,11 @@ TERMS_SHARE = 0.4
 
 
 def _add_terms(trng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> None:
-    """Contract terms on some contact categories of a share of the deals, drawn from a
-    stream of their own (every other field of a seed's deal stays as it was): a
-    minimum charge, a platform fee or menu, volume bands, plans, whole seats and the
-    competitor band's lower side, placed around each tier's own billable quantity."""
+    """Contract terms on some categories of a share of the deals, drawn from a stream of
+    their own (every other field of a seed's deal stays as it was): a minimum charge, a
+    platform fee or menu, volume bands, plans, whole seats and the competitor band's
+    lower side, placed around each tier's own billable quantity (project work: a
+    platform fee and the lower side only)."""
     if trng.random() >= TERMS_SHARE:
         return
     pairs = [(c, i) for c, i in zip(raw["categories"], deal.cats, strict=True)]
@@ -1355,6 +1356,22 @@ def _add_terms(trng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> No
             _draw_terms(trng, cat, info, terms)
         if terms:
             cat["terms"] = terms
+    for cat, info in zip(raw["categories"], deal.cats, strict=True):
+        if cat["channel"] == "project" and trng.random() < 0.5:
+            _project_terms(trng, cat, info)
+
+
+def _project_terms(trng: np.random.Generator, cat: dict[str, Any], info: CatInfo) -> None:
+    """The terms project work may carry (plain prices only): a platform fee or menu, and
+    the competitor band's lower side under a benchmark for the whole fee."""
+    usage = t_price_mid(cat["tiers"][0]["prices"]) * info.tiers[0].billable
+    fees = sorted({_sig(usage * float(x)) for x in trng.uniform(0.0, 0.3, 2)})
+    terms: dict[str, Any] = {"platform_fee": fees if trng.random() < 0.5 else fees[-1]}
+    if trng.random() < 0.5:
+        cat["benchmark_price"] = _sig(t_price_mid(cat["tiers"][0]["prices"]) * 1.1)
+        cat["max_premium"] = round(float(trng.uniform(0.0, 0.25)), 3)
+        terms["min_premium"] = round(float(trng.uniform(-0.2, 0.0)), 3)
+    cat["terms"] = terms
 
 
 def _plans_drawn(cat: dict[str, Any]) -> bool:

@@ -3,8 +3,8 @@
 Each case is one seeded random small deal (``oracle.random_deal``: every channel, every
 pricing model, seats and max FTE, every client and provider limit, both objectives,
 many infeasible deals; about 40% of the deals carry contract terms: plans, volume
-bands of both kinds, a minimum monthly charge, a platform fee or fee menu, whole seats,
-the competitor band's lower side). The pipeline (``run_scenario``) and the oracle
+bands of both kinds, a minimum monthly charge, a platform fee or fee menu (project work
+too), whole seats, the competitor band's lower side). The pipeline (``run_scenario``) and the oracle
 (``oracle.solve``, written from design.md alone) must agree on
 
 * the status (a solution or infeasible);
@@ -298,6 +298,7 @@ def test_generator_covers_every_feature() -> None:
         "platform_fee.menu",
         "bill_whole_units",
         "min_premium",
+        "project.platform_fee",
     }
     assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
 
@@ -319,6 +320,8 @@ def _terms_seen(cat: dict[str, Any]) -> set[str]:
     seen.update(k for k in ("minimum_monthly", "min_premium") if terms.get(k) is not None)
     if terms.get("bill_whole_units"):
         seen.add("bill_whole_units")
+    if cat["channel"] == "project" and fee:
+        seen.add("project.platform_fee")
     return seen
 
 
