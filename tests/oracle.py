@@ -15,6 +15,17 @@ exactly: the feasible totals form an interval) and keep the best under the clien
 provider limits. ``max_margin`` maximises revenue - cost; ``min_price`` minimises the
 client's spend and then, lexicographically, the provider's cost at that spend.
 
+Contract terms (a category's ``terms`` and plan price points), from the product's
+specification of them: a price point is a plan ``(fee, included, unit_price)`` (a
+plain price p is ``(0, 0, p)``); the usage above ``included`` is discounted by volume
+bands (``incremental``: each band's units at its discount; ``all_units``: every unit at
+the discount of the band reached); the usage charge ``fee + unit_price x billed
+units`` is at least ``minimum_monthly``; a platform fee (or each fee of its menu, one
+more option per price point) is added on top; ``bill_whole_units`` bills ceil(FTE);
+``min_premium`` is a floor on the unit price. Each option's revenue is a constant per
+tier, so the enumeration and every limit (budget, cost per contact, ROI, margin floor)
+read it as they read ``price x quantity``.
+
 Conventions the design leaves open are fixed in :class:`Conventions` (one flag each),
 so that a disagreement can be re-checked under the alternative reading:
 
@@ -48,6 +59,8 @@ FEAS_REL = 1e-9
 """Relative slack when the oracle checks a limit (float noise only)."""
 RATIO_TOL = 1e-12
 """Relative slack when a ratio is rounded up to whole servers (5 / 2.5 -> 2)."""
+SEAT_NOISE = 1e-9
+"""Float noise that is not a billed seat (``bill_whole_units``: ceil(FTE - 1e-9))."""
 
 
 @dataclass(frozen=True)
@@ -304,7 +317,10 @@ def _billable(deal_raw: dict[str, Any], cat: dict[str, Any], handled: float, hou
     if model == "per_productive_hour":
         return hours
     if model == "per_fte_month":
-        return hours / (1.0 - prov["shrinkage"]) / prov["fte_hours_per_month"]
+        fte = hours / (1.0 - prov["shrinkage"]) / prov["fte_hours_per_month"]
+        if contract_terms(cat)["bill_whole_units"]:
+            return float(math.ceil(fte - SEAT_NOISE))  # whole seats
+        return fte
     if model == "per_resolution":
         return handled * cat["resolution_rate"]
     if model == "revenue_share":
@@ -316,6 +332,52 @@ def _billable(deal_raw: dict[str, Any], cat: dict[str, Any], handled: float, hou
     if model == "per_hour":  # a project priced per specialist hour
         return project_hours(cat) / deal_raw["contract_months"]
     raise AssertionError(model)
+
+
+def contract_terms(cat: dict[str, Any]) -> dict[str, Any]:
+    """A category's contract terms with their defaults: no bands, no minimum, platform
+    fee 0 (always a menu here), fractional FTE, no lower price side."""
+    terms = dict(cat.get("terms") or {})
+    fee = terms.get("platform_fee", 0.0)
+    terms["platform_fee"] = [float(f) for f in fee] if isinstance(fee, list) else [float(fee)]
+    terms.setdefault("bill_whole_units", False)
+    return terms
+
+
+def as_plan(point: Any) -> tuple[float, float, float]:
+    """(fee, included, unit_price) of a price point; a plain price p is (0, 0, p)."""
+    if isinstance(point, dict):
+        return float(point["fee"]), float(point.get("included", 0.0)), float(point["unit_price"])
+    return 0.0, 0.0, float(point)
+
+
+def billed_units(usage: float, bands: dict[str, Any] | None) -> float:
+    """The usage after volume discounts, in full-price units.
+
+    ``incremental``: the units between a band's ``from`` and the next band's at
+    (1 - that band's discount); ``all_units``: every unit at (1 - the discount of the
+    last band whose ``from`` the usage reaches)."""
+    if not bands:
+        return usage
+    steps = [(float(b["from"]), float(b["discount"])) for b in bands["bands"]]
+    if bands.get("kind", "incremental") == "all_units":
+        reached = [d for start, d in steps if usage >= start]
+        return usage * (1.0 - reached[-1])
+    total = 0.0
+    for i, (start, discount) in enumerate(steps):
+        end = steps[i + 1][0] if i + 1 < len(steps) else math.inf
+        total += max(0.0, min(usage, end) - start) * (1.0 - discount)
+    return total
+
+
+def plan_charge(point: Any, q: float, terms: dict[str, Any]) -> float:
+    """A price point's usage charge at billable quantity q: plan fee + unit price x the
+    banded usage above the included units, then at least the minimum monthly charge."""
+    fee, included, unit_price = as_plan(point)
+    charge = fee + unit_price * billed_units(max(0.0, q - included), terms.get("volume_bands"))
+    if terms.get("minimum_monthly") is not None:
+        charge = max(charge, float(terms["minimum_monthly"]))
+    return charge
 
 
 def project_hours(cat: dict[str, Any]) -> float:
@@ -720,16 +782,9 @@ class OracleAnswer:
         }
 
 
-def _price_options(
-    deal: Deal, ci: int, k: int, conv: Conventions
-) -> list[tuple[float, float, float | None]]:
-    """(revenue low, revenue high, price or None for a continuous range) per option."""
-    cat = deal.cats[ci]
-    raw_cat = cat.raw
-    tier_raw = raw_cat["tiers"][k]
-    need = cat.tiers[k]
-    q = need.billable
-    cap = math.inf
+def _price_limits(raw_cat: dict[str, Any], conv: Conventions) -> tuple[float, float]:
+    """(lowest, highest) unit price: the competitor band around ``benchmark_price``."""
+    cap, floor = math.inf, -math.inf
     bench = raw_cat.get("benchmark_price")
     if bench is not None:
         prem = raw_cat.get("max_premium")
@@ -737,31 +792,57 @@ def _price_options(
             cap = bench * (1.0 + prem)
         elif conv.missing_premium == "zero":
             cap = bench
+        low = contract_terms(raw_cat).get("min_premium")
+        if low is not None:
+            floor = bench * (1.0 + low)
+    return floor, cap
+
+
+def _price_options(
+    deal: Deal, ci: int, k: int, conv: Conventions
+) -> list[tuple[float, float, float | None]]:
+    """(revenue low, revenue high, unit price or None for a continuous range) per option.
+
+    An option is a price point (or the continuous range) and a platform fee of the
+    menu; its revenue is the usage charge (plan, bands, minimum) plus the fee."""
+    cat = deal.cats[ci]
+    raw_cat = cat.raw
+    terms = contract_terms(raw_cat)
+    need = cat.tiers[k]
+    q = need.billable
+    floor, cap = _price_limits(raw_cat, conv)
     rev_cap = math.inf
     if cat.channel != "project" and raw_cat.get("max_cost_per_contact") is not None:
         rev_cap = raw_cat["max_cost_per_contact"] * need.handled
-    prices = tier_raw["prices"]
+    prices = raw_cat["tiers"][k]["prices"]
     out: list[tuple[float, float, float | None]] = []
     if isinstance(prices, dict) and prices.get("step") is None:
-        lo_p, hi_p = prices["min"], min(prices["max"], cap)
-        if hi_p < lo_p - FEAS_REL * max(1.0, lo_p):
+        lo_p, hi_p = max(prices["min"], floor), min(prices["max"], cap)
+        if hi_p < lo_p - FEAS_REL * max(1.0, abs(lo_p)):
             return out
         hi_p = max(hi_p, lo_p)
-        lo_r, hi_r = lo_p * q, min(hi_p * q, rev_cap)
-        if hi_r < lo_r - FEAS_REL * max(1.0, lo_r):
-            return out
-        out.append((lo_r, max(hi_r, lo_r), None))
+        units = billed_units(q, terms.get("volume_bands"))  # revenue is linear in the price
+        for fee in terms["platform_fee"]:
+            lo_r, hi_r = lo_p * units + fee, min(hi_p * units + fee, rev_cap)
+            if hi_r < lo_r - FEAS_REL * max(1.0, lo_r):
+                continue
+            out.append((lo_r, max(hi_r, lo_r), None))
         return out
     if isinstance(prices, dict):
         count = math.floor((prices["max"] - prices["min"]) / prices["step"] + 1e-9)
         points = [round(prices["min"] + i * prices["step"], 10) for i in range(count + 1)]
     else:
         points = list(prices)
-    for p in points:
-        r = p * q
-        if p > cap + FEAS_REL * max(1.0, cap) or r > rev_cap + FEAS_REL * max(1.0, rev_cap):
+    for point in points:
+        p = as_plan(point)[2]
+        if p > cap + FEAS_REL * max(1.0, cap) or p < floor - FEAS_REL * max(1.0, abs(floor)):
             continue
-        out.append((r, r, float(p)))
+        charge = plan_charge(point, q, terms)
+        for fee in terms["platform_fee"]:
+            r = charge + fee
+            if r > rev_cap + FEAS_REL * max(1.0, rev_cap):
+                continue
+            out.append((r, r, p))
     return out
 
 
@@ -1248,7 +1329,111 @@ def random_deal(seed: int) -> dict[str, Any]:
         }
     if client:
         raw["client"] = client
+    _add_terms(np.random.default_rng([seed, 20]), raw, deal)
     return raw
+
+
+TERMS_SHARE = 0.4
+"""Share of the generated deals whose categories carry contract terms or plans."""
+
+
+def _add_terms(trng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> None:
+    """Contract terms on some categories of a share of the deals, drawn from a stream of
+    their own (every other field of a seed's deal stays as it was): a minimum charge, a
+    platform fee or menu, volume bands, plans, whole seats and the competitor band's
+    lower side, placed around each tier's own billable quantity (project work: a
+    platform fee and the lower side only)."""
+    if trng.random() >= TERMS_SHARE:
+        return
+    pairs = [(c, i) for c, i in zip(raw["categories"], deal.cats, strict=True)]
+    pairs = [(c, i) for c, i in pairs if c["channel"] != "project"]
+    if not pairs:
+        return
+    chosen = [pair for pair in pairs if trng.random() < 0.6]
+    for cat, info in chosen or [pairs[int(trng.integers(0, len(pairs)))]]:
+        terms: dict[str, Any] = {}
+        while not terms and not _plans_drawn(cat):
+            _draw_terms(trng, cat, info, terms)
+        if terms:
+            cat["terms"] = terms
+    for cat, info in zip(raw["categories"], deal.cats, strict=True):
+        if cat["channel"] == "project" and trng.random() < 0.5:
+            _project_terms(trng, cat, info)
+
+
+def _project_terms(trng: np.random.Generator, cat: dict[str, Any], info: CatInfo) -> None:
+    """The terms project work may carry (plain prices only): a platform fee or menu, and
+    the competitor band's lower side under a benchmark for the whole fee."""
+    usage = t_price_mid(cat["tiers"][0]["prices"]) * info.tiers[0].billable
+    fees = sorted({_sig(usage * float(x)) for x in trng.uniform(0.0, 0.3, 2)})
+    terms: dict[str, Any] = {"platform_fee": fees if trng.random() < 0.5 else fees[-1]}
+    if trng.random() < 0.5:
+        cat["benchmark_price"] = _sig(t_price_mid(cat["tiers"][0]["prices"]) * 1.1)
+        cat["max_premium"] = round(float(trng.uniform(0.0, 0.25)), 3)
+        terms["min_premium"] = round(float(trng.uniform(-0.2, 0.0)), 3)
+    cat["terms"] = terms
+
+
+def _plans_drawn(cat: dict[str, Any]) -> bool:
+    return any(
+        isinstance(p, dict)
+        for t in cat["tiers"]
+        if isinstance(t["prices"], list)
+        for p in t["prices"]
+    )
+
+
+def _draw_terms(
+    trng: np.random.Generator, cat: dict[str, Any], info: CatInfo, terms: dict[str, Any]
+) -> None:
+    """One draw of each term (each with its own chance) into ``terms`` and the tiers."""
+    qs = [max(t.billable, 1e-9) for t in info.tiers]
+    if cat["pricing"] == "revenue_share":  # the tables were built before value_per_sale
+        qs = [
+            max(t.handled * cat["conversion_rate"] * cat["value_per_sale"], 1e-9)
+            for t in info.tiers
+        ]
+    mid = t_price_mid(cat["tiers"][0]["prices"])
+    usage = mid * qs[0]  # the lowest tier's charge at a middling price
+    points = all(
+        not (isinstance(t["prices"], dict) and "step" not in t["prices"]) for t in cat["tiers"]
+    )
+    if points and trng.random() < 0.3:
+        terms["minimum_monthly"] = _sig(usage * float(trng.uniform(0.6, 1.4)))
+    if trng.random() < 0.4:
+        fees = sorted({_sig(usage * float(x)) for x in trng.uniform(0.0, 0.2, 3)})
+        terms["platform_fee"] = fees[0] if trng.random() < 0.4 else fees[: int(trng.integers(2, 4))]
+    if trng.random() < 0.5:
+        starts = sorted(
+            {_sig(qs[0] * float(x)) for x in trng.uniform(0.2, 1.6, trng.integers(1, 3))}
+        )
+        discounts = sorted(round(float(x), 3) for x in trng.uniform(0.01, 0.2, len(starts)))
+        terms["volume_bands"] = {
+            "kind": str(trng.choice(["incremental", "all_units"])),
+            "bands": [{"from": 0.0, "discount": 0.0}]
+            + [{"from": a, "discount": d} for a, d in zip(starts, discounts, strict=True)],
+        }
+    if cat["pricing"] == "per_fte_month" and trng.random() < 0.8:
+        terms["bill_whole_units"] = True
+    if "benchmark_price" not in cat and trng.random() < 0.3:
+        cat["benchmark_price"] = _sig(mid * float(trng.uniform(0.85, 1.2)))
+        cat["max_premium"] = round(float(trng.uniform(0.0, 0.25)), 3)
+    if "benchmark_price" in cat and trng.random() < 0.6:
+        low = round(float(trng.uniform(-0.15, 0.15)), 3)
+        terms["min_premium"] = min(low, cat.get("max_premium", 0.0))
+    if trng.random() < 0.45:
+        for tier, q in zip(cat["tiers"], qs, strict=True):
+            if isinstance(tier["prices"], list):
+                tier["prices"] = [_plan(trng, p, q) for p in tier["prices"]]
+
+
+def _plan(trng: np.random.Generator, price: float, q: float) -> Any:
+    """A plan around a plain price (some included units for a fee), or the price kept."""
+    if trng.random() < 0.25:
+        return price
+    included = _sig(q * float(trng.uniform(0.2, 1.3)))
+    fee = _sig(price * included * float(trng.uniform(0.6, 1.3)))
+    return {"fee": fee, "included": included, "unit_price": price}
 
 
 def t_price_mid(prices: Any) -> float:

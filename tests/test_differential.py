@@ -2,7 +2,9 @@
 
 Each case is one seeded random small deal (``oracle.random_deal``: every channel, every
 pricing model, seats and max FTE, every client and provider limit, both objectives,
-many infeasible deals). The pipeline (``run_scenario``) and the oracle
+many infeasible deals; about 40% of the deals carry contract terms: plans, volume
+bands of both kinds, a minimum monthly charge, a platform fee or fee menu (project work
+too), whole seats, the competitor band's lower side). The pipeline (``run_scenario``) and the oracle
 (``oracle.solve``, written from design.md alone) must agree on
 
 * the status (a solution or infeasible);
@@ -263,6 +265,7 @@ def test_generator_covers_every_feature() -> None:
                     seen.add("max_abandon")
                 prices = tier["prices"]
                 seen.add("range" if isinstance(prices, dict) and "step" not in prices else "menu")
+            seen.update(_terms_seen(cat))
         seen.update(f"client.{k}" for k in raw.get("client", {}))
     wanted = {
         "max_margin",
@@ -287,8 +290,39 @@ def test_generator_covers_every_feature() -> None:
         "client.min_roi",
         "client.min_tier",
         *get_args(PricingModel),  # every pricing model the schema accepts
+        "plan",
+        "bands.incremental",
+        "bands.all_units",
+        "minimum_monthly",
+        "platform_fee",
+        "platform_fee.menu",
+        "bill_whole_units",
+        "min_premium",
+        "project.platform_fee",
     }
     assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
+
+
+def _terms_seen(cat: dict[str, Any]) -> set[str]:
+    """The contract terms a (validated, defaults filled) category carries."""
+    terms = cat.get("terms") or {}
+    seen = set()
+    for tier in cat["tiers"]:
+        if isinstance(tier["prices"], list) and any(isinstance(p, dict) for p in tier["prices"]):
+            seen.add("plan")
+    if terms.get("volume_bands"):
+        seen.add("bands." + terms["volume_bands"]["kind"])
+    fee = terms.get("platform_fee", 0.0)
+    if isinstance(fee, list) and len(fee) > 1:
+        seen.add("platform_fee.menu")
+    elif fee:
+        seen.add("platform_fee")
+    seen.update(k for k in ("minimum_monthly", "min_premium") if terms.get(k) is not None)
+    if terms.get("bill_whole_units"):
+        seen.add("bill_whole_units")
+    if cat["channel"] == "project" and fee:
+        seen.add("project.platform_fee")
+    return seen
 
 
 def test_oracle_reference_cases() -> None:
@@ -355,3 +389,144 @@ def test_late_sunday_mail(rotate: bool) -> None:
     out = pipeline_answer(raw)
     problems = disagreements(oracle, out)
     assert not problems, f"{problems}; pipeline: {out.get('status')} {out.get('totals')}"
+
+
+def volume_bands(kind: str, *steps: tuple[float, float]) -> dict[str, Any]:
+    """A ``volume_bands`` mapping from (from, discount) pairs."""
+    return {"kind": kind, "bands": [{"from": a, "discount": d} for a, d in steps]}
+
+
+RECEPTION_BANDS = volume_bands("incremental", (0, 0), (20, 0.05), (50, 0.08))
+"""The specification's reception example: 5% off from 20 FTE, 8% from 50."""
+
+
+def test_oracle_charges_by_hand() -> None:
+    """The oracle's own charge formulas on worked examples of the terms' specification."""
+    from oracle import billed_units, plan_charge
+
+    all_units = volume_bands("all_units", (0, 0), (20, 0.05), (50, 0.08))
+    assert math.isclose(billed_units(60, RECEPTION_BANDS), 20 + 30 * 0.95 + 10 * 0.92)  # 57.7
+    assert math.isclose(billed_units(60, all_units), 60 * 0.92)  # 55.2
+    assert math.isclose(billed_units(50, all_units), 46.0)  # the band is reached at its start
+    assert math.isclose(billed_units(49.9, all_units), 49.9 * 0.95)  # the cliff: 47.405 > 46
+    assert billed_units(10, RECEPTION_BANDS) == 10 and billed_units(7, None) == 7
+    plan = {"fee": 1850, "included": 1000, "unit_price": 1.75}
+    assert math.isclose(plan_charge(plan, 1200, {}), 1850 + 1.75 * 200)  # 2200
+    assert plan_charge(plan, 800, {}) == 1850  # the fee alone below the included units
+    assert math.isclose(plan_charge(1.75, 1200, {}), 2100)  # a plain price is a plan
+    # bands on the usage above the included units: 100 at full price, 200 at 10% off
+    banded = {"volume_bands": volume_bands("incremental", (0, 0), (100, 0.1))}
+    assert math.isclose(plan_charge(plan, 1300, banded), 1850 + 1.75 * (100 + 200 * 0.9))
+    # take-or-pay: 450 x 24.75 = 11,137.5 is topped up to 12,000; 450 x 57.7 is not
+    reception = {"volume_bands": RECEPTION_BANDS, "minimum_monthly": 12000}
+    assert plan_charge(450, 25, reception) == 12000
+    assert math.isclose(plan_charge(450, 60, reception), 450 * 57.7)
+
+
+SEAT_BANDS = volume_bands("incremental", (0, 0), (5, 0.05), (7, 0.08))
+"""The reception bands scaled to a deal of 8 billed seats (7.82 full-price seats)."""
+
+
+def reception_deal(budget: float | None) -> dict[str, Any]:
+    """The specification's reception terms on a small per-FTE voice deal: 7.74 FTE,
+    billed as 8 seats, costing 24,761.90 a month."""
+    raw = {
+        "scenario": "reception",
+        "objective": "max_margin",
+        "provider": {"sites": [{"name": "home", "hourly_cost": 20.0}]},
+        "categories": [
+            {
+                "name": "reception",
+                "channel": "voice",
+                "contacts_per_month": 6000.0,
+                "aht_seconds": 240.0,
+                "profile": [1.0] * 24,
+                "open_hours": {"mon-fri": "08:00-18:00"},
+                "pricing": "per_fte_month",
+                "benchmark_price": 4000.0,
+                "max_premium": 0.1,
+                "terms": {
+                    "volume_bands": SEAT_BANDS,
+                    "minimum_monthly": 33000,
+                    "platform_fee": [0, 1500, 3000],
+                    "bill_whole_units": True,
+                    "min_premium": -0.05,
+                },
+                "tiers": [
+                    {
+                        "name": "std",
+                        "service_level": 0.8,
+                        "answer_within_seconds": 20.0,
+                        "prices": [3700.0, 3900.0, 4300.0, 4500.0],
+                    }
+                ],
+            }
+        ],
+    }
+    if budget is not None:
+        raw["client"] = {"budget_per_month": budget}
+    full = validate_scenario(raw, "<reception>").raw()
+    full.pop("variants", None)
+    return full
+
+
+@pytest.mark.parametrize(
+    ("budget", "revenue"),
+    [(None, 36626.0), (36300.0, 36000.0), (35000.0, 34500.0), (33300.0, 33000.0), (24000.0, None)],
+    ids=["free", "minimum_and_top_fee", "minimum_and_middle_fee", "minimum_only", "infeasible"],
+)
+def test_reception_terms(budget: float | None, revenue: float | None) -> None:
+    """Whole seats, bands, the minimum, the fee menu and the price band on one deal.
+
+    3700 is below the floor 4000 x 0.95 and 4500 above the cap 4000 x 1.1. The 8
+    billed seats are 5 + 2 x 0.95 + 1 x 0.92 = 7.82 full-price seats: 3900 x 7.82 =
+    30,498 is topped up to the minimum 33,000 and 4300 x 7.82 = 33,626 is not; with
+    the fees 0, 1500 or 3000 the options are 33,000 34,500 36,000 (3900) and 33,626
+    35,126 36,626 (4300). The dearest within the budget wins (none covers the cost
+    under a budget of 24,000), and the pipeline agrees."""
+    from oracle import build_deal
+
+    raw = reception_deal(budget)
+    need = build_deal(raw).cats[0].tiers[0]
+    assert need.billable == 8.0 and 7.7 < need.productive_hours / 0.7 / 160.0 < 8.0
+    oracle = solve(raw)
+    if revenue is None:
+        assert oracle.status == "infeasible"
+    else:
+        assert oracle.status == "optimal" and math.isclose(oracle.revenue, revenue)
+    problems = disagreements(oracle, pipeline_answer(raw))
+    assert not problems, problems
+
+
+def test_whole_seats_ignore_float_noise() -> None:
+    """128 productive hours at 20% shrinkage are 1 FTE, computed as 1.0000000000000002:
+    one billed seat, not two, in the oracle and the pipeline alike."""
+    from oracle import build_deal
+
+    raw = {
+        "scenario": "one seat",
+        "provider": {
+            "shrinkage": 0.2,
+            "max_occupancy": 1.0,
+            "sites": [{"name": "home", "hourly_cost": 20.0}],
+        },
+        "categories": [
+            {
+                "name": "mail",
+                "channel": "deferred",
+                "contacts_per_month": 1280.0,  # x 6 min = 128 hours
+                "aht_seconds": 360.0,
+                "profile": [1.0] * 24,
+                "pricing": "per_fte_month",
+                "terms": {"bill_whole_units": True},
+                "tiers": [{"name": "std", "share": 1.0, "within_hours": 48.0, "prices": [5000.0]}],
+            }
+        ],
+    }
+    full = validate_scenario(raw, "<one seat>").raw()
+    full.pop("variants", None)
+    need = build_deal(full).cats[0].tiers[0]
+    assert need.productive_hours / 0.8 / 160.0 > 1.0 and need.billable == 1.0
+    oracle = solve(full)
+    assert oracle.status == "optimal" and oracle.revenue == 5000.0
+    assert not disagreements(oracle, pipeline_answer(full))
