@@ -46,9 +46,7 @@ def _num(value: float | None) -> float | None:
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
+    if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return _num(float(value))
@@ -88,6 +86,8 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         out["contract"] = _contract(result.contract)
     if result.diagnosis:
         out["diagnosis"] = list(result.diagnosis)
+    if result.risk:  # only when compare simulated the plan (--risk-draws)
+        out["risk"] = {k: _clean(v) for k, v in result.risk.items()}
     out["verified"] = result.verified
     out["solver"] = {
         "name": result.solver.name,
