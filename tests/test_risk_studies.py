@@ -11,11 +11,12 @@ the rows of a serial run; bad input is one message and exit 2.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers import make_scenario
+from helpers import ROOT, make_scenario
 
 from optimizer import cli
 from optimizer.output.excel import MONEY, SHARE, column_format, risk_headers
@@ -44,6 +45,14 @@ def _deal(path, floor: float | None = None) -> str:
     validate_scenario(raw)
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return str(path)
+
+
+def documented(block: str) -> list[str]:
+    """The ```keys BLOCK``` list of docs/output.md."""
+    text = (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
+    match = re.search(rf"```keys {re.escape(block)}\n(.*?)```", text, re.DOTALL)
+    assert match, block
+    return match[1].split()
 
 
 def invoke(*args: object):
@@ -111,7 +120,8 @@ def test_off_is_the_run_without_its_columns(tmp_path) -> None:
     plain = invoke("compare", deal, "--format", "json")
     risky = invoke("compare", deal, "--format", "json", "--risk-draws", "50")
     data = json.loads(risky.stdout)
-    assert list(data[0]["risk"]) == list(RISK_FIELDS)
+    assert list(data[0]["risk"]) == list(RISK_FIELDS) == documented("compare-risk")
+    assert list(data[0])[-3:] == ["risk", "verified", "solver"]
     del data[0]["risk"]
     data[0]["solver"]["seconds"] = json.loads(plain.stdout)[0]["solver"]["seconds"]
     assert plain.stdout == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
