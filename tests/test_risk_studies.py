@@ -180,3 +180,20 @@ def test_bad_risk_options_are_one_message_and_exit_2(tmp_path, command, args, ne
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and needle in result.output
     assert sum("Error" in line for line in result.output.splitlines()) == 1
+
+
+def test_the_workbook_formats_the_risk_columns_by_their_units(tmp_path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    deal = _deal(tmp_path / "deal.yaml")
+    out = tmp_path / "sweep.xlsx"
+    result = invoke("sweep", deal, *VARY, "--risk-draws", "50", "--output", out)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out)["sweep"]
+    header = [cell.value for cell in sheet[1]]
+    formats = {h: sheet.cell(2, header.index(h) + 1).number_format for h in header}
+    assert {formats[h] for h in risk_headers("EUR").values()} == {MONEY, SHARE}
+    assert formats["P(margin below floor) (share)"] == SHARE
+    compare = tmp_path / "compare.xlsx"
+    assert invoke("compare", deal, "--risk-draws", "50", "--output", compare).exit_code == 0
+    summary = openpyxl.load_workbook(compare)["summary"]
+    assert set(risk_headers("EUR").values()) <= {cell.value for cell in summary[1]}
