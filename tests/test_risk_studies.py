@@ -154,6 +154,7 @@ def test_workers_give_the_serial_rows(tmp_path) -> None:
 
 def test_risk_headers_have_units() -> None:
     headers = risk_headers("EUR")
+    assert list(headers) == list(RISK_FIELDS)
     formats = {name: column_format(h, "EUR") for name, h in headers.items()}
     assert formats == {
         "margin_mean": MONEY,

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from optimizer.output.quote_words import PRICE_UNITS
-from optimizer.results import RISK_FIELDS, TOTAL_FIELDS, VerifiedResult
+from optimizer.results import TOTAL_FIELDS, VerifiedResult
 
 Rows = Sequence[Mapping[str, Any]]
 """One table: a row per mapping, the header from the first row's keys."""
@@ -130,20 +130,15 @@ def total_headers(cur: str) -> dict[str, str]:
 
 
 def risk_headers(cur: str) -> dict[str, str]:
-    """The volume-risk figures' names (JSON ``risk``, sweep rows) -> workbook headers."""
-    return dict(
-        zip(
-            RISK_FIELDS,
-            (
-                f"mean margin ({cur}/month)",
-                f"margin 5th percentile ({cur}/month)",
-                f"margin CVaR 5% ({cur}/month)",
-                "P(margin below floor) (share)",
-                f"expected credits ({cur}/month)",
-            ),
-            strict=True,
-        )
-    )
+    """The volume-risk figures' names (JSON ``risk``, sweep rows; in the order of
+    ``RISK_FIELDS``) -> workbook headers, with units."""
+    return {
+        "margin_mean": f"mean margin ({cur}/month)",
+        "margin_p5": f"margin 5th percentile ({cur}/month)",
+        "margin_cvar5": f"margin CVaR 5% ({cur}/month)",
+        "p_margin_below_floor": "P(margin below floor) (share)",
+        "expected_credits": f"expected credits ({cur}/month)",
+    }
 
 
 def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str, Any]]]:
