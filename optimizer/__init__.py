@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from optimizer.results import FixedChoice as FixedChoice
     from optimizer.results import SolveStatus as SolveStatus
     from optimizer.results import VerifiedResult as VerifiedResult
+    from optimizer.risk.engine import risk_of as risk_of
+    from optimizer.risk.summary import RiskResult as RiskResult
     from optimizer.scenario.fixes import parse_fixes as parse_fixes
     from optimizer.scenario.loader import load_scenario as load_scenario
     from optimizer.scenario.schema import Scenario as Scenario
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from optimizer.studies.batch import Job as Job
     from optimizer.studies.batch import run_jobs as run_jobs
     from optimizer.studies.frontier import run_frontier as run_frontier
+    from optimizer.studies.risk_points import RiskDraws as RiskDraws
     from optimizer.studies.sweep import Axis as Axis
     from optimizer.studies.sweep import SweepResult as SweepResult
     from optimizer.studies.sweep import parse_vary as parse_vary

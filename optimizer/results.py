@@ -223,6 +223,17 @@ TOTAL_FIELDS = (
 )
 """The totals in contract order: JSON ``totals`` (design section 8) and sweep columns."""
 
+RISK_FIELDS = (
+    "margin_mean",
+    "margin_p5",
+    "margin_cvar5",
+    "p_margin_below_floor",
+    "expected_credits",
+)
+"""The volume-risk figures of a plan (``risk`` of a result, sweep columns): the margin's
+mean, 5th percentile and mean of the worst 5% of months, the share of months below the
+floor, and the SLA credits expected per month (every category)."""
+
 
 @dataclass(frozen=True)
 class MonthFlow:
@@ -293,6 +304,9 @@ class VerifiedResult:
     the expected margin of the plan, each confident tier's windows met, and the risk
     premium against the forecast-only plan; None otherwise."""
     """The contract view, only when the scenario escalates, discounts or invoices."""
+    risk: dict[str, float] = field(default_factory=dict)
+    """The volume-risk figures of the solved plan (:data:`RISK_FIELDS`), only when
+    ``compare`` or ``sweep`` simulated it (``--risk-draws``)."""
 
     def to_frame(self, table: str = "categories") -> Any:
         """A pandas DataFrame of one table: categories, sites, constraints, totals or staffing.

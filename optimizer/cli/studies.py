@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import click
 
@@ -37,7 +37,45 @@ from optimizer.cli.output import (
     write_bytes,
 )
 from optimizer.cli.record import history_options, remember
+from optimizer.cli.risk import MAX_DRAWS
 from optimizer.cli.runs import load, progress
+
+if TYPE_CHECKING:
+    from optimizer.studies.risk_points import RiskDraws
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def risk_options(command: F) -> F:
+    """``--risk-draws N`` and ``--risk-seed S``: simulate every solved plan as
+    ``tierprice risk`` does (off by default: the output is unchanged)."""
+    seed = click.option(
+        "--risk-seed",
+        type=click.IntRange(0, 2**63 - 1),
+        default=None,
+        help="Random seed of --risk-draws (default 0; every point uses it).",
+    )
+    draws = click.option(
+        "--risk-draws",
+        type=click.IntRange(1, MAX_DRAWS),
+        default=None,
+        metavar="N",
+        help="Also simulate N months of each solved plan: its margin mean, 5th "
+        "percentile and CVaR 5%, P(margin below floor) and expected SLA credits.",
+    )
+    return draws(seed(command))
+
+
+def risk_request(draws: int | None, seed: int | None) -> RiskDraws | None:
+    """The simulation --risk-draws/--risk-seed ask for (None: none); a seed without
+    draws is a usage error (exit 2)."""
+    from optimizer.studies.risk_points import RiskDraws
+
+    if draws is None:
+        if seed is not None:
+            raise click.UsageError("--risk-seed needs --risk-draws N")
+        return None
+    return RiskDraws(draws, 0 if seed is None else seed)
 
 
 @main.command()
@@ -52,6 +90,7 @@ from optimizer.cli.runs import load, progress
 @click.option("--output", type=OutputPath, default=None)
 @WORKERS
 @SCHEDULER
+@risk_options
 @history_options
 def compare(
     scenarios: tuple[Path, ...],
@@ -60,6 +99,8 @@ def compare(
     output: Path | None,
     workers: int | None,
     scheduler: str | None,
+    risk_draws: int | None,
+    risk_seed: int | None,
 ) -> None:
     """Solve scenario files and/or variants and show them side by side."""
     from optimizer.options import RunOptions
@@ -68,18 +109,19 @@ def compare(
     from optimizer.studies.batch import Job, run_jobs
 
     fmt = check_output(fmt, output)
+    risk = risk_request(risk_draws, risk_seed)
     options = RunOptions(explain=False)
     jobs = []
     sources = []
     for i, path in enumerate(scenarios):
         s = load(path)
-        jobs.append(Job(s.scenario, s, options))
+        jobs.append(Job(s.scenario, s, options, risk=risk))
         sources.append((str(path), s.currency))
         if variants and i == 0:  # the variants of the first file, as --help says
             names = list(s.variants) if variants == "all" else variants.split(",")
             for name in names:
                 v = s.variant(name.strip(), str(path))
-                jobs.append(Job(v.scenario, v, options))
+                jobs.append(Job(v.scenario, v, options, risk=risk))
                 sources.append((f"{path} [{name.strip()}]", v.currency))
     check_currencies(sources)  # before solving: figures in two currencies do not subtract
     guard_outputs(output)
@@ -95,7 +137,9 @@ def compare(
             single=False,
             scenarios=[j.scenario for j in jobs if j.scenario is not None],
         )
-    opts = {"scenarios": [str(p) for p in scenarios], "variants": variants}
+    opts: dict[str, Any] = {"scenarios": [str(p) for p in scenarios], "variants": variants}
+    if risk is not None:  # recorded only when used
+        opts |= {"risk_draws": risk.draws, "risk_seed": risk.seed}
     remember("compare", opts, jobs[0].scenario, report.to_json(list(results)), 0)
 
 
@@ -156,13 +200,15 @@ def _solve_grid(
     plan: Callable[[Any], tuple[list[Any], Any]],
     grid: GridOutputs,
     draw: tuple[Callable[..., bytes], str],
+    risk: RiskDraws | None = None,
 ) -> None:
     """Load ``source`` (scenario file, variant), ``plan`` its grid (scenario -> axes and
     run options), solve every point with a progress bar; write rows (and a plot).
 
     ``draw``: the chart function and the sheet name of the rows. Usage errors come
     before the scenario is read, output errors before anything is solved. On Ctrl-C
-    the points already solved are written before exiting 130."""
+    the points already solved are written before exiting 130. ``risk``: every solved
+    point is also simulated (in its job)."""
     from optimizer.studies.batch import BatchInterrupted
     from optimizer.studies.sweep import SweepResult, grid_points, run_sweep
 
@@ -176,9 +222,11 @@ def _solve_grid(
     points = grid_points(axes)
     with progress(len(points)) as bar:
         try:
-            result = run_sweep(scenario, axes, options, grid.workers, grid.scheduler, bar.update)
+            result = run_sweep(
+                scenario, axes, options, grid.workers, grid.scheduler, bar.update, risk
+            )
         except BatchInterrupted as stop:
-            done = SweepResult(tuple(axes), tuple(points), tuple(stop.partial))
+            done = SweepResult(tuple(axes), tuple(points), tuple(stop.partial), risk is not None)
             rows_out(done.rows(), fmt, output, sheet, scenario, sheet == "sweep")
             click.echo("interrupted: the points already solved were kept", err=True)
             ctx.exit(stop.exit_code)
@@ -195,7 +243,8 @@ def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]
     """Record a sweep or frontier: its options and its rows as --format json has them."""
     from optimizer.output import report
 
-    opts = {k: v for k, v in ctx.params.items() if k != "scenario"}
+    unused = {"scenario"} | {k for k in ("risk_draws", "risk_seed") if ctx.params.get(k) is None}
+    opts = {k: v for k, v in ctx.params.items() if k not in unused}
     remember(ctx.info_name or "grid", opts, scenario, report.rows_to_json(rows), 0)
 
 
@@ -215,6 +264,7 @@ def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]
     type=click.Choice(["max-margin", "min-price", "max-expected-margin"]),
     default=None,
 )
+@risk_options
 @_grid_outputs("Margin curve or heat map (.png, .pdf, .svg).")
 def sweep(
     ctx: click.Context,
@@ -222,6 +272,8 @@ def sweep(
     varies: tuple[str, ...],
     variant: str | None,
     objective: str | None,
+    risk_draws: int | None,
+    risk_seed: int | None,
     grid: GridOutputs,
 ) -> None:
     """Solve a grid of what-ifs: one row per point, the totals and the status."""
@@ -234,7 +286,8 @@ def sweep(
         validate_axes(s, axes)  # a mistyped path is exit 2 before anything is solved
         return axes, RunOptions(objective=objective_name(objective))
 
-    _solve_grid(ctx, (scenario, variant), plan, grid, (sweep_png, "sweep"))
+    risk = risk_request(risk_draws, risk_seed)
+    _solve_grid(ctx, (scenario, variant), plan, grid, (sweep_png, "sweep"), risk)
 
 
 @main.command()

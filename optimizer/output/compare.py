@@ -14,7 +14,7 @@ from typing import Any
 
 from optimizer.errors import Issue, ScenarioError
 from optimizer.output.report import money, pct, table
-from optimizer.results import VerifiedResult
+from optimizer.results import RISK_FIELDS, VerifiedResult
 
 _FIGURES = (
     ("margin", "margin", "money"),
@@ -25,6 +25,19 @@ _FIGURES = (
     ("client ROI", "client_roi", "pct"),
     ("FTE", "fte", "fte"),
 )
+_RISK_FIGURES = (
+    ("mean margin (risk)", "margin_mean", "money"),
+    ("margin p5 (risk)", "margin_p5", "money"),
+    ("margin CVaR 5% (risk)", "margin_cvar5", "money"),
+    ("P(margin < floor)", "p_margin_below_floor", "pct"),
+    ("expected credits", "expected_credits", "money"),
+)
+"""The volume-risk rows, only when the results were simulated (``--risk-draws``)."""
+
+
+def _figures(results: Sequence[VerifiedResult]) -> tuple[tuple[str, str, str], ...]:
+    """The figures shown: the totals, and the risk figures when any result has them."""
+    return _FIGURES + (_RISK_FIGURES if any(r.risk for r in results) else ())
 
 
 def check_currencies(scenarios: Sequence[tuple[str, str]]) -> None:
@@ -84,7 +97,7 @@ class Comparison:
         """Long form: one row per (figure, scenario) with its value and difference."""
         out = []
         first = self.results[0] if self.results else None
-        for label, key, _ in _FIGURES:
+        for label, key, _ in _figures(self.results):
             base = _total(first, key)
             for r in self.results:
                 value = _total(r, key)
@@ -99,9 +112,10 @@ class Comparison:
         import pandas as pd
 
         data: dict[int, list[Any]] = {}
-        index = [label for label, _, _ in _FIGURES]
+        figures = _figures(self.results)
+        index = [label for label, _, _ in figures]
         for i, r in enumerate(self.results):  # by position: two columns may share a name
-            data[i] = [_total(r, key) for _, key, _ in _FIGURES]
+            data[i] = [_total(r, key) for _, key, _ in figures]
         frame = pd.DataFrame(data, index=index)
         frame.columns = [r.scenario for r in self.results]
         return frame
@@ -110,7 +124,7 @@ class Comparison:
 def _total(result: VerifiedResult | None, key: str) -> float | None:
     if result is None or result.totals is None:
         return None
-    value = getattr(result.totals, key)
+    value = result.risk.get(key) if key in RISK_FIELDS else getattr(result.totals, key)
     return None if value is None else float(value)
 
 
@@ -148,7 +162,7 @@ def comparison_text(comp: Comparison) -> str:
     head = ["", *[r.scenario + (" *best*" if i == best else "") for i, r in enumerate(results)]]
     rows: list[list[str]] = [["status", *[str(r.status) for r in results]]]
     currency = next((r.currency for r in results if r.currency), "")
-    for label, key, kind in _FIGURES:
+    for label, key, kind in _figures(results):
         base = _total(results[0], key)
         rows.append(
             [

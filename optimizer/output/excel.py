@@ -129,11 +129,25 @@ def total_headers(cur: str) -> dict[str, str]:
     )
 
 
-def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str, Any]]]:
-    """Summary, categories, sites, staffing by interval and binding limits of results."""
-    cur = next((r.currency for r in results if r.currency), "")  # failed jobs have none
+def risk_headers(cur: str) -> dict[str, str]:
+    """The volume-risk figures' names (JSON ``risk``, sweep rows; in the order of
+    ``RISK_FIELDS``) -> workbook headers, with units."""
     return {
-        "summary": [_summary_row(r, cur) for r in results],
+        "margin_mean": f"mean margin ({cur}/month)",
+        "margin_p5": f"margin 5th percentile ({cur}/month)",
+        "margin_cvar5": f"margin CVaR 5% ({cur}/month)",
+        "p_margin_below_floor": "P(margin below floor) (share)",
+        "expected_credits": f"expected credits ({cur}/month)",
+    }
+
+
+def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str, Any]]]:
+    """Summary, categories, sites, staffing by interval and binding limits of results
+    (the summary has the risk figures when any result was simulated)."""
+    cur = next((r.currency for r in results if r.currency), "")  # failed jobs have none
+    risky = any(r.risk for r in results)
+    return {
+        "summary": [_summary_row(r, cur, risky) for r in results],
         "categories": [row for r in results for row in _category_rows(r, cur)],
         "sites": [row for r in results for row in _site_rows(r, cur)],
         "staffing by interval": [row for r in results for row in _staffing_rows(r)],
@@ -141,8 +155,9 @@ def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str,
     }
 
 
-def _summary_row(r: VerifiedResult, cur: str) -> dict[str, Any]:
-    """One result's totals (empty cells where it has none), status and solver."""
+def _summary_row(r: VerifiedResult, cur: str, risky: bool = False) -> dict[str, Any]:
+    """One result's totals (empty cells where it has none), ``risky``: its risk
+    figures, status and solver."""
     t = r.totals
     row: dict[str, Any] = {
         "scenario": r.scenario,
@@ -151,6 +166,8 @@ def _summary_row(r: VerifiedResult, cur: str) -> dict[str, Any]:
     }
     for name, header in total_headers(cur).items():
         row[header] = None if t is None else getattr(t, name)
+    for name, header in risk_headers(cur).items() if risky else ():
+        row[header] = r.risk.get(name)
     return {**row, "verified": r.verified, "solver": r.solver.name, "gap (share)": r.solver.gap}
 
 

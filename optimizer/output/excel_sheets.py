@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from optimizer.output.excel import MEASURE, Blocks, Rows, result_sheets, total_headers, workbook
+from optimizer.output.excel import (
+    MEASURE,
+    Blocks,
+    Rows,
+    result_sheets,
+    risk_headers,
+    total_headers,
+    workbook,
+)
 from optimizer.output.quote_words import PRICE_UNITS, open_hours
 from optimizer.results import VerifiedResult
 from optimizer.scenario.models import Category, PriceRange, Tier
@@ -148,7 +156,7 @@ def grid_book(
     scenario's currency); ``committee``: also the points side by side (one column per
     point, when they fit on a sheet) and the scenario's inputs."""
     cur = "" if scenario is None else scenario.currency
-    headers = total_headers(cur) if cur else {}
+    headers = {**total_headers(cur), **risk_headers(cur)} if cur else {}
     table = [{headers.get(k, k): v for k, v in row.items()} for row in rows]
     sheets: dict[str, Rows | Blocks] = {sheet: table}
     if scenario is not None and committee and len(table) < MAX_COLUMNS:

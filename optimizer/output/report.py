@@ -83,10 +83,11 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         ]
     if result.contract is not None:  # only when the scenario escalates, discounts or invoices
         out["contract"] = _contract(result.contract)
-    if result.risk_pricing is not None:  # only when a run priced for volume risk
-        out["risk_pricing"] = result.risk_pricing
+    out |= {} if result.risk_pricing is None else {"risk_pricing": result.risk_pricing}
     if result.diagnosis:
         out["diagnosis"] = list(result.diagnosis)
+    if result.risk:  # only when compare simulated the plan (--risk-draws)
+        out["risk"] = {k: _clean(v) for k, v in result.risk.items()}
     out["verified"] = result.verified
     out["solver"] = {
         "name": result.solver.name,

@@ -32,6 +32,7 @@ from optimizer.pipeline import run_scenario
 from optimizer.processes import child_signals, die_with_parent
 from optimizer.results import SolverInfo, SolveStatus, VerifiedResult
 from optimizer.scenario.schema import Scenario
+from optimizer.studies.risk_points import RiskDraws, with_risk
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Job:
     options: RunOptions
     error: str = ""
     """Set when the job could not even be built (e.g. an invalid sweep value)."""
+    risk: RiskDraws | None = None
+    """Simulate the solved plan's volume risk in the job (``--risk-draws``)."""
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -82,7 +85,7 @@ def run_job(job: Job) -> VerifiedResult:
     if job.scenario is None:
         return failed(job.label, job.error)
     try:
-        return run_scenario(job.scenario, job.options)
+        return with_risk(job.scenario, run_scenario(job.scenario, job.options), job.risk)
     except OptimizerError as err:
         return failed(job.label, str(err), job.options.objective or job.scenario.objective)
     except Exception as err:  # any failure of one job must not lose the other points

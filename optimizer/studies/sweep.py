@@ -19,10 +19,11 @@ from pydantic import BaseModel
 
 from optimizer.errors import Issue, ScenarioError
 from optimizer.options import RunOptions
-from optimizer.results import TOTAL_FIELDS, VerifiedResult
+from optimizer.results import RISK_FIELDS, TOTAL_FIELDS, VerifiedResult
 from optimizer.scenario.overrides import PathError, list_indices, update_path
 from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.studies.batch import Job, run_jobs
+from optimizer.studies.risk_points import RiskDraws
 
 TOTALS = TOTAL_FIELDS
 
@@ -190,9 +191,12 @@ class SweepResult:
     points: tuple[tuple[float, ...], ...]
     results: tuple[VerifiedResult | None, ...]
     """None where the sweep was interrupted before the point was solved."""
+    risk: bool = False
+    """Whether the points were simulated: the rows then have the risk columns."""
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per point: a column per axis (its path), the totals, the status."""
+        """One row per point: a column per axis (its path), the totals (and, when
+        simulated, the :data:`~optimizer.results.RISK_FIELDS`), the status."""
         out = []
         for point, result in zip(self.points, self.results, strict=True):
             if result is None:
@@ -204,6 +208,8 @@ class SweepResult:
             totals = result.totals
             for name in TOTALS:
                 row[name] = None if totals is None else getattr(totals, name)
+            for name in RISK_FIELDS if self.risk else ():
+                row[name] = result.risk.get(name)
             row["status"] = str(result.status)
             row["binding"] = "; ".join(c.name for c in result.constraints if c.binding)
             out.append(row)
@@ -242,9 +248,10 @@ def grid_points(axes: Sequence[Axis]) -> list[tuple[float, ...]]:
 
 
 def sweep_jobs(
-    scenario: Scenario, axes: Sequence[Axis], options: RunOptions
+    scenario: Scenario, axes: Sequence[Axis], options: RunOptions, risk: RiskDraws | None = None
 ) -> tuple[list[tuple[float, ...]], list[Job]]:
-    """The grid points and one job per point (an invalid point becomes an error job)."""
+    """The grid points and one job per point (an invalid point becomes an error job);
+    ``risk``: each job also simulates its solved plan."""
     validate_axes(scenario, axes)
     points = grid_points(axes)
     jobs = []
@@ -252,7 +259,7 @@ def sweep_jobs(
     for point in points:
         label = ", ".join(f"{a.path}={a.label(v)}" for a, v in zip(axes, point, strict=True))
         try:
-            jobs.append(Job(label, apply_point(scenario, axes, point), options))
+            jobs.append(Job(label, apply_point(scenario, axes, point), options, risk=risk))
         except ScenarioError as err:
             first = first or err
             jobs.append(Job(label, None, options, error=str(err)))
@@ -268,9 +275,11 @@ def run_sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
+    risk: RiskDraws | None = None,
 ) -> SweepResult:
-    """Solve and verify every point of the grid."""
+    """Solve and verify every point of the grid (``risk``: and simulate each solved
+    plan, in its job)."""
     options = replace(options or RunOptions(), explain=False, diagnose=False)
-    points, jobs = sweep_jobs(scenario, axes, options)
+    points, jobs = sweep_jobs(scenario, axes, options, risk)
     results = run_jobs(jobs, workers, scheduler, progress)
-    return SweepResult(tuple(axes), tuple(points), tuple(results))
+    return SweepResult(tuple(axes), tuple(points), tuple(results), risk is not None)
