@@ -40,7 +40,7 @@ class MonthDraws:
 def week_weights(weeks_per_month: float) -> FloatArray:
     """The weight of each simulated week: whole weeks 1, the fraction last.
 
-    >>> [round(w, 4) for w in week_weights(52 / 12)]
+    >>> [round(float(w), 4) for w in week_weights(52 / 12)]
     [1.0, 1.0, 1.0, 1.0, 0.3333]
     >>> week_weights(4.0).tolist()
     [1.0, 1.0, 1.0, 1.0]

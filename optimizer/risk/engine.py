@@ -33,7 +33,7 @@ from optimizer.risk.plan import (
     deal_plan,
 )
 from optimizer.risk.service import Distinct, distinct_metrics
-from optimizer.risk.summary import CategoryRisk, RiskResult, category_risk
+from optimizer.risk.summary import CategoryRisk, RiskResult, category_risk, joined
 from optimizer.risk.workers import run_batches
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing.requirements import build_requirements
@@ -192,16 +192,20 @@ def _base(deal: DealPlan) -> list[Month]:
     return _batch(deal, flat, None)
 
 
-def _run(deal: DealPlan, job: tuple[np.random.SeedSequence, int]) -> list[tuple[FloatArray, Month]]:
-    """One batch of ``job[1]`` months from the stream ``job[0]``: (handle-time
-    multipliers, month) per category."""
+def _run(
+    deal: DealPlan, base: list[Month], job: tuple[np.random.SeedSequence, int]
+) -> list[CategoryRisk]:
+    """One batch of ``job[1]`` months from the stream ``job[0]``, per category."""
     u = deal.uncertainty
     rng = np.random.default_rng(job[0])
     cv = np.array([[p.volume_cv, p.aht_cv] for p in deal.categories])
     weeks = week_weights(deal.weeks_per_month).size
     batch = month_draws(rng, job[1], cv[:, 0], cv[:, 1], u.volume_correlation, u.absence_cv, weeks)
     months = _batch(deal, batch, rng if u.intraday == "poisson" else None)
-    return [(batch.aht[:, c], month) for c, month in enumerate(months)]
+    return [
+        _category(plan, [(batch.aht[:, c], months[c])], base[c])
+        for c, plan in enumerate(deal.categories)
+    ]
 
 
 def simulate(
@@ -215,11 +219,8 @@ def simulate(
     streams = np.random.SeedSequence(seed).spawn(len(starts))
     sizes = [min(CHUNK, draws - start) for start in starts]
     jobs = list(zip(streams, sizes, strict=True))
-    batches = run_batches(partial(_run, deal), jobs, workers)
-    base = _base(deal)
-    risks = [
-        _category(plan, [b[c] for b in batches], base[c]) for c, plan in enumerate(deal.categories)
-    ]
+    batches = run_batches(partial(_run, deal, _base(deal)), jobs, workers)
+    risks = [joined([b[c] for b in batches]) for c in range(len(deal.categories))]
     return _result(deal, draws, seed, risks)
 
 
