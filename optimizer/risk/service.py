@@ -5,8 +5,8 @@ Erlang C, or Erlang A with a patience) at the interval's realised contacts and h
 time: ``load = contacts x AHT / interval``. A day's (or a month's) service level is
 the contact-weighted mean of its intervals', as the client measures it. Large
 simulations evaluate each distinct (servers, contacts, AHT) once
-(:func:`distinct_metrics`); the values are the ones computed directly (to
-the last bit: numpy may round an array's tail differently).
+(:func:`distinct_metrics`); the values are the ones computed directly (but for the
+last bit: numpy's vector loops may round an array's tail differently).
 """
 
 from __future__ import annotations
