@@ -6,13 +6,17 @@ time, the productive agents after the day's absence (whole servers: ``floor``, a
 verification pools them), each interval's service level and abandonment from the
 exact queueing functions, the windows the client measures (interval, day or month:
 contact-weighted), the credits, and the charge at the realised billable quantity.
-Batches of :data:`CHUNK` draws keep memory bounded (the batch size is part of the
-order of the random stream, so it is a constant).
+Batches of :data:`CHUNK` draws keep memory bounded; each batch draws from its own
+stream (``SeedSequence(seed).spawn``), so the batches can run on every core
+(:mod:`optimizer.risk.workers`) and give the same months however many run them (the
+batch size is part of the streams' order, so it is a constant).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import partial
+from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,15 +32,16 @@ from optimizer.risk.plan import (
     QueuePlan,
     deal_plan,
 )
-from optimizer.risk.service import unique_metrics, weighted_level
-from optimizer.risk.summary import CategoryRisk, RiskResult, category_risk
+from optimizer.risk.service import Distinct, distinct_metrics
+from optimizer.risk.summary import CategoryRisk, RiskResult, category_risk, joined
+from optimizer.risk.workers import run_batches
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing.requirements import RequirementTable, build_requirements
 
 FloatArray = NDArray[np.float64]
 
 CHUNK = 1000
-"""Draws simulated together (part of the random stream's order: do not change)."""
+"""Draws simulated together, from one stream (part of the streams' order: do not change)."""
 DEFAULT_SEED = 0
 """The seed when none is given."""
 
@@ -55,43 +60,54 @@ class Month:
     """Windows with contacts (weighted)."""
 
 
+def _days(dow: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Where each day's open intervals start (``dow`` is sorted)."""
+    return np.flatnonzero(np.r_[True, dow[1:] != dow[:-1]])
+
+
 def _servers(queue: QueuePlan, factor: FloatArray, dow: NDArray[np.int64]) -> NDArray[np.int64]:
     """Whole servers per (draw, week, open interval) after the day's absence."""
     agents = np.empty(factor.shape[:2] + dow.shape)
-    for day in np.unique(dow):
-        at = dow == day
-        agents[:, :, at] = factor[:, :, day, :] @ queue.productive[:, at]
-    whole = np.floor(agents + AGENT_TOLERANCE)
+    bounds = np.r_[_days(dow), dow.size]
+    for start, end in pairwise(bounds):
+        agents[:, :, start:end] = factor[:, :, dow[start], :] @ queue.productive[:, start:end]
+    agents += AGENT_TOLERANCE
+    whole = np.floor(agents, out=agents)
     if queue.concurrency != 1.0:
-        whole = np.floor(whole * queue.concurrency + 1e-9)
+        whole *= queue.concurrency
+        whole += 1e-9
+        np.floor(whole, out=whole)
     return whole.astype(np.int64)
 
 
 def _windows(
     plan: CategoryPlan,
-    sl: FloatArray,
+    found: Distinct,
+    served: FloatArray,
     contacts: NDArray[np.float64] | NDArray[np.int64],
     dow: NDArray[np.int64],
     w: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """Missed and measured windows per draw (weighted by their weeks)."""
+    """Missed and measured windows per draw (weighted by their weeks); ``served``:
+    each interval's contacts x its service level."""
     queue = plan.queue
     assert queue is not None
     target = queue.target - SL_TOLERANCE
     window = plan.sla.window
     if window == "month":
-        level = weighted_level(sl, contacts * w[None, :, None], (1, 2))
-        busy = (contacts.sum(axis=(1, 2)) > 0).astype(float)
-        return busy * (level < target), busy
+        total = (contacts.sum(axis=2) * w).sum(axis=1)
+        busy = total > 0
+        level = np.where(busy, (served.sum(axis=2) * w).sum(axis=1) / np.where(busy, total, 1), 1)
+        return busy * (level < target), busy.astype(float)
     if window == "interval":
         busy = contacts > 0
-        missed = busy & (sl < target)
+        missed = busy & found.gather(found.sl < target)
         return (missed.sum(axis=2) * w).sum(axis=1), (busy.sum(axis=2) * w).sum(axis=1)
-    starts = np.flatnonzero(np.r_[True, dow[1:] != dow[:-1]])
-    served = np.add.reduceat(contacts * sl, starts, axis=2)
+    starts = _days(dow)
     total = np.add.reduceat(contacts, starts, axis=2)
     busy = total > 0
-    level = np.where(busy, served / np.where(busy, total, 1.0), 1.0)
+    level = np.add.reduceat(served, starts, axis=2)
+    level /= np.where(busy, total, 1)
     missed = busy & (level < target)
     return (missed.sum(axis=2) * w).sum(axis=1), (busy.sum(axis=2) * w).sum(axis=1)
 
@@ -113,13 +129,15 @@ def queue_month(
     ahts, aht_id = np.unique(draws.aht[:, c], return_inverse=True)
     ahts = ahts * float(plan.category.aht_seconds or 1.0)
     interval = deal.interval_minutes * 60.0
-    sl, ab = unique_metrics(
+    found = distinct_metrics(
         servers, contacts, aht_id[:, None, None], ahts, interval, queue.within, queue.patience
     )
-    kept = contacts if queue.patience is None else contacts * (1.0 - ab)  # Erlang C: all
-    handled = (kept.sum(axis=2) * w).sum(axis=1)
-    missed, windows = _windows(plan, sl, contacts, dow, w)
-    return Month(handled, _hours(plan, deal, factor, w), missed, windows)
+    kept = contacts.sum(axis=2)
+    if queue.patience is not None:  # Erlang C: every offered contact is handled
+        kept = kept - found.gather(found.contacts * found.ab).sum(axis=2)
+    served = found.gather(found.contacts * found.sl)
+    missed, windows = _windows(plan, found, served, contacts, dow, w)
+    return Month((kept * w).sum(axis=1), _hours(plan, deal, factor, w), missed, windows)
 
 
 def _hours(plan: CategoryPlan, deal: DealPlan, factor: FloatArray, w: FloatArray) -> FloatArray:
@@ -174,25 +192,35 @@ def _base(deal: DealPlan) -> list[Month]:
     return _batch(deal, flat, None)
 
 
-def simulate(deal: DealPlan, draws: int, seed: int = DEFAULT_SEED) -> RiskResult:
-    """``draws`` months of the plan (deterministic for ``seed``)."""
-    if draws < 1:
-        raise ValueError(f"draws must be at least 1, not {draws}")
+def _run(
+    deal: DealPlan, base: list[Month], job: tuple[np.random.SeedSequence, int]
+) -> list[CategoryRisk]:
+    """One batch of ``job[1]`` months from the stream ``job[0]``, per category."""
     u = deal.uncertainty
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(job[0])
     cv = np.array([[p.volume_cv, p.aht_cv] for p in deal.categories])
     weeks = week_weights(deal.weeks_per_month).size
-    poisson = rng if u.intraday == "poisson" else None
-    base = _base(deal)
-    parts: list[list[tuple[FloatArray, Month]]] = [[] for _ in deal.categories]
-    for start in range(0, draws, CHUNK):
-        size = min(CHUNK, draws - start)
-        batch = month_draws(
-            rng, size, cv[:, 0], cv[:, 1], u.volume_correlation, u.absence_cv, weeks
-        )
-        for c, month in enumerate(_batch(deal, batch, poisson)):
-            parts[c].append((batch.aht[:, c], month))
-    risks = [_category(plan, parts[c], base[c]) for c, plan in enumerate(deal.categories)]
+    batch = month_draws(rng, job[1], cv[:, 0], cv[:, 1], u.volume_correlation, u.absence_cv, weeks)
+    months = _batch(deal, batch, rng if u.intraday == "poisson" else None)
+    return [
+        _category(plan, [(batch.aht[:, c], months[c])], base[c])
+        for c, plan in enumerate(deal.categories)
+    ]
+
+
+def simulate(
+    deal: DealPlan, draws: int, seed: int = DEFAULT_SEED, workers: int | None = None
+) -> RiskResult:
+    """``draws`` months of the plan (deterministic for ``seed``, whatever ``workers``:
+    the processes sharing the batches, None for one per core)."""
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, not {draws}")
+    starts = range(0, draws, CHUNK)
+    streams = np.random.SeedSequence(seed).spawn(len(starts))
+    sizes = [min(CHUNK, draws - start) for start in starts]
+    jobs = list(zip(streams, sizes, strict=True))
+    batches = run_batches(partial(_run, deal, _base(deal)), jobs, workers)
+    risks = [joined([b[c] for b in batches]) for c in range(len(deal.categories))]
     return _result(deal, draws, seed, risks)
 
 

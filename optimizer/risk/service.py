@@ -5,10 +5,14 @@ Erlang C, or Erlang A with a patience) at the interval's realised contacts and h
 time: ``load = contacts x AHT / interval``. A day's (or a month's) service level is
 the contact-weighted mean of its intervals', as the client measures it. Large
 simulations evaluate each distinct (servers, contacts, AHT) once
-(:func:`unique_metrics`); the values are the ones computed directly.
+(:func:`distinct_metrics`); the values are the ones computed directly (but for the
+last bit: numpy's vector loops may round an array's tail differently).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -79,15 +83,23 @@ def day_service_level(
     return 1.0 if total <= 0 else float(np.sum(volume * sl) / total)
 
 
-def weighted_level(sl: FloatArray, contacts: FloatArray, axis: int | tuple[int, ...]) -> FloatArray:
-    """Contact-weighted service level over ``axis`` (1 where there are no contacts)."""
-    total = contacts.sum(axis=axis)
-    served = (contacts * sl).sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, served / np.where(total > 0, total, 1.0), 1.0)
+@dataclass(frozen=True)
+class Distinct:
+    """The distinct (servers, contacts, handle time) triples of a batch's intervals,
+    their metrics, and which triple each interval is."""
+
+    inverse: NDArray[np.integer]
+    """Each interval's triple (the intervals' shape)."""
+    contacts: FloatArray
+    sl: FloatArray
+    ab: FloatArray
+
+    def gather(self, values: NDArray[Any]) -> NDArray[Any]:
+        """Per-triple ``values`` spread to the intervals."""
+        return np.take(values, self.inverse)
 
 
-def _distinct(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _distinct(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.integer]]:
     """The distinct keys (sorted) and each element's index among them."""
     top = int(keys.max()) + 1 if keys.size else 1
     if top > DENSE_KEYS:
@@ -96,12 +108,12 @@ def _distinct(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.in
     seen = np.zeros(top, dtype=bool)
     seen[keys] = True
     found = np.flatnonzero(seen)
-    index = np.zeros(top, dtype=np.int64)
-    index[found] = np.arange(found.size)
+    index = np.zeros(top, dtype=np.int32)
+    index[found] = np.arange(found.size, dtype=np.int32)
     return found, index[keys]
 
 
-def unique_metrics(
+def distinct_metrics(
     servers: NDArray[np.int64],
     contacts: NDArray[np.int64] | FloatArray,
     aht_id: NDArray[np.int64],
@@ -109,25 +121,27 @@ def unique_metrics(
     interval_seconds: float,
     within_seconds: float,
     patience_seconds: float | None = None,
-) -> tuple[FloatArray, FloatArray]:
+) -> Distinct:
     """:func:`interval_metrics` of ``servers`` offered ``contacts`` at handle time
     ``ahts[aht_id]`` (``aht_id`` broadcasts to their shape), each distinct triple
     evaluated once: whole contacts (an integer array) are keyed as integers, others by
     sorting the triples."""
     shape = servers.shape
-    ids = np.broadcast_to(aht_id, shape)
     if np.issubdtype(contacts.dtype, np.integer) and servers.size:
         top_n = int(servers.max()) + 1
         top_k = int(contacts.max()) + 1
-        keys = (ids * top_n + servers) * top_k + contacts
+        keys = np.multiply(aht_id, top_n) + servers
+        keys *= top_k
+        keys += contacts.astype(np.int64, copy=False)
         found, inverse = _distinct(keys)
         n_k, k = np.divmod(found, top_k)
         a_id, n = np.divmod(n_k, top_n)
         triples = (n, k.astype(np.float64), ahts[a_id])
     else:
+        ids = np.broadcast_to(aht_id, shape)
         stacked = np.stack([np.ravel(a).astype(np.float64) for a in (servers, contacts, ids)], 1)
         rows, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        inverse = inverse.reshape(shape)
         triples = (rows[:, 0], rows[:, 1], ahts[rows[:, 2].astype(np.int64)])
     sl, ab = interval_metrics(*triples, interval_seconds, within_seconds, patience_seconds)
-    flat = inverse.ravel()
-    return sl[flat].reshape(shape), ab[flat].reshape(shape)
+    return Distinct(inverse, triples[1], sl, ab)

@@ -9,7 +9,7 @@ a cent under it (so a plan exactly on its floor is not counted below it).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -95,6 +95,22 @@ def category_risk(
         credits,
         missed,
         windows,
+    )
+
+
+def joined(parts: list[CategoryRisk]) -> CategoryRisk:
+    """One category's records of successive batches as one, draws in order."""
+
+    def cat(name: str) -> FloatArray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return replace(
+        parts[0],
+        billable=cat("billable"),
+        revenue=cat("revenue"),
+        credits=cat("credits"),
+        missed=cat("missed"),
+        windows=cat("windows"),
     )
 
 
