@@ -49,7 +49,25 @@ def _run(conn: Any, run_id: int) -> dict[str, Any]:
     return row
 
 
-@main.group("runs")
+class _RunsGroup(click.Group):
+    """The ``runs`` commands: a history whose rows cannot be read (a damaged page, a
+    stored JSON that does not parse) is one message and exit 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, ValueError) as err:  # JSONDecodeError, UnicodeDecodeError
+            what = str(err).splitlines()[0][:120]
+            raise HistoryUsageError(
+                safe(
+                    f"the history {history_db(ctx)} is damaged: {type(err).__name__}: {what}", True
+                )
+            ) from None
+
+
+@main.group("runs", cls=_RunsGroup)
 def runs_group() -> None:
     """The run history: every solve and check (and compare, sweep, frontier,
     invoice), with its scenario and its JSON; solve and check runs replay.
@@ -99,6 +117,7 @@ def show_command(run_id: int, fmt: str) -> None:
     finally:
         conn.close()
     if fmt == "json":
+        json.loads(row["result"])  # a stored JSON that does not parse is a damaged history
         emit(row["result"], None, "json")
         return
     emit(_show_text(row), None)
@@ -218,7 +237,7 @@ def replay_command(ctx: click.Context, run_id: int) -> None:
         conn.close()
     if row["command"] not in ("solve", "check"):
         raise HistoryUsageError(
-            f"run {run_id} is a {row['command']} run: only solve and check runs can be replayed"
+            f"run {run_id} is a {row['command']!r} run: only solve and check runs can be replayed"
         )
     if not row.get("canonical"):
         raise HistoryUsageError(

@@ -54,7 +54,9 @@ def invoice_command(
     The terms are the solved deal's tier, price point (plan) and platform fee per
     category, or the --fix quotes. Quantities are in each category's billable
     unit; a month without a row for a category does not bill it. An actual
-    service_level is reported (amount 0): SLA credits need volume risk.
+    service_level is reported (amount 0) and decides the bonus levels (a month
+    without one is paid the levels the plan staffs to); SLA credits are not
+    invoiced (tierprice risk simulates them).
 
     \b
     Exit codes: 0 invoiced, 2 invalid input (scenario, actuals, options), 3 the

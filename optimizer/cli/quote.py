@@ -95,12 +95,18 @@ def quote_command(
     from optimizer.scenario.fixes import parse_fixes
 
     fmt = quote_format(output)
+    day = date.date() if date is not None else dt.date.today()
+    try:
+        day + dt.timedelta(days=valid_days)
+    except OverflowError:
+        raise click.BadParameter(
+            f"{day} + {valid_days} days passes the last date (9999-12-31)", param_hint="--date"
+        ) from None
     ends = deadline(time_limit)
     s = load(scenario, variant, sets)
     guard_outputs(output)
     fixed = parse_fixes(s, fixes, str(scenario))
     result = solve_as_quoted(s, fixed, time_limit, ends, "no quote written")
-    day = date.date() if date is not None else dt.date.today()
     quote = build_quote(s, result, day, valid_days)
     if fmt == "pdf":
         from optimizer.output.quote_pdf import to_pdf

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from optimizer.errors import Issue, ScenarioError
 from optimizer.results import FixedChoice
+from optimizer.scenario.field_types import RANGES
 from optimizer.scenario.schema import Scenario
+
+MONEY = RANGES["money"]
+"""The range of a quoted price, fee or included quantity (as in the scenario)."""
 
 
 def parse_fixes(
@@ -36,14 +40,14 @@ def parse_fixes(
         elif tier not in {t.name for t in names[cat].tiers}:
             tiers = ", ".join(t.name for t in names[cat].tiers)
             issues.append(Issue(source, "--fix", spec, f"a tier of {cat} ({tiers})"))
-        elif quote is None or not all(0 <= v < float("inf") for v in _numbers(quote)):
+        elif quote is None or not all(0 <= v <= MONEY.high for v in _numbers(quote)):
             issues.append(
                 Issue(
                     source,
                     "--fix",
                     spec,
                     "a price, or a plan FEE/INCLUDED/PRICE, then optionally +PLATFORM_FEE:"
-                    " finite numbers >= 0",
+                    f" numbers in {MONEY.text()}",
                 )
             )
         elif cat in fixed:

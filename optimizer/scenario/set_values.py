@@ -2,7 +2,8 @@
 
 PATH is dotted as in variants (a list item by its ``name`` or index, ``*`` for every
 item); VALUE is read as a YAML scalar or flow value (``42000``, ``0.08``, ``gold``,
-``true``, ``[1, 2]``). :func:`set_text` writes a value so that it reads back the same,
+``true``, ``[1, 2]``, ``{denver: 0.3}``, ``null`` to remove an optional field, as in
+variants). :func:`set_text` writes a value so that it reads back the same,
 which is how ``check`` prints a suggestion as ``--set`` text that runs as printed:
 
 >>> parse_sets(["client.budget_per_month=42000", "client.min_tier.calls=silver"], "f")
@@ -38,11 +39,11 @@ def parse_sets(specs: Sequence[str], source: str) -> dict[str, Any]:
             issues.append(Issue(source, f"{WHERE} {spec}", spec, "PATH=VALUE"))
             continue
         try:
-            value = parse_yaml(text, f"{WHERE} {path}") if text.strip() else None
+            value = parse_yaml(text, f"{WHERE} {path}") if text.strip() else ScenarioError
         except ScenarioError:
             value = ScenarioError
-        if value is None or value is ScenarioError or isinstance(value, dict):
-            what = "a value (a number, a name, true/false or [a, list])"
+        if value is ScenarioError:
+            what = "a value (a number, a name, true/false, [a, list], {a: mapping} or null)"
             issues.append(Issue(source, f"{WHERE} {path}", text, what))
             continue
         sets[path] = value
