@@ -117,7 +117,11 @@ def category_cvs(scenario: Scenario, cat: Category) -> tuple[float, float]:
     return volume_cv, aht_cv
 
 
-def _queue(reqs: RequirementTable, cat: Category, hours: FloatArray, tier: str) -> QueuePlan | None:
+def queue_plan(
+    reqs: RequirementTable, cat: Category, hours: FloatArray, tier: str
+) -> QueuePlan | None:
+    """The queue of a voice or chat category staffed to ``hours`` (sites x intervals of
+    productive agents); None for deferred and project work."""
     if cat.channel not in ("voice", "chat"):
         return None
     creq = reqs.category(cat.name)
@@ -149,7 +153,7 @@ def _category(
     billable = reqs.category(cat.name).tier(outcome.tier).billable_per_month
     plan = CategoryPlan(
         cat, outcome.tier, billing, billable, outcome.revenue, 0.0, volume_cv, aht_cv,
-        category_sla(scenario, cat), hours, _queue(reqs, cat, hours, outcome.tier),
+        category_sla(scenario, cat), hours, queue_plan(reqs, cat, hours, outcome.tier),
     )  # fmt: skip
     return replace(plan, forecast_charge=plan.charge(billable))
 

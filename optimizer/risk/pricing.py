@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from optimizer.analysis.invoice import Billing
 from optimizer.errors import Issue, ScenarioError
 from optimizer.risk.engine import simulate
-from optimizer.risk.plan import CategoryPlan, DealPlan, QueuePlan, category_cvs, category_sla
+from optimizer.risk.plan import CategoryPlan, DealPlan, category_cvs, category_sla, queue_plan
 from optimizer.risk.summary import CategoryRisk
 from optimizer.scenario.models import Category
 from optimizer.scenario.risk_terms import Uncertainty
@@ -62,19 +62,7 @@ def tier_months(
     creq = reqs.category(cat.name)
     treq = creq.tier(tier)
     hours = np.asarray(treq.agents, dtype=np.float64)[None, :]
-    queue = None
-    if cat.channel in ("voice", "chat"):
-        t = cat.tier(tier)
-        open_idx = np.flatnonzero(creq.volume > 0)
-        queue = QueuePlan(
-            open_idx,
-            np.asarray(creq.volume[open_idx], dtype=np.float64),
-            hours[:, open_idx],
-            float(t.service_level or 0.0),
-            float(t.answer_within_seconds or 0.0),
-            cat.patience_seconds,
-            cat.concurrency if cat.channel == "chat" else 1.0,
-        )
+    queue = queue_plan(reqs, cat, hours, tier)
     volume_cv, aht_cv = category_cvs(scenario, cat)
     plans = cat.tier(tier).plans()
     first = plans[0] if plans else as_plan(1.0)  # a range: any price > 0 gives the shares
