@@ -212,9 +212,15 @@ def test_every_worker_dying_mid_sweep_falls_back_to_local(tmp_path, monkeypatch)
         killer.cancel()
         assert error is None, error
         assert len(results) == 3
-        assert all(r.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL) for r in results), [
-            (r.status, r.message) for r in results
-        ]
+        # Every point was solved here, none lost with the worker (a lost or failed point
+        # is an ERROR placeholder). Whether a 3 s solve of this deal finds a plan depends
+        # on the machine's load (seen: none under a load of 5 on 2 cores), so a point
+        # stopped by its time limit without a plan counts as solved here too.
+        solved = (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL, SolveStatus.NO_SOLUTION)
+        assert all(r.status in solved for r in results), [(r.status, r.message) for r in results]
+        assert all(
+            r.status != SolveStatus.NO_SOLUTION or "time limit" in r.message for r in results
+        ), [r.message for r in results]
     finally:
         for proc in (worker, scheduler):
             if proc is not None and proc.poll() is None:
