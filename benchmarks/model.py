@@ -17,7 +17,7 @@ staffing modes) it measures, over ``--repeats`` runs (medians reported):
 * the overhead ratio (build + our solve) / HiGHS alone, computed within each repeat.
 
 Every measurement runs in a child process with a hard wall-clock limit, because
-HiGHS can overrun its own time limit on hard shift models (``shared/field-notes.md``).
+HiGHS can overrun its own time limit on hard shift models (seen on 2 shared cores).
 The machine is shared and noisy: read medians, compare ratios, not absolute seconds.
 
 Usage::

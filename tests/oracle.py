@@ -1,6 +1,6 @@
 """An independent brute-force oracle for small tierprice deals, and a random deal generator.
 
-Written from ``shared/design.md`` (sections 3-6) and the README's "Model conventions",
+Written from the specification of the maths (docs/ and the README's "Model conventions"),
 without any of the product's code: its own opening hours and profile spreading, its
 own Erlang C (Erlang-B recursion), its own Erlang A (an exact birth-death chain and a
 small CTMC for the waiting customer), its own chat, deferred-work and cost formulas.

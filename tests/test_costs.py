@@ -1,6 +1,6 @@
 """Tests of optimizer.staffing.costs (design section 5) and the margin/markup conventions.
 
-Published worked examples E6 and E7 (``shared/reference-cases.md``) are checked
+Published worked examples E6 and E7 (published reference cases) are checked
 through our own functions; the rest is hand arithmetic on ``make_scenario()``
 (one site ``home`` at 20.0 per hour, categories ``calls`` and ``mail``).
 """

@@ -5,7 +5,7 @@ pricing model, seats and max FTE, every client and provider limit, both objectiv
 many infeasible deals; about 40% of the deals carry contract terms: plans, volume
 bands of both kinds, a minimum monthly charge, a platform fee or fee menu (project work
 too), whole seats, the competitor band's lower side). The pipeline (``run_scenario``) and the oracle
-(``oracle.solve``, written from design.md alone) must agree on
+(``oracle.solve``, written from the specification alone) must agree on
 
 * the status (a solution or infeasible);
 * the objective: the margin for ``max_margin``; for ``min_price`` the client's spend and,
@@ -326,7 +326,7 @@ def _terms_seen(cat: dict[str, Any]) -> set[str]:
 
 
 def test_oracle_reference_cases() -> None:
-    """The oracle's own queueing against the published cases (shared/reference-cases.md)."""
+    """The oracle's own queueing against the published reference cases E1-E7."""
     from oracle import erlang_a, erlang_c_sl, erlang_c_wait, required_servers
 
     # E1: 10 Erlangs, AHT 180 s, 80/20, 85% cap -> 14 agents, P(wait) 0.174132, SL 0.888350

@@ -11,7 +11,7 @@ from optimizer.scenario.schema import Scenario
 
 HOURS_PER_WEEK = 7 * 24
 
-# E4 (shared/reference-cases.md): pyworkforce README, "4 — Scheduling", MinRequiredResources
+# E4 (a published worked example): pyworkforce README, "4 — Scheduling", MinRequiredResources
 # example (github.com/rodrigo-arenas/pyworkforce, README.md): two days of 24 hourly
 # requirements, shifts Morning 5-13, Afternoon 13-21, Night 21-5, Mixed 9-17, at most 25
 # agents per shift and 27 per period; the README prints "OPTIMAL 113.0".

@@ -1,7 +1,7 @@
 """Opening hours over the representative week: which intervals are open, and gaps
 in them a user probably did not mean.
 
-Conventions (design.md sections 3 and 9):
+Conventions (README "Model conventions", docs/scenario.md):
 
 * An interval is open iff its **start minute** lies in an open range
   ``[start, end)``.  Times off the interval grid are allowed; e.g. at 30 minutes

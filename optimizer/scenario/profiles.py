@@ -1,6 +1,6 @@
 """Volume profiles over the representative week: built-in shapes, user weights, shares.
 
-Conventions (design.md sections 3 and 9):
+Conventions (README "Model conventions", docs/scenario.md):
 
 * The week starts Monday 00:00.  With interval length ``L`` minutes (15, 30 or 60),
   interval ``t`` covers the minutes ``[t * L, (t + 1) * L)`` of the week; there are
