@@ -234,3 +234,20 @@ def test_native_writes_to_descriptor_1_never_reach_stdout() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == b"payload\n"
 
+
+
+def test_a_library_solve_prints_nothing_on_stdout() -> None:
+    """From Python (a notebook, a script), ``run_scenario`` writes nothing on the
+    caller's stdout: the solver runs in a child whose descriptor 1 is the null device,
+    so highspy's banner never reaches a notebook cell or a script's own output."""
+    code = (
+        "from optimizer import RunOptions, load_scenario, run_scenario\n"
+        f"deal = load_scenario({str(SCENARIOS_DIR / 'answering_service.yaml')!r})\n"
+        "result = run_scenario(deal, RunOptions(explain=False))\n"
+        "print(result.status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, timeout=TIMEOUT, env=base_env()
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b"optimal\n"

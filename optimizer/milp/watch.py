@@ -124,9 +124,15 @@ def _collect(receive: Connection, deadline: float | None) -> Stream[Any]:
 def _child(
     solve: Callable[[Reporter[Any]], None], conn: Connection, other_end: Connection, parent: int
 ) -> None:
-    """Child process: it dies with its parent, leaves signals to it, and solves."""
+    """Child process: it dies with its parent, leaves signals to it, and solves. Its
+    file descriptor 1 goes to the null device: it answers through ``conn`` only, and
+    highspy's C++ banner ("Running HiGHS ... Copyright") would otherwise land on the
+    caller's stdout (a notebook cell, a script's JSON)."""
     die_with_parent(parent)
     child_signals()
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
     other_end.close()  # else a parent gone would leave a send blocked on a full pipe
     solve(Reporter(conn))
     conn.close()
