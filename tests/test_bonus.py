@@ -7,7 +7,7 @@ month), 400 contacts of 180 s a month at 3.00 a contact: revenue 1,200. The tier
 in 20 s, occupancy at most 85%) needs 5 and 5 agents (the loads are 2.30 and 2.70
 Erlangs); 95% in 10 s needs 6 and 7 (3 agent-intervals more, 120); 99% in 5 s needs 7
 and 8 (5 more, 200), every count found below by scanning Erlang C from its definition.
-So a 95% level of 150 pays (850 - 120 = ... margin 830), one of 100 does not (780 <
+So a 95% level of 150 pays (800 + 150 - 120 = 830 > 800), one of 100 does not (780 <
 800), and with 99% at 100 on top both pay (800 + 250 - 200 = 850). Levels add up: the
 99% staffing meets 95% too.
 
