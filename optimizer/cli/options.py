@@ -64,7 +64,8 @@ QUOTED_FIXES = click.option(
     help="A category at the tier and price quoted to the client: TIER@PRICE, or a plan "
     "TIER@FEE/INCLUDED/PRICE, either optionally +PLATFORM_FEE (repeatable).",
 )
-"""``--fix`` of the commands that bill or quote a deal (``invoice``, ``quote``)."""
+"""``--fix`` of the commands that bill, quote or simulate a deal (``invoice``, ``quote``,
+``risk``)."""
 
 WORKERS = click.option(
     "--workers",

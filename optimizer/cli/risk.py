@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from optimizer.cli.app import main
-from optimizer.cli.options import FiniteRange, OutputPath, ScenarioPath
+from optimizer.cli.options import QUOTED_FIXES, FiniteRange, OutputPath, ScenarioPath
 from optimizer.cli.output import chart_format, check_output, emit, guard_outputs, write_bytes
 from optimizer.cli.record import SET, history_options, remember
 from optimizer.cli.runs import deadline, load, solve_as_quoted
@@ -34,13 +34,7 @@ MAX_DRAWS = 1_000_000
 @click.option(
     "--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Random seed."
 )
-@click.option(
-    "--fix",
-    "fixes",
-    multiple=True,
-    metavar="CATEGORY=TIER@PRICE",
-    help="Hold a category at the tier and price quoted to the client (as in check).",
-)
+@QUOTED_FIXES
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
 @SET
 @click.option("--time-limit", type=FiniteRange(min=0, min_open=True), default=None, help="Seconds.")
