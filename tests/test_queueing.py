@@ -684,3 +684,24 @@ def test_shared_loads_give_the_answers_of_separate_loads() -> None:
                 assert shared[k].tolist() == alone.tolist()
     ids = numerics.load_ids(np.broadcast_to(load[:3], (2, 3)), (2, 3))
     assert ids.tolist() == [0, 1, 2, 0, 1, 2]
+
+
+def test_erlang_c_search_equals_a_linear_scan() -> None:
+    """Required agents (Erlang C, from a guess the walk and the search correct) equal a
+    plain scan upward over N of ``erlang_c_metrics``, on random loads, tiers and caps:
+    the least N meeting the service level and the occupancy cap."""
+    rng = np.random.default_rng(17)
+    load = np.exp(rng.uniform(math.log(0.01), math.log(2000.0), 300))
+    target = rng.uniform(0.3, 0.999, load.size)
+    within = rng.choice([0.0, 5.0, 20.0, 60.0, 600.0], load.size)
+    cap = rng.choice([1.0, 0.85, 0.6], load.size)
+    got = queueing.required_agents(load, 240.0, target, within, cap)
+    for i in range(load.size):
+        n = max(math.floor(load[i]) + 1, math.ceil(load[i] / cap[i] * (1 - 1e-9)) - 1)
+        while True:
+            sl = float(queueing.erlang_c_metrics(n, load[i], 240.0, within[i]).service_level)
+            busy_ok = load[i] / n <= cap[i] * (1 + RATIO_CEIL_TOLERANCE_REL)
+            if busy_ok and 1.0 - sl <= max(1.0 - target[i], queueing.SL_ONE_FLOOR):
+                break
+            n += 1
+        assert int(got[i]) == n, (load[i], target[i], within[i], cap[i])
