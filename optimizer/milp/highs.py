@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from optimizer.milp.arrays import Arrays, column_bound
 from optimizer.milp.backend import highs_status
+from optimizer.milp.proof import RootProof
 from optimizer.milp.root import Live, Pinning, Rounding, Separator, add_rows, pinned_start
 from optimizer.milp.watch import Reporter, Stream, run_watched
 from optimizer.options import seconds_left
@@ -79,6 +80,8 @@ class HighsOptions:
     """``time.monotonic()`` by which the solve must have returned (the command's budget)."""
     node_limit: int | None = None
     """HiGHS's ``mip_max_nodes`` (a deterministic limit; ``optimizer.milp.start``)."""
+    lp_proof: bool = False
+    """Answer at once with a solution the root LP bound proves (``optimizer.milp.proof``)."""
 
     def seconds_left(self) -> float | None:
         """The time limit, capped by what is left before the deadline (None: no limit)."""
@@ -325,14 +328,19 @@ def _stream(
 
     h, is_mip = _configure(arrays, options)
     pinning = Pinning()  # the pinned sub-MIP's plans are the model's, its bounds are not
+    proof = RootProof(options.lp_proof, options.gap, reporter.bound)
 
     def report(kind: int, message: str, out: Any, into: Any, _data: object) -> None:
         cb = highspy.cb.HighsCallbackType
         bound = math.inf if pinning.active else float(out.mip_dual_bound)
         if kind == cb.kCallbackMipImprovingSolution:
-            reporter.incumbent(
-                float(out.objective_function_value), np.asarray(out.mip_solution, float), bound
-            )
+            objective = float(out.objective_function_value)
+            col = np.asarray(out.mip_solution, float)
+            reporter.incumbent(objective, col, bound)
+            gap = None if pinning.active else proof.gap_of(objective)
+            if gap is not None:  # proven: the answer, then this child ends
+                row = arrays.activity(col)
+                reporter.last(Outcome(SolveStatus.OPTIMAL, objective, gap, proof.bound, col, row))
             return
         if pinning.overdue():
             into.user_interrupt = True
@@ -343,7 +351,7 @@ def _stream(
         h.setCallback(report, None)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
-    _prepare(h, arrays, options, separators, is_mip, pinning, reporter.bound)
+    _prepare(h, arrays, options, separators, is_mip, pinning, proof.root)
     h.run()
     reporter.done(_outcome(h, is_mip, arrays.row_lower.size))
 

@@ -95,8 +95,17 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> BackendResult:
     start = None
     if options.start is not None:
         start = np.array([options.start.get(v.name, 0.0) for v in form.variables])
+    large = model.scenario.provider.staffing == "intervals" and (
+        int(form.integer.sum()) > START_MAX_INTEGERS
+    )
     highs_options = HighsOptions(
-        options.time_limit, options.gap, options.threads, options.relax, start, options.deadline
+        options.time_limit,
+        options.gap,
+        options.threads,
+        options.relax,
+        start,
+        options.deadline,
+        lp_proof=large and start is None,
     )
     cuts = () if options.relax else separators(model, form)
     outcome, highs_options = _started(model, form, highs_options, options, cuts)
