@@ -77,6 +77,23 @@ def test_the_optimum_is_unchanged_by_the_start(deal, monkeypatch) -> None:  # ty
     assert started.choices == plain.choices
 
 
+def test_a_large_model_answered_by_the_root_bound_keeps_the_optimum(deal, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Above ``START_MAX_INTEGERS`` (lowered here onto the 5 x 2 x 7 deal) the solver child
+    answers with the first solution the root cut loop's bound proves
+    (``optimizer.milp.proof``): the answer is optimal within its gap of the full solve,
+    its bound is no worse than its value, and it passes the independent verification."""
+    scenario, reqs, model = deal
+    full = solve_module.solve(model)
+    monkeypatch.setattr(solve_module, "START_MAX_INTEGERS", 0)
+    early = solve_module.solve(model)
+    assert early.status == full.status == SolveStatus.OPTIMAL
+    gap = (early.solver.gap or 0.0) + (full.solver.gap or 0.0)
+    assert early.solver.gap is not None and early.solver.gap <= 1e-4
+    assert early.objective_value == pytest.approx(full.objective_value, rel=gap + 1e-9)
+    assert early.bound is None or early.bound >= early.objective_value - 1e-6
+    assert verify(scenario, reqs, early).verified
+
+
 def test_combinations_try_the_runner_up_of_a_split_category() -> None:
     """The LP's largest option everywhere first, then the most split category's runner-up;
     a category the LP does not split is never varied."""
