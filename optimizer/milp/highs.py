@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from optimizer.milp.arrays import Arrays, column_bound
 from optimizer.milp.backend import highs_status
-from optimizer.milp.proof import RootProof
+from optimizer.milp.proof import RootProof, relative_gap
 from optimizer.milp.root import Live, Pinning, Rounding, Separator, add_rows, pinned_start
 from optimizer.milp.watch import Reporter, Stream, run_watched
 from optimizer.options import seconds_left
@@ -396,5 +396,5 @@ def _with_gap(arrays: Arrays, outcome: Outcome, bound: float | None) -> Outcome:
     best = candidates[0] if candidates else column_bound(arrays)
     if not math.isfinite(best):
         return outcome  # pragma: no cover - a MIP with a solution and an unbounded relaxation
-    gap = abs(best - outcome.objective) / max(abs(outcome.objective), 1e-9)
+    gap = relative_gap(best, outcome.objective)
     return replace(outcome, gap=gap, bound=best)

@@ -30,6 +30,7 @@ from typing import Any
 from optimizer.conventions import quotable
 from optimizer.milp import cuts
 from optimizer.milp.model import BuiltModel, build_model
+from optimizer.milp.proof import relative_gap
 from optimizer.milp.solve import solve
 from optimizer.options import RunOptions
 from optimizer.results import Solution, SolveStatus
@@ -152,8 +153,7 @@ def _bounded(solution: Solution, bound: float | None) -> Solution:
     gap = solution.solver.gap
     if (gap is not None and math.isfinite(gap)) or bound is None or not math.isfinite(bound):
         return solution
-    value = solution.objective_value
-    gap = abs(bound - value) / max(abs(value), 1e-9)
+    gap = relative_gap(bound, solution.objective_value)
     return replace(solution, solver=replace(solution.solver, gap=gap), bound=bound)
 
 

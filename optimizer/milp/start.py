@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 
 from optimizer.milp.arrays import Arrays
 from optimizer.milp.highs import HighsOptions, Outcome, run_highs
+from optimizer.milp.proof import MIP_GAP, relative_gap
 from optimizer.results import SolveStatus
 
 MAX_COMBINATIONS = 4
@@ -57,7 +58,7 @@ stops it makes the plan depend on the machine's load (at 3 s it did, with a load
 12 on 2 cores: one seed's solve then took 90 s instead of 3); on the five seeds it
 takes 0.3-1.9 s at that load."""
 EPS = 1e-6
-GAP = 1e-4
+GAP = MIP_GAP
 """HiGHS's default relative MIP gap (``mip_rel_gap``): a plan within it of the LP bound is
 optimal as HiGHS would report it."""
 
@@ -73,7 +74,7 @@ class Start:
 
     def gap(self) -> float:
         """Relative gap between the plan and the LP bound (as HiGHS measures it)."""
-        return abs(self.bound - self.objective) / max(abs(self.objective), 1e-9)
+        return relative_gap(self.bound, self.objective)
 
     def outcome(self, arrays: Arrays) -> Outcome:
         """The plan as an optimal answer, proven by the LP bound."""
