@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from optimizer.analysis.verify import verify
+from optimizer.milp import proof
 from optimizer.milp import solve as solve_module
 from optimizer.milp.backend import BackendResult
 from optimizer.milp.highs import HighsOptions
@@ -77,15 +78,27 @@ def test_the_optimum_is_unchanged_by_the_start(deal, monkeypatch) -> None:  # ty
     assert started.choices == plain.choices
 
 
-def test_a_large_model_answered_by_the_root_bound_keeps_the_optimum(deal, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_root_bound_answer_keeps_the_optimum(deal, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Above ``START_MAX_INTEGERS`` (lowered here onto the 5 x 2 x 7 deal) the solver child
     answers with the first solution the root cut loop's bound proves
-    (``optimizer.milp.proof``): the answer is optimal within its gap of the full solve,
-    its bound is no worse than its value, and it passes the independent verification."""
+    (``optimizer.milp.proof``; a spy in the forked child shows that it did): the answer is
+    optimal within its gap of the full solve, its bound is no worse than its value, and it
+    passes the independent verification."""
     scenario, reqs, model = deal
     full = solve_module.solve(model)
+    fired = tmp_path / "proved"
+    gap_of = proof.RootProof.gap_of
+
+    def spy(self, objective):  # type: ignore[no-untyped-def]
+        gap = gap_of(self, objective)
+        if gap is not None:
+            fired.write_text(repr(gap))
+        return gap
+
+    monkeypatch.setattr(proof.RootProof, "gap_of", spy)
     monkeypatch.setattr(solve_module, "START_MAX_INTEGERS", 0)
     early = solve_module.solve(model)
+    assert fired.exists()
     assert early.status == full.status == SolveStatus.OPTIMAL
     gap = (early.solver.gap or 0.0) + (full.solver.gap or 0.0)
     assert early.solver.gap is not None and early.solver.gap <= 1e-4
