@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from helpers import ROOT, SCENARIOS_DIR
 
 from optimizer import cli, pipeline
-from optimizer.milp import highs
+from optimizer.milp import outcome
 from optimizer.milp.arrays import Arrays
-from optimizer.milp.highs import Outcome
+from optimizer.milp.outcome import Outcome
 from optimizer.milp.phases import _bounded
 from optimizer.options import RunOptions, SolveOptions
 from optimizer.pipeline import run_scenario
@@ -147,17 +147,17 @@ def test_incumbent_without_a_bound_still_has_a_numeric_gap():
     """The child killed before HiGHS proved any bound (the solution came from a start or
     a heuristic): the gap comes from the column bounds (3 x 4 + 2 x 5 = 22), never None."""
     col = np.array([2.0, 0.0])
-    out = highs._from_incumbent(arrays(), (6.0, col, math.inf), None, "stopped")
+    out = outcome.from_incumbent(arrays(), (6.0, col, math.inf), None, "stopped")
     assert out.status == SolveStatus.FEASIBLE
     assert out.gap == pytest.approx((22 - 6) / 6)
-    streamed = highs._from_incumbent(arrays(), (6.0, col, math.inf), 8.0, "stopped")
+    streamed = outcome.from_incumbent(arrays(), (6.0, col, math.inf), 8.0, "stopped")
     assert streamed.gap == pytest.approx(2 / 6)  # the last bound the child reported
 
 
 def test_highs_own_stop_without_a_bound_gets_a_numeric_gap():
     """HiGHS stopping itself before its root bound reports an infinite gap: replaced."""
-    outcome = Outcome(SolveStatus.FEASIBLE, 6.0, math.inf, -math.inf, np.array([2.0, 0.0]))
-    fixed = highs._with_gap(arrays(), outcome, None)
+    stopped = Outcome(SolveStatus.FEASIBLE, 6.0, math.inf, -math.inf, np.array([2.0, 0.0]))
+    fixed = outcome.with_gap(arrays(), stopped, None)
     assert fixed.gap is not None and math.isfinite(fixed.gap)
 
 

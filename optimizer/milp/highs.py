@@ -19,38 +19,23 @@ import math
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from optimizer.milp.arrays import Arrays, column_bound
+from optimizer.milp.arrays import Arrays
 from optimizer.milp.backend import highs_status
-from optimizer.milp.proof import RootProof, relative_gap
-from optimizer.milp.root import Live, Pinning, Rounding, Separator, add_rows, pinned_start
+from optimizer.milp.branch import Node, prove
+from optimizer.milp.outcome import HighsOptions as HighsOptions
+from optimizer.milp.outcome import Outcome as Outcome
+from optimizer.milp.outcome import from_incumbent, inner_limit, with_gap
+from optimizer.milp.proof import MIP_GAP, RootProof
+from optimizer.milp.root import CutRow, Live, Pinning, Rounding, Separator, add_rows, pinned_start
 from optimizer.milp.watch import Reporter, Stream, run_watched
-from optimizer.options import seconds_left
 from optimizer.results import SolveStatus
-
-STOP_SHARE = 0.10
-"""Share of the time limit kept back from HiGHS's own limit, for the child's start-up
-(fork, passModel) and for handing the answer back before the parent kills it."""
-STOP_SECONDS = 0.25
-"""Seconds kept back from HiGHS's own limit on top of ``STOP_SHARE``."""
-
-
-def inner_limit(seconds: float) -> float:
-    """HiGHS's own time limit in a solve that must end within ``seconds``.
-
-    >>> inner_limit(10.0)
-    8.75
-    >>> inner_limit(0.2)
-    0.1
-    """
-    return max(seconds * (1 - STOP_SHARE) - STOP_SECONDS, seconds / 2)
-
 
 CUT_ROUNDS = 20
 """At most this many rounds of LP, separation and added rows before the MIP starts."""
@@ -65,41 +50,6 @@ SHIFT_CUT_SHARE = 0.5
 """The same with a ``Rounding`` separator (shift mode): the coverage cuts moved the root
 bound of the 10 x 3 x 7 shift deal (seed 0) from 646,806 to 628,674 in three rounds, and
 under load the first LP alone took more than a fifth of a 10 s limit, leaving one round."""
-
-
-@dataclass(frozen=True)
-class HighsOptions:
-    """What the driver needs of the solve options (picklable)."""
-
-    time_limit: float | None
-    gap: float | None
-    threads: int | None
-    relax: bool
-    start: NDArray[np.float64] | None
-    deadline: float | None = None
-    """``time.monotonic()`` by which the solve must have returned (the command's budget)."""
-    node_limit: int | None = None
-    """HiGHS's ``mip_max_nodes`` (a deterministic limit; ``optimizer.milp.start``)."""
-    lp_proof: bool = False
-    """Answer at once with a solution the root LP bound proves (``optimizer.milp.proof``)."""
-
-    def seconds_left(self) -> float | None:
-        """The time limit, capped by what is left before the deadline (None: no limit)."""
-        return seconds_left(self.time_limit, self.deadline)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """HiGHS's answer in our terms."""
-
-    status: SolveStatus
-    objective: float | None = None
-    gap: float | None = None
-    bound: float | None = None
-    col: NDArray[np.float64] | None = None
-    row: NDArray[np.float64] | None = None
-    dual: NDArray[np.float64] | None = None
-    message: str = ""
 
 
 def _configure(arrays: Arrays, options: HighsOptions) -> tuple[Any, bool]:
@@ -262,7 +212,7 @@ def _run_here(arrays: Arrays, options: HighsOptions, separators: Sequence[Separa
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
     _prepare(h, arrays, options, separators, is_mip, pinning)
     h.run()
-    return _with_gap(arrays, _outcome(h, is_mip, arrays.row_lower.size), None)
+    return with_gap(arrays, _outcome(h, is_mip, arrays.row_lower.size), None)
 
 
 def _add_cuts(
@@ -365,36 +315,67 @@ def _run_watched(
 
     stream: Stream[Outcome] = run_watched(partial(_stream, arrays, options, separators), limit)
     if stream.answer is not None:
-        return _with_gap(arrays, stream.answer, stream.bound)
-    return _from_incumbent(arrays, stream.best, stream.bound, stream.ended)
+        return with_gap(arrays, stream.answer, stream.bound)
+    return from_incumbent(arrays, stream.best, stream.bound, stream.ended)
 
 
-def _from_incumbent(
+class _Live:
+    """A live HiGHS LP as ``optimizer.milp.branch.LP`` (its basis kept between solves)."""
+
+    def __init__(self, h: Any) -> None:
+        self.h = h
+
+    def solve(self) -> Node:
+        import highspy
+
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return Node("infeasible")
+        if status != highspy.HighsModelStatus.kOptimal:
+            return Node("other")
+        value = float(self.h.getInfo().objective_function_value)
+        return Node("optimal", value, np.asarray(self.h.getSolution().col_value, float))
+
+    def pin(
+        self, columns: NDArray[np.int32], low: NDArray[np.float64], up: NDArray[np.float64]
+    ) -> None:
+        self.h.changeColsBounds(columns.size, columns, low, up)
+
+    def add(self, cuts: Sequence[CutRow]) -> None:
+        add_rows(self.h, cuts)
+
+
+def prove_plan(
     arrays: Arrays,
-    best: tuple[float, NDArray[np.float64], float] | None,
-    bound: float | None,
-    message: str,
-) -> Outcome:
-    """The best solution received before the child was stopped (or none), with a gap."""
-    if best is None:
-        return Outcome(SolveStatus.NO_SOLUTION, message=message)
-    objective, col, _ = best
-    feasible = Outcome(
-        SolveStatus.FEASIBLE, objective, None, bound, col, arrays.activity(col), message=message
-    )
-    return _with_gap(arrays, feasible, bound)
+    choices: Sequence[NDArray[np.int32]],
+    separators: Sequence[Separator],
+    objective: float,
+    options: HighsOptions,
+) -> float | None:
+    """A bound within the gap of a plan of value ``objective``, proven on the LP relaxation
+    by cuts and branching on the options (``optimizer.milp.branch.prove``) in a watched
+    child kept to the time limit (in this process in a daemonic one); None if unproven."""
+    limit = options.seconds_left()
+    if limit is not None and limit <= 0:
+        return None
+    gap = options.gap if options.gap is not None else MIP_GAP
+    target = objective + (1.0 if arrays.maximize else -1.0) * gap * max(abs(objective), 1e-9)
+    inner = replace(options, relax=True, start=None, time_limit=limit and inner_limit(limit))
+    run = partial(_proven_bound, arrays, choices, separators, target, inner)
+    if multiprocessing.current_process().daemon:
+        return run()
+    stream: Stream[float | None] = run_watched(lambda reporter: reporter.done(run()), limit)
+    return stream.answer
 
 
-def _with_gap(arrays: Arrays, outcome: Outcome, bound: float | None) -> Outcome:
-    """A feasible outcome always carries a numeric gap: from HiGHS's own bound, else the
-    last bound the child reported, else the bound of every column at its best limit."""
-    if outcome.status != SolveStatus.FEASIBLE or outcome.objective is None:
-        return outcome
-    if outcome.gap is not None and math.isfinite(outcome.gap):
-        return outcome
-    candidates = [b for b in (outcome.bound, bound) if b is not None and math.isfinite(b)]
-    best = candidates[0] if candidates else column_bound(arrays)
-    if not math.isfinite(best):
-        return outcome  # pragma: no cover - a MIP with a solution and an unbounded relaxation
-    gap = relative_gap(best, outcome.objective)
-    return replace(outcome, gap=gap, bound=best)
+def _proven_bound(
+    arrays: Arrays,
+    choices: Sequence[NDArray[np.int32]],
+    separators: Sequence[Separator],
+    target: float,
+    options: HighsOptions,
+) -> float | None:
+    h, _ = _configure(arrays, options)
+    live, bounds = _Live(h), (arrays.lower, arrays.upper)
+    return prove(live, choices, bounds, separators, target, arrays.maximize)

@@ -141,7 +141,7 @@ def _started(
     options it ran with; the heuristic's plan itself when the LP bound proves it."""
     arrays = form.arrays()
     clock = time.monotonic()
-    found = _heuristic(model, form, replace(highs_options, deadline=_deadline(options)))
+    found = _heuristic(model, form, replace(highs_options, deadline=_deadline(options)), cuts)
     if isinstance(found, Outcome):
         return found, highs_options  # the LP relaxation is infeasible: so is the MILP
     if found is not None and found.gap() <= (options.gap if options.gap is not None else GAP):
@@ -165,7 +165,7 @@ def _deadline(options: SolveOptions) -> float | None:
 
 
 def _heuristic(
-    model: BuiltModel, form: MatrixForm, options: HighsOptions
+    model: BuiltModel, form: MatrixForm, options: HighsOptions, cuts: tuple[Separator, ...]
 ) -> Start | Outcome | None:
     """A start plan for a large interval MILP given none (``optimizer.milp.start``)."""
     if (
@@ -179,7 +179,7 @@ def _heuristic(
     choices = [
         np.array([column[o.var.name] for o in opts], np.int32) for opts in model.options.values()
     ]
-    return find_start(form.arrays(), choices, options)
+    return find_start(form.arrays(), choices, options, cuts)
 
 
 def _inconsistent(arrays: Arrays, outcome: Outcome, relaxed: bool) -> str | None:

@@ -35,8 +35,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optimizer.milp.arrays import Arrays
-from optimizer.milp.highs import HighsOptions, Outcome, run_highs
+from optimizer.milp.highs import prove_plan, run_highs
+from optimizer.milp.outcome import HighsOptions, Outcome
 from optimizer.milp.proof import MIP_GAP, relative_gap
+from optimizer.milp.root import Separator
 from optimizer.results import SolveStatus
 
 MAX_COMBINATIONS = 4
@@ -70,7 +72,8 @@ class Start:
     col: NDArray[np.float64]
     objective: float
     bound: float
-    """The LP relaxation's objective: no integer plan does better."""
+    """No integer plan does better: the LP relaxation's objective, or the tighter bound of
+    ``optimizer.milp.branch`` where that one does not prove the plan."""
 
     def gap(self) -> float:
         """Relative gap between the plan and the LP bound (as HiGHS measures it)."""
@@ -93,13 +96,18 @@ INFEASIBLE = Outcome(SolveStatus.INFEASIBLE, message="the LP relaxation is infea
 
 
 def find_start(
-    arrays: Arrays, choices: Sequence[NDArray[np.int32]], options: HighsOptions
+    arrays: Arrays,
+    choices: Sequence[NDArray[np.int32]],
+    options: HighsOptions,
+    separators: Sequence[Separator] = (),
 ) -> Start | Outcome | None:
     """A verified plan of the MILP ``arrays`` whose option columns are ``choices`` (one
     array of columns per category, exactly one of them 1); ``INFEASIBLE`` when the LP
     relaxation is (a proof for the MILP, and the infeasible deal's diagnosis re-solves
     many such models); None when the LPs find no plan in time. Every step keeps to
-    ``options``' time limit and deadline."""
+    ``options``' time limit and deadline. A plan the first LP's bound does not prove
+    within the gap is proven, where it can be, by ``separators``' cuts and branching on
+    the options (``optimizer.milp.branch``)."""
     first = run_highs(arrays, replace(options, relax=True, start=None))
     if first.status == SolveStatus.INFEASIBLE:
         return INFEASIBLE
@@ -112,7 +120,11 @@ def find_start(
     plan = _rounded(arrays, staffed, options)
     if plan is None or arrays.discrepancy(plan, None) is not None:
         return None
-    return Start(plan, float(arrays.cost @ plan + arrays.offset), bound)
+    objective = float(arrays.cost @ plan + arrays.offset)
+    if relative_gap(bound, objective) > (GAP if options.gap is None else options.gap):
+        proven = prove_plan(arrays, choices, separators, objective, options)
+        bound = bound if proven is None else proven
+    return Start(plan, objective, bound)
 
 
 def _solve(arrays: Arrays, options: HighsOptions) -> tuple[NDArray[np.float64], float] | None:

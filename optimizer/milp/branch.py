@@ -1,0 +1,150 @@
+"""A plan proven optimal by branching on the tier choice, on a live LP, before HiGHS runs.
+
+The start heuristic (``optimizer.milp.start``) finds the optimum of the 10 x 3 x 7
+interval deal on every seed of ``benchmarks/synthetic.py``, but on three of five seeds
+the LP relaxation's bound is 0.06-0.09% above it, more than HiGHS's gap, and HiGHS then
+needed 0.7-7 s to prove what was already found. The gap has two sources, and both are
+cheap to close on the LP itself:
+
+* deferred work's window inequalities (``optimizer.milp.cuts.DeferredWindows``), which
+  hold for integer agents; on seed 1 they alone take the bound to HiGHS's own;
+* one or two categories whose LP value splits between two tiers (0.39 / 0.61 on seed 0):
+  the bound of the model is the largest bound of the models with each of their options
+  pinned in turn, since every plan chooses exactly one.
+
+``prove`` searches that tree depth first: at each node the cut loop, then, while the
+node's bound is above the target, a branch on the most split category. A node is
+closed when its bound is within the target or its LP is infeasible; the proof fails
+(None) when a node is left with no split category (the gap is in the staffing, which
+only HiGHS's branching closes), when an LP ends otherwise, or at the node limit
+(deterministic, unlike a time limit). Seeds 0-2 were proven with 1, 7 and 13 nodes.
+The cuts found at any node are valid for every integer plan, so they are kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, NamedTuple, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from optimizer.milp.root import CutRow, Separator
+
+NODES = 60
+"""At most this many LP nodes (each a cut loop) in one proof."""
+ROUNDS = 10
+"""At most this many cut rounds at one node."""
+SPLIT = 1e-6
+"""An option column with more LP value than this is in use."""
+
+
+class Node(NamedTuple):
+    """An LP's answer: ``value`` and ``point`` are only meaningful when optimal."""
+
+    status: Literal["optimal", "infeasible", "other"]
+    value: float = math.nan
+    point: NDArray[np.float64] | None = None
+
+
+class LP(Protocol):
+    """A live LP that keeps its basis between solves (``optimizer.milp.highs``)."""
+
+    def solve(self) -> Node: ...
+    def pin(
+        self, columns: NDArray[np.int32], lower: NDArray[np.float64], upper: NDArray[np.float64]
+    ) -> None: ...
+    def add(self, cuts: Sequence[CutRow]) -> None: ...
+
+
+@dataclass
+class Proof:
+    """The search's state: the target, the nodes left and the worst bound of a closed node."""
+
+    lp: LP
+    choices: Sequence[NDArray[np.int32]]
+    separators: Sequence[Separator]
+    target: float
+    sign: float
+    """+1 when maximising: a node is closed when ``sign x bound <= sign x target``."""
+    nodes: int = NODES
+    worst: float = -math.inf
+    """The largest ``sign x bound`` of the closed nodes."""
+
+    def closed(self, value: float) -> bool:
+        return self.sign * value <= self.sign * self.target
+
+    def bound(self) -> Node:
+        """The node's LP after its cut loop (stopped once the bound is within the target)."""
+        node = self.lp.solve()
+        for _ in range(ROUNDS):
+            if node.status != "optimal" or node.point is None or self.closed(node.value):
+                break
+            cuts = [cut for separator in self.separators for cut in separator.separate(node.point)]
+            if not cuts:
+                break
+            self.lp.add(cuts)
+            node = self.lp.solve()
+        return node
+
+    def search(self, lower: NDArray[np.float64], upper: NDArray[np.float64]) -> bool:
+        """Whether every plan within the pinned bounds is proven within the target."""
+        if self.nodes <= 0:
+            return False
+        self.nodes -= 1
+        node = self.bound()
+        if node.status == "infeasible":
+            return True
+        if node.status != "optimal" or node.point is None:
+            return False
+        if self.closed(node.value):
+            self.worst = max(self.worst, self.sign * node.value)
+            return True
+        point = node.point
+        columns = _most_split(self.choices, point)
+        if columns is None:
+            return False
+        order = sorted((j for j in columns.tolist() if upper[j] > 0), key=lambda j: -point[j])
+        ok = True
+        for chosen in order:
+            low, high = np.zeros(columns.size), np.zeros(columns.size)
+            low[columns == chosen] = high[columns == chosen] = 1.0
+            self.lp.pin(columns, low, high)
+            ok = self.search(lower, upper)
+            self.lp.pin(columns, lower[columns], upper[columns])
+            if not ok:
+                break
+        return ok
+
+
+def _most_split(
+    choices: Sequence[NDArray[np.int32]], point: NDArray[np.float64]
+) -> NDArray[np.int32] | None:
+    """The option columns of the category whose largest LP value is the smallest, among
+    those with two options in use; None when every category's choice is whole."""
+    split = [c for c in choices if int((point[c] > SPLIT).sum()) > 1]
+    if not split:
+        return None
+    return min(split, key=lambda c: float(point[c].max()))
+
+
+def prove(
+    lp: LP,
+    choices: Sequence[NDArray[np.int32]],
+    bounds: tuple[NDArray[np.float64], NDArray[np.float64]],
+    separators: Sequence[Separator],
+    target: float,
+    maximize: bool,
+    nodes: int = NODES,
+) -> float | None:
+    """A bound on every plan of the model within ``target`` (no plan does better), or None.
+
+    ``lp`` is the model's LP relaxation with its column ``bounds`` (lower, upper);
+    ``choices`` holds each category's option columns (exactly one of them is 1)."""
+    sign = 1.0 if maximize else -1.0
+    proof = Proof(lp, choices, separators, target, sign, nodes)
+    if not proof.search(*bounds) or not math.isfinite(proof.worst):
+        return None
+    return sign * proof.worst

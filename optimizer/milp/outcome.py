@@ -1,0 +1,101 @@
+"""What a HiGHS run is asked (``HighsOptions``) and what it answers (``Outcome``).
+
+Plain data, picklable, free of highspy: the driver (``optimizer.milp.highs``, the only
+module that imports it) and the modules that call it share these types.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from optimizer.milp.arrays import Arrays, column_bound
+from optimizer.milp.proof import relative_gap
+from optimizer.options import seconds_left
+from optimizer.results import SolveStatus
+
+STOP_SHARE = 0.10
+"""Share of the time limit kept back from HiGHS's own limit, for the child's start-up
+(fork, passModel) and for handing the answer back before the parent kills it."""
+STOP_SECONDS = 0.25
+"""Seconds kept back from HiGHS's own limit on top of ``STOP_SHARE``."""
+
+
+def inner_limit(seconds: float) -> float:
+    """HiGHS's own time limit in a solve that must end within ``seconds``.
+
+    >>> inner_limit(10.0)
+    8.75
+    >>> inner_limit(0.2)
+    0.1
+    """
+    return max(seconds * (1 - STOP_SHARE) - STOP_SECONDS, seconds / 2)
+
+
+@dataclass(frozen=True)
+class HighsOptions:
+    """What the driver needs of the solve options (picklable)."""
+
+    time_limit: float | None
+    gap: float | None
+    threads: int | None
+    relax: bool
+    start: NDArray[np.float64] | None
+    deadline: float | None = None
+    """``time.monotonic()`` by which the solve must have returned (the command's budget)."""
+    node_limit: int | None = None
+    """HiGHS's ``mip_max_nodes`` (a deterministic limit; ``optimizer.milp.start``)."""
+    lp_proof: bool = False
+    """Answer at once with a solution the root LP bound proves (``optimizer.milp.proof``)."""
+
+    def seconds_left(self) -> float | None:
+        """The time limit, capped by what is left before the deadline (None: no limit)."""
+        return seconds_left(self.time_limit, self.deadline)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """HiGHS's answer in our terms."""
+
+    status: SolveStatus
+    objective: float | None = None
+    gap: float | None = None
+    bound: float | None = None
+    col: NDArray[np.float64] | None = None
+    row: NDArray[np.float64] | None = None
+    dual: NDArray[np.float64] | None = None
+    message: str = ""
+
+
+def from_incumbent(
+    arrays: Arrays,
+    best: tuple[float, NDArray[np.float64], float] | None,
+    bound: float | None,
+    message: str,
+) -> Outcome:
+    """The best solution received before the child was stopped (or none), with a gap."""
+    if best is None:
+        return Outcome(SolveStatus.NO_SOLUTION, message=message)
+    objective, col, _ = best
+    feasible = Outcome(
+        SolveStatus.FEASIBLE, objective, None, bound, col, arrays.activity(col), message=message
+    )
+    return with_gap(arrays, feasible, bound)
+
+
+def with_gap(arrays: Arrays, outcome: Outcome, bound: float | None) -> Outcome:
+    """A feasible outcome always carries a numeric gap: from HiGHS's own bound, else the
+    last bound the child reported, else the bound of every column at its best limit."""
+    if outcome.status != SolveStatus.FEASIBLE or outcome.objective is None:
+        return outcome
+    if outcome.gap is not None and math.isfinite(outcome.gap):
+        return outcome
+    candidates = [b for b in (outcome.bound, bound) if b is not None and math.isfinite(b)]
+    best = candidates[0] if candidates else column_bound(arrays)
+    if not math.isfinite(best):
+        return outcome  # pragma: no cover - a MIP with a solution and an unbounded relaxation
+    gap = relative_gap(best, outcome.objective)
+    return replace(outcome, gap=gap, bound=best)
