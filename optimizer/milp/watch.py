@@ -16,8 +16,10 @@ import math
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -39,6 +41,10 @@ class Incumbent(NamedTuple):
     col: NDArray[np.float64]
     bound: float
     """The proven bound when it was found (not finite when there is none yet)."""
+
+
+Collect = Callable[[], "Stream[T]"]
+"""Waits for a started child's stream (``started``)."""
 
 
 class Reporter(Generic[T]):
@@ -88,6 +94,15 @@ def run_watched(solve: Callable[[Reporter[T]], None], limit: float | None) -> St
     """Run ``solve`` in a forked child and keep what it streams; kill the child after
     ``limit`` seconds (None: no limit), on any exception (KeyboardInterrupt, a signal
     turned into one) and on every way out."""
+    with started(solve, limit) as collect:
+        return collect()
+
+
+@contextmanager
+def started(solve: Callable[[Reporter[T]], None], limit: float | None) -> Iterator[Collect[T]]:
+    """``run_watched`` in two steps: the child starts on entry and the caller goes on; the
+    function it is given waits for what the child streams (until ``limit`` seconds after
+    the start). On the way out, however it is taken, a child still alive is killed."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     args = (solve, send, receive, os.getpid())
@@ -96,12 +111,30 @@ def run_watched(solve: Callable[[Reporter[T]], None], limit: float | None) -> St
     child.start()
     send.close()
     try:
-        return _collect(receive, deadline)
+        yield partial(_collect, receive, deadline)
     finally:
         if child.is_alive():
             child.kill()
         child.join(timeout=5)
         receive.close()
+
+
+@contextmanager
+def meanwhile(compute: Callable[[], T], limit: float | None) -> Iterator[Callable[[], T | None]]:
+    """``compute()`` in a watched child while the caller goes on (``started``); the function
+    given waits for its value, None when the child ran out of ``limit`` or failed. In a
+    daemonic process (a Dask worker), which may not fork, it is computed at once."""
+    if multiprocessing.current_process().daemon:
+        value = compute()
+        yield lambda: value
+        return
+
+    def solve(reporter: Reporter[T]) -> None:
+        reporter.done(compute())
+
+    collect: Collect[T]
+    with started(solve, limit) as collect:
+        yield lambda: collect().answer
 
 
 def _collect(receive: Connection, deadline: float | None) -> Stream[Any]:
