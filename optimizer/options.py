@@ -38,6 +38,10 @@ class SolveOptions:
     """Solve the LP relaxation (integers and binaries continuous)."""
     start: dict[str, float] | None = None
     """A feasible solution to start from (variable name -> value); HiGHS only."""
+    known: dict[str, float] | None = None
+    """A plan known to be good (variable name -> value: the base plan of a relaxation the
+    explanation re-solves). Where it is feasible and the start heuristic's first LP
+    bound proves it within the gap, it is the answer, without the rest of the search."""
     deadline: float | None = None
     """``time.monotonic()`` by which every solve must have ended (the whole command's
     time budget, set by the pipeline); each solve gets what is left, capped by

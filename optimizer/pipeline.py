@@ -94,7 +94,7 @@ def _run(scenario: Scenario, options: RunOptions, skipped: list[str]) -> Verifie
             exact,
             result.constraints,
             options.solve,
-            lambda s: _margin_of(s, options, skipped),
+            lambda s: _margin_of(s, _knowing(options, exact), skipped),
             skipped=skipped,
         )
         result = replace(result, constraints=limits)
@@ -194,6 +194,12 @@ def _has_solution(scenario: Scenario, options: RunOptions, skipped: list[str]) -
     quick = replace(options, explain=False, solve=replace(options.solve, gap=PROOF_GAP))
     _, solution = solve_scenario(scenario, reqs, quick)
     return solution.status.has_solution
+
+
+def _knowing(options: RunOptions, solution: Solution) -> RunOptions:
+    """``options`` with ``solution``'s plan as the one known (a relaxation keeps it
+    feasible: where the relaxed LP's bound proves it, the gain is nil)."""
+    return replace(options, solve=replace(options.solve, known=solution.variable_values))
 
 
 def _margin_of(scenario: Scenario, options: RunOptions, skipped: list[str]) -> float | None:

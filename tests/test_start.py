@@ -12,12 +12,13 @@ import pytest
 from optimizer.analysis.verify import verify
 from optimizer.milp import proof
 from optimizer.milp import solve as solve_module
+from optimizer.milp import start as start_module
 from optimizer.milp.backend import BackendResult
 from optimizer.milp.highs import HighsOptions
 from optimizer.milp.matrix import matrix_form
 from optimizer.milp.model import build_model
 from optimizer.milp.readback import read_solution
-from optimizer.milp.start import INFEASIBLE, Start, combinations, find_start
+from optimizer.milp.start import GAP, INFEASIBLE, Start, combinations, find_start
 from optimizer.results import SolverInfo, SolveStatus
 from optimizer.scenario.schema import validate_scenario
 from optimizer.staffing.requirements import build_requirements
@@ -105,6 +106,36 @@ def test_a_root_bound_answer_keeps_the_optimum(deal, monkeypatch, tmp_path) -> N
     assert early.objective_value == pytest.approx(full.objective_value, rel=gap + 1e-9)
     assert early.bound is None or early.bound >= early.objective_value - 1e-6
     assert verify(scenario, reqs, early).verified
+
+
+def test_a_known_plan_the_first_lp_proves_is_the_answer(deal, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Given a known plan (an explanation's base plan, ``SolveOptions.known``) that is
+    feasible and within the gap of the first LP's bound, the search stops after that LP
+    and answers with it; a known plan that breaks a row is ignored and the search runs
+    as without it, to the same plan."""
+    _, _, model = deal
+    form = matrix_form(model.prob, model.rows)
+    arrays, choices = form.arrays(), _choices(model, form)
+    options = HighsOptions(None, None, 1, False, None)
+    plain = find_start(arrays, choices, options)
+    assert isinstance(plain, Start) and plain.gap() <= GAP
+    runs: list[HighsOptions] = []
+    real = start_module.run_highs
+
+    def spy(arrays, opts, *rest):  # type: ignore[no-untyped-def]
+        runs.append(opts)
+        return real(arrays, opts, *rest)
+
+    monkeypatch.setattr(start_module, "run_highs", spy)
+    known = find_start(arrays, choices, options, known=plain.col)
+    assert isinstance(known, Start) and len(runs) == 1 and runs[0].relax
+    assert np.array_equal(known.col, plain.col) and known.gap() <= GAP
+    runs.clear()
+    broken = plain.col.copy()
+    broken[np.flatnonzero(arrays.integer)[0]] += 0.5  # no longer whole
+    again = find_start(arrays, choices, options, known=broken)
+    assert isinstance(again, Start) and len(runs) > 1
+    assert np.array_equal(again.col, plain.col)
 
 
 def test_combinations_try_the_runner_up_of_a_split_category() -> None:

@@ -18,6 +18,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from optimizer.errors import SolverError
 from optimizer.milp.arrays import Arrays
@@ -94,7 +95,7 @@ def _solve_highs(model: BuiltModel, options: SolveOptions) -> BackendResult:
     arrays = form.arrays()
     start = None
     if options.start is not None:
-        start = np.array([options.start.get(v.name, 0.0) for v in form.variables])
+        start = _columns(form, options.start)
     large = model.scenario.provider.staffing == "intervals" and (
         int(form.integer.sum()) > START_MAX_INTEGERS
     )
@@ -141,7 +142,9 @@ def _started(
     options it ran with; the heuristic's plan itself when the LP bound proves it."""
     arrays = form.arrays()
     clock = time.monotonic()
-    found = _heuristic(model, form, replace(highs_options, deadline=_deadline(options)), cuts)
+    known = None if options.known is None else _columns(form, options.known)
+    heuristic = replace(highs_options, deadline=_deadline(options))
+    found = _heuristic(model, form, heuristic, cuts, known)
     if isinstance(found, Outcome):
         return found, highs_options  # the LP relaxation is infeasible: so is the MILP
     if found is not None and found.gap() <= (options.gap if options.gap is not None else GAP):
@@ -164,8 +167,17 @@ def _deadline(options: SolveOptions) -> float | None:
     return None if left is None else time.monotonic() + HEURISTIC_SHARE * left
 
 
+def _columns(form: MatrixForm, values: dict[str, float]) -> NDArray[np.float64]:
+    """A plan by variable name as the model's columns (0 where it names none)."""
+    return np.array([values.get(v.name, 0.0) for v in form.variables])
+
+
 def _heuristic(
-    model: BuiltModel, form: MatrixForm, options: HighsOptions, cuts: tuple[Separator, ...]
+    model: BuiltModel,
+    form: MatrixForm,
+    options: HighsOptions,
+    cuts: tuple[Separator, ...],
+    known: NDArray[np.float64] | None,
 ) -> Start | Outcome | None:
     """A start plan for a large interval MILP given none (``optimizer.milp.start``)."""
     if (
@@ -179,7 +191,7 @@ def _heuristic(
     choices = [
         np.array([column[o.var.name] for o in opts], np.int32) for opts in model.options.values()
     ]
-    return find_start(form.arrays(), choices, options, cuts)
+    return find_start(form.arrays(), choices, options, cuts, known)
 
 
 def _inconsistent(arrays: Arrays, outcome: Outcome, relaxed: bool) -> str | None:

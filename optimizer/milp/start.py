@@ -100,6 +100,7 @@ def find_start(
     choices: Sequence[NDArray[np.int32]],
     options: HighsOptions,
     separators: Sequence[Separator] = (),
+    known: NDArray[np.float64] | None = None,
 ) -> Start | Outcome | None:
     """A verified plan of the MILP ``arrays`` whose option columns are ``choices`` (one
     array of columns per category, exactly one of them 1); ``INFEASIBLE`` when the LP
@@ -107,13 +108,19 @@ def find_start(
     many such models); None when the LPs find no plan in time. Every step keeps to
     ``options``' time limit and deadline. A plan the first LP's bound does not prove
     within the gap is proven, where it can be, by ``separators``' cuts and branching on
-    the options (``optimizer.milp.branch``)."""
+    the options (``optimizer.milp.branch``). A ``known`` plan (``SolveOptions.known``)
+    that is feasible and within the gap of the first LP's bound is the answer at once."""
     first = run_highs(arrays, replace(options, relax=True, start=None))
     if first.status == SolveStatus.INFEASIBLE:
         return INFEASIBLE
     if not first.status.has_solution or first.col is None or first.objective is None:
         return None
     col, bound = first.col, first.objective
+    gap = GAP if options.gap is None else options.gap
+    if known is not None and arrays.discrepancy(known, None) is None:
+        value = float(arrays.cost @ known + arrays.offset)
+        if relative_gap(bound, value) <= gap:
+            return Start(known, value, bound)
     staffed = _pinned(arrays, choices, col, options)
     if staffed is None:
         return None
@@ -121,7 +128,7 @@ def find_start(
     if plan is None or arrays.discrepancy(plan, None) is not None:
         return None
     objective = float(arrays.cost @ plan + arrays.offset)
-    if relative_gap(bound, objective) > (GAP if options.gap is None else options.gap):
+    if relative_gap(bound, objective) > gap:
         proven = prove_plan(arrays, choices, separators, objective, options)
         bound = bound if proven is None else proven
     return Start(plan, objective, bound)
