@@ -255,3 +255,16 @@ def load_ids(load: FloatArray, shape: tuple[int, ...]) -> IntArray:
     kept = tuple(1 if stride == 0 else size for size, stride in pairs)
     ids = np.arange(math.prod(kept), dtype=np.int64).reshape(kept)
     return np.broadcast_to(ids, shape).ravel()
+
+
+def tier_ids(arrays: tuple[FloatArray, ...], shape: tuple[int, ...]) -> IntArray:
+    """Flat index of each element over the axes along which any of ``arrays`` varies
+    before broadcasting to ``shape``: elements with one id share every array's value."""
+    kept = [1] * len(shape)
+    for arr in arrays:
+        view = np.broadcast_to(arr, shape)
+        for axis, (size, stride) in enumerate(zip(shape, view.strides, strict=True)):
+            if stride != 0:
+                kept[axis] = size
+    ids = np.arange(math.prod(kept), dtype=np.int64).reshape(kept)
+    return np.broadcast_to(ids, shape).ravel()
