@@ -6,7 +6,7 @@ Package-internal (``optimizer.staffing.agent_search.required_agents`` calls it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -18,6 +18,7 @@ from optimizer.staffing.numerics import FloatArray, IntArray, erlang_c_log_p_wai
 from optimizer.staffing.root_search import Kept, ceil_ratio, halfin_whitt_n, search_kept
 
 _BUSY_MARGIN: Final = 1e-9  # log excess that rounding in P_ab cannot cross
+_MARGIN: Final = 1e-9  # excess (in logs) beyond any rounding of the formulas
 _STRIDE: Final = 16  # every 16th load of a tier is searched from the formula's guess
 _BUSY_WALK: Final = 6  # evaluations walking down from N0 = ceil(A / cap) before the search
 
@@ -62,10 +63,17 @@ def _raise_to_busy(
     """
     limit = np.log(cap[rows] * (1.0 + RATIO_CEIL_TOLERANCE_REL))
     over = _busy_excess(load[rows], kept[rows], answer[rows].astype(np.float64), limit) > 0
-    rows, limit = rows[over], limit[over]
-    if not rows.size:
-        return
-    lo = answer[rows]
+    rows = rows[over]
+    if rows.size:
+        answer[rows] = _busy_walk(rows, answer[rows], load, cap, h)
+
+
+def _busy_walk(
+    rows: IntArray, lo: IntArray, load: FloatArray, cap: FloatArray, h: Kept
+) -> IntArray:
+    """Smallest N > lo meeting the served-occupancy cap, walking down from N0 (see
+    ``_raise_to_busy``); ``h``: the cap's excess at the rows' own N."""
+    limit = np.log(cap[rows] * (1.0 + RATIO_CEIL_TOLERANCE_REL))
     result = np.maximum(lo + 1, ceil_ratio(load[rows], cap[rows]))
     no_abandon = np.full(rows.size, -np.inf)  # log1p(-exp(-inf)) = 0: the excess at P_ab = 0
     meets = _busy_excess(load[rows], no_abandon, result.astype(np.float64), limit) <= 0
@@ -89,7 +97,7 @@ def _raise_to_busy(
 
         step = np.sqrt(load[sub]) + 4.0
         result[rest] = search_kept(h_rest, lo[rest], result[rest], step)[0]
-    answer[rows] = result
+    return result
 
 
 def _neighbours(load: FloatArray, tier: IntArray) -> tuple[IntArray, ...]:
@@ -112,35 +120,119 @@ def _neighbours(load: FloatArray, tier: IntArray) -> tuple[IntArray, ...]:
     return order[first], order[rest], order[below[rest]], order[above[rest]]
 
 
-def _service_level_answers(
-    excess: Callable[[IntArray | None, str], Kept],
-    lo: IntArray,
-    guess: IntArray,
-    load: FloatArray,
-    tier: IntArray,
-) -> tuple[IntArray, FloatArray]:
-    """The service-level search for every row, and log P_ab at each answer.
+@dataclass(frozen=True)
+class _Rows:
+    """The Erlang A rows of ``required_a``: arguments and the logs of their limits."""
 
-    Within a tier (rows that share every argument but the load) the answer does not
-    fall as the load grows, so once every _STRIDE-th load is answered the others start
-    from the answer interpolated between their neighbours' (right for 9 rows in 10 of
-    benchmarks/queueing.py: 88,000 evaluations instead of 165,000). The guess only
-    decides where the search starts, not what it finds.
+    load: FloatArray
+    aht: FloatArray
+    within: FloatArray
+    patience: FloatArray
+    log_thr: FloatArray
+    log_cap: FloatArray
+    busy_limit: FloatArray
+    cap: FloatArray
+    max_occupancy: FloatArray
+    lo: IntArray  # SL <= P(answered) < N / A, so every N <= lo fails
+
+    def excess(self, rows: IntArray | None, kind: str) -> Kept:
+        """One condition's excess (``sl``, ``abandon`` or ``busy``), keeping log P_ab."""
+
+        def h(i: IntArray, nn: FloatArray) -> tuple[FloatArray, FloatArray]:
+            j = i if rows is None else rows[i]
+            logs = erlang_a_logs(nn, self.load[j], self.aht[j], self.patience[j], self.within[j])
+            if kind == "busy":
+                return _busy_excess(
+                    self.load[j], logs.abandon, nn, self.busy_limit[j]
+                ), logs.abandon
+            if kind == "abandon":
+                return np.asarray(logs.abandon - self.log_cap[j]), logs.abandon
+            return np.asarray(logs.fail - self.log_thr[j], dtype=np.float64), logs.abandon
+
+        return h
+
+    def worst(self, j: IntArray, n: IntArray) -> FloatArray:
+        """The largest excess of the conditions that apply to rows ``j`` at ``n`` >= 1."""
+        nn = n.astype(np.float64)
+        logs = erlang_a_logs(nn, self.load[j], self.aht[j], self.patience[j], self.within[j])
+        ab = np.where(self.cap[j] < 1.0, logs.abandon - self.log_cap[j], -np.inf)
+        busy = _busy_excess(self.load[j], logs.abandon, nn, self.busy_limit[j])
+        busy = np.where(self.max_occupancy[j] < 1.0, busy, -np.inf)
+        return np.maximum(np.maximum(logs.fail - self.log_thr[j], ab), busy)
+
+
+def _answer_rows(
+    p: _Rows, rows: IntArray, start: IntArray, answer: IntArray, lo: IntArray | None = None
+) -> IntArray:
+    """Answers of ``rows`` from the service-level search started at ``start``, raised to
+    the abandonment cap, then to the occupancy cap; returns the service-level answers.
+
+    Each search keeps log P_ab at its answer for the next stage's first check."""
+    kept = np.full(answer.size, np.nan)
+    step = np.sqrt(p.load) + 4.0
+    lo = p.lo[rows] if lo is None else lo
+    found = search_kept(p.excess(rows, "sl"), lo, start, step[rows])
+    answer[rows], kept[rows] = found
+    sub = rows[p.cap[rows] < 1.0]
+    sub = sub[kept[sub] - p.log_cap[sub] > 0]  # the abandonment cap, from the kept P_ab
+    if sub.size:
+        lo = answer[sub]
+        answer[sub], kept[sub] = search_kept(p.excess(sub, "abandon"), lo, lo + 1, step[sub])
+    sub = rows[p.max_occupancy[rows] < 1.0]
+    if sub.size:
+        _raise_to_busy(sub, answer, kept, p.load, p.max_occupancy, p.excess(None, "busy"))
+    return found[0]
+
+
+def _answer_busy_first(p: _Rows, rows: IntArray, answer: IntArray) -> None:
+    """Answers of ``rows`` (with an occupancy cap) where that cap is expected to bind:
+    the answer is max(N_sl, N_ab, N_busy) for the smallest N meeting each condition
+    alone, so the cap's N_busy > lo comes first (``_busy_walk``: N0 or a step below,
+    above the load, where the formulas are cheap) and, only where N_busy fails the
+    service level or the abandonment cap, the search for those continues above it."""
+    n_b = _busy_walk(rows, p.lo[rows], p.load, p.max_occupancy, p.excess(None, "busy"))
+    answer[rows] = n_b
+    nn = n_b.astype(np.float64)
+    logs = erlang_a_logs(nn, p.load[rows], p.aht[rows], p.patience[rows], p.within[rows])
+    sl_fails = logs.fail - p.log_thr[rows] > 0
+    ab_fails = (p.cap[rows] < 1.0) & (logs.abandon - p.log_cap[rows] > 0) & ~sl_fails
+    if bool(np.any(sl_fails)):
+        lo = n_b[sl_fails]
+        _answer_rows(p, rows[sl_fails], lo + 1, answer, lo)
+    if bool(np.any(ab_fails)):
+        sub, lo = rows[ab_fails], n_b[ab_fails]
+        step = np.sqrt(p.load[sub]) + 4.0
+        answer[sub] = search_kept(p.excess(sub, "abandon"), lo, lo + 1, step)[0]
+
+
+def _settled_by_neighbours(
+    p: _Rows, answer: IntArray, rest: IntArray, below: IntArray, above: IntArray
+) -> NDArray[np.bool_]:
+    """Rest rows whose answer is their neighbours' common answer n, set without an
+    evaluation of their own.
+
+    Within a tier every condition's excess grows with the load (P(wait > T or abandon),
+    P_ab and the served load ``A (1 - P_ab)`` grow with the arrival rate: the chain's
+    state distribution rises stochastically and FCFS callers depend only on those
+    ahead). So if n - 1 fails a condition by more than _MARGIN at the smaller load and n
+    meets every condition by more than _MARGIN at the larger one, both hold, beyond
+    rounding, at every load between: the answer there is n as well.
     """
-    answer = np.zeros(load.size, dtype=np.int64)
-    kept = np.full(load.size, np.nan)
-    first, rest, below, above = _neighbours(load, tier)
-    step = np.sqrt(load) + 4.0
-    found = search_kept(excess(first, "sl"), lo[first], guess[first], step[first])
-    answer[first], kept[first] = found
-    if rest.size:
-        span = load[above] - load[below]
-        share = np.where(span > 0, (load[rest] - load[below]) / np.where(span > 0, span, 1.0), 0.0)
-        between = answer[below] + share * (answer[above] - answer[below])
-        start = np.rint(between).astype(np.int64)
-        found = search_kept(excess(rest, "sl"), lo[rest], start, step[rest])
-        answer[rest], kept[rest] = found
-    return answer, kept
+    n = answer[below]
+    same = np.flatnonzero(n == answer[above])
+    if not same.size:
+        return np.zeros(rest.size, dtype=bool)
+    low, high = np.unique(below[same]), np.unique(above[same])
+    fails = np.zeros(answer.size, dtype=bool)
+    meets = np.zeros(answer.size, dtype=bool)
+    nothing = low[answer[low] <= 1]  # N = 0 answers nobody
+    fails[nothing] = True
+    low = low[answer[low] > 1]
+    pts = np.concatenate([answer[low] - 1, answer[high]])
+    worst = p.worst(np.concatenate([low, high]), pts)
+    fails[low] = worst[: low.size] > _MARGIN
+    meets[high] = worst[low.size :] < -_MARGIN
+    return (n == answer[above]) & fails[below] & meets[above]
 
 
 def required_a(
@@ -164,36 +256,32 @@ def required_a(
     Each search keeps log P_ab at its answer for the next stage's first check. ``tier``
     numbers the rows that share every argument but the load (``numerics.tier_ids``).
     """
-    log_thr, log_cap = np.log(thr), np.log(cap)
-    busy_limit = np.log(max_occupancy * (1.0 + RATIO_CEIL_TOLERANCE_REL))
-
-    def excess(rows: IntArray | None, kind: str) -> Kept:
-        def h(i: IntArray, nn: FloatArray) -> tuple[FloatArray, FloatArray]:
-            j = i if rows is None else rows[i]
-            logs = erlang_a_logs(nn, load[j], aht[j], patience[j], within[j])
-            if kind == "busy":
-                return _busy_excess(load[j], logs.abandon, nn, busy_limit[j]), logs.abandon
-            value = logs.abandon - log_cap[j] if kind == "abandon" else logs.fail - log_thr[j]
-            return np.asarray(value, dtype=np.float64), logs.abandon
-
-        return h
-
-    # SL <= P(answered) < N / A, so every N < target * A fails
     sl_lo = np.ceil(target * load * (1.0 - RATIO_CEIL_TOLERANCE_REL)).astype(np.int64) - 1
-    lo = np.maximum(sl_lo, 0)
-    guess = np.floor(halfin_whitt_n(load, aht, within, thr)).astype(np.int64) + 1
+    busy_limit = np.log(max_occupancy * (1.0 + RATIO_CEIL_TOLERANCE_REL))
+    logs = (np.log(thr), np.log(cap), busy_limit, cap, max_occupancy, np.maximum(sl_lo, 0))
+    p = _Rows(load, aht, within, patience, *logs)
+    answer = np.zeros(load.size, dtype=np.int64)
+    first, rest, below, above = _neighbours(load, tier)
+    a, t = load[first], target[first]
+    guess = np.floor(halfin_whitt_n(a, aht[first], within[first], thr[first])).astype(np.int64)
     # impatient callers: the answer nears target * A + 2 sqrt(A) (SL <= N / A), far below
     # the Erlang C estimate; starting no higher cuts this search from 198,000 to 165,000
     # evaluations in benchmarks/queueing.py (Erlang A as a whole: 1.48x less CPU)
-    guess = np.minimum(guess, np.ceil(target * load + 2.0 * np.sqrt(load)).astype(np.int64))
-    answer, kept = _service_level_answers(excess, lo, guess, load, tier)
-    rows = np.flatnonzero(cap < 1.0)
-    rows = rows[kept[rows] - log_cap[rows] > 0]  # the abandonment cap, from the kept P_ab
-    if rows.size:
-        step = np.sqrt(load[rows]) + 4.0
-        found = search_kept(excess(rows, "abandon"), answer[rows], answer[rows] + 1, step)
-        answer[rows], kept[rows] = found
-    rows = np.flatnonzero(max_occupancy < 1.0)
-    if rows.size:
-        _raise_to_busy(rows, answer, kept, load, max_occupancy, excess(None, "busy"))
+    guess = np.minimum(guess + 1, np.ceil(t * a + 2.0 * np.sqrt(a)).astype(np.int64))
+    sl_answer = np.zeros(load.size, dtype=np.int64)
+    sl_answer[first] = _answer_rows(p, first, guess, answer)
+    if rest.size:
+        settled = _settled_by_neighbours(p, answer, rest, below, above)
+        answer[rest[settled]] = answer[below[settled]]
+        rest, below, above = rest[~settled], below[~settled], above[~settled]
+    capped = answer > sl_answer  # (for the first rows) a cap, not the service level, binds
+    busy_first = (p.max_occupancy[rest] < 1.0) & capped[below] & capped[above]
+    if bool(np.any(busy_first)):
+        _answer_busy_first(p, rest[busy_first], answer)
+        rest, below, above = rest[~busy_first], below[~busy_first], above[~busy_first]
+    if rest.size:  # start from the service-level answer interpolated between neighbours
+        span = load[above] - load[below]
+        share = np.where(span > 0, (load[rest] - load[below]) / np.where(span > 0, span, 1.0), 0.0)
+        between = sl_answer[below] + share * (sl_answer[above] - sl_answer[below])
+        _answer_rows(p, rest, np.rint(between).astype(np.int64), answer)
     return answer
