@@ -19,7 +19,7 @@ from optimizer.staffing.root_search import Kept, ceil_ratio, halfin_whitt_n, sea
 
 _BUSY_MARGIN: Final = 1e-9  # log excess that rounding in P_ab cannot cross
 _MARGIN: Final = 1e-9  # excess (in logs) beyond any rounding of the formulas
-_STRIDE: Final = 16  # every 16th load of a tier is searched from the formula's guess
+_STRIDES: Final = (256, 16)  # loads of a tier answered first, then second (in load order)
 _BUSY_WALK: Final = 6  # evaluations walking down from N0 = ceil(A / cap) before the search
 
 
@@ -100,24 +100,28 @@ def _busy_walk(
     return result
 
 
-def _neighbours(load: FloatArray, tier: IntArray) -> tuple[IntArray, ...]:
-    """Rows searched first (every _STRIDE-th load of each tier in load order, and each
-    tier's largest) and, for every other row, the searched rows of its tier with the
-    next smaller and the next larger load: (first, rest, below, above)."""
+def _levels(load: FloatArray, tier: IntArray) -> list[tuple[IntArray, IntArray, IntArray]]:
+    """Rows in the order they are answered: every _STRIDES[0]-th load of each tier (in
+    load order) and each tier's largest, then every _STRIDES[1]-th, then the rest; each
+    level's rows with the rows of earlier levels (same tier) next below and above them
+    in load: [(rows, below, above)] (level 0 has no neighbours: its own rows)."""
     size = load.size
     rank = np.empty(size, dtype=np.int64)
     rank[np.argsort(load)] = np.arange(size)
     order = np.argsort(tier * size + rank)  # two integer sorts: a lexsort costs 5 ms
     ordered = tier[order]
     new_tier = np.append(True, ordered[1:] != ordered[:-1])
-    last = np.append(new_tier[1:], True)
     pos = np.arange(size)
     rank = pos - np.maximum.accumulate(np.where(new_tier, pos, 0))
-    first = (rank % _STRIDE == 0) | last
-    below = np.maximum.accumulate(np.where(first, pos, 0))
-    above = np.minimum.accumulate(np.where(first, pos, size - 1)[::-1])[::-1]
-    rest = ~first
-    return order[first], order[rest], order[below[rest]], order[above[rest]]
+    known = (rank % _STRIDES[0] == 0) | np.append(new_tier[1:], True)
+    levels = [(order[known], order[known], order[known])]
+    for stride in (*_STRIDES[1:], 1):
+        now = (rank % stride == 0) & ~known
+        below = np.maximum.accumulate(np.where(known, pos, 0))
+        above = np.minimum.accumulate(np.where(known, pos, size - 1)[::-1])[::-1]
+        levels.append((order[now], order[below[now]], order[above[now]]))
+        known |= now
+    return levels
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,7 @@ def _answer_busy_first(p: _Rows, rows: IntArray, answer: IntArray) -> None:
     service level or the abandonment cap, the search for those continues above it."""
     n_b = _busy_walk(rows, p.lo[rows], p.load, p.max_occupancy, p.excess(None, "busy"))
     answer[rows] = n_b
+    rows, n_b = _unsettled_by_erlang_c(p, rows, n_b)
     nn = n_b.astype(np.float64)
     logs = erlang_a_logs(nn, p.load[rows], p.aht[rows], p.patience[rows], p.within[rows])
     sl_fails = logs.fail - p.log_thr[rows] > 0
@@ -203,6 +208,21 @@ def _answer_busy_first(p: _Rows, rows: IntArray, answer: IntArray) -> None:
         sub, lo = rows[ab_fails], n_b[ab_fails]
         step = np.sqrt(p.load[sub]) + 4.0
         answer[sub] = search_kept(p.excess(sub, "abandon"), lo, lo + 1, step)[0]
+
+
+def _unsettled_by_erlang_c(p: _Rows, rows: IntArray, n: IntArray) -> tuple[IntArray, IntArray]:
+    """The rows (and their n) not shown by Erlang C to meet the service level and the
+    abandonment cap at n: for n > A, 1 - SL <= P(wait) and P_ab <= P(wait), and Erlang
+    A's P(wait) is at most Erlang C's C(n, A) (see ``_fails_by_erlang_c``)."""
+    live = np.flatnonzero(n > p.load[rows])
+    if not live.size:
+        return rows, n
+    j = rows[live]
+    log_c = erlang_c_log_p_wait(n[live].astype(np.float64), p.load[j])
+    ab_ok = (p.cap[j] >= 1.0) | (log_c - p.log_cap[j] < -_MARGIN)
+    shown = np.zeros(rows.size, dtype=bool)
+    shown[live] = (log_c - p.log_thr[j] < -_MARGIN) & ab_ok
+    return rows[~shown], n[~shown]
 
 
 def _settled_by_neighbours(
@@ -261,27 +281,49 @@ def required_a(
     logs = (np.log(thr), np.log(cap), busy_limit, cap, max_occupancy, np.maximum(sl_lo, 0))
     p = _Rows(load, aht, within, patience, *logs)
     answer = np.zeros(load.size, dtype=np.int64)
-    first, rest, below, above = _neighbours(load, tier)
+    sl_answer = np.zeros(load.size, dtype=np.int64)  # or a stand-in where not searched
+    levels = _levels(load, tier)
+    first = levels[0][0]
     a, t = load[first], target[first]
     guess = np.floor(halfin_whitt_n(a, aht[first], within[first], thr[first])).astype(np.int64)
     # impatient callers: the answer nears target * A + 2 sqrt(A) (SL <= N / A), far below
     # the Erlang C estimate; starting no higher cuts this search from 198,000 to 165,000
     # evaluations in benchmarks/queueing.py (Erlang A as a whole: 1.48x less CPU)
     guess = np.minimum(guess + 1, np.ceil(t * a + 2.0 * np.sqrt(a)).astype(np.int64))
-    sl_answer = np.zeros(load.size, dtype=np.int64)
     sl_answer[first] = _answer_rows(p, first, guess, answer)
-    if rest.size:
-        settled = _settled_by_neighbours(p, answer, rest, below, above)
-        answer[rest[settled]] = answer[below[settled]]
-        rest, below, above = rest[~settled], below[~settled], above[~settled]
-    capped = answer > sl_answer  # (for the first rows) a cap, not the service level, binds
+    capped = answer > sl_answer  # a cap, not the service level, binds
+    for rest, below, above in levels[1:]:
+        if rest.size:
+            _answer_level(p, (rest, below, above), answer, sl_answer, capped)
+    return answer
+
+
+def _answer_level(
+    p: _Rows,
+    level: tuple[IntArray, IntArray, IntArray],
+    answer: IntArray,
+    sl_answer: IntArray,
+    capped: NDArray[np.bool_],
+) -> None:
+    """Answers of one level's rows from their neighbours' (``_levels``): settled where
+    both agree (``_settled_by_neighbours``), the occupancy cap first where it bound
+    both, else the service-level search from the interpolated service-level answer."""
+    rest, below, above = level
+    settled = _settled_by_neighbours(p, answer, rest, below, above)
+    done = rest[settled]
+    answer[done], sl_answer[done] = answer[below[settled]], sl_answer[below[settled]]
+    capped[done] = capped[below[settled]] & capped[above[settled]]
+    rest, below, above = rest[~settled], below[~settled], above[~settled]
     busy_first = (p.max_occupancy[rest] < 1.0) & capped[below] & capped[above]
     if bool(np.any(busy_first)):
-        _answer_busy_first(p, rest[busy_first], answer)
+        done = rest[busy_first]
+        _answer_busy_first(p, done, answer)
+        sl_answer[done], capped[done] = answer[done], True
         rest, below, above = rest[~busy_first], below[~busy_first], above[~busy_first]
     if rest.size:  # start from the service-level answer interpolated between neighbours
+        load = p.load
         span = load[above] - load[below]
         share = np.where(span > 0, (load[rest] - load[below]) / np.where(span > 0, span, 1.0), 0.0)
         between = sl_answer[below] + share * (sl_answer[above] - sl_answer[below])
-        _answer_rows(p, rest, np.rint(between).astype(np.int64), answer)
-    return answer
+        sl_answer[rest] = _answer_rows(p, rest, np.rint(between).astype(np.int64), answer)
+        capped[rest] = answer[rest] > sl_answer[rest]
