@@ -17,7 +17,6 @@ from optimizer.staffing.erlang_a import erlang_a_logs
 from optimizer.staffing.numerics import FloatArray, IntArray, erlang_c_log_p_wait
 from optimizer.staffing.root_search import Kept, ceil_ratio, halfin_whitt_n, search_kept
 
-_BUSY_MARGIN: Final = 1e-9  # log excess that rounding in P_ab cannot cross
 _MARGIN: Final = 1e-9  # excess (in logs) beyond any rounding of the formulas
 _STRIDES: Final = (256, 16)  # loads of a tier answered first, then second (in load order)
 _BUSY_WALK: Final = 6  # evaluations walking down from N0 = ceil(A / cap) before the search
@@ -33,18 +32,20 @@ def _busy_excess(
 
 def _fails_by_erlang_c(
     load: FloatArray, n: IntArray, limit: FloatArray, skip: NDArray[np.bool_]
-) -> NDArray[np.bool_]:
+) -> tuple[NDArray[np.bool_], FloatArray]:
     """Where N (> A, not ``skip``) fails the served-occupancy cap without an Erlang A
     evaluation: P_ab <= P(wait) <= Erlang C's C(N, A) (each queue term of Erlang A,
     ``A / (N + i AHT / patience)``, is at most Erlang C's ``A / N``), so the excess
-    computed with C is a lower bound; _BUSY_MARGIN covers the rounding of both."""
+    computed with C is a lower bound; _MARGIN covers the rounding of both. Also
+    returns log C(N, A) (NaN where not computed)."""
     out = np.zeros(n.size, dtype=bool)
+    log_c = np.full(n.size, np.nan)
     live = np.flatnonzero(~skip & (n > load))
     if live.size:
         nf = n[live].astype(np.float64)
-        log_c = erlang_c_log_p_wait(nf, load[live])
-        out[live] = _busy_excess(load[live], log_c, nf, limit[live]) > _BUSY_MARGIN
-    return out
+        log_c[live] = erlang_c_log_p_wait(nf, load[live])
+        out[live] = _busy_excess(load[live], log_c[live], nf, limit[live]) > _MARGIN
+    return out, log_c
 
 
 def _raise_to_busy(
@@ -65,27 +66,31 @@ def _raise_to_busy(
     over = _busy_excess(load[rows], kept[rows], answer[rows].astype(np.float64), limit) > 0
     rows = rows[over]
     if rows.size:
-        answer[rows] = _busy_walk(rows, answer[rows], load, cap, h)
+        answer[rows] = _busy_walk(rows, answer[rows], load, cap, h)[0]
 
 
 def _busy_walk(
     rows: IntArray, lo: IntArray, load: FloatArray, cap: FloatArray, h: Kept
-) -> IntArray:
+) -> tuple[IntArray, FloatArray, FloatArray]:
     """Smallest N > lo meeting the served-occupancy cap, walking down from N0 (see
-    ``_raise_to_busy``); ``h``: the cap's excess at the rows' own N."""
+    ``_raise_to_busy``); ``h``: the cap's excess at the rows' own N. Also returns the
+    value ``h`` keeps at the answer where it was evaluated there, and log C(N0 - 1, A)
+    where Erlang C showed that N0 - 1 fails (both NaN elsewhere)."""
     limit = np.log(cap[rows] * (1.0 + RATIO_CEIL_TOLERANCE_REL))
     result = np.maximum(lo + 1, ceil_ratio(load[rows], cap[rows]))
+    kept = np.full(rows.size, np.nan)
     no_abandon = np.full(rows.size, -np.inf)  # log1p(-exp(-inf)) = 0: the excess at P_ab = 0
     meets = _busy_excess(load[rows], no_abandon, result.astype(np.float64), limit) <= 0
     n = result - 1
-    walk = meets & (n > lo) & ~_fails_by_erlang_c(load[rows], n, limit, ~meets | (n <= lo))
-    todo = np.flatnonzero(walk)
+    shown, log_c = _fails_by_erlang_c(load[rows], n, limit, ~meets | (n <= lo))
+    todo = np.flatnonzero(meets & (n > lo) & ~shown)
     for _ in range(_BUSY_WALK):
         if not todo.size:
             break
-        ok = h(rows[todo], n[todo].astype(np.float64))[0] <= 0
+        value, keep = h(rows[todo], n[todo].astype(np.float64))
+        ok = value <= 0
         todo = todo[ok]
-        result[todo] = n[todo]
+        result[todo], kept[todo] = n[todo], keep[ok]
         n[todo] -= 1
         todo = todo[n[todo] > lo[todo]]
     rest = np.union1d(todo, np.flatnonzero(~meets))
@@ -96,8 +101,8 @@ def _busy_walk(
             return h(sub[i], nn)
 
         step = np.sqrt(load[sub]) + 4.0
-        result[rest] = search_kept(h_rest, lo[rest], result[rest], step)[0]
-    return result
+        result[rest], kept[rest] = search_kept(h_rest, lo[rest], result[rest], step)
+    return result, kept, np.where(shown, log_c, np.nan)
 
 
 def _levels(load: FloatArray, tier: IntArray) -> list[tuple[IntArray, IntArray, IntArray]]:
@@ -145,10 +150,12 @@ class _Rows:
         def h(i: IntArray, nn: FloatArray) -> tuple[FloatArray, FloatArray]:
             j = i if rows is None else rows[i]
             logs = erlang_a_logs(nn, self.load[j], self.aht[j], self.patience[j], self.within[j])
-            if kind == "busy":
-                return _busy_excess(
-                    self.load[j], logs.abandon, nn, self.busy_limit[j]
-                ), logs.abandon
+            if kind in ("busy", "busy_others"):
+                busy = _busy_excess(self.load[j], logs.abandon, nn, self.busy_limit[j])
+                if kind == "busy":
+                    return busy, logs.abandon
+                ab = np.where(self.cap[j] < 1.0, logs.abandon - self.log_cap[j], -np.inf)
+                return busy, np.maximum(logs.fail - self.log_thr[j], ab)
             if kind == "abandon":
                 return np.asarray(logs.abandon - self.log_cap[j]), logs.abandon
             return np.asarray(logs.fail - self.log_thr[j], dtype=np.float64), logs.abandon
@@ -194,9 +201,15 @@ def _answer_busy_first(p: _Rows, rows: IntArray, answer: IntArray) -> None:
     alone, so the cap's N_busy > lo comes first (``_busy_walk``: N0 or a step below,
     above the load, where the formulas are cheap) and, only where N_busy fails the
     service level or the abandonment cap, the search for those continues above it."""
-    n_b = _busy_walk(rows, p.lo[rows], p.load, p.max_occupancy, p.excess(None, "busy"))
+    h = p.excess(None, "busy_others")
+    n_b, others, log_c = _busy_walk(rows, p.lo[rows], p.load, p.max_occupancy, h)
     answer[rows] = n_b
-    rows, n_b = _unsettled_by_erlang_c(p, rows, n_b)
+    # where the walk evaluated N_busy it kept the other conditions' excess there; at N0
+    # (not evaluated) C(N0 - 1, A) bounds P(wait), as C falls with N
+    ab = np.where(p.cap[rows] < 1.0, log_c - p.log_cap[rows], -np.inf)
+    by_c = np.maximum(log_c - p.log_thr[rows], ab) < -_MARGIN
+    met = np.where(np.isnan(others), by_c, others <= 0)
+    rows, n_b = _unsettled_by_erlang_c(p, rows[~met], n_b[~met])
     nn = n_b.astype(np.float64)
     logs = erlang_a_logs(nn, p.load[rows], p.aht[rows], p.patience[rows], p.within[rows])
     sl_fails = logs.fail - p.log_thr[rows] > 0
