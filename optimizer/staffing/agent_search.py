@@ -195,5 +195,5 @@ def required_agents(
     if i.size:  # tier: rows that differ in the load alone
         tier = tier_ids(tuple(v for k, v in args.items() if k != "load"), shape)[i]
         a_args = load_f[i], aht_f[i], tgt_f[i], thr[i], within_f[i], pat_f[i], occ_f[i]
-        answer[i] = required_a(*a_args, cap_f[i], tier)
+        answer[i] = required_a(*a_args, cap_f[i], tier, load_ids(args["load"], shape)[i])
     return answer.reshape(shape)

@@ -14,7 +14,12 @@ from numpy.typing import NDArray
 
 from optimizer.conventions import RATIO_CEIL_TOLERANCE_REL
 from optimizer.staffing.erlang_a import erlang_a_logs
-from optimizer.staffing.numerics import FloatArray, IntArray, erlang_c_log_p_wait
+from optimizer.staffing.numerics import (
+    FloatArray,
+    IntArray,
+    erlang_c_log_p_wait,
+    log_inv_erlang_b,
+)
 from optimizer.staffing.root_search import Kept, ceil_ratio, halfin_whitt_n, search_kept
 
 _MARGIN: Final = 1e-9  # excess (in logs) beyond any rounding of the formulas
@@ -31,25 +36,42 @@ def _busy_excess(
 
 
 def _fails_by_erlang_c(
-    load: FloatArray, n: IntArray, limit: FloatArray, skip: NDArray[np.bool_]
+    load: FloatArray, n: IntArray, limit: FloatArray, skip: NDArray[np.bool_], ratio: FloatArray
 ) -> tuple[NDArray[np.bool_], FloatArray]:
     """Where N (> A, not ``skip``) fails the served-occupancy cap without an Erlang A
-    evaluation: P_ab <= P(wait) <= Erlang C's C(N, A) (each queue term of Erlang A,
-    ``A / (N + i AHT / patience)``, is at most Erlang C's ``A / N``), so the excess
-    computed with C is a lower bound; _MARGIN covers the rounding of both. Also
-    returns log C(N, A) (NaN where not computed)."""
+    evaluation, from two upper bounds on P_ab (``ratio``: patience / AHT, so that
+    ``a = N ratio`` and ``x = A ratio``):
+
+    * P_ab <= P(wait) <= Erlang C's C(N, A) (each queue term of Erlang A, ``A / (N + i
+      AHT / patience)``, is at most Erlang C's ``A / N``);
+    * P_ab = pi_N sum_j w_j (j + 1) / (a + j + 1) (a caller with j ahead abandons with
+      probability (j + 1) / (a + j + 1)) with pi_N <= B(N, A) and the chain's weights
+      ``w_j <= r**j``, ``r = x / (a + 1)``: P_ab <= B / (a (1 - r)**2).
+
+    The excess computed with the smaller bound is a lower bound; _MARGIN covers the
+    rounding. Also returns log C(N, A) (NaN where not computed)."""
     out = np.zeros(n.size, dtype=bool)
     log_c = np.full(n.size, np.nan)
     live = np.flatnonzero(~skip & (n > load))
     if live.size:
-        nf = n[live].astype(np.float64)
-        log_c[live] = erlang_c_log_p_wait(nf, load[live])
-        out[live] = _busy_excess(load[live], log_c[live], nf, limit[live]) > _MARGIN
+        nf, ld = n[live].astype(np.float64), load[live]
+        log_inv_b = log_inv_erlang_b(nf, ld)
+        log_c[live] = np.log(nf) - log_inv_b - np.log((nf - ld) + ld * np.exp(-log_inv_b))
+        a, r = nf * ratio[live], ld * ratio[live] / (nf * ratio[live] + 1.0)
+        log_ab = -log_inv_b - np.log(a) - 2.0 * np.log1p(-r)
+        bound = np.minimum(log_c[live], log_ab)
+        out[live] = _busy_excess(ld, bound, nf, limit[live]) > _MARGIN
     return out, log_c
 
 
 def _raise_to_busy(
-    rows: IntArray, answer: IntArray, kept: FloatArray, load: FloatArray, cap: FloatArray, h: Kept
+    rows: IntArray,
+    answer: IntArray,
+    kept: FloatArray,
+    load: FloatArray,
+    cap: FloatArray,
+    h: Kept,
+    ratio: FloatArray,
 ) -> None:
     """Raise ``answer[rows]`` to the smallest N meeting the served-occupancy cap ``A (1 -
     P_ab(N)) / N <= cap`` (``h``: that excess at the rows' own N; ``kept``: log P_ab at
@@ -66,11 +88,11 @@ def _raise_to_busy(
     over = _busy_excess(load[rows], kept[rows], answer[rows].astype(np.float64), limit) > 0
     rows = rows[over]
     if rows.size:
-        answer[rows] = _busy_walk(rows, answer[rows], load, cap, h)[0]
+        answer[rows] = _busy_walk(rows, answer[rows], load, cap, h, ratio)[0]
 
 
 def _busy_walk(
-    rows: IntArray, lo: IntArray, load: FloatArray, cap: FloatArray, h: Kept
+    rows: IntArray, lo: IntArray, load: FloatArray, cap: FloatArray, h: Kept, ratio: FloatArray
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """Smallest N > lo meeting the served-occupancy cap, walking down from N0 (see
     ``_raise_to_busy``); ``h``: the cap's excess at the rows' own N. Also returns the
@@ -82,7 +104,7 @@ def _busy_walk(
     no_abandon = np.full(rows.size, -np.inf)  # log1p(-exp(-inf)) = 0: the excess at P_ab = 0
     meets = _busy_excess(load[rows], no_abandon, result.astype(np.float64), limit) <= 0
     n = result - 1
-    shown, log_c = _fails_by_erlang_c(load[rows], n, limit, ~meets | (n <= lo))
+    shown, log_c = _fails_by_erlang_c(load[rows], n, limit, ~meets | (n <= lo), ratio[rows])
     todo = np.flatnonzero(meets & (n > lo) & ~shown)
     for _ in range(_BUSY_WALK):
         if not todo.size:
@@ -105,15 +127,35 @@ def _busy_walk(
     return result, kept, np.where(shown, log_c, np.nan)
 
 
-def _levels(load: FloatArray, tier: IntArray) -> list[tuple[IntArray, IntArray, IntArray]]:
+def _load_order(load: FloatArray, tier: IntArray, load_id: IntArray) -> IntArray:
+    """Rows sorted by tier, then by load. The distinct loads (``load_id``) are sorted
+    once; where every (tier, load) pair is one row, as in a table of intervals by tiers,
+    the order follows from those ranks without sorting the rows."""
+    size = load.size
+    count = int(load_id.max()) + 1
+    values = np.zeros(count)
+    values[load_id] = load
+    rank = np.empty(count, dtype=np.int64)
+    rank[np.argsort(values)] = np.arange(count)
+    key = tier * count + rank[load_id]
+    if int(key.max()) < 4 * size:
+        slot = np.full(int(key.max()) + 1, -1, dtype=np.int64)
+        slot[key] = np.arange(size)
+        order = slot[slot >= 0]
+        if order.size == size:  # no two rows share a key
+            return order
+    return np.argsort(key, kind="stable")
+
+
+def _levels(
+    load: FloatArray, tier: IntArray, load_id: IntArray
+) -> list[tuple[IntArray, IntArray, IntArray]]:
     """Rows in the order they are answered: every _STRIDES[0]-th load of each tier (in
     load order) and each tier's largest, then every _STRIDES[1]-th, then the rest; each
     level's rows with the rows of earlier levels (same tier) next below and above them
     in load: [(rows, below, above)] (level 0 has no neighbours: its own rows)."""
     size = load.size
-    rank = np.empty(size, dtype=np.int64)
-    rank[np.argsort(load)] = np.arange(size)
-    order = np.argsort(tier * size + rank)  # two integer sorts: a lexsort costs 5 ms
+    order = _load_order(load, tier, load_id)
     ordered = tier[order]
     new_tier = np.append(True, ordered[1:] != ordered[:-1])
     pos = np.arange(size)
@@ -191,7 +233,8 @@ def _answer_rows(
         answer[sub], kept[sub] = search_kept(p.excess(sub, "abandon"), lo, lo + 1, step[sub])
     sub = rows[p.max_occupancy[rows] < 1.0]
     if sub.size:
-        _raise_to_busy(sub, answer, kept, p.load, p.max_occupancy, p.excess(None, "busy"))
+        h = p.excess(None, "busy")
+        _raise_to_busy(sub, answer, kept, p.load, p.max_occupancy, h, p.patience / p.aht)
     return found[0]
 
 
@@ -202,7 +245,8 @@ def _answer_busy_first(p: _Rows, rows: IntArray, answer: IntArray) -> None:
     above the load, where the formulas are cheap) and, only where N_busy fails the
     service level or the abandonment cap, the search for those continues above it."""
     h = p.excess(None, "busy_others")
-    n_b, others, log_c = _busy_walk(rows, p.lo[rows], p.load, p.max_occupancy, h)
+    ratio = p.patience / p.aht
+    n_b, others, log_c = _busy_walk(rows, p.lo[rows], p.load, p.max_occupancy, h, ratio)
     answer[rows] = n_b
     # where the walk evaluated N_busy it kept the other conditions' excess there; at N0
     # (not evaluated) C(N0 - 1, A) bounds P(wait), as C falls with N
@@ -278,6 +322,7 @@ def required_a(
     max_occupancy: FloatArray,
     cap: FloatArray,
     tier: IntArray,
+    load_id: IntArray,
 ) -> IntArray:
     """Smallest N (load > 0) with the Erlang A failure <= thr, P(ab) <= cap and the
     occupancy of the contacts actually served, ``A (1 - P_ab(N)) / N``, at most
@@ -287,7 +332,8 @@ def required_a(
     The three conditions are monotone in N, so the answer is the smallest N >= the
     service-level answer that also meets the abandonment cap, then the occupancy cap.
     Each search keeps log P_ab at its answer for the next stage's first check. ``tier``
-    numbers the rows that share every argument but the load (``numerics.tier_ids``).
+    numbers the rows that share every argument but the load (``numerics.tier_ids``),
+    ``load_id`` those that share the load (``numerics.load_ids``).
     """
     sl_lo = np.ceil(target * load * (1.0 - RATIO_CEIL_TOLERANCE_REL)).astype(np.int64) - 1
     busy_limit = np.log(max_occupancy * (1.0 + RATIO_CEIL_TOLERANCE_REL))
@@ -295,7 +341,7 @@ def required_a(
     p = _Rows(load, aht, within, patience, *logs)
     answer = np.zeros(load.size, dtype=np.int64)
     sl_answer = np.zeros(load.size, dtype=np.int64)  # or a stand-in where not searched
-    levels = _levels(load, tier)
+    levels = _levels(load, tier, load_id)
     first = levels[0][0]
     a, t = load[first], target[first]
     guess = np.floor(halfin_whitt_n(a, aht[first], within[first], thr[first])).astype(np.int64)
