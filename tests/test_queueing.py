@@ -757,3 +757,22 @@ def test_erlang_a_search_equals_a_linear_scan() -> None:
             n = _scan_erlang_a(float(load[i]), aht, tuple(float(v) for v in tier[k]))
             assert int(got[k, i]) == n, (load[i], tier[k])
             assert int(alone[k, i]) == n, (load[i], tier[k])
+
+
+def test_erlang_a_abandonment_bounds_used_by_the_search() -> None:
+    """The occupancy-cap search skips evaluations with two upper bounds on Erlang A's
+    P(abandon) for N > A: Erlang C's C(N, A), and B(N, A) / (a (1 - r)**2) with
+    ``a = N patience / AHT`` and ``r = A patience / AHT / (a + 1)``; P(wait) is at most C
+    too (the service-level check). Both hold on random loads, N and patience."""
+    rng = np.random.default_rng(29)
+    load = np.exp(rng.uniform(math.log(0.05), math.log(5000.0), 4000))
+    n = np.floor(load + rng.uniform(0.0, 6.0, load.size) * np.sqrt(load)) + 1
+    aht, patience = 240.0, np.exp(rng.uniform(math.log(1.0), math.log(3000.0), load.size))
+    m = queueing.erlang_a_metrics(n, load, aht, patience, 20.0)
+    c = queueing.erlang_c(n, load)
+    a = n * patience / aht
+    r = load * patience / aht / (a + 1.0)
+    second = queueing.erlang_b(n, load) / (a * (1.0 - r) ** 2)
+    assert np.all(m.p_wait <= c * (1 + 1e-12))
+    assert np.all(m.p_abandon <= np.minimum(c, second) * (1 + 1e-12))
+    assert np.any(second < c / 10)  # the second bound is the tighter one somewhere
