@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import special
 
 from optimizer.conventions import RATIO_CEIL_TOLERANCE_REL, SL_TOLERANCE
 from optimizer.errors import NumericalWarning
@@ -763,7 +764,8 @@ def test_erlang_a_abandonment_bounds_used_by_the_search() -> None:
     """The occupancy-cap search skips evaluations with two upper bounds on Erlang A's
     P(abandon) for N > A: Erlang C's C(N, A), and B(N, A) / (a (1 - r)**2) with
     ``a = N patience / AHT`` and ``r = A patience / AHT / (a + 1)``; P(wait) is at most C
-    too (the service-level check). Both hold on random loads, N and patience."""
+    too (the service-level check); and B is first bounded by twice the Poisson pmf
+    ``A**N exp(-A) / N!`` where N >= A + 1/2. All hold on random loads, N and patience."""
     rng = np.random.default_rng(29)
     load = np.exp(rng.uniform(math.log(0.05), math.log(5000.0), 4000))
     n = np.floor(load + rng.uniform(0.0, 6.0, load.size) * np.sqrt(load)) + 1
@@ -776,3 +778,6 @@ def test_erlang_a_abandonment_bounds_used_by_the_search() -> None:
     assert np.all(m.p_wait <= c * (1 + 1e-12))
     assert np.all(m.p_abandon <= np.minimum(c, second) * (1 + 1e-12))
     assert np.any(second < c / 10)  # the second bound is the tighter one somewhere
+    pmf = np.exp(n * np.log(load) - load - special.gammaln(n + 1.0))
+    above = n >= load + 0.5
+    assert np.all(queueing.erlang_b(n, load)[above] <= 2.0 * pmf[above] * (1 + 1e-12))

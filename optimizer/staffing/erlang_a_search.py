@@ -6,6 +6,7 @@ Package-internal (``optimizer.staffing.agent_search.required_agents`` calls it).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,6 +20,7 @@ from optimizer.staffing.numerics import (
     IntArray,
     erlang_c_log_p_wait,
     log_inv_erlang_b,
+    log_pmf,
 )
 from optimizer.staffing.root_search import Kept, ceil_ratio, halfin_whitt_n, search_kept
 
@@ -49,18 +51,26 @@ def _fails_by_erlang_c(
       ``w_j <= r**j``, ``r = x / (a + 1)``: P_ab <= B / (a (1 - r)**2).
 
     The excess computed with the smaller bound is a lower bound; _MARGIN covers the
-    rounding. Also returns log C(N, A) (NaN where not computed)."""
+    rounding. B itself is first bounded by ``2 f(N; A)`` (Poisson pmf; the median of
+    Poisson(A) is below A + 1/3, so ``Q(N + 1, A) >= 1/2``), which needs no incomplete
+    gamma function; only where that does not show the failure is B computed. Also
+    returns the bound on log C(N, A) used (NaN where none was computed)."""
     out = np.zeros(n.size, dtype=bool)
     log_c = np.full(n.size, np.nan)
-    live = np.flatnonzero(~skip & (n > load))
-    if live.size:
+    live = np.flatnonzero(~skip & (n > load + 0.5))
+    for exact in (False, True):
+        if not live.size:
+            break
         nf, ld = n[live].astype(np.float64), load[live]
-        log_inv_b = log_inv_erlang_b(nf, ld)
-        log_c[live] = np.log(nf) - log_inv_b - np.log((nf - ld) + ld * np.exp(-log_inv_b))
+        if exact:
+            log_b = -log_inv_erlang_b(nf, ld)
+        else:
+            log_b = np.minimum(math.log(2.0) + log_pmf(nf, ld, nf - ld), 0.0)
+        log_c[live] = np.log(nf) + log_b - np.log((nf - ld) + ld * np.exp(log_b))
         a, r = nf * ratio[live], ld * ratio[live] / (nf * ratio[live] + 1.0)
-        log_ab = -log_inv_b - np.log(a) - 2.0 * np.log1p(-r)
-        bound = np.minimum(log_c[live], log_ab)
+        bound = np.minimum(log_c[live], log_b - np.log(a) - 2.0 * np.log1p(-r))
         out[live] = _busy_excess(ld, bound, nf, limit[live]) > _MARGIN
+        live = live[~out[live]]
     return out, log_c
 
 
