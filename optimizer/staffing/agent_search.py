@@ -2,8 +2,11 @@
 
 Searches for the required agents are vectorised over all intervals and tiers at once:
 Erlang C starts from the Halfin-Whitt square-root-staffing estimate and steps with the
-Erlang-B recursion; Erlang A brackets the answer with Newton-like steps on exact
-evaluations (bisection as a fallback), each round evaluating a pair of adjacent N.
+Erlang-B recursion; Erlang A (``staffing/erlang_a_search.py``) answers the loads of each
+tier in load order, in three levels, each starting from the one before (answers that
+neighbouring loads share, the occupancy cap first where it binds, exact bounds that
+spare evaluations), and brackets the rest with Newton-like steps on exact evaluations
+(bisection as a fallback), each round evaluating a pair of adjacent N.
 
 Staffing rules: ``SL(N) >= target`` is decided exactly (a target of 1 is read as
 ``1 - SL_ONE_FLOOR``); the occupancy cap ``A / N <= max_occupancy`` allows a relative
