@@ -30,10 +30,9 @@ from optimizer.staffing.numerics import (
     log_inv_erlang_b,
     log_pmf,
 )
-from optimizer.staffing.root_search import Kept, ceil_ratio, halfin_whitt_n, search_kept
+from optimizer.staffing.root_search import Kept, ceil_ratio, halfin_whitt_n, levels, search_kept
 
 _MARGIN: Final = 1e-9  # excess (in logs) beyond any rounding of the formulas
-_STRIDES: Final = (256, 16)  # loads of a tier answered first, then second (in load order)
 _BUSY_WALK: Final = 6  # evaluations walking down from N0 = ceil(A / cap) before the search
 
 
@@ -142,50 +141,6 @@ def _busy_walk(
         step = np.sqrt(load[sub]) + 4.0
         result[rest], kept[rest] = search_kept(h_rest, lo[rest], result[rest], step)
     return result, kept, np.where(shown, log_c, np.nan)
-
-
-def _load_order(load: FloatArray, tier: IntArray, load_id: IntArray) -> IntArray:
-    """Rows sorted by tier, then by load. The distinct loads (``load_id``) are sorted
-    once; where every (tier, load) pair is one row, as in a table of intervals by tiers,
-    the order follows from those ranks without sorting the rows."""
-    size = load.size
-    count = int(load_id.max()) + 1
-    values = np.zeros(count)
-    values[load_id] = load
-    rank = np.empty(count, dtype=np.int64)
-    rank[np.argsort(values)] = np.arange(count)
-    key = tier * count + rank[load_id]
-    if int(key.max()) < 4 * size:
-        slot = np.full(int(key.max()) + 1, -1, dtype=np.int64)
-        slot[key] = np.arange(size)
-        order = slot[slot >= 0]
-        if order.size == size:  # no two rows share a key
-            return order
-    return np.argsort(key, kind="stable")
-
-
-def _levels(
-    load: FloatArray, tier: IntArray, load_id: IntArray
-) -> list[tuple[IntArray, IntArray, IntArray]]:
-    """Rows in the order they are answered: every _STRIDES[0]-th load of each tier (in
-    load order) and each tier's largest, then every _STRIDES[1]-th, then the rest; each
-    level's rows with the rows of earlier levels (same tier) next below and above them
-    in load: [(rows, below, above)] (level 0 has no neighbours: its own rows)."""
-    size = load.size
-    order = _load_order(load, tier, load_id)
-    ordered = tier[order]
-    new_tier = np.append(True, ordered[1:] != ordered[:-1])
-    pos = np.arange(size)
-    rank = pos - np.maximum.accumulate(np.where(new_tier, pos, 0))
-    known = (rank % _STRIDES[0] == 0) | np.append(new_tier[1:], True)
-    levels = [(order[known], order[known], order[known])]
-    for stride in (*_STRIDES[1:], 1):
-        now = (rank % stride == 0) & ~known
-        below = np.maximum.accumulate(np.where(known, pos, 0))
-        above = np.minimum.accumulate(np.where(known, pos, size - 1)[::-1])[::-1]
-        levels.append((order[now], order[below[now]], order[above[now]]))
-        known |= now
-    return levels
 
 
 @dataclass(frozen=True)
@@ -358,8 +313,8 @@ def required_a(
     p = _Rows(load, aht, within, patience, *logs)
     answer = np.zeros(load.size, dtype=np.int64)
     sl_answer = np.zeros(load.size, dtype=np.int64)  # or a stand-in where not searched
-    levels = _levels(load, tier, load_id)
-    first = levels[0][0]
+    by_load = levels(load, tier, load_id)
+    first = by_load[0][0]
     a, t = load[first], target[first]
     guess = np.floor(halfin_whitt_n(a, aht[first], within[first], thr[first])).astype(np.int64)
     # impatient callers: the answer nears target * A + 2 sqrt(A) (SL <= N / A), far below
@@ -368,7 +323,7 @@ def required_a(
     guess = np.minimum(guess + 1, np.ceil(t * a + 2.0 * np.sqrt(a)).astype(np.int64))
     sl_answer[first] = _answer_rows(p, first, guess, answer)
     capped = answer > sl_answer  # a cap, not the service level, binds
-    for rest, below, above in levels[1:]:
+    for rest, below, above in by_load[1:]:
         if rest.size:
             _answer_level(p, (rest, below, above), answer, sl_answer, capped)
     return answer
@@ -381,9 +336,10 @@ def _answer_level(
     sl_answer: IntArray,
     capped: NDArray[np.bool_],
 ) -> None:
-    """Answers of one level's rows from their neighbours' (``_levels``): settled where
-    both agree (``_settled_by_neighbours``), the occupancy cap first where it bound
-    both, else the service-level search from the interpolated service-level answer."""
+    """Answers of one level's rows from their neighbours' (``root_search.levels``):
+    settled where both agree (``_settled_by_neighbours``), the occupancy cap first where
+    it bound both, else the service-level search from the interpolated service-level
+    answer."""
     rest, below, above = level
     settled = _settled_by_neighbours(p, answer, rest, below, above)
     done = rest[settled]

@@ -1,7 +1,8 @@
 """The bracketing search for the smallest integer N meeting a monotone condition.
 
 Package-internal (``optimizer.staffing.agent_search`` uses it for Erlang C's stragglers
-and for every stage of Erlang A).
+and ``erlang_a_search`` for every stage of Erlang A, with the square-root guess and the
+order in which a tier's loads are answered, ``levels``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from optimizer.conventions import RATIO_CEIL_TOLERANCE_REL
 from optimizer.staffing.numerics import FloatArray, IntArray
 
 HALFIN_WHITT_ROUNDS: Final = 2  # Newton rounds for the square-root staffing guess (Erlang A)
+STRIDES: Final = (256, 16)  # loads of a tier answered first, then second (in load order)
 SEARCH_NEWTON_ROUNDS: Final = 6  # interpolation rounds before pure bisection
 SEARCH_MAX_ROUNDS: Final = 200  # a search that needs more has met non-monotone noise
 
@@ -142,3 +144,47 @@ def search(
         return v, v
 
     return search_kept(both, lo, start, step)[0]
+
+
+def _load_order(load: FloatArray, tier: IntArray, load_id: IntArray) -> IntArray:
+    """Rows sorted by tier, then by load. The distinct loads (``load_id``) are sorted
+    once; where every (tier, load) pair is one row, as in a table of intervals by tiers,
+    the order follows from those ranks without sorting the rows."""
+    size = load.size
+    count = int(load_id.max()) + 1
+    values = np.zeros(count)
+    values[load_id] = load
+    rank = np.empty(count, dtype=np.int64)
+    rank[np.argsort(values)] = np.arange(count)
+    key = tier * count + rank[load_id]
+    if int(key.max()) < 4 * size:
+        slot = np.full(int(key.max()) + 1, -1, dtype=np.int64)
+        slot[key] = np.arange(size)
+        order = slot[slot >= 0]
+        if order.size == size:  # no two rows share a key
+            return order
+    return np.argsort(key, kind="stable")
+
+
+def levels(
+    load: FloatArray, tier: IntArray, load_id: IntArray
+) -> list[tuple[IntArray, IntArray, IntArray]]:
+    """Rows in the order they are answered: every STRIDES[0]-th load of each tier (in
+    load order) and each tier's largest, then every STRIDES[1]-th, then the rest; each
+    level's rows with the rows of earlier levels (same tier) next below and above them
+    in load: [(rows, below, above)] (level 0 has no neighbours: its own rows)."""
+    size = load.size
+    order = _load_order(load, tier, load_id)
+    ordered = tier[order]
+    new_tier = np.append(True, ordered[1:] != ordered[:-1])
+    pos = np.arange(size)
+    rank = pos - np.maximum.accumulate(np.where(new_tier, pos, 0))
+    known = (rank % STRIDES[0] == 0) | np.append(new_tier[1:], True)
+    levels = [(order[known], order[known], order[known])]
+    for stride in (*STRIDES[1:], 1):
+        now = (rank % stride == 0) & ~known
+        below = np.maximum.accumulate(np.where(known, pos, 0))
+        above = np.minimum.accumulate(np.where(known, pos, size - 1)[::-1])[::-1]
+        levels.append((order[now], order[below[now]], order[above[now]]))
+        known |= now
+    return levels
