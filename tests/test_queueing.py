@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import special
 
 from optimizer.conventions import RATIO_CEIL_TOLERANCE_REL, SL_TOLERANCE
 from optimizer.errors import NumericalWarning
@@ -705,3 +706,78 @@ def test_erlang_c_search_equals_a_linear_scan() -> None:
                 break
             n += 1
         assert int(got[i]) == n, (load[i], target[i], within[i], cap[i])
+
+
+def _scan_erlang_a(load: float, aht: float, tier: tuple[float, ...]) -> int:
+    """The least N >= 1 meeting an Erlang A tier (target, within, patience, occupancy
+    cap, abandonment cap), scanning upward over N with ``erlang_a_metrics``."""
+    target, within, patience, occupancy, cap = tier
+    thr = max(1.0 - target, queueing.SL_ONE_FLOOR)
+    start = 1
+    while True:
+        ns = np.arange(start, start + 256)
+        m = queueing.erlang_a_metrics(ns, load, aht, patience, within)
+        served = load * (1.0 - m.p_abandon) / ns
+        ok = (
+            (1.0 - m.service_level <= thr)
+            & (m.p_abandon <= cap)
+            & (served <= occupancy * (1 + RATIO_CEIL_TOLERANCE_REL))
+        )
+        if bool(ok.any()):
+            return int(ns[np.argmax(ok)])
+        start += ns.size
+
+
+def test_erlang_a_search_equals_a_linear_scan() -> None:
+    """Required agents (Erlang A: the service-level search, started for most loads of a
+    tier from its neighbouring loads' answers, then the abandonment and occupancy caps)
+    equal a plain scan upward over N of ``erlang_a_metrics``, on a table of random
+    tiers (targets, T, patience, caps) by random loads, and on the same rows passed so
+    that no two share a tier."""
+    rng = np.random.default_rng(23)
+    tiers, aht = 12, 240.0
+    load = np.exp(rng.uniform(math.log(0.01), math.log(1500.0), 70))
+    tier = np.stack(
+        [
+            rng.uniform(0.3, 0.99, tiers),
+            rng.choice([0.0, 5.0, 20.0, 60.0, 600.0], tiers),
+            np.exp(rng.uniform(math.log(2.0), math.log(3000.0), tiers)),
+            rng.choice([1.0, 0.85, 0.6], tiers),
+            rng.choice([1.0, 0.05, 0.2], tiers),
+        ],
+        axis=1,
+    )
+    col = [tier[:, j : j + 1] for j in range(5)]
+    got = queueing.required_agents(load, aht, col[0], col[1], col[3], col[2], col[4])
+    full = [np.broadcast_to(c, got.shape).copy() for c in [load, *col]]
+    alone = queueing.required_agents(  # every argument varies: no row shares a tier
+        full[0], aht, full[1], full[2], full[4], full[3], full[5]
+    )
+    for k in range(tiers):
+        for i in range(load.size):
+            n = _scan_erlang_a(float(load[i]), aht, tuple(float(v) for v in tier[k]))
+            assert int(got[k, i]) == n, (load[i], tier[k])
+            assert int(alone[k, i]) == n, (load[i], tier[k])
+
+
+def test_erlang_a_abandonment_bounds_used_by_the_search() -> None:
+    """The occupancy-cap search skips evaluations with two upper bounds on Erlang A's
+    P(abandon) for N > A: Erlang C's C(N, A), and B(N, A) / (a (1 - r)**2) with
+    ``a = N patience / AHT`` and ``r = A patience / AHT / (a + 1)``; P(wait) is at most C
+    too (the service-level check); and B is first bounded by twice the Poisson pmf
+    ``A**N exp(-A) / N!`` where N >= A + 1/2. All hold on random loads, N and patience."""
+    rng = np.random.default_rng(29)
+    load = np.exp(rng.uniform(math.log(0.05), math.log(5000.0), 4000))
+    n = np.floor(load + rng.uniform(0.0, 6.0, load.size) * np.sqrt(load)) + 1
+    aht, patience = 240.0, np.exp(rng.uniform(math.log(1.0), math.log(3000.0), load.size))
+    m = queueing.erlang_a_metrics(n, load, aht, patience, 20.0)
+    c = queueing.erlang_c(n, load)
+    a = n * patience / aht
+    r = load * patience / aht / (a + 1.0)
+    second = queueing.erlang_b(n, load) / (a * (1.0 - r) ** 2)
+    assert np.all(m.p_wait <= c * (1 + 1e-12))
+    assert np.all(m.p_abandon <= np.minimum(c, second) * (1 + 1e-12))
+    assert np.any(second < c / 10)  # the second bound is the tighter one somewhere
+    pmf = np.exp(n * np.log(load) - load - special.gammaln(n + 1.0))
+    above = n >= load + 0.5
+    assert np.all(queueing.erlang_b(n, load)[above] <= 2.0 * pmf[above] * (1 + 1e-12))

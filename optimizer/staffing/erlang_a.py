@@ -35,6 +35,7 @@ from optimizer.staffing.numerics import (
     LAGUERRE_T,
     LAGUERRE_W,
     FloatArray,
+    h_and_expm1,
     h_of_s,
     log_inv_erlang_b,
     log_one_minus_b,
@@ -82,11 +83,12 @@ def _j_parts(b: FloatArray, y: FloatArray, c: FloatArray, with_ab: bool) -> _JPa
     if np.any(quad):
         bq, yq, cq = b[quad], y[quad], c[quad]
         s = LAGUERRE_T[None, :] / cq[:, None]
-        kernel = np.exp(-yq[:, None] * h_of_s(s))
+        h, em = h_and_expm1(s)
+        kernel = np.exp(-yq[:, None] * h)
         jsum = kernel @ LAGUERRE_W
         log_j[quad] = np.log(bq / cq) + np.log(jsum)
         if with_ab:
-            log_abj[quad] = np.log(((-np.expm1(-s)) * kernel) @ LAGUERRE_W / jsum)
+            log_abj[quad] = np.log(((-em) * kernel) @ LAGUERRE_W / jsum)
 
     if np.any(gamma):
         bg, yg, cg = b[gamma], y[gamma], c[gamma]

@@ -105,16 +105,23 @@ _H_SERIES: Final = tuple((-1.0) ** k / math.factorial(k + 2) for k in range(11))
 
 def h_of_s(s: FloatArray) -> FloatArray:
     """``s - 1 + exp(-s)`` without cancellation (Taylor series below 0.1), for s >= 0."""
-    out = np.empty_like(s)
+    return h_and_expm1(s)[0]
+
+
+def h_and_expm1(s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``h_of_s(s)`` and ``expm1(-s)``, which it is made of above 0.1 (computed once on
+    the whole array, then the series overwrites the small elements: no gather of the
+    large ones, and callers that need ``1 - exp(-s)`` too reuse it)."""
+    em = np.expm1(-s)
+    out = s + em
     small = s < 0.1
-    z = s[small]
-    acc = np.full_like(z, _H_SERIES[-1])
-    for coeff in reversed(_H_SERIES[:-1]):
-        acc = acc * z + coeff
-    out[small] = z * z * acc
-    big = ~small
-    out[big] = s[big] + np.expm1(-s[big])
-    return out
+    if np.any(small):
+        z = s[small]
+        acc = np.full_like(z, _H_SERIES[-1])
+        for coeff in reversed(_H_SERIES[:-1]):
+            acc = acc * z + coeff
+        out[small] = z * z * acc
+    return out, em
 
 
 def _log1pmx(v: FloatArray) -> FloatArray:
@@ -253,5 +260,18 @@ def load_ids(load: FloatArray, shape: tuple[int, ...]) -> IntArray:
     view = np.broadcast_to(load, shape)
     pairs = zip(shape, view.strides, strict=True)
     kept = tuple(1 if stride == 0 else size for size, stride in pairs)
+    ids = np.arange(math.prod(kept), dtype=np.int64).reshape(kept)
+    return np.broadcast_to(ids, shape).ravel()
+
+
+def tier_ids(arrays: tuple[FloatArray, ...], shape: tuple[int, ...]) -> IntArray:
+    """Flat index of each element over the axes along which any of ``arrays`` varies
+    before broadcasting to ``shape``: elements with one id share every array's value."""
+    kept = [1] * len(shape)
+    for arr in arrays:
+        view = np.broadcast_to(arr, shape)
+        for axis, (size, stride) in enumerate(zip(shape, view.strides, strict=True)):
+            if stride != 0:
+                kept[axis] = size
     ids = np.arange(math.prod(kept), dtype=np.int64).reshape(kept)
     return np.broadcast_to(ids, shape).ravel()
