@@ -42,6 +42,17 @@ def test_the_child_is_killed_when_the_caller_fails() -> None:
     assert seen and not any(p.is_alive() for p in seen)
 
 
+def _fails() -> int:
+    raise ValueError("no value")
+
+
+def test_what_the_child_raises_is_raised_in_the_caller() -> None:
+    """An error in the child reaches the caller as itself, not as a traceback the child
+    prints."""
+    with meanwhile(_fails, None) as later, pytest.raises(ValueError, match="no value"):
+        later()
+
+
 def _daemon_value(queue: multiprocessing.Queue[tuple[int, int | None]]) -> None:
     with meanwhile(os.getpid, None) as later:
         queue.put((os.getpid(), later()))

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -122,19 +122,36 @@ def started(solve: Callable[[Reporter[T]], None], limit: float | None) -> Iterat
 @contextmanager
 def meanwhile(compute: Callable[[], T], limit: float | None) -> Iterator[Callable[[], T | None]]:
     """``compute()`` in a watched child while the caller goes on (``started``); the function
-    given waits for its value, None when the child ran out of ``limit`` or failed. In a
-    daemonic process (a Dask worker), which may not fork, it is computed at once."""
+    given waits for its value, None when the child ran out of ``limit`` or ended
+    unexpectedly, and raises what ``compute`` raised there. In a daemonic process (a
+    Dask worker), which may not fork, it is computed at once."""
     if multiprocessing.current_process().daemon:
-        value = compute()
-        yield lambda: value
+        computed = compute()
+        yield lambda: computed
         return
 
-    def solve(reporter: Reporter[T]) -> None:
-        reporter.done(compute())
+    def solve(reporter: Reporter[tuple[bool, Any]]) -> None:
+        try:
+            answer: tuple[bool, Any] = (True, compute())
+        except Exception as err:  # raised again in the parent, not printed by the child
+            answer = (False, err)
+        try:
+            reporter.done(answer)
+        except Exception as err:  # an answer or error that does not pickle
+            reporter.done((False, RuntimeError(f"{type(err).__name__}: {err}")))
 
-    collect: Collect[T]
+    def received() -> T | None:
+        answer = collect().answer
+        if answer is None:
+            return None
+        ok, payload = answer
+        if not ok:
+            raise payload
+        return cast(T, payload)
+
+    collect: Collect[tuple[bool, Any]]
     with started(solve, limit) as collect:
-        yield lambda: collect().answer
+        yield received
 
 
 def _collect(receive: Connection, deadline: float | None) -> Stream[Any]:
