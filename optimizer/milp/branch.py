@@ -36,7 +36,8 @@ from numpy.typing import NDArray
 from optimizer.milp.root import CutRow, Separator
 
 NODES = 60
-"""At most this many LP nodes (each a cut loop) in one proof."""
+"""At most this many nodes in one proof (each one LP, and its cut rounds where every
+choice is whole)."""
 ROUNDS = 10
 """At most this many cut rounds at a node whose choices are whole."""
 SPLIT = 1e-6
