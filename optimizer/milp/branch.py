@@ -68,6 +68,9 @@ class Proof:
 
     lp: LP
     choices: Sequence[NDArray[np.int32]]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    """The model's column bounds, put back on a category's options after its branches."""
     separators: Sequence[Separator]
     target: float
     sign: float
@@ -92,7 +95,7 @@ class Proof:
             node = self.lp.solve()
         return node
 
-    def search(self, lower: NDArray[np.float64], upper: NDArray[np.float64]) -> bool:
+    def search(self) -> bool:
         """Whether every plan within the pinned bounds is proven within the target."""
         if self.nodes <= 0:
             return False
@@ -111,14 +114,14 @@ class Proof:
         if columns is None:
             return False
         point = node.point
-        order = sorted((j for j in columns.tolist() if upper[j] > 0), key=lambda j: -point[j])
+        order = sorted((j for j in columns.tolist() if self.upper[j] > 0), key=lambda j: -point[j])
         ok = True
         for chosen in order:
             low, high = np.zeros(columns.size), np.zeros(columns.size)
             low[columns == chosen] = high[columns == chosen] = 1.0
             self.lp.pin(columns, low, high)
-            ok = self.search(lower, upper)
-            self.lp.pin(columns, lower[columns], upper[columns])
+            ok = self.search()
+            self.lp.pin(columns, self.lower[columns], self.upper[columns])
             if not ok:
                 break
         return ok
@@ -142,14 +145,13 @@ def prove(
     separators: Sequence[Separator],
     target: float,
     maximize: bool,
-    nodes: int = NODES,
 ) -> float | None:
     """A bound on every plan of the model within ``target`` (no plan does better), or None.
 
     ``lp`` is the model's LP relaxation with its column ``bounds`` (lower, upper);
     ``choices`` holds each category's option columns (exactly one of them is 1)."""
     sign = 1.0 if maximize else -1.0
-    proof = Proof(lp, choices, separators, target, sign, nodes)
-    if not proof.search(*bounds) or not math.isfinite(proof.worst):
+    proof = Proof(lp, choices, *bounds, separators, target, sign)
+    if not proof.search() or not math.isfinite(proof.worst):
         return None
     return sign * proof.worst

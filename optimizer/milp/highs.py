@@ -34,7 +34,7 @@ from optimizer.milp.outcome import Outcome as Outcome
 from optimizer.milp.outcome import from_incumbent, inner_limit, with_gap
 from optimizer.milp.proof import MIP_GAP, RootProof
 from optimizer.milp.root import CutRow, Live, Pinning, Rounding, Separator, add_rows, pinned_start
-from optimizer.milp.watch import Reporter, Stream, run_watched
+from optimizer.milp.watch import Reporter, Stream, meanwhile, run_watched
 from optimizer.results import SolveStatus
 
 CUT_ROUNDS = 20
@@ -362,11 +362,10 @@ def prove_plan(
     gap = options.gap if options.gap is not None else MIP_GAP
     target = objective + (1.0 if arrays.maximize else -1.0) * gap * max(abs(objective), 1e-9)
     inner = replace(options, relax=True, start=None, time_limit=limit and inner_limit(limit))
-    run = partial(_proven_bound, arrays, choices, separators, target, inner)
-    if multiprocessing.current_process().daemon:
-        return run()
-    stream: Stream[float | None] = run_watched(lambda reporter: reporter.done(run()), limit)
-    return stream.answer
+    with meanwhile(
+        partial(_proven_bound, arrays, choices, separators, target, inner), limit
+    ) as proven:
+        return proven()
 
 
 def _proven_bound(

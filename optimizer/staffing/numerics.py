@@ -257,11 +257,7 @@ def distinct_log_inv_b(n: IntArray, load: FloatArray, load_id: IntArray) -> Floa
 def load_ids(load: FloatArray, shape: tuple[int, ...]) -> IntArray:
     """Flat index of each element's load before broadcasting to ``shape`` (elements
     along an axis the load was broadcast over, stride 0, share one id)."""
-    view = np.broadcast_to(load, shape)
-    pairs = zip(shape, view.strides, strict=True)
-    kept = tuple(1 if stride == 0 else size for size, stride in pairs)
-    ids = np.arange(math.prod(kept), dtype=np.int64).reshape(kept)
-    return np.broadcast_to(ids, shape).ravel()
+    return tier_ids((load,), shape)
 
 
 def tier_ids(arrays: tuple[FloatArray, ...], shape: tuple[int, ...]) -> IntArray:
