@@ -196,13 +196,14 @@ def test_every_worker_dying_mid_sweep_falls_back_to_local(tmp_path, monkeypatch)
             tmp_path / "worker.log",
         )
         wait_for_line(tmp_path / "worker.log", "Registered to", worker, 60)
-        # Each point runs into its 3 s limit (a hard deal): the worker is busy when killed.
+        # Each point runs into its 3 s limit (shift staffing; with intervals the deal now
+        # solves in about a second): the worker is busy when killed.
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from synthetic import make_deal
 
         from optimizer.scenario.schema import validate_scenario
 
-        hard = validate_scenario(make_deal(10, 3, 7))
+        hard = validate_scenario(make_deal(10, 3, 7, staffing="shifts"))
         options = RunOptions(explain=False, diagnose=False, solve=SolveOptions(time_limit=3.0))
         points = [Job(f"p{i}", hard, options) for i in range(3)]
         killer = threading.Timer(4.0, lambda: os.kill(worker.pid, signal.SIGKILL))
