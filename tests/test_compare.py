@@ -387,3 +387,21 @@ def test_cli_compare_json_carries_the_currency(journey_file):
     for item in json.loads(result.stdout):
         assert list(item)[:2] == ["scenario", "currency"]
         assert item["currency"] == "EUR"
+
+
+def test_cli_compare_set_changes_every_file_and_variant(journey_file, journey):
+    """``--set`` applies to each file and to each variant after the variant's own changes
+    (as ``solve --variant --set`` does)."""
+    change = {"categories.journey_study.effort_hours": 300}
+    result = invoke("compare", journey_file, "--variants", "all", "--workers", 1,
+                    "--format", "json", "--set",
+                    "categories.journey_study.effort_hours=300")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    expected = [journey] + [journey.variant(name) for name in ("bigger_study", "no_study")]
+    solved = run_jobs([Job(s.scenario, s.with_overrides(change), OPTIONS) for s in expected])
+    assert [item["scenario"] for item in data] == [s.scenario for s in expected]
+    margins = [item["totals"]["margin"] for item in data]
+    assert margins == pytest.approx([r.totals.margin for r in solved], abs=1e-5)
+    plain = json.loads(invoke("compare", journey_file, "--workers", 1, "--format", "json").stdout)
+    assert plain[0]["totals"]["margin"] != pytest.approx(margins[0], abs=1e-5)

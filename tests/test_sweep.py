@@ -536,6 +536,49 @@ def test_cli_frontier_infeasible_deal_exits_2(tmp_path, small):
     assert "feasible with some budget" in result.stderr
 
 
+def test_cli_sweep_set_changes_every_point(small_file):
+    """``--set`` changes the scenario before the grid: with one seat no point is feasible."""
+    vary = ("--vary", f"{BUDGET}=60000:90000:2", "--workers", 1, "--format", "json")
+    plain = json.loads(invoke("sweep", small_file, *vary).stdout)
+    result = invoke("sweep", small_file, *vary, "--set", "provider.sites.home.seats=1")
+    assert result.exit_code == 0, result.output
+    assert [r["status"] for r in plain] == ["infeasible", "optimal"]
+    assert [r["status"] for r in json.loads(result.stdout)] == ["infeasible", "infeasible"]
+
+
+def test_cli_sweep_vary_wins_over_set(small_file):
+    """A field both set and varied takes the values of ``--vary``."""
+    vary = ("--vary", f"{BUDGET}=60000:90000:2", "--workers", 1, "--format", "json")
+    plain = invoke("sweep", small_file, *vary)
+    result = invoke("sweep", small_file, *vary, "--set", f"{BUDGET}=1")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(plain.stdout)
+
+
+def test_cli_sweep_bad_set_exits_2(small_file):
+    """A ``--set`` on no field is one message naming it, exit 2, nothing solved."""
+    result = invoke("sweep", small_file, "--vary", f"{BUDGET}=1000:2000:2",
+                    "--set", "client.budget=5")  # fmt: skip
+    assert result.exit_code == 2
+    assert "client.budget" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_frontier_set_equals_the_changed_file(small_file, tmp_path, small):
+    """``frontier --set`` gives the frontier of the scenario with that field changed."""
+    changed = tmp_path / "busier.yaml"
+    raw = small.with_overrides({"categories.calls.contacts_per_month": 9000}).raw()
+    changed.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    args = ("--points", 3, "--workers", 1, "--format", "json")
+    expected = json.loads(invoke("frontier", changed, *args).stdout)
+    result = invoke("frontier", small_file, *args, "--set",
+                    "categories.calls.contacts_per_month=9000")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows == expected
+    assert rows != json.loads(invoke("frontier", small_file, *args).stdout)
+
+
 # ------------------------------------------------------------------ Ctrl-C
 
 

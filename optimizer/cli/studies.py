@@ -36,7 +36,7 @@ from optimizer.cli.output import (
     rows_out,
     write_bytes,
 )
-from optimizer.cli.record import history_options, remember
+from optimizer.cli.record import SET, history_options, remember
 from optimizer.cli.risk import MAX_DRAWS
 from optimizer.cli.runs import load, progress
 
@@ -86,6 +86,7 @@ def risk_request(draws: int | None, seed: int | None) -> RiskDraws | None:
     metavar="all|NAME,...",
     help="Also compare the named variants of the (first) scenario file.",
 )
+@SET
 @click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--output", type=OutputPath, default=None)
 @WORKERS
@@ -95,6 +96,7 @@ def risk_request(draws: int | None, seed: int | None) -> RiskDraws | None:
 def compare(
     scenarios: tuple[Path, ...],
     variants: str | None,
+    sets: tuple[str, ...],
     fmt: str | None,
     output: Path | None,
     workers: int | None,
@@ -102,7 +104,10 @@ def compare(
     risk_draws: int | None,
     risk_seed: int | None,
 ) -> None:
-    """Solve scenario files and/or variants and show them side by side."""
+    """Solve scenario files and/or variants and show them side by side.
+
+    --set PATH=VALUE changes a field of every scenario compared (each variant's own
+    changes first, as in solve)."""
     from optimizer.options import RunOptions
     from optimizer.output import report
     from optimizer.output.compare import Comparison, check_currencies, comparison_text
@@ -114,13 +119,13 @@ def compare(
     jobs = []
     sources = []
     for i, path in enumerate(scenarios):
-        s = load(path)
+        s = load(path, None, sets)
         jobs.append(Job(s.scenario, s, options, risk=risk))
         sources.append((str(path), s.currency))
         if variants and i == 0:  # the variants of the first file, as --help says
             names = list(s.variants) if variants == "all" else variants.split(",")
             for name in names:
-                v = s.variant(name.strip(), str(path))
+                v = load(path, name.strip(), sets)
                 jobs.append(Job(v.scenario, v, options, risk=risk))
                 sources.append((f"{path} [{name.strip()}]", v.currency))
     check_currencies(sources)  # before solving: figures in two currencies do not subtract
@@ -138,6 +143,8 @@ def compare(
             scenarios=[j.scenario for j in jobs if j.scenario is not None],
         )
     opts: dict[str, Any] = {"scenarios": [str(p) for p in scenarios], "variants": variants}
+    if sets:  # recorded only when used
+        opts["set"] = list(sets)
     if risk is not None:  # recorded only when used
         opts |= {"risk_draws": risk.draws, "risk_seed": risk.seed}
     remember("compare", opts, jobs[0].scenario, report.to_json(list(results)), 0)
@@ -196,14 +203,15 @@ def _grid_outputs(plot_help: str) -> Callable[[Callable[..., None]], Callable[..
 
 def _solve_grid(
     ctx: click.Context,
-    source: tuple[Path, str | None],
+    source: tuple[Path, str | None, tuple[str, ...]],
     plan: Callable[[Any], tuple[list[Any], Any]],
     grid: GridOutputs,
     draw: tuple[Callable[..., bytes], str],
     risk: RiskDraws | None = None,
 ) -> None:
-    """Load ``source`` (scenario file, variant), ``plan`` its grid (scenario -> axes and
-    run options), solve every point with a progress bar; write rows (and a plot).
+    """Load ``source`` (scenario file, variant, ``--set`` values), ``plan`` its grid
+    (scenario -> axes and run options), solve every point with a progress bar; write rows
+    (and a plot).
 
     ``draw``: the chart function and the sheet name of the rows. Usage errors come
     before the scenario is read, output errors before anything is solved. On Ctrl-C
@@ -243,8 +251,12 @@ def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]
     """Record a sweep or frontier: its options and its rows as --format json has them."""
     from optimizer.output import report
 
-    unused = {"scenario"} | {k for k in ("risk_draws", "risk_seed") if ctx.params.get(k) is None}
+    unused = {"scenario", "sets"} | {
+        k for k in ("risk_draws", "risk_seed") if ctx.params.get(k) is None
+    }
     opts = {k: v for k, v in ctx.params.items() if k not in unused}
+    if ctx.params.get("sets"):  # recorded only when used, as solve names it
+        opts["set"] = list(ctx.params["sets"])
     remember(ctx.info_name or "grid", opts, scenario, report.rows_to_json(rows), 0)
 
 
@@ -259,6 +271,7 @@ def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]
     help="A field and its values (repeat for a grid); xA:xB:STEPS multiplies.",
 )
 @click.option("--variant", default=None)
+@SET
 @click.option(
     "--objective",
     type=click.Choice(["max-margin", "min-price", "max-expected-margin"]),
@@ -271,12 +284,16 @@ def sweep(
     scenario: Path,
     varies: tuple[str, ...],
     variant: str | None,
+    sets: tuple[str, ...],
     objective: str | None,
     risk_draws: int | None,
     risk_seed: int | None,
     grid: GridOutputs,
 ) -> None:
-    """Solve a grid of what-ifs: one row per point, the totals and the status."""
+    """Solve a grid of what-ifs: one row per point, the totals and the status.
+
+    --set PATH=VALUE changes a field of the scenario first (repeatable); a field
+    that is also varied takes the values of --vary."""
     from optimizer.options import RunOptions
     from optimizer.output.plots import sweep_png
     from optimizer.studies.sweep import parse_vary, validate_axes
@@ -287,22 +304,27 @@ def sweep(
         return axes, RunOptions(objective=objective_name(objective))
 
     risk = risk_request(risk_draws, risk_seed)
-    _solve_grid(ctx, (scenario, variant), plan, grid, (sweep_png, "sweep"), risk)
+    _solve_grid(ctx, (scenario, variant, sets), plan, grid, (sweep_png, "sweep"), risk)
 
 
 @main.command()
 @click.argument("scenario", type=ScenarioPath)
 @click.option("--points", type=click.IntRange(min=2, max=1000), default=12, show_default=True)
 @click.option("--variant", default=None)
+@SET
 @_grid_outputs("The frontier curve (.png, .pdf, .svg).")
 def frontier(
     ctx: click.Context,
     scenario: Path,
     points: int,
     variant: str | None,
+    sets: tuple[str, ...],
     grid: GridOutputs,
 ) -> None:
-    """The provider's best margin as a function of the client's budget."""
+    """The provider's best margin as a function of the client's budget.
+
+    --set PATH=VALUE changes a field of the scenario first (repeatable); the
+    frontier sets the budget itself."""
     from optimizer.options import RunOptions
     from optimizer.output.plots import frontier_png
     from optimizer.studies.frontier import frontier_axis
@@ -311,4 +333,4 @@ def frontier(
         options = RunOptions(objective="max_margin", diagnose=False, explain=False)
         return [frontier_axis(s, points, options)], options
 
-    _solve_grid(ctx, (scenario, variant), plan, grid, (frontier_png, "frontier"))
+    _solve_grid(ctx, (scenario, variant, sets), plan, grid, (frontier_png, "frontier"))
