@@ -316,8 +316,10 @@ def test_solved_deal_prints_the_documented_block() -> None:
     year 1 is 12 x the monthly totals; the model is unchanged (same plan and margin as
     without the contract fields, which print no ``contract`` key)."""
     options = RunOptions(explain=False, diagnose=False)
-    base: dict[str, Any] = {"contract_months": 30,
-                            "provider": {"setup_cost": 5_000, "min_margin": -0.9}}
+    base: dict[str, Any] = {
+        "contract_months": 30,
+        "provider": {"setup_cost": 5_000, "min_margin": -0.9},
+    }
     plain = run_scenario(deal(**base), options)
     assert "contract" not in to_dict(plain) and plain.contract is None
     scenario = deal(**base, escalation={"wages": 0.03, "prices": 0.02}, discount_rate=0.08)

@@ -467,8 +467,12 @@ def test_a_quote_above_the_cap_gets_the_highest_price_that_works() -> None:
     import json
 
     result = invoke(
-        "check", SCENARIOS_DIR / "nordic_telco.yaml", "--fix", "billing=silver@1.2",
-        "--format", "json",
+        "check",
+        SCENARIOS_DIR / "nordic_telco.yaml",
+        "--fix",
+        "billing=silver@1.2",
+        "--format",
+        "json",
     )
     assert result.exit_code == 3, result.output
     entries = json.loads(result.stdout)["diagnosis"]
@@ -489,8 +493,12 @@ def test_a_quote_below_the_minimum_tier_is_not_feasible_and_names_it() -> None:
     import json
 
     result = invoke(
-        "check", SCENARIOS_DIR / "nordic_telco.yaml", "--fix", "tech_support=bronze@6.6",
-        "--format", "json",
+        "check",
+        SCENARIOS_DIR / "nordic_telco.yaml",
+        "--fix",
+        "tech_support=bronze@6.6",
+        "--format",
+        "json",
     )
     assert result.exit_code == 3, result.output
     payload = json.loads(result.stdout)

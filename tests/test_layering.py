@@ -43,10 +43,7 @@ LEVELS: tuple[tuple[str, ...], ...] = (
 FACADE = "__init__"
 """The package's lazy public API: it may name any module (and nothing may import it)."""
 
-PENDING: frozenset[tuple[str, str]] = frozenset(
-    {
-    }
-)
+PENDING: frozenset[tuple[str, str]] = frozenset({})
 """Imports that break a rule and are being removed (empty when the layout is done)."""
 
 THIRD_PARTY_ONLY_IN: dict[str, tuple[str, ...]] = {

@@ -53,9 +53,7 @@ DEFERRED_TOL = 1e-6
 """Items of deferred work, relative to the week's arrivals (handled vs arrived, capacity)."""
 MAX_COMBINATIONS = 30_000
 """Enumeration guard: the random deals stay well below this."""
-EXACT = RunOptions(
-    explain=False, diagnose=False, solve=SolveOptions(gap=0.0), exact_prices=True
-)
+EXACT = RunOptions(explain=False, diagnose=False, solve=SolveOptions(gap=0.0), exact_prices=True)
 """Pipeline options for the cross-checks: no explanation or diagnosis, MIP gap zero, and
 continuous prices at their exact optimum (the enumeration does not round them)."""
 

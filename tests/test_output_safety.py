@@ -235,7 +235,6 @@ def test_native_writes_to_descriptor_1_never_reach_stdout() -> None:
     assert done.stdout == b"payload\n"
 
 
-
 def test_a_library_solve_prints_nothing_on_stdout() -> None:
     """From Python (a notebook, a script), ``run_scenario`` writes nothing on the
     caller's stdout: the solver runs in a child whose descriptor 1 is the null device,

@@ -75,11 +75,7 @@ def test_verify_dependencies_never_reach_the_solver() -> None:
         imports = imported_modules(_file(module))
         bad = {m for m in imports if _solver(m)}
         assert not bad, f"{module} imports {sorted(bad)}"
-        todo += [
-            m
-            for m in imports
-            if m.startswith("optimizer.") and _file(m).exists()
-        ]
+        todo += [m for m in imports if m.startswith("optimizer.") and _file(m).exists()]
     assert "optimizer.staffing.costs" in seen and "optimizer.staffing.queueing" in seen
 
 
