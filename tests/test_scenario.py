@@ -642,3 +642,18 @@ def test_csv_weight_above_range_names_the_line(tmp_path):
         load_text(tmp_path, text)
     (issue,) = info.value.issues
     assert "week.csv line 2" in str(issue.value)
+
+
+def test_override_problems_name_where_the_change_came_from():
+    """A bad path is named as an override in the Python API and as its variant in a
+    variant (not as ``variants:`` when no variant is involved)."""
+    deal = make_scenario()
+    with pytest.raises(ScenarioError) as err:
+        deal.with_overrides({"providr.shrinkage": 0.3})
+    assert [i.path for i in err.value.issues] == ["override: providr.shrinkage"]
+    with pytest.raises(ScenarioError) as err:
+        deal.with_overrides({"providr.shrinkage": 0.3}, "deal.yaml", where="set")
+    assert [(i.file, i.path) for i in err.value.issues] == [("deal.yaml", "set: providr.shrinkage")]
+    with pytest.raises(ScenarioError) as err:  # a variant's paths are checked as it is read
+        validate_scenario({**deal.raw(), "variants": {"wet": {"providr.shrinkage": 0.3}}})
+    assert [i.path for i in err.value.issues] == ["variants.wet: providr.shrinkage"]

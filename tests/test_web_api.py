@@ -132,6 +132,11 @@ def test_every_problem_of_a_request_is_named(server):
         server, "/api/check", {"scenario": "nordic_telco.yaml", "set": {"provider.min_margn": 0.1}}
     )
     assert status == 400 and "min_margn" in data["error"] and "min_margin" in data["error"]
+    status, _, data = call(
+        server, "/api/check", {"scenario": "nordic_telco.yaml", "set": {"provder.min_margin": 0.1}}
+    )
+    assert status == 400 and "set: provder.min_margin" in data["error"]
+    assert "variants:" not in data["error"]  # no variant is involved
 
 
 def test_not_json_and_unknown_routes(server):

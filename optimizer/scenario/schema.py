@@ -36,9 +36,12 @@ from optimizer.scenario.rules import cross_checks
 
 # No class docstring: pydantic would write it into the JSON schema as its description.
 class Scenario(ScenarioFields):
-    def with_overrides(self, overrides: Mapping[str, Any], source: str = "<override>") -> Scenario:
-        """A re-validated copy with ``{path: value}`` applied (paths as in variants)."""
-        raw, issues = apply_overrides(self.raw(), overrides, source)
+    def with_overrides(
+        self, overrides: Mapping[str, Any], source: str = "<override>", where: str = "override"
+    ) -> Scenario:
+        """A re-validated copy with ``{path: value}`` applied (paths as in variants);
+        ``where`` names them in a problem's field path (``override: categories.x.y``)."""
+        raw, issues = apply_overrides(self.raw(), overrides, source, where=where)
         if issues:
             raise ScenarioError(issues)
         return validate_scenario(raw, source)
@@ -49,7 +52,7 @@ class Scenario(ScenarioFields):
             known = ", ".join(sorted(self.variants)) or "none defined"
             raise ScenarioError([Issue(source, "variant", name, f"one of: {known}")])
         base = self.model_copy(update={"variants": {}})
-        changed = base.with_overrides(self.variants[name], source)
+        changed = base.with_overrides(self.variants[name], source, where=f"variants.{name}")
         return changed.model_copy(update={"scenario": f"{self.scenario} [{name}]"})
 
 

@@ -59,7 +59,7 @@ def load(request: DealRequest) -> Any:
         if request.variant:
             scenario = scenario.variant(request.variant, request.source)
     if request.overrides:
-        scenario = scenario.with_overrides(request.overrides, f"{request.source}: set")
+        scenario = scenario.with_overrides(request.overrides, request.source, where="set")
     return scenario
 
 
