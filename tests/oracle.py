@@ -24,7 +24,10 @@ units`` is at least ``minimum_monthly``; a platform fee (or each fee of its menu
 more option per price point) is added on top; ``bill_whole_units`` bills ceil(FTE);
 ``min_premium`` is a floor on the unit price. Each option's revenue is a constant per
 tier, so the enumeration and every limit (budget, cost per contact, ROI, margin floor)
-read it as they read ``price x quantity``.
+read it as they read ``price x quantity``. A category's own margin floor (terms
+``min_margin`` = m) asks (1 - m) x its revenue >= its direct cost (its agents); the
+generator puts one only on deals whose categories nothing couples (no seats, no max
+FTE), where a category's direct cost is its own cheapest staffing.
 
 Conventions the design leaves open are fixed in :class:`Conventions` (one flag each),
 so that a disagreement can be re-checked under the alternative reading:
@@ -689,9 +692,20 @@ def relaxed_cost(
     Exact when no site has seats or max_fte; otherwise a lower bound. None when the
     tiers cannot be met even then (a deferred deadline no staffing can meet).
     """
-    cost = 0.0
+    costs = category_costs(deal, choice, conv, cache)
+    return None if costs is None else sum(costs)
+
+
+def category_costs(
+    deal: Deal, choice: tuple[int, ...], conv: Conventions, cache: dict
+) -> list[float] | None:
+    """Each category's staffing cost at its cheapest site (0 for project work, whose
+    effort is in ``Deal.fixed``): what ``relaxed_cost`` adds up, and, when nothing
+    couples the categories, each category's direct cost (its margin floor's cost)."""
+    out = []
     for ci, (cat, k) in enumerate(zip(deal.cats, choice, strict=True)):
         if cat.channel == "project":
+            out.append(0.0)
             continue
         cheapest = min(deal.unit_cost[s] for s in cat.sites)
         if cat.channel == "deferred":
@@ -701,10 +715,10 @@ def relaxed_cost(
             count = cache[sub]
             if count is None:
                 return None
-            cost += cheapest * round(count)
+            out.append(cheapest * round(count))
         else:
-            cost += cheapest * float(cat.tiers[k].agents.sum())
-    return cost
+            out.append(cheapest * float(cat.tiers[k].agents.sum()))
+    return out
 
 
 def is_coupled(deal: Deal) -> bool:
@@ -846,6 +860,23 @@ def _price_options(
     return out
 
 
+def _above_floor(
+    options: list[tuple[float, float, float | None]], floor: float | None, direct: float
+) -> list[tuple[float, float, float | None]]:
+    """A category's options under its margin floor (terms ``min_margin`` = m): its revenue
+    R must give (1 - m) R >= its direct cost, so R >= cost / (1 - m); a range's revenue
+    interval is cut from below, a price point below it is dropped."""
+    if floor is None:
+        return options
+    least = direct / (1.0 - floor)
+    kept = []
+    for lo, hi, price in options:
+        lo = max(lo, least)
+        if lo <= hi + FEAS_REL * max(1.0, abs(hi)):
+            kept.append((lo, max(lo, hi), price))
+    return kept
+
+
 def solve(
     raw: dict[str, Any], objective: str | None = None, conv: Conventions = Conventions()
 ) -> OracleAnswer:
@@ -884,6 +915,10 @@ def solve(
                 return 1
         return 0
 
+    floors = [contract_terms(cat.raw).get("min_margin") for cat in deal.cats]
+    if any(f is not None for f in floors) and is_coupled(deal):
+        raise NotImplementedError("category margin floors with seats or max FTE")
+
     def evaluate(choice: tuple[int, ...], staff: float) -> list[Candidate]:
         """The best price choices for these tiers at this staffing cost (ties kept)."""
         cost = staff + deal.fixed
@@ -901,6 +936,13 @@ def solve(
             contact_upper = client["max_cost_per_contact"] * handled
         lower = cost / (1.0 - mm)  # margin floor: (1 - mm) R >= cost
         options = [_price_options(deal, ci, k, conv) for ci, k in enumerate(choice)]
+        if any(f is not None for f in floors):
+            direct = category_costs(deal, choice, conv, cache)
+            assert direct is not None
+            options = [
+                _above_floor(opts, floor, c)
+                for opts, floor, c in zip(options, floors, direct, strict=True)
+            ]
         tiers = tuple(n.name for n in needs)
         found: list[Candidate] = []
         for combo in itertools.product(*options):
@@ -1330,7 +1372,27 @@ def random_deal(seed: int) -> dict[str, Any]:
     if client:
         raw["client"] = client
     _add_terms(np.random.default_rng([seed, 20]), raw, deal)
+    _add_category_floors(np.random.default_rng([seed, 26]), raw, deal)
     return raw
+
+
+FLOOR_SHARE = 0.25
+"""Share of the deals without seats or max FTE whose categories get a margin floor."""
+
+
+def _add_category_floors(frng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> None:
+    """A margin floor (terms ``min_margin``) on one contact category of some deals, from a
+    stream of its own. Only where nothing couples the categories' staffing: each
+    category's direct cost is then its own cheapest staffing (``category_costs``)."""
+    sites = raw["provider"]["sites"]
+    coupled = any(s.get("seats") is not None or s.get("max_fte") is not None for s in sites)
+    if coupled or frng.random() >= FLOOR_SHARE:
+        return
+    cats = [c for c in raw["categories"] if c["channel"] != "project"]
+    if not cats:
+        return
+    cat = cats[int(frng.integers(0, len(cats)))]
+    cat.setdefault("terms", {})["min_margin"] = round(float(frng.uniform(-0.05, 0.4)), 3)
 
 
 TERMS_SHARE = 0.4

@@ -4,7 +4,8 @@ Each case is one seeded random small deal (``oracle.random_deal``: every channel
 pricing model, seats and max FTE, every client and provider limit, both objectives,
 many infeasible deals; about 40% of the deals carry contract terms: plans, volume
 bands of both kinds, a minimum monthly charge, a platform fee or fee menu (project work
-too), whole seats, the competitor band's lower side). The pipeline (``run_scenario``) and the oracle
+too), whole seats, the competitor band's lower side); some deals without seats or max FTE carry a
+category's own margin floor (terms ``min_margin``). The pipeline (``run_scenario``) and the oracle
 (``oracle.solve``, written from the specification alone) must agree on
 
 * the status (a solution or infeasible);
@@ -299,6 +300,7 @@ def test_generator_covers_every_feature() -> None:
         "bill_whole_units",
         "min_premium",
         "project.platform_fee",
+        "category.min_margin",
     }
     assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
 
@@ -318,6 +320,8 @@ def _terms_seen(cat: dict[str, Any]) -> set[str]:
     elif fee:
         seen.add("platform_fee")
     seen.update(k for k in ("minimum_monthly", "min_premium") if terms.get(k) is not None)
+    if terms.get("min_margin") is not None:
+        seen.add("category.min_margin")
     if terms.get("bill_whole_units"):
         seen.add("bill_whole_units")
     if cat["channel"] == "project" and fee:
