@@ -33,7 +33,16 @@ from optimizer.milp.outcome import HighsOptions as HighsOptions
 from optimizer.milp.outcome import Outcome as Outcome
 from optimizer.milp.outcome import from_incumbent, inner_limit, with_gap
 from optimizer.milp.proof import MIP_GAP, RootProof
-from optimizer.milp.root import CutRow, Live, Pinning, Rounding, Separator, add_rows, pinned_start
+from optimizer.milp.root import (
+    CutRow,
+    Live,
+    Pinning,
+    Rounding,
+    Separator,
+    add_rows,
+    drop_rows,
+    pinned_start,
+)
 from optimizer.milp.watch import Reporter, Stream, meanwhile, run_watched
 from optimizer.results import SolveStatus
 
@@ -221,6 +230,8 @@ def _add_cuts(
     """Root cut loop of our own: solve the LP relaxation, add the rows the separators
     find violated, re-solve (warm-started), until none is found, the LP bound has not
     moved for ``CUT_PATIENCE`` rounds, ``CUT_ROUNDS`` or ``CUT_SHARE`` of the time limit.
+    When the first round's cuts leave the bound where the plain LP had it, they are
+    deleted and the loop stops (``optimizer.milp.root.drop_rows``).
 
     The rows are valid for every integer solution, so the MIP's optimum is unchanged;
     they only tighten its relaxation. The time spent counts against the time limit.
@@ -241,15 +252,20 @@ def _add_cuts(
     share = SHIFT_CUT_SHARE if any(hasattr(s, "fixing") for s in separators) else CUT_SHARE
     _relax(h, arrays, True)
     sign = -1.0 if arrays.maximize else 1.0  # the bound tightens as sign x objective rises
-    best, stalled = -math.inf, 0
+    best, stalled, first = -math.inf, 0, math.inf
     for _ in range(CUT_ROUNDS):
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
         point = np.asarray(h.getSolution().col_value, float)
         value = sign * float(h.getInfo().objective_function_value)
+        first = min(first, value)
         stalled = stalled + 1 if value <= best + 1e-9 * max(1.0, abs(best)) else 0
         best = max(best, value)
+        if stalled and best <= first + 1e-9 * max(1.0, abs(first)):
+            drop_rows(h, arrays.row_lower.size)  # the first round's cuts did not move the bound
+            _set_start(h, point)  # the LP point HiGHS repairs, as when the cuts stay
+            break
         if stalled >= CUT_PATIENCE:
             break
         limit = options.time_limit
