@@ -70,7 +70,7 @@ def _run(scenario: Scenario, options: RunOptions, skipped: list[str]) -> Verifie
         solution = cheapest_at_lowest_spend(scenario, reqs, options, solution)
     exact = solution  # what explain compares relaxations with: exact against exact
     if solution.status.has_solution and not options.exact_prices:
-        solution = at_quotable_prices(scenario, reqs, options, model.objective, solution)
+        solution = at_quotable_prices(scenario, reqs, options, model, solution)
     if solution.status == SolveStatus.INFEASIBLE and options.diagnose:
         changes = diagnose(
             scenario,

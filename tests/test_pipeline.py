@@ -169,6 +169,47 @@ def test_continuous_prices_are_quoted_at_a_step_and_exact_on_request() -> None:
             assert a.price == b.price
 
 
+def _rounded(deal, solution, up: bool) -> dict[str, tuple[str, float]]:
+    """Every choice of ``solution`` with its continuous prices rounded ``up`` (or down)."""
+    from optimizer.conventions import quotable
+
+    def ranged(name: str, tier: str) -> bool:
+        return deal.category(name).tier(tier).price_points() is None
+
+    return {
+        c: (ch.tier, quotable(ch.price, up) if ranged(c, ch.tier) else ch.price)
+        for c, ch in solution.choices.items()
+    }
+
+
+@pytest.mark.parametrize("budget", [383_599.08, 391_237.48, 398_875.87, 420_000.0, None])
+def test_a_rounding_over_the_budget_is_skipped_only_when_infeasible(budget) -> None:
+    """``_over_budget`` skips a rounding only where the pinned model is infeasible (its
+    solve, the only other judge, agrees), and at a binding budget it does skip the up
+    rounding; the quoted answer is the one solving both roundings gives."""
+    from optimizer.milp import phases
+
+    deal = load_scenario(SCENARIOS_DIR / "retail_bank.yaml").with_overrides(
+        {"client.budget_per_month": budget}
+    )
+    reqs = build_requirements(deal)
+    options = RunOptions(explain=False, diagnose=False)
+    model, exact = phases.solve_scenario(deal, reqs, options)
+    skipped, feasible = [], []
+    for up in (True, False):
+        pinned = _rounded(deal, exact, up)
+        again = build_model(deal, reqs, model.objective, choices=pinned, pin_ranges=True)
+        feasible.append(solve(again).status.has_solution)
+        skipped.append(phases._over_budget(model, exact, pinned))
+        assert not (skipped[-1] and feasible[-1]), f"a feasible rounding skipped (up={up})"
+    spend = model.spend_at(exact.variable_values)
+    binding = budget is not None and spend > budget - 0.01
+    assert skipped == [binding, False]
+    quoted = phases.at_quotable_prices(deal, reqs, options, model, exact)
+    price = quoted.choices["mortgage_enquiries"].price
+    assert price == _rounded(deal, exact, feasible[0])["mortgage_enquiries"][1]
+
+
 # ------------------------------------------- results that depend on a default limit (12.5)
 
 

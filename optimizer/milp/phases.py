@@ -29,7 +29,7 @@ from typing import Any
 
 from optimizer.conventions import quotable
 from optimizer.milp import cuts
-from optimizer.milp.model import BuiltModel, build_model
+from optimizer.milp.model import BuiltModel, build_model, value_at
 from optimizer.milp.proof import relative_gap
 from optimizer.milp.solve import solve
 from optimizer.options import RunOptions
@@ -230,7 +230,7 @@ def at_quotable_prices(
     scenario: Scenario,
     reqs: RequirementTable,
     options: RunOptions,
-    objective: str,
+    model: BuiltModel,
     solution: Solution,
 ) -> Solution:
     """Continuous prices (a range without a step) moved to a quotable step.
@@ -240,8 +240,11 @@ def at_quotable_prices(
     the objective prefers first (up for margin, down for a competitive bid), then the
     other, and the staffing is solved again with every choice pinned; the first
     rounding that keeps every limit wins. When neither does, the exact prices stand.
-    ``RunOptions.exact_prices`` (``--exact-prices``) keeps them anyway.
+    ``RunOptions.exact_prices`` (``--exact-prices``) keeps them anyway. ``model`` is
+    the one ``solution`` solved: a rounding whose spend alone breaks the budget
+    (``_over_budget``) is not built nor solved.
     """
+    objective = model.objective
     ranged = {
         c.name
         for c in scenario.categories
@@ -258,10 +261,44 @@ def at_quotable_prices(
         }
         if all(pinned[c][1] == solution.choices[c].price for c in ranged):
             return solution  # already on the step
-        model = _build(
+        if _over_budget(model, solution, pinned):
+            continue
+        again_model = _build(
             scenario, reqs, replace(options, objective=objective), choices=pinned, pin_ranges=True
         )
-        again = solve(model, replace(options.solve, start=_start_from(model, solution)))
+        start = _start_from(again_model, solution)
+        again = solve(again_model, replace(options.solve, start=start))
         if again.status.has_solution:
             return _second_stage(solution, again, solution.solver.gap)
     return solution
+
+
+def _over_budget(
+    model: BuiltModel, solution: Solution, pinned: dict[str, tuple[str, float]]
+) -> bool:
+    """Whether ``pinned`` (every choice, continuous prices rounded) breaks the client's
+    budget by its spend alone, so that no staffing can hold it.
+
+    Only when the spend is fixed by the choices (``model``'s revenue is over option
+    binaries and continuous prices alone: no fee menu, site premium or bonus): it is then
+    ``solution``'s spend with each range's price moved, at most what the pinned model
+    charges (a minimum charge only adds to it). With a binding budget, rounding a price
+    up always breaks it: each frontier point solved the up rounding in vain."""
+    budget = model.scenario.client.budget_per_month
+    if budget is None:
+        return False
+    revenue = model.total_revenue()
+    prices = {
+        o.price_var.name: o
+        for opts in model.options.values()
+        for o in opts
+        if o.price_var is not None
+    }
+    binaries = {o.var.name for opts in model.options.values() for o in opts}
+    if any(v.name not in binaries and v.name not in prices for v in revenue):
+        return False
+    values = dict(solution.variable_values)
+    for name, option in prices.items():
+        if values.get(option.var.name, 0.0) > 0.5 and option.category in pinned:
+            values[name] = pinned[option.category][1]
+    return value_at(revenue, values) > budget + max(1e-6 * budget, 1e-3)
