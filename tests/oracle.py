@@ -282,6 +282,13 @@ class TierNeed:
     value: float
     share: float = 0.0
     lag: int = 0
+    index: int = -1
+    """The tier's position in the scenario (-1: its own position in ``CatInfo.tiers``)."""
+    bonus: float = 0.0
+    """The bonus earned (money per month): the levels ``on``, staffed for in ``agents``."""
+    on: tuple[bool, ...] = ()
+    due: tuple[bool, ...] = ()
+    """The bonus levels ``agents`` meets in every interval: earned, so billed (``on``)."""
 
 
 @dataclass
@@ -521,8 +528,54 @@ def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
                     _value(c, handled),
                 )
             )
+        levels = contract_terms(c).get("bonus") or []
+        if levels:
+            info.tiers = _with_bonus(info, levels, aht, seconds, conv)
         cats.append(info)
     return Deal(raw, minutes, wpm, n, cats, sites, unit, paid, keep, fixed)
+
+
+def _with_bonus(
+    info: CatInfo, levels: list[dict[str, Any]], aht: float, seconds: float, conv: Conventions
+) -> list[TierNeed]:
+    """Each tier once per set of bonus levels claimed (design 11: a level is earned when
+    coverage meets its service level in every interval, with no occupancy cap, and adds
+    its amount to the revenue): the staffing is the larger of the tier's and the levels'
+    in each interval; the billed quantity stays the tier's. A level that staffing meets
+    is earned, so billed: ``solve`` keeps only the sets that claim every one of them."""
+    need = []
+    for level in levels:
+        agents = np.zeros_like(info.tiers[0].agents)
+        for i in np.flatnonzero(info.volume > 0):
+            load = info.volume[i] * aht / seconds
+            servers, _, near = required_servers(
+                load,
+                aht,
+                level["service_level"],
+                level["answer_within_seconds"],
+                1.0,
+                info.raw.get("patience_seconds"),
+                None,
+                conv,
+            )
+            info.near_tie |= near
+            if info.channel == "chat":
+                ratio = servers / info.raw.get("concurrency", 1.0)
+                agents[i] = math.ceil(ratio * (1 - RATIO_TOL))
+            else:
+                agents[i] = servers
+        need.append(agents)
+    out = []
+    for k, tier in enumerate(info.tiers):
+        for on in itertools.product((False, True), repeat=len(levels)):
+            agents = tier.agents.copy()
+            for a, earned in zip(need, on, strict=True):
+                if earned:
+                    agents = np.maximum(agents, a)
+            due = tuple(bool(np.all(agents >= a)) for a in need)
+            amount = sum(lv["amount"] for lv, earned in zip(levels, on, strict=True) if earned)
+            out.append(replace(tier, agents=agents, index=k, bonus=amount, on=on, due=due))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -824,11 +877,12 @@ def _price_options(
     terms = contract_terms(raw_cat)
     need = cat.tiers[k]
     q = need.billable
+    bonus = need.bonus  # part of the category's revenue, as every limit reads it
     floor, cap = _price_limits(raw_cat, conv)
     rev_cap = math.inf
     if cat.channel != "project" and raw_cat.get("max_cost_per_contact") is not None:
         rev_cap = raw_cat["max_cost_per_contact"] * need.handled
-    prices = raw_cat["tiers"][k]["prices"]
+    prices = raw_cat["tiers"][need.index if need.index >= 0 else k]["prices"]
     out: list[tuple[float, float, float | None]] = []
     if isinstance(prices, dict) and prices.get("step") is None:
         lo_p, hi_p = max(prices["min"], floor), min(prices["max"], cap)
@@ -837,7 +891,7 @@ def _price_options(
         hi_p = max(hi_p, lo_p)
         units = billed_units(q, terms.get("volume_bands"))  # revenue is linear in the price
         for fee in terms["platform_fee"]:
-            lo_r, hi_r = lo_p * units + fee, min(hi_p * units + fee, rev_cap)
+            lo_r, hi_r = lo_p * units + fee + bonus, min(hi_p * units + fee + bonus, rev_cap)
             if hi_r < lo_r - FEAS_REL * max(1.0, lo_r):
                 continue
             out.append((lo_r, max(hi_r, lo_r), None))
@@ -853,7 +907,7 @@ def _price_options(
             continue
         charge = plan_charge(point, q, terms)
         for fee in terms["platform_fee"]:
-            r = charge + fee
+            r = charge + fee + bonus
             if r > rev_cap + FEAS_REL * max(1.0, rev_cap):
                 continue
             out.append((r, r, p))
@@ -890,9 +944,16 @@ def solve(
     min_tier = client.get("min_tier", {}) or {}
     tier_ranges = []
     for cat in deal.cats:
-        names = [t.name for t in cat.tiers]
+        names = [t["name"] for t in cat.raw["tiers"]]
         first = names.index(min_tier[cat.name]) if cat.name in min_tier else 0
-        tier_ranges.append(range(first, len(names)))
+        tier_ranges.append(
+            [
+                k
+                for k, t in enumerate(cat.tiers)
+                if (t.index if t.index >= 0 else k) >= first
+                and all(o or not d for o, d in zip(t.on, t.due, strict=True))  # earned: billed
+            ]
+        )
     cache: dict = {}
     best: list[Candidate] = []
     misses: list[str] = []
@@ -1373,7 +1434,38 @@ def random_deal(seed: int) -> dict[str, Any]:
         raw["client"] = client
     _add_terms(np.random.default_rng([seed, 20]), raw, deal)
     _add_category_floors(np.random.default_rng([seed, 26]), raw, deal)
+    _add_bonus(np.random.default_rng([seed, 32]), raw, deal)
     return raw
+
+
+BONUS_SHARE = 0.25
+"""Share of the deals with a voice or chat category that get a bonus on one of them."""
+
+
+def _add_bonus(brng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> None:
+    """One or two bonus levels (design 11) on one voice or chat category of some deals,
+    from a stream of their own: a service level around the tiers' own, an amount a share
+    of the category's staffing cost (so that earning it may or may not pay)."""
+    pairs = [
+        (c, i)
+        for c, i in zip(raw["categories"], deal.cats, strict=True)
+        if c["channel"] in ("voice", "chat")
+    ]
+    if not pairs or brng.random() >= BONUS_SHARE:
+        return
+    cat, info = pairs[int(brng.integers(0, len(pairs)))]
+    rate = float(np.mean([s["hourly_cost"] for s in raw["provider"]["sites"]]))
+    cost = info.tiers[0].productive_hours * rate
+    levels = []
+    for within in sorted({int(w) for w in brng.choice([10, 15, 20, 30, 45], brng.integers(1, 3))}):
+        levels.append(
+            {
+                "service_level": round(float(brng.uniform(0.7, 0.97)), 3),
+                "answer_within_seconds": within,
+                "amount": _sig(cost * float(brng.uniform(0.01, 0.25))),
+            }
+        )
+    cat.setdefault("terms", {})["bonus"] = levels
 
 
 FLOOR_SHARE = 0.25

@@ -13,8 +13,9 @@ So a 95% level of 150 pays (800 + 150 - 120 = 830 > 800), one of 100 does not (7
 
 The brute force (every subset of levels, staffing the per-interval maximum of the tier's
 and the subset's requirements) agrees with the model on generated deals; verification
-re-checks each level from the staffing in both directions; under ``min_price`` a level
-the tier's own staffing meets is paid; invoices bill a level by the month's actual
+re-checks each level from the staffing in both directions; a level the tier's own
+staffing, or another level's, meets is paid, under ``min_price`` and under a budget;
+invoices bill a level by the month's actual
 service level.
 """
 
@@ -223,6 +224,22 @@ def test_min_price_pays_a_level_the_tier_already_meets() -> None:
     assert checked.totals is not None
     assert solution.choices["calls"].bonus == (True,)
     assert checked.totals.revenue == pytest.approx(1200 + 50)
+
+
+def test_a_level_the_staffing_of_another_earns_is_billed_under_a_budget() -> None:
+    """Levels 95% (150) and 99% (300) under a budget of 1,500: the 99% staffing alone
+    would pay most (800 + 300 - 200 = 900 at a spend of 1,500), but it meets 95% too, so
+    both are earned and billed (1,650, over the budget). The best plan the budget allows
+    is 95% alone: 800 + 150 - 120 = 830 at 1,350 (before, the model claimed 99% alone and
+    verification refused the plan: seeded deal 172 of the differential test)."""
+    deal = raw((150.0, 300.0))
+    deal["client"] = {"budget_per_month": 1500}
+    scenario, reqs, solution = solved(deal)
+    checked = verify(scenario, reqs, solution)
+    assert checked.totals is not None
+    assert solution.choices["calls"].bonus == (True, False)
+    assert checked.totals.margin == pytest.approx(830, abs=1e-6)
+    assert checked.totals.revenue == pytest.approx(1350, abs=1e-6)
 
 
 def test_a_claimed_level_the_staffing_misses_fails_verification() -> None:

@@ -301,6 +301,8 @@ def test_generator_covers_every_feature() -> None:
         "min_premium",
         "project.platform_fee",
         "category.min_margin",
+        "bonus",
+        "bonus.levels",
     }
     assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
 
@@ -322,6 +324,8 @@ def _terms_seen(cat: dict[str, Any]) -> set[str]:
     seen.update(k for k in ("minimum_monthly", "min_premium") if terms.get(k) is not None)
     if terms.get("min_margin") is not None:
         seen.add("category.min_margin")
+    if terms.get("bonus"):
+        seen.add("bonus" if len(terms["bonus"]) == 1 else "bonus.levels")
     if terms.get("bill_whole_units"):
         seen.add("bill_whole_units")
     if cat["channel"] == "project" and fee:

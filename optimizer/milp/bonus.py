@@ -8,15 +8,20 @@ One binary ``u_b`` per level::
     bonus_cover[c][b][t]:  sum_s n[s, c, t] - need_b[t] x u_b >= 0     (every interval)
     revenue             += amount_b x u_b
 
-so the level is claimed only when the pooled agents meet it in every interval, and the
-optimiser claims it when the amount pays for the extra agents. Under ``min_price`` the
-client would rather not pay it, so a level the chosen tier's own staffing already meets
-is forced on (``bonus_due``: ``u_b >= x_o`` for every option ``o`` whose tier needs at
-least ``need_b`` everywhere): a level is paid whenever the staffing earns it, and
+so the level is claimed only when the pooled agents meet it in every interval. A level
+the staffing earns is paid, whatever the objective: a competitive bid would rather not
+pay it, and under ``max_margin`` a binding budget, ROI or cost per contact would rather
+not either (seeded deal 172 of the differential test: the staffing of one level met a
+second, unclaimed, and verification refused the plan). So a level the staffing of the
+chosen tier and of other claimed levels already meets is forced on (``bonus_due``:
+``u_b >= x_o + sum_(a in S) u_a - |S|`` for every option ``o`` and smallest set ``S`` of
+other levels with ``max(tier agents, need_a for a in S) >= need_b`` everywhere);
 verification re-checks both directions from the staffing alone.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pulp
@@ -59,9 +64,29 @@ def link_bonus(
             staffed = pulp.LpAffineExpression(pooled.get(int(t), {}))
             key = RowKey("bonus_cover", category=cat.name, interval=labels[t], detail=level)
             draft.add(staffed - float(need[t]) * u >= 0, key)
-        if draft.objective != "min_price":
-            continue
         for i, option in enumerate(draft.options[cat.name]):
-            if np.all(reqs.tier(option.tier).agents >= need):
-                key = RowKey("bonus_due", category=cat.name, tier=option.tier, detail=f"{b}/{i}")
-                draft.add(u - option.var >= 0, key)
+            for others in _earning(reqs.tier(option.tier).agents, reqs.bonus_agents, b):
+                detail = "/".join([str(b), str(i), *map(str, others)])
+                key = RowKey("bonus_due", category=cat.name, tier=option.tier, detail=detail)
+                claimed = pulp.lpSum(bonuses[a] for a in others)
+                draft.add(u - option.var - claimed >= -len(others), key)
+
+
+def _earning(tier: np.ndarray, needs: tuple[np.ndarray, ...], level: int) -> list[tuple[int, ...]]:
+    """The smallest sets of other levels whose staffing, with the tier's, meets ``level``
+    in every interval (``()``: the tier's alone does).
+
+    >>> tier = np.array([3, 1]); needs = (np.array([2, 2]), np.array([1, 2]), np.array([4, 1]))
+    >>> _earning(tier, needs, 0), _earning(tier, needs, 1), _earning(tier, needs, 2)
+    ([(1,)], [(0,)], [])
+    """
+    others = [a for a in range(len(needs)) if a != level]
+    found: list[tuple[int, ...]] = []
+    for size in range(len(others) + 1):
+        for subset in itertools.combinations(others, size):
+            if any(set(f) <= set(subset) for f in found):
+                continue
+            staffed = np.maximum.reduce([tier, *(needs[a] for a in subset)])
+            if np.all(staffed >= needs[level]):
+                found.append(subset)
+    return found
