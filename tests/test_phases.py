@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from helpers import make_scenario
 
-from optimizer.milp import cuts, highs
+from optimizer.milp import cuts, highs, root
 from optimizer.milp.cuts import MIN_VIOLATION, ShiftCoverage
 from optimizer.milp.highs import HighsOptions, run_highs
 from optimizer.milp.matrix import matrix_form
@@ -146,6 +146,24 @@ def test_pinned_start_is_a_plan_of_the_full_model() -> None:
     lp = h.getLp()
     assert np.array_equal(np.asarray(lp.col_upper_), arrays.upper)
     assert np.array_equal(np.asarray(lp.col_lower_), arrays.lower)
+
+
+def test_full_mip_runs_after_an_interrupted_pinned_sub_mip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HiGHS keeps a callback's ``user_interrupt`` from one run to the next: the pinned
+    sub-MIP, given no time (``PIN_SHARE`` 0), is interrupted at once, and the full MIP
+    after it must still run, to the optimum HiGHS alone finds."""
+    scenario = two_tier_shifts()
+    model = build_model(scenario, build_requirements(scenario))
+    form = matrix_form(model.prob, model.rows)
+    arrays = form.arrays()
+    plain = run_highs(arrays, HighsOptions(60.0, 0.0, 1, False, None))
+    assert plain.status == SolveStatus.OPTIMAL and plain.objective is not None
+    monkeypatch.setattr(root, "PIN_SHARE", 0.0)
+    ours = run_highs(arrays, HighsOptions(60.0, 0.0, 1, False, None), separators(model, form))
+    assert ours.status == SolveStatus.OPTIMAL and ours.objective is not None
+    assert ours.objective == pytest.approx(plain.objective, rel=1e-7, abs=1e-6)
 
 
 @pytest.mark.parametrize("objective", ["max_margin", "min_price"])

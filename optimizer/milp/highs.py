@@ -204,8 +204,7 @@ def _run_here(arrays: Arrays, options: HighsOptions, separators: Sequence[Separa
     pinning = Pinning()
 
     def stop(kind: int, message: str, out: Any, into: Any, _data: object) -> None:
-        if pinning.overdue():
-            into.user_interrupt = True
+        into.user_interrupt = pinning.overdue()  # HiGHS keeps it between runs (``Pinning``)
 
     if is_mip:
         h.setCallback(stop, None)
@@ -292,9 +291,8 @@ def _stream(
                 row = arrays.activity(col)
                 reporter.last(Outcome(SolveStatus.OPTIMAL, objective, gap, proof.bound, col, row))
             return
-        if pinning.overdue():
-            into.user_interrupt = True
-        elif not pinning.active:
+        into.user_interrupt = pinning.overdue()  # HiGHS keeps it between runs (``Pinning``)
+        if not pinning.active:
             reporter.bound(bound)
 
     if is_mip:
