@@ -108,7 +108,7 @@ def _prepare(
     rounding = [s for s in separators if hasattr(s, "fixing")]
     if start is None and point is not None and rounding:
         fixing = cast("Rounding", rounding[0]).fixing(point)
-        live = Live(partial(_relax, h, arrays), pinning or Pinning())
+        live = Live(partial(_relax, h, arrays), pinning or Pinning(), partial(_set_start, h))
         start = pinned_start(h, arrays, options.time_limit, options.gap, fixing, clock, live)
         h.clearSolver()  # no LP point for HiGHS to repair in the full MIP (``_add_cuts``)
     if start is not None:

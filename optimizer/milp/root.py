@@ -17,12 +17,16 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from optimizer.milp import neighbourhood
 from optimizer.milp.arrays import Arrays
 
 PIN_SHARE = 0.5
 """Share of the time left after the cut loop that the pinned sub-MIP may use."""
 PIN_GAP = 1e-3
 """Relative gap of the pinned sub-MIP: it only gives the full MIP its start."""
+IMPROVE_SHARE = 0.4
+"""Share of the time left after the pinned sub-MIP that the search over its shift counts
+(``optimizer.milp.neighbourhood``) may use; the full MIP has the rest."""
 DEFAULT_GAP = 1e-4
 """HiGHS's own ``mip_rel_gap``, put back after the pinned sub-MIP."""
 
@@ -54,6 +58,8 @@ class Live:
 
     relax: Callable[[bool], None]
     pinning: Pinning
+    start: Callable[[NDArray[np.float64]], None] | None = None
+    """Gives HiGHS a start solution (the neighbourhood search's blocks run from it)."""
 
 
 class CutRow(Protocol):
@@ -82,6 +88,10 @@ class Fixing(Protocol):
     def lower(self) -> NDArray[np.float64]: ...
     @property
     def upper(self) -> NDArray[np.float64]: ...
+    @property
+    def blocks(self) -> Sequence[NDArray[np.int32]]:
+        """Shift-count columns freed together by the neighbourhood search (or none)."""
+        ...
 
 
 class Rounding(Separator, Protocol):
@@ -145,13 +155,32 @@ def pinned_start(
     h.setOptionValue("mip_rel_gap", max(gap or 0.0, PIN_GAP))
     live.pinning.active, live.pinning.until = True, time.perf_counter() + share
     h.run()
-    live.pinning.active = False
     found = h.getInfo().primal_solution_status == 2
     col = np.asarray(h.getSolution().col_value, float) if found else None
+    if col is not None and fixing.blocks and live.start is not None:
+        col = _improved(h, arrays, col, fixing, IMPROVE_SHARE * left(), live)
+    live.pinning.active = False
     h.changeColsBounds(cols.size, cols, arrays.lower[cols], arrays.upper[cols])
     h.setOptionValue("mip_rel_gap", DEFAULT_GAP if gap is None else float(gap))
     _limit(h, left())
     return col
+
+
+def _improved(
+    h: Any, arrays: Arrays, col: NDArray[np.float64], fixing: Fixing, seconds: float, live: Live
+) -> NDArray[np.float64]:
+    """``col`` improved block by block (``optimizer.milp.neighbourhood``), the choices
+    still pinned; its sub-MIPs' bounds are not the model's (``live.pinning`` stays on)."""
+    assert live.start is not None
+    lower, upper = arrays.lower.copy(), arrays.upper.copy()
+    lower[fixing.columns], upper[fixing.columns] = fixing.lower, fixing.upper
+
+    def interrupt_at(instant: float) -> None:
+        live.pinning.until = instant
+
+    return neighbourhood.search(
+        h, arrays, col, (lower, upper), fixing.blocks, seconds, live.start, interrupt_at
+    )
 
 
 def _limit(h: Any, seconds: float) -> None:
