@@ -47,3 +47,15 @@ def test_highs_own_stop_without_a_bound_gets_a_numeric_gap():
     stopped = Outcome(SolveStatus.FEASIBLE, 6.0, math.inf, -math.inf, np.array([2.0, 0.0]))
     fixed = outcome.with_gap(arrays(), stopped, None)
     assert fixed.gap is not None and math.isfinite(fixed.gap)
+
+
+def test_the_tighter_of_highs_bound_and_the_streamed_one_gives_the_gap():
+    """HiGHS stopped before its root LP ended reports a weak bound of its own (20 here);
+    the child had streamed a tighter one (8): that gives the gap. A tighter HiGHS bound
+    keeps HiGHS's own gap."""
+    col = np.array([2.0, 0.0])
+    weak = Outcome(SolveStatus.FEASIBLE, 6.0, (20 - 6) / 6, 20.0, col, np.array([2.0]))
+    out = outcome.with_gap(arrays(), weak, 8.0)
+    assert out.bound == 8.0 and out.gap == pytest.approx((8 - 6) / 6)
+    tight = Outcome(SolveStatus.FEASIBLE, 6.0, 0.1, 6.6, col, np.array([2.0]))
+    assert outcome.with_gap(arrays(), tight, 8.0) == tight

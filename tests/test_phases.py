@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from helpers import make_scenario
 
-from optimizer.milp import cuts, highs
+from optimizer.milp import cuts, highs, neighbourhood, root
 from optimizer.milp.cuts import MIN_VIOLATION, ShiftCoverage
 from optimizer.milp.highs import HighsOptions, run_highs
 from optimizer.milp.matrix import matrix_form
@@ -146,6 +146,68 @@ def test_pinned_start_is_a_plan_of_the_full_model() -> None:
     lp = h.getLp()
     assert np.array_equal(np.asarray(lp.col_upper_), arrays.upper)
     assert np.array_equal(np.asarray(lp.col_lower_), arrays.lower)
+
+
+def test_full_mip_runs_after_an_interrupted_pinned_sub_mip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HiGHS keeps a callback's ``user_interrupt`` from one run to the next: the pinned
+    sub-MIP, given no time (``PIN_SHARE`` 0), is interrupted at once, and the full MIP
+    after it must still run, to the optimum HiGHS alone finds."""
+    scenario = two_tier_shifts()
+    model = build_model(scenario, build_requirements(scenario))
+    form = matrix_form(model.prob, model.rows)
+    arrays = form.arrays()
+    plain = run_highs(arrays, HighsOptions(60.0, 0.0, 1, False, None))
+    assert plain.status == SolveStatus.OPTIMAL and plain.objective is not None
+    monkeypatch.setattr(root, "PIN_SHARE", 0.0)
+    ours = run_highs(arrays, HighsOptions(60.0, 0.0, 1, False, None), separators(model, form))
+    assert ours.status == SolveStatus.OPTIMAL and ours.objective is not None
+    assert ours.objective == pytest.approx(plain.objective, rel=1e-7, abs=1e-6)
+
+
+def test_neighbourhood_search_keeps_a_plan_of_the_full_model() -> None:
+    """From the pinned sub-MIP's plan with one shift more, the search over the (day,
+    category) blocks, choices pinned, finds a better plan that satisfies every row and
+    bound of the full model, and puts the pinned bounds back."""
+    scenario = two_tier_shifts()
+    model = build_model(scenario, build_requirements(scenario))
+    form = matrix_form(model.prob, model.rows)
+    arrays = form.arrays()
+    found = separators(model, form)
+    options = HighsOptions(30.0, None, 1, False, None)
+    h, _ = highs._configure(arrays, options)
+    point, _ = highs._add_cuts(h, arrays, options, found)
+    assert point is not None
+    rounding = next(s for s in found if isinstance(s, TierRounding))
+    fixing = rounding.fixing(point)
+    assert fixing.blocks and all(b.size for b in fixing.blocks)
+    live = Live(lambda relaxed: highs._relax(h, arrays, relaxed), Pinning())
+    col = pinned_start(h, arrays, 30.0, None, fixing, time.perf_counter(), live)
+    assert col is not None
+    worse = col.copy()
+    for j in np.concatenate(fixing.blocks):  # one shift more, where the seats allow it
+        worse[j] += 1.0
+        if arrays.discrepancy(worse, None) is None:
+            break
+        worse[j] -= 1.0
+    assert arrays.cost @ worse < arrays.cost @ col
+    lower, upper = arrays.lower.copy(), arrays.upper.copy()
+    lower[fixing.columns], upper[fixing.columns] = fixing.lower, fixing.upper
+    better = neighbourhood.search(
+        h,
+        arrays,
+        worse,
+        (lower, upper),
+        fixing.blocks,
+        10.0,
+        lambda c: highs._set_start(h, c),
+        lambda _: None,
+    )
+    assert arrays.discrepancy(better, None) is None
+    assert arrays.cost @ better > arrays.cost @ worse
+    lp = h.getLp()
+    assert np.array_equal(np.asarray(lp.col_upper_), upper)
 
 
 @pytest.mark.parametrize("objective", ["max_margin", "min_price"])

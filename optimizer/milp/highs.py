@@ -31,7 +31,7 @@ from optimizer.milp.backend import highs_status
 from optimizer.milp.branch import Node, prove
 from optimizer.milp.outcome import HighsOptions as HighsOptions
 from optimizer.milp.outcome import Outcome as Outcome
-from optimizer.milp.outcome import from_incumbent, inner_limit, with_gap
+from optimizer.milp.outcome import from_incumbent, inner_limit, tighter, with_gap
 from optimizer.milp.proof import MIP_GAP, RootProof
 from optimizer.milp.root import (
     CutRow,
@@ -117,7 +117,7 @@ def _prepare(
     rounding = [s for s in separators if hasattr(s, "fixing")]
     if start is None and point is not None and rounding:
         fixing = cast("Rounding", rounding[0]).fixing(point)
-        live = Live(partial(_relax, h, arrays), pinning or Pinning())
+        live = Live(partial(_relax, h, arrays), pinning or Pinning(), partial(_set_start, h))
         start = pinned_start(h, arrays, options.time_limit, options.gap, fixing, clock, live)
         h.clearSolver()  # no LP point for HiGHS to repair in the full MIP (``_add_cuts``)
     if start is not None:
@@ -213,8 +213,7 @@ def _run_here(arrays: Arrays, options: HighsOptions, separators: Sequence[Separa
     pinning = Pinning()
 
     def stop(kind: int, message: str, out: Any, into: Any, _data: object) -> None:
-        if pinning.overdue():
-            into.user_interrupt = True
+        into.user_interrupt = pinning.overdue()  # HiGHS keeps it between runs (``Pinning``)
 
     if is_mip:
         h.setCallback(stop, None)
@@ -298,7 +297,7 @@ def _stream(
 
     def report(kind: int, message: str, out: Any, into: Any, _data: object) -> None:
         cb = highspy.cb.HighsCallbackType
-        bound = math.inf if pinning.active else float(out.mip_dual_bound)
+        bound = math.inf if pinning.active else tighter(arrays, out.mip_dual_bound, proof.bound)
         if kind == cb.kCallbackMipImprovingSolution:
             objective = float(out.objective_function_value)
             col = np.asarray(out.mip_solution, float)
@@ -308,9 +307,8 @@ def _stream(
                 row = arrays.activity(col)
                 reporter.last(Outcome(SolveStatus.OPTIMAL, objective, gap, proof.bound, col, row))
             return
-        if pinning.overdue():
-            into.user_interrupt = True
-        elif not pinning.active:
+        into.user_interrupt = pinning.overdue()  # HiGHS keeps it between runs (``Pinning``)
+        if not pinning.active:
             reporter.bound(bound)
 
     if is_mip:

@@ -86,15 +86,37 @@ def from_incumbent(
     return with_gap(arrays, feasible, bound)
 
 
+def tighter(arrays: Arrays, bound: float, root: float | None) -> float:
+    """The tighter of HiGHS's bound and the root cut loop's (``root``): before its root LP
+    ends, a MIP reports a bound from its column bounds alone (1,360,049 against 628,674 on
+    the 10 x 3 x 7 shift deal, seed 0), and the parent keeps the last bound it hears.
+
+    >>> a = Arrays(*(np.zeros(1),) * 3, np.zeros(1, bool), *(np.zeros(0),) * 2,
+    ...            np.zeros(2, np.int32), np.zeros(0, np.int32), np.zeros(0), 0.0, True)
+    >>> tighter(a, 20.0, 8.0), tighter(a, 6.6, 8.0), tighter(a, 20.0, None)
+    (8.0, 6.6, 20.0)
+    """
+    if root is None or not math.isfinite(root):
+        return float(bound)
+    return (min if arrays.maximize else max)(float(bound), root)
+
+
 def with_gap(arrays: Arrays, outcome: Outcome, bound: float | None) -> Outcome:
-    """A feasible outcome always carries a numeric gap: from HiGHS's own bound, else the
-    last bound the child reported, else the bound of every column at its best limit."""
+    """A feasible outcome always carries a numeric gap: from the tighter of HiGHS's own
+    bound and the last bound the child reported, else the bound of every column at its
+    best limit.
+
+    Both are proven, and HiGHS's can be the weaker: a full shift MIP stopped by its time
+    limit before its root LP ended reported a bound from its column bounds (1,360,049 on
+    the 10 x 3 x 7 shift deal, seed 0) where the root cut loop had proven 628,674."""
     if outcome.status != SolveStatus.FEASIBLE or outcome.objective is None:
         return outcome
-    if outcome.gap is not None and math.isfinite(outcome.gap):
-        return outcome
     candidates = [b for b in (outcome.bound, bound) if b is not None and math.isfinite(b)]
-    best = candidates[0] if candidates else column_bound(arrays)
+    own = outcome.gap is not None and math.isfinite(outcome.gap)
+    tightest = (min if arrays.maximize else max)(candidates) if candidates else None
+    if own and (tightest is None or tightest == outcome.bound):
+        return outcome
+    best = tightest if tightest is not None else column_bound(arrays)
     if not math.isfinite(best):
         return outcome  # pragma: no cover - a MIP with a solution and an unbounded relaxation
     gap = relative_gap(best, outcome.objective)

@@ -5,9 +5,11 @@ relaxation of the shift model: shifts can only cost more and use more seats), wh
 proves an infeasible deal infeasible and gives a bound; then the full shift model,
 whose root (``optimizer.milp.root``) rounds its own LP point, strengthened by the
 coverage cuts of every tier, to a tier and price per category, solves the MIP with
-those pinned by column bounds for a start, and goes on with the full MIP; its proven
-bound gives the reported gap. Without a time limit the shift phases run under
-``SHIFT_TIME_LIMIT``, and a result it stopped says so (``TimeLimitWarning``).
+those pinned by column bounds for a start (improved one category's day of shifts at a
+time when that sub-MIP ran out of time: ``optimizer.milp.neighbourhood``), and goes on
+with the full MIP; its proven bound gives the reported gap. Without a time limit the
+shift phases run under ``SHIFT_TIME_LIMIT``, and a result it stopped says so
+(``TimeLimitWarning``).
 
 Before, the interval model's choices were pinned in a second shift model built
 anew (1.9 s of PuLP and 0.5 s of hand-over on the 10 x 3 x 7 deal, most of a 10 s

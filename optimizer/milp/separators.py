@@ -45,6 +45,8 @@ class Fixed:
     columns: NDArray[np.int32]
     lower: NDArray[np.float64]
     upper: NDArray[np.float64]
+    blocks: tuple[NDArray[np.int32], ...] = ()
+    """The shift-count blocks of the neighbourhood search (``optimizer.milp.neighbourhood``)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class TierRounding:
     """
 
     groups: tuple[tuple[NDArray[np.int32], ...], ...]
+    blocks: tuple[NDArray[np.int32], ...] = ()
+    """Shift-count columns by (day, category), for the neighbourhood search."""
 
     def separate(self, x: NDArray[np.float64]) -> list[Cut]:
         """No cut: this separator only rounds (``fixing``)."""
@@ -77,7 +81,7 @@ class TierRounding:
                 columns.extend(int(c) for c in cols)
                 chosen.extend(float(c == pick) for c in cols)
         on = np.array(chosen)
-        return Fixed(np.array(columns, np.int32), on, on.copy())
+        return Fixed(np.array(columns, np.int32), on, on.copy(), self.blocks)
 
 
 def _rounding(model: BuiltModel, column: dict[str, int]) -> TierRounding | None:
@@ -86,7 +90,18 @@ def _rounding(model: BuiltModel, column: dict[str, int]) -> TierRounding | None:
     for cat, options in model.options.items():
         if len(options) > 1:
             groups.append(_tier_columns(model, column, cat)[1])
-    return TierRounding(tuple(groups)) if groups else None
+    return TierRounding(tuple(groups), _blocks(model, column)) if groups else None
+
+
+def _blocks(model: BuiltModel, column: dict[str, int]) -> tuple[NDArray[np.int32], ...]:
+    """The shift-count columns of each category on each day of the week (all its sites),
+    day by day: the blocks ``optimizer.milp.neighbourhood`` frees one at a time."""
+    per_day = max(len(model.requirements.labels) // 7, 1)
+    found: dict[tuple[int, str], list[int]] = {}
+    for (_, cat), pairs in model.shifts.items():
+        for pattern, z in pairs:
+            found.setdefault((pattern.start // per_day, cat), []).append(column[z.name])
+    return tuple(np.array(cols, np.int32) for _, cols in sorted(found.items()))
 
 
 def _tier_columns(
