@@ -128,6 +128,10 @@ class DeskServer(ThreadingHTTPServer):
     """A threading HTTP server that owns the desk's API."""
 
     daemon_threads = True
+    request_queue_size = 128
+    """Connections the kernel holds until accepted (``socketserver``'s default is 5): a
+    sales team's checks arrive together, and with 20 at once on a busy 2-core machine a
+    queue of 5 overflowed and clients got "connection reset" (CI, test_web_load)."""
 
     def __init__(self, address: tuple[str, int], api: DeskApi) -> None:
         self.api = api
