@@ -32,7 +32,7 @@ from optimizer.milp.branch import Node, prove
 from optimizer.milp.outcome import HighsOptions as HighsOptions
 from optimizer.milp.outcome import Outcome as Outcome
 from optimizer.milp.outcome import from_incumbent, inner_limit, tighter, with_gap
-from optimizer.milp.proof import MIP_GAP, RootProof
+from optimizer.milp.proof import RootProof, gap_or_default
 from optimizer.milp.root import (
     CutRow,
     Live,
@@ -373,7 +373,7 @@ def prove_plan(
     limit = options.seconds_left()
     if limit is not None and limit <= 0:
         return None
-    gap = options.gap if options.gap is not None else MIP_GAP
+    gap = gap_or_default(options.gap)
     target = objective + (1.0 if arrays.maximize else -1.0) * gap * max(abs(objective), 1e-9)
     inner = replace(options, relax=True, start=None, time_limit=limit and inner_limit(limit))
     with meanwhile(

@@ -17,6 +17,15 @@ MIP_GAP = 1e-4
 """HiGHS's default relative gap (``mip_rel_gap``)."""
 
 
+def gap_or_default(gap: float | None) -> float:
+    """The relative gap asked for, else HiGHS's default (``MIP_GAP``).
+
+    >>> gap_or_default(None), gap_or_default(0.01)
+    (0.0001, 0.01)
+    """
+    return MIP_GAP if gap is None else float(gap)
+
+
 def relative_gap(bound: float, objective: float) -> float:
     """The gap between a solution and a bound, as HiGHS measures it.
 
@@ -31,7 +40,7 @@ class RootProof:
 
     def __init__(self, on: bool, gap: float | None, forward: Callable[[float], None]) -> None:
         self.on = on
-        self.gap = gap if gap is not None else MIP_GAP
+        self.gap = gap_or_default(gap)
         self.bound: float | None = None
         self._forward = forward
 

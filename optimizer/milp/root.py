@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from optimizer.milp import neighbourhood
 from optimizer.milp.arrays import Arrays
+from optimizer.milp.proof import gap_or_default
 
 PIN_SHARE = 0.5
 """Share of the time left after the cut loop that the pinned sub-MIP may use."""
@@ -27,8 +28,6 @@ PIN_GAP = 1e-3
 IMPROVE_SHARE = 0.4
 """Share of the time left after the pinned sub-MIP that the search over its shift counts
 (``optimizer.milp.neighbourhood``) may use; the full MIP has the rest."""
-DEFAULT_GAP = 1e-4
-"""HiGHS's own ``mip_rel_gap``, put back after the pinned sub-MIP."""
 
 
 @dataclass
@@ -177,7 +176,7 @@ def pinned_start(
         col = _improved(h, arrays, col, fixing, IMPROVE_SHARE * left(), live)
     live.pinning.active = False
     h.changeColsBounds(cols.size, cols, arrays.lower[cols], arrays.upper[cols])
-    h.setOptionValue("mip_rel_gap", DEFAULT_GAP if gap is None else float(gap))
+    h.setOptionValue("mip_rel_gap", gap_or_default(gap))  # put back after the sub-MIP
     _limit(h, left())
     return col
 

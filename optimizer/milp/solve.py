@@ -27,9 +27,10 @@ from optimizer.milp.cbc import solve_cbc
 from optimizer.milp.highs import HighsOptions, Outcome, Separator, run_highs
 from optimizer.milp.matrix import MatrixForm, matrix_form
 from optimizer.milp.model import BuiltModel
+from optimizer.milp.proof import gap_or_default
 from optimizer.milp.readback import read_solution
 from optimizer.milp.separators import separators
-from optimizer.milp.start import GAP, Start, find_start
+from optimizer.milp.start import Start, find_start
 from optimizer.options import SolveOptions
 from optimizer.results import Solution, SolverInfo, SolveStatus
 
@@ -147,7 +148,7 @@ def _started(
     found = _heuristic(model, form, heuristic, cuts, known)
     if isinstance(found, Outcome):
         return found, highs_options  # the LP relaxation is infeasible: so is the MILP
-    if found is not None and found.gap() <= (options.gap if options.gap is not None else GAP):
+    if found is not None and found.gap() <= gap_or_default(options.gap):
         return found.outcome(arrays), highs_options  # proven by the LP bound: no HiGHS run
     limit = options.time_limit
     if limit is not None:  # HiGHS runs in the time the heuristic left

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from optimizer.milp.arrays import Arrays
 from optimizer.milp.highs import prove_plan, run_highs
 from optimizer.milp.outcome import HighsOptions, Outcome
-from optimizer.milp.proof import MIP_GAP, relative_gap
+from optimizer.milp.proof import MIP_GAP, gap_or_default, relative_gap
 from optimizer.milp.root import Separator
 from optimizer.results import SolveStatus
 
@@ -116,7 +116,7 @@ def find_start(
     if not first.status.has_solution or first.col is None or first.objective is None:
         return None
     col, bound = first.col, first.objective
-    gap = GAP if options.gap is None else options.gap
+    gap = gap_or_default(options.gap)
     if known is not None and arrays.discrepancy(known, None) is None:
         value = float(arrays.cost @ known + arrays.offset)
         if relative_gap(bound, value) <= gap:
