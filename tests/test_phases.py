@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -125,10 +126,9 @@ def test_shift_models_round_the_root_when_a_choice_is_left() -> None:
     assert not any(isinstance(s, TierRounding) for s in separators(pinned, form))
 
 
-def test_pinned_start_is_a_plan_of_the_full_model() -> None:
-    """The root's pinned sub-MIP, run on a live HiGHS model after the cut loop, gives a
-    plan that satisfies every row and bound of the full model, and its bounds are put
-    back."""
+def after_the_cut_loop() -> tuple[Any, Any, np.ndarray, TierRounding]:
+    """The two-tier shift deal on a live HiGHS model after our root cut loop: its arrays,
+    the model, the loop's LP point (its bound proven) and the tier rounding."""
     scenario = two_tier_shifts()
     model = build_model(scenario, build_requirements(scenario))
     form = matrix_form(model.prob, model.rows)
@@ -138,7 +138,14 @@ def test_pinned_start_is_a_plan_of_the_full_model() -> None:
     h, _ = highs._configure(arrays, options)
     point, bound = highs._add_cuts(h, arrays, options, found)
     assert point is not None and bound is not None
-    rounding = next(s for s in found if isinstance(s, TierRounding))
+    return arrays, h, point, next(s for s in found if isinstance(s, TierRounding))
+
+
+def test_pinned_start_is_a_plan_of_the_full_model() -> None:
+    """The root's pinned sub-MIP, run on a live HiGHS model after the cut loop, gives a
+    plan that satisfies every row and bound of the full model, and its bounds are put
+    back."""
+    arrays, h, point, rounding = after_the_cut_loop()
     live = Live(lambda relaxed: highs._relax(h, arrays, relaxed), Pinning())
     col = pinned_start(h, arrays, 30.0, None, rounding.fixing(point), time.perf_counter(), live)
     assert col is not None
@@ -170,16 +177,7 @@ def test_neighbourhood_search_keeps_a_plan_of_the_full_model() -> None:
     """From the pinned sub-MIP's plan with one shift more, the search over the (day,
     category) blocks, choices pinned, finds a better plan that satisfies every row and
     bound of the full model, and puts the pinned bounds back."""
-    scenario = two_tier_shifts()
-    model = build_model(scenario, build_requirements(scenario))
-    form = matrix_form(model.prob, model.rows)
-    arrays = form.arrays()
-    found = separators(model, form)
-    options = HighsOptions(30.0, None, 1, False, None)
-    h, _ = highs._configure(arrays, options)
-    point, _ = highs._add_cuts(h, arrays, options, found)
-    assert point is not None
-    rounding = next(s for s in found if isinstance(s, TierRounding))
+    arrays, h, point, rounding = after_the_cut_loop()
     fixing = rounding.fixing(point)
     assert fixing.blocks and all(b.size for b in fixing.blocks)
     live = Live(lambda relaxed: highs._relax(h, arrays, relaxed), Pinning())
