@@ -31,7 +31,7 @@ from optimizer.milp.backend import highs_status
 from optimizer.milp.branch import Node, prove
 from optimizer.milp.outcome import HighsOptions as HighsOptions
 from optimizer.milp.outcome import Outcome as Outcome
-from optimizer.milp.outcome import from_incumbent, inner_limit, tighter, with_gap
+from optimizer.milp.outcome import from_incumbent, inner_limit, tightest, with_gap
 from optimizer.milp.proof import RootProof, gap_or_default
 from optimizer.milp.root import (
     CutRow,
@@ -297,7 +297,8 @@ def _stream(
 
     def report(kind: int, message: str, out: Any, into: Any, _data: object) -> None:
         cb = highspy.cb.HighsCallbackType
-        bound = math.inf if pinning.active else tighter(arrays, out.mip_dual_bound, proof.bound)
+        proven = None if pinning.active else tightest(arrays, out.mip_dual_bound, proof.bound)
+        bound = math.inf if proven is None else proven
         if kind == cb.kCallbackMipImprovingSolution:
             objective = float(out.objective_function_value)
             col = np.asarray(out.mip_solution, float)

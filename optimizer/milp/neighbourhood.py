@@ -73,13 +73,16 @@ def search(
         if found is None:
             stale += 1
             continue
-        col, best, stale = found, sign * float(arrays.cost @ found), 0
+        (col, best), stale = found, 0
     h.changeColsBounds(every.size, every, pinned[0], pinned[1])
     return col
 
 
-def _better(h: Any, arrays: Arrays, best: float, sign: float) -> NDArray[np.float64] | None:
-    """HiGHS's plan when it beats ``best`` (in ``sign`` x objective) and holds up."""
+def _better(
+    h: Any, arrays: Arrays, best: float, sign: float
+) -> tuple[NDArray[np.float64], float] | None:
+    """HiGHS's plan and its ``sign`` x objective when that beats ``best`` and the plan
+    holds up."""
     if h.getInfo().primal_solution_status != 2:
         return None
     col = np.asarray(h.getSolution().col_value, float)
@@ -88,4 +91,4 @@ def _better(h: Any, arrays: Arrays, best: float, sign: float) -> NDArray[np.floa
         return None
     if arrays.discrepancy(col, None) is not None:
         return None
-    return col
+    return col, value

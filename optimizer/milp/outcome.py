@@ -86,19 +86,21 @@ def from_incumbent(
     return with_gap(arrays, feasible, bound)
 
 
-def tighter(arrays: Arrays, bound: float, root: float | None) -> float:
-    """The tighter of HiGHS's bound and the root cut loop's (``root``): before its root LP
-    ends, a MIP reports a bound from its column bounds alone (1,360,049 against 628,674 on
+def tightest(arrays: Arrays, *bounds: float | None) -> float | None:
+    """The tightest finite one of ``bounds`` (the least for a maximisation), None if none
+    is. HiGHS's bound is not always the tighter: before its root LP ends, a MIP reports a
+    bound from its column bounds alone (1,360,049 against the root cut loop's 628,674 on
     the 10 x 3 x 7 shift deal, seed 0), and the parent keeps the last bound it hears.
 
     >>> a = Arrays(*(np.zeros(1),) * 3, np.zeros(1, bool), *(np.zeros(0),) * 2,
     ...            np.zeros(2, np.int32), np.zeros(0, np.int32), np.zeros(0), 0.0, True)
-    >>> tighter(a, 20.0, 8.0), tighter(a, 6.6, 8.0), tighter(a, 20.0, None)
+    >>> tightest(a, 20.0, 8.0), tightest(a, 6.6, 8.0), tightest(a, 20.0, None)
     (8.0, 6.6, 20.0)
+    >>> tightest(a, math.inf, None) is None
+    True
     """
-    if root is None or not math.isfinite(root):
-        return float(bound)
-    return (min if arrays.maximize else max)(float(bound), root)
+    finite = [float(b) for b in bounds if b is not None and math.isfinite(b)]
+    return (min if arrays.maximize else max)(finite) if finite else None
 
 
 def with_gap(arrays: Arrays, outcome: Outcome, bound: float | None) -> Outcome:
@@ -111,12 +113,11 @@ def with_gap(arrays: Arrays, outcome: Outcome, bound: float | None) -> Outcome:
     the 10 x 3 x 7 shift deal, seed 0) where the root cut loop had proven 628,674."""
     if outcome.status != SolveStatus.FEASIBLE or outcome.objective is None:
         return outcome
-    candidates = [b for b in (outcome.bound, bound) if b is not None and math.isfinite(b)]
     own = outcome.gap is not None and math.isfinite(outcome.gap)
-    tightest = (min if arrays.maximize else max)(candidates) if candidates else None
-    if own and (tightest is None or tightest == outcome.bound):
+    proven = tightest(arrays, outcome.bound, bound)
+    if own and (proven is None or proven == outcome.bound):
         return outcome
-    best = tightest if tightest is not None else column_bound(arrays)
+    best = proven if proven is not None else column_bound(arrays)
     if not math.isfinite(best):
         return outcome  # pragma: no cover - a MIP with a solution and an unbounded relaxation
     gap = relative_gap(best, outcome.objective)
