@@ -111,6 +111,7 @@ def compare(
     from optimizer.options import RunOptions
     from optimizer.output import report
     from optimizer.output.compare import Comparison, check_currencies, comparison_text
+    from optimizer.scenario.set_values import parse_sets, with_sets
     from optimizer.studies.batch import Job, run_jobs
 
     fmt = check_output(fmt, output)
@@ -119,13 +120,15 @@ def compare(
     jobs = []
     sources = []
     for i, path in enumerate(scenarios):
-        s = load(path, None, sets)
+        changes = parse_sets(sets, str(path)) if sets else {}
+        base = load(path)
+        s = with_sets(base, changes, str(path))
         jobs.append(Job(s.scenario, s, options, risk=risk))
         sources.append((str(path), s.currency))
         if variants and i == 0:  # the variants of the first file, as --help says
             names = list(s.variants) if variants == "all" else variants.split(",")
             for name in names:
-                v = load(path, name.strip(), sets)
+                v = with_sets(base.variant(name.strip(), str(path)), changes, str(path))
                 jobs.append(Job(v.scenario, v, options, risk=risk))
                 sources.append((f"{path} [{name.strip()}]", v.currency))
     check_currencies(sources)  # before solving: figures in two currencies do not subtract
