@@ -9,6 +9,7 @@ optimum against HiGHS alone on the model without our cuts or start.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from typing import Any
 
@@ -111,6 +112,25 @@ def test_pinning_is_overdue_only_while_it_runs() -> None:
     assert pinning.overdue()
     pinning.until = time.perf_counter() + 60.0
     assert not pinning.overdue()
+
+
+def test_pinning_stops_a_sub_mip_that_stalled_after_its_first_plan() -> None:
+    """The pinned sub-MIP stops once it has found no better plan for ``STALL_SECONDS`` and
+    for as long as it took to find its last one; never before its first plan, and the
+    neighbourhood search's blocks (``began`` unset) keep only their deadline."""
+    now = time.perf_counter()
+    pinning = Pinning(active=True, until=now + 60.0, began=now - 100.0)
+    assert not pinning.overdue()  # no plan yet, however long
+    pinning.improved()
+    assert not pinning.overdue()
+    pinning.last = now - 1.5 * root.STALL_SECONDS  # found quickly, then nothing
+    pinning.began = pinning.last - 0.1
+    assert pinning.overdue()
+    pinning.began = pinning.last - 2.0 * root.STALL_SECONDS  # found late: it waits as long
+    assert not pinning.overdue()
+    block = Pinning(active=True, until=now + 60.0)
+    block.improved()  # outside the pinned sub-MIP: not recorded
+    assert math.isnan(block.last) and not block.overdue()
 
 
 def test_shift_models_round_the_root_when_a_choice_is_left() -> None:

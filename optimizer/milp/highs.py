@@ -303,6 +303,7 @@ def _stream(
             objective = float(out.objective_function_value)
             col = np.asarray(out.mip_solution, float)
             reporter.incumbent(objective, col, bound)
+            pinning.improved()
             gap = None if pinning.active else proof.gap_of(objective)
             if gap is not None:  # proven: the answer, then this child ends
                 row = arrays.activity(col)
