@@ -78,7 +78,9 @@ def test_e4_shift_set_cover_optimum_is_113() -> None:
             on = pulp.lpSum(count[day, name] for name, hours in cover.items() if hour in hours)
             prob.addConstraint(on >= need, f"need_{day}_{hour}")
             prob.addConstraint(on <= E4_MAX_PER_PERIOD, f"cap_{day}_{hour}")
-    prob.solve(pulp.HiGHS(msg=False))
+    # threads=1: a HiGHS pool of another size in this process would make the in-process
+    # HiGHS runs of later tests (threads=1) fail at once (see tests/test_highs.py)
+    prob.solve(pulp.HiGHS(msg=False, threads=1))
     assert pulp.LpStatus[prob.status] == "Optimal"
     assert pulp.value(prob.objective) == pytest.approx(E4_OPTIMUM)
     per_day = tuple(
