@@ -2,7 +2,9 @@
 
 Run from the repository root:
 ``python benchmarks/frontier.py [--points 10] [--repeats 3] [SCENARIO ...]``
-(default: ``scenarios/nordic_telco.yaml`` and ``scenarios/retail_bank.yaml``).
+(default: ``scenarios/nordic_telco.yaml``, ``scenarios/retail_bank.yaml`` and
+``synthetic:10x3x7:0``, the 10 x 3 x 7 interval deal of ``benchmarks/synthetic.py`` with
+seed 0, whose budget-bound points were the slow ones: 10-68 s each).
 
 Baseline, measured in the same run: one solve of the deal as ``tierprice solve
 --no-explain`` runs it (``run_scenario`` with ``max_margin``, without the explanation,
@@ -27,17 +29,35 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from optimizer.milp import phases
+from optimizer.milp import start as start_module
 from optimizer.options import RunOptions
 from optimizer.pipeline import run_scenario
 from optimizer.scenario.loader import load_scenario
-from optimizer.scenario.schema import Scenario
+from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.studies import frontier
 
 TARGET_RATIO = 3.0
-DEFAULT_SCENARIOS = ("scenarios/nordic_telco.yaml", "scenarios/retail_bank.yaml")
+DEFAULT_SCENARIOS = (
+    "scenarios/nordic_telco.yaml",
+    "scenarios/retail_bank.yaml",
+    "synthetic:10x3x7:0",
+)
+
+
+def scenario_of(spec: str) -> Scenario:
+    """A scenario file, or ``synthetic:CxSxD:SEED`` (``synthetic.make_deal``, intervals)."""
+    if not spec.startswith("synthetic:"):
+        return load_scenario(spec)
+    from synthetic import make_deal
+
+    _, size, seed = spec.split(":")
+    cats, sites, days = (int(n) for n in size.split("x"))
+    raw = make_deal(cats, sites, days, staffing="intervals", seed=int(seed))
+    return validate_scenario(raw, spec)
 
 
 class Tally:
@@ -91,8 +111,25 @@ def one_frontier(scenario: Scenario, points: int) -> tuple[float, float, Tally]:
     return axis, time.perf_counter() - start, tally
 
 
-def report(path: str, points: int, repeats: int) -> None:
-    scenario = load_scenario(path)
+@contextmanager
+def without_repricing() -> Iterator[None]:
+    """The start heuristic as before its prices were chosen again (``start._split`` off)."""
+    saved = start_module._split
+    start_module._split = lambda *args: False
+    try:
+        yield
+    finally:
+        start_module._split = saved
+
+
+def old_frontier(scenario: Scenario, points: int) -> float:
+    """Seconds of the frontier without the repricing of ``optimizer.milp.start``."""
+    with without_repricing():
+        return one_frontier(scenario, points)[1]
+
+
+def report(path: str, points: int, repeats: int, old: bool) -> None:
+    scenario = scenario_of(path)
     one_solve(scenario)  # warm the imports and caches out of the figures
     solves, axes, totals, tallies = [], [], [], []
     for _ in range(repeats):
@@ -117,6 +154,9 @@ def report(path: str, points: int, repeats: int) -> None:
         f"{tally.calls.get('build', 0)} model builds: builds are {100 * build_share:.0f}% "
         "of build + solve time"
     )
+    if old:
+        before = old_frontier(scenario, points)
+        print(f"  without repricing: {before:.2f} s ({before / total:.1f} x the frontier above)")
 
 
 def main() -> None:
@@ -124,10 +164,16 @@ def main() -> None:
     parser.add_argument("scenarios", nargs="*", default=list(DEFAULT_SCENARIOS))
     parser.add_argument("--points", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--old",
+        action="store_true",
+        help="also time one frontier without the start heuristic's repricing (slow: "
+        "about 160 s on the 10 x 3 x 7 deal)",
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     for path in args.scenarios:
-        report(path, args.points, args.repeats)
+        report(path, args.points, args.repeats, args.old)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 

@@ -157,3 +157,33 @@ def test_an_infeasible_lp_relaxation_is_the_answer(monkeypatch) -> None:  # type
     assert solve_module.solve(model).status == SolveStatus.INFEASIBLE
     monkeypatch.setattr(solve_module, "START_MIN_INTEGERS", 10**9)
     assert solve_module.solve(model).status == SolveStatus.INFEASIBLE
+
+
+def _tiers(model):  # type: ignore[no-untyped-def]
+    return [
+        np.array([[o.tier for o in opts].index(o.tier) for o in opts], np.int32)
+        for opts in model.options.values()
+    ]
+
+
+def test_a_binding_budget_gets_its_prices_chosen_again() -> None:
+    """The 10 x 3 x 7 interval deal (seed 0) at a budget of 1,035,305 (a point of its
+    frontier): the LP fills the budget with a mix of one tier's prices, and the rounded
+    plan is 1.4% below its bound. Its prices chosen again with every agent count held
+    (``_repriced``) give a plan within the gap of the LP bound, so the solve needs no
+    HiGHS run (HiGHS alone took 35 s to find such prices). The plan keeps every row."""
+    raw = make_deal(10, 3, 7, staffing="intervals", seed=0)
+    scenario = validate_scenario(raw).with_overrides({"client.budget_per_month": 1_035_305})
+    model = build_model(scenario, build_requirements(scenario))
+    form = matrix_form(model.prob, model.rows)
+    arrays, choices = form.arrays(), _choices(model, form)
+    options = HighsOptions(None, None, 1, False, None)
+    plain = find_start(arrays, choices, options)
+    priced = find_start(arrays, choices, options, tiers=_tiers(model))
+    assert isinstance(plain, Start) and isinstance(priced, Start)
+    assert plain.gap() > 100 * GAP
+    assert priced.gap() <= GAP and priced.objective > plain.objective
+    assert arrays.discrepancy(priced.col, priced.objective) is None
+    options_cols = np.concatenate(choices)
+    agents = np.setdiff1d(np.flatnonzero(arrays.integer), options_cols)
+    assert np.array_equal(np.round(priced.col[agents]), np.round(plain.col[agents]))  # prices moved

@@ -192,7 +192,11 @@ def _heuristic(
     choices = [
         np.array([column[o.var.name] for o in opts], np.int32) for opts in model.options.values()
     ]
-    return find_start(form.arrays(), choices, options, cuts, known)
+    tiers = [
+        np.array([[o.tier for o in opts].index(o.tier) for o in opts], np.int32)
+        for opts in model.options.values()
+    ]
+    return find_start(form.arrays(), choices, options, cuts, known, tiers)
 
 
 def _inconsistent(arrays: Arrays, outcome: Outcome, relaxed: bool) -> str | None:
