@@ -159,8 +159,8 @@ def pinned_start(
     pinned by column bounds, its LP solved and left as HiGHS's point to repair (a
     sub-MIP over its fractional columns), solved for ``PIN_SHARE`` of the time left
     (gap ``PIN_GAP``) or until it stalls (``Pinning.overdue``); then the bounds, limit
-    and gap are put back. Its plans are plans
-    of the full model (a subset of it), its bounds are not (``live.pinning``).
+    and gap are put back. Its plans are plans of the full model (a subset of it), its
+    bounds are not (``live.pinning``).
     ``clock``: when the solve began.
 
     Measured on the 10 x 3 x 7 shift deal (seed 0): rebuilding the pinned model in PuLP
