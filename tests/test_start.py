@@ -42,6 +42,15 @@ def _choices(model, form):  # type: ignore[no-untyped-def]
     ]
 
 
+def _as_solution(model, form, start):  # type: ignore[no-untyped-def]
+    """A start plan read back as the solver's answer (to verify it independently)."""
+    outcome = start.outcome(form.arrays())
+    values = {v.name: float(outcome.col[i]) for i, v in enumerate(form.variables)}
+    rows = dict(zip(form.names, map(float, outcome.row), strict=True))
+    answer = BackendResult(SolveStatus.FEASIBLE, values, None, rows, start.objective)
+    return read_solution(model, answer, SolverInfo("highs", 0.0, None))
+
+
 def test_the_start_is_a_feasible_integral_plan_that_verifies(deal) -> None:  # type: ignore[no-untyped-def]
     """The plan keeps every row and bound of the model, its integers are whole, one option
     per category is chosen, no plan beats the LP bound, and read back as a solution it
@@ -58,12 +67,7 @@ def test_the_start_is_a_feasible_integral_plan_that_verifies(deal) -> None:  # t
     for columns in _choices(model, form):
         assert start.col[columns].sum() == pytest.approx(1.0)
     assert start.objective <= start.bound + 1e-6  # max_margin: the LP bound is an upper bound
-    outcome = start.outcome(arrays)
-    values = {v.name: float(outcome.col[i]) for i, v in enumerate(form.variables)}
-    rows = dict(zip(form.names, map(float, outcome.row), strict=True))
-    answer = BackendResult(SolveStatus.FEASIBLE, values, None, rows, start.objective)
-    solution = read_solution(model, answer, SolverInfo("highs", 0.0, None))
-    assert verify(scenario, reqs, solution).verified
+    assert verify(scenario, reqs, _as_solution(model, form, start)).verified
 
 
 def test_the_optimum_is_unchanged_by_the_start(deal, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -187,3 +191,6 @@ def test_a_binding_budget_gets_its_prices_chosen_again() -> None:
     options_cols = np.concatenate(choices)
     agents = np.setdiff1d(np.flatnonzero(arrays.integer), options_cols)
     assert np.array_equal(np.round(priced.col[agents]), np.round(plain.col[agents]))  # prices moved
+    checked = verify(scenario, build_requirements(scenario), _as_solution(model, form, priced))
+    assert checked.verified and checked.totals is not None
+    assert checked.totals.revenue <= 1_035_305 + 1e-6  # the budget holds
