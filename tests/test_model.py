@@ -863,6 +863,50 @@ def test_deferred_burst_all_due_within_the_hour_needs_two_seats(day: int) -> Non
     assert result.status == SolveStatus.INFEASIBLE
 
 
+def _shift_mail(volume: int, shrinkage: float) -> Scenario:
+    """One deferred category on 2- and 4-hour shifts, mon-fri 09:00-17:00."""
+    raw: dict[str, Any] = {
+        "scenario": "shift mail",
+        "provider": {
+            "sites": [{"name": "home", "hourly_cost": 20.0, "seats": 50}],
+            "staffing": "shifts",
+            "shrinkage": shrinkage,
+            "shifts": {"lengths_hours": [2, 4]},
+        },
+        "categories": [
+            {
+                "name": "mail",
+                "channel": "deferred",
+                "contacts_per_month": volume,
+                "aht_seconds": 400,
+                "open_hours": {"mon-fri": "09:00-17:00"},
+                "pricing": "per_contact",
+                "tiers": [{"name": "std", "share": 0.9, "within_hours": 24, "prices": [25.0]}],
+            }
+        ],
+    }
+    return validate_scenario(raw, "shift_mail.yaml")
+
+
+@pytest.mark.parametrize(("volume", "shrinkage"), [(500, 0.15), (730, 0.3), (1111, 0.3)])
+def test_the_week_s_whole_agents_row_never_cuts_off_the_optimum(
+    volume: int, shrinkage: float
+) -> None:
+    """``deferred_min_agents`` is a rounding cut: the optimum with it is the optimum
+    without it. In shift mode the agents are shifts x (1 - shrinkage), not whole, and
+    the row written on them cut off the best plans (500 items at 15% shrinkage: 10,766.67
+    instead of 10,940.00, one 2-hour shift too many); it is written on the shifts now."""
+    scenario = _shift_mail(volume, shrinkage)
+    reqs = build_requirements(scenario)
+    with_row = solve(build_model(scenario, reqs), SolveOptions(gap=0.0))
+    model = build_model(scenario, reqs)
+    assert model.book.rows.pop("deferred_min_agents_mail", None) is not None
+    without = solve(model, SolveOptions(gap=0.0))
+    assert with_row.status == without.status == SolveStatus.OPTIMAL
+    assert with_row.objective_value == pytest.approx(without.objective_value, abs=1e-6)
+    assert verify(scenario, reqs, with_row).verified
+
+
 # ---------------------------------------------------------------- two solvers
 
 

@@ -278,7 +278,10 @@ def _add_staffing(draft: Draft, cat: Category, reqs: CategoryRequirements) -> No
         def indicator(tier: str) -> pulp.LpAffineExpression:
             return indicators[tier]
 
-        draft.deferred[cat.name] = add_deferred(draft, cat, reqs, pooled, active, indicator)
+        counted = None if intervals else _shift_capacity(draft, cat.name, active)
+        draft.deferred[cat.name] = add_deferred(
+            draft, cat, reqs, pooled, active, indicator, counted
+        )
         return
     for t in active:
         need = {o.var: float(reqs.tier(o.tier).agents[t]) for o in draft.options[cat.name]}
@@ -288,6 +291,27 @@ def _add_staffing(draft: Draft, cat: Category, reqs: CategoryRequirements) -> No
             RowKey("coverage", category=cat.name, interval=labels[t]),
         )
     link_bonus(draft, cat, pooled)
+
+
+def _shift_capacity(
+    draft: Draft, category: str, active: list[int]
+) -> tuple[dict[pulp.LpVariable, float], float]:
+    """Shift mode: each shift of ``category`` weighted by the open intervals it covers
+    times its site's productive share over the best site's, and that best share (what
+    ``optimizer.milp.deferred.add_deferred`` takes as ``counted``)."""
+    scenario = draft.scenario
+    open_ = set(active)
+    keep = {
+        site: 1.0 - scenario.site_shrinkage(scenario.site(site))
+        for site, cat in draft.shifts
+        if cat == category
+    }
+    best = max(keep.values(), default=1.0)
+    weights: dict[pulp.LpVariable, float] = {}
+    for site, share in keep.items():
+        for pattern, z in draft.shifts[(site, category)]:
+            weights[z] = share / best * len(open_.intersection(pattern.covers))
+    return weights, best
 
 
 def _add_shifts(draft: Draft, site: str, cat: Category, agents: dict[int, pulp.LpVariable]) -> None:
