@@ -55,6 +55,8 @@ class Choice:
     """The monthly platform fee (the terms' fee, or the one chosen from its menu)."""
     bonus: tuple[bool, ...] = ()
     """Per bonus level of the terms: whether the solution claims it (staffs to it)."""
+    site_split: tuple[tuple[str, float], ...] = ()
+    """With a site premium: (site, share of the billable quantity billed from it)."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,17 @@ read it as they read ``price x quantity``. A category's own margin floor (terms
 generator puts one only on deals whose categories nothing couples (no seats, no max
 FTE), where a category's direct cost is its own cheapest staffing.
 
+Site terms (design 11, "Site premium and shares"): a minimum site share asks
+``sum_t n[s,c,t] >= share x sum_s' sum_t n[s',c,t]`` (agent-intervals), a row of the
+staffing MILP (in closed form, ``_share_cost``, when nothing couples the categories).
+A site premium splits the billable quantity q over the sites, ``b_s >= 0``,
+``sum_s b_s = q``, ``b_s <= q x H_s / R`` (``H_s`` the agent-intervals s staffs for the
+category, ``R`` those its tier requires: what a site staffs, in the billable unit),
+each site's share of the plan charge billed ``premium_s`` more; revenue then depends on
+the staffing, so every (tier choice, price options) is bounded by its revenue range
+over the shares at its relaxed cost and, best bound first, solved exactly by one MILP
+with the split as variables (``premium_candidate``).
+
 Conventions the design leaves open are fixed in :class:`Conventions` (one flag each),
 so that a disagreement can be re-checked under the alternative reading:
 
@@ -41,6 +52,12 @@ so that a disagreement can be re-checked under the alternative reading:
   the benchmark (``"zero"``) or is ignored (``"ignored"``).
 * ``min_price_tiebreak``: ``"lexicographic"`` (cheapest staffing at the lowest spend)
   or ``"none"`` (any staffing at the lowest spend).
+* ``site_split``: ``"design"`` (coverage at least the tier's, as everywhere: agents
+  above it count in ``H_s``; the product's reading since 2026-12-03), ``"exact"`` (its
+  earlier reading: a category with a site premium staffed exactly to its tier, so the
+  split is in proportion to the hours)
+  or ``"plan"`` (agents above the tier allowed, but the split follows only the agents
+  that meet the tier: idle agents count in the shares and the cost, never in billing).
 """
 
 from __future__ import annotations
@@ -74,6 +91,7 @@ class Conventions:
     erlang_a_occupancy: str = "handled"
     missing_premium: str = "zero"
     min_price_tiebreak: str = "lexicographic"
+    site_split: str = "design"
 
 
 # ---------------------------------------------------------------------------
@@ -301,6 +319,10 @@ class CatInfo:
     tiers: list[TierNeed]
     sites: list[int]
     near_tie: bool = False
+    premium: dict[int, float] = field(default_factory=dict)
+    """Site index -> the premium its delivered units are billed at (``site_premium``)."""
+    shares: dict[int, float] = field(default_factory=dict)
+    """Site index -> the client's minimum share of the productive hours (``min_site_share``)."""
 
 
 @dataclass
@@ -531,6 +553,10 @@ def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
         levels = contract_terms(c).get("bonus") or []
         if levels:
             info.tiers = _with_bonus(info, levels, aht, seconds, conv)
+        index = {site["name"]: i for i, site in enumerate(sites)}
+        for key, into in (("site_premium", info.premium), ("min_site_share", info.shares)):
+            for site, value in (contract_terms(c).get(key) or {}).items():
+                into[index[site]] = float(value)
         cats.append(info)
     return Deal(raw, minutes, wpm, n, cats, sites, unit, paid, keep, fixed)
 
@@ -632,6 +658,57 @@ def backlog_caps(arrivals: np.ndarray, share: float, lag: int, wrap: str) -> np.
 # ---------------------------------------------------------------------------
 
 
+@dataclass
+class StaffModel:
+    """A small MILP (``scipy.optimize.milp``): columns with a cost, bounds and
+    integrality, rows ``lo <= sum coef x <= hi``, and each (category position, site)'s
+    agent columns (one per interval the category is staffed in)."""
+
+    cost: list[float] = field(default_factory=list)
+    lb: list[float] = field(default_factory=list)
+    ub: list[float] = field(default_factory=list)
+    integ: list[int] = field(default_factory=list)
+    rows: list[tuple[dict[int, float], float, float]] = field(default_factory=list)
+    hours: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    billed: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    """Under ``site_split`` "plan": the agents of ``hours`` the premium split reads."""
+
+    def var(self, cost: float, lo: float, hi: float, integer: bool) -> int:
+        self.cost.append(cost)
+        self.lb.append(lo)
+        self.ub.append(hi)
+        self.integ.append(1 if integer else 0)
+        return len(self.cost) - 1
+
+    def run(self, objective: list[float] | None = None) -> tuple[float, np.ndarray] | None:
+        """(objective, x) at the optimum (default objective: the columns' cost); None
+        when infeasible."""
+        ri, ci_, vals, rlo, rhi = [], [], [], [], []
+        for r, (terms, lo, hi) in enumerate(self.rows):
+            for c, v in terms.items():
+                ri.append(r)
+                ci_.append(c)
+                vals.append(v)
+            rlo.append(lo)
+            rhi.append(hi)
+        mat = sparse.coo_matrix((vals, (ri, ci_)), shape=(len(self.rows), len(self.cost)))
+        for presolve in (True, False):  # HiGHS's presolve sometimes ends in a solve error
+            res = milp(
+                np.asarray(self.cost if objective is None else objective),
+                integrality=np.asarray(self.integ),
+                bounds=Bounds(np.asarray(self.lb), np.asarray(self.ub)),
+                constraints=LinearConstraint(mat.tocsr(), np.asarray(rlo), np.asarray(rhi)),
+                options={"mip_rel_gap": 1e-10, "presolve": presolve},
+            )
+            if res.status != 4:
+                break
+        if res.status == 2:
+            return None
+        if res.status != 0:
+            raise RuntimeError(f"oracle staffing MILP failed: {res.message}")
+        return float(res.fun), np.asarray(res.x)
+
+
 def _staff_milp(
     deal: Deal, choice: tuple[int, ...], conv: Conventions, pooled_sites: bool
 ) -> float | None:
@@ -640,24 +717,35 @@ def _staff_milp(
     ``pooled_sites`` False: a single virtual site per category with cost 1 per
     agent-interval (used to count agent-intervals when nothing couples categories).
     """
-    occ = deal.raw["provider"]["max_occupancy"]
-    cols_cost: list[float] = []
-    lb: list[float] = []
-    ub: list[float] = []
-    integ: list[int] = []
-    rows: list[tuple[dict[int, float], float, float]] = []
+    model = staff_model(deal, choice, conv, pooled_sites)
+    if model is None:
+        return None
+    if not model.cost:
+        return 0.0
+    done = model.run()
+    return None if done is None else done[0]
 
-    def var(cost: float, lo: float, hi: float, integer: bool) -> int:
-        cols_cost.append(cost)
-        lb.append(lo)
-        ub.append(hi)
-        integ.append(1 if integer else 0)
-        return len(cols_cost) - 1
 
+def staff_model(
+    deal: Deal,
+    choice: tuple[int, ...],
+    conv: Conventions,
+    pooled_sites: bool,
+    only: list[int] | None = None,
+) -> StaffModel | None:
+    """The staffing rows of the chosen tiers (of the categories ``only``, default all):
+    coverage, deferred deadlines, seats and max FTE, and the client's minimum site
+    shares; None when a deferred deadline no staffing can meet.
+
+    A minimum share (``min_site_share``, design 11) bounds the site's productive hours
+    against the category's total: ``sum_t n[s,t] >= share x sum_s' sum_t n[s',t]``.
+    Under ``site_split`` "exact" (the product's reading) a category with a site premium
+    is staffed exactly to its tier in every interval (no idle agents)."""
+    model = StaffModel()
     site_vars: dict[tuple[int, int], dict[int, float]] = {}  # (site, t) -> {col: 1}
     fte_vars: dict[int, dict[int, float]] = {}
-    for cat, k in zip(deal.cats, choice, strict=True):
-        if cat.channel == "project":
+    for ci, (cat, k) in enumerate(zip(deal.cats, choice, strict=True)):
+        if cat.channel == "project" or (only is not None and ci not in only):
             continue
         tier = cat.tiers[k]
         sites = cat.sites if pooled_sites else [-1]
@@ -668,73 +756,119 @@ def _staff_milp(
         agents: dict[int, list[int]] = {t: [] for t in times}
         for s in sites:
             cost = deal.unit_cost[s] if s >= 0 else 1.0
+            cols = model.hours.setdefault((ci, s), [])
             for t in times:
-                col = var(cost, 0.0, np.inf, True)
+                col = model.var(cost, 0.0, np.inf, True)
                 agents[t].append(col)
+                cols.append(col)
                 if s >= 0:
                     site_vars.setdefault((s, t), {})[col] = 1.0
                     fte_vars.setdefault(s, {})[col] = deal.paid_per_agent[s]
+        if pooled_sites:
+            _share_rows(model, ci, cat)
         if cat.channel != "deferred":
+            exact = pooled_sites and bool(cat.premium) and conv.site_split == "exact"
             for t in times:
-                rows.append(({c: 1.0 for c in agents[t]}, float(tier.agents[t]), np.inf))
+                need = float(tier.agents[t])
+                model.rows.append(({c: 1.0 for c in agents[t]}, need, need if exact else np.inf))
+            if pooled_sites and cat.premium and conv.site_split == "plan":
+                _plan_columns(model, ci, cat, tier, times, agents)
             continue
-        aht = cat.raw["aht_seconds"]
-        per_agent = deal.minutes * 60.0 * occ / aht
-        caps = backlog_caps(cat.volume, tier.share, tier.lag, conv.deferred_wrap)
-        if np.any(caps < -1e-9) or not times:
+        if not _deferred_rows(model, deal, cat, tier, times, agents, conv):
             return None
-        # Arrivals only come in open intervals, and work is done only then: the backlog
-        # after open interval j stays put until the next open one, so it must meet the
-        # tightest cap over that stretch. One backlog variable per open interval.
-        back = []
-        for j, t in enumerate(times):
-            nxt = times[(j + 1) % len(times)]
-            span = [(t + d) % deal.n for d in range(((nxt - t - 1) % deal.n) + 1)]
-            back.append(var(0.0, 0.0, max(float(min(caps[u] for u in span)), 0.0), False))
-        work = [var(0.0, 0.0, np.inf, False) for _ in times]
-        for j, t in enumerate(times):
-            terms = {back[j]: 1.0}
-            prev = back[j - 1]
-            terms[prev] = terms.get(prev, 0.0) - 1.0
-            terms[work[j]] = terms.get(work[j], 0.0) + 1.0
-            rows.append((terms, float(cat.volume[t]), float(cat.volume[t])))
-            cap_terms = {work[j]: 1.0}
-            for c in agents[t]:
-                cap_terms[c] = -per_agent
-            rows.append((cap_terms, -np.inf, 0.0))
     if pooled_sites:
-        for si, site in enumerate(deal.sites):
-            if site.get("seats") is not None:
-                limit = site["seats"] * deal.keep[si] * (1 + 1e-12)
-                for (s, _t), terms in site_vars.items():
-                    if s == si:
-                        rows.append((terms, -np.inf, limit))
-            if site.get("max_fte") is not None and si in fte_vars:
-                cap = site["max_fte"] * deal.raw["provider"]["fte_hours_per_month"]
-                rows.append((fte_vars[si], -np.inf, cap * (1 + 1e-12)))
-    if not cols_cost:
-        return 0.0
-    ri, ci_, vals, rlo, rhi = [], [], [], [], []
-    for r, (terms, lo, hi) in enumerate(rows):
-        for c, v in terms.items():
-            ri.append(r)
-            ci_.append(c)
-            vals.append(v)
-        rlo.append(lo)
-        rhi.append(hi)
-    mat = sparse.coo_matrix((vals, (ri, ci_)), shape=(len(rows), len(cols_cost)))
-    res = milp(
-        np.asarray(cols_cost),
-        integrality=np.asarray(integ),
-        bounds=Bounds(np.asarray(lb), np.asarray(ub)),
-        constraints=LinearConstraint(mat.tocsr(), np.asarray(rlo), np.asarray(rhi)),
-        options={"mip_rel_gap": 1e-10, "presolve": True},
-    )
-    if res.status == 2:
-        return None
-    if res.status != 0:
-        raise RuntimeError(f"oracle staffing MILP failed: {res.message}")
-    return float(res.fun)
+        _site_limit_rows(model, deal, site_vars, fte_vars)
+    return model
+
+
+def _plan_columns(
+    model: StaffModel,
+    ci: int,
+    cat: CatInfo,
+    tier: TierNeed,
+    times: list[int],
+    agents: dict[int, list[int]],
+) -> None:
+    """``site_split`` "plan": of each interval's agents, the tier's ``need`` (whole agents,
+    at any of the sites, at most those staffed there) are the plan the split bills; the
+    rest may be idle, count in the shares and the cost, and bill nothing. The split then
+    reads these columns (``StaffModel.billed``) instead of all the staffed ones."""
+    for t in times:
+        plan = {}
+        for s, col in zip(cat.sites, agents[t], strict=True):
+            m = model.var(0.0, 0.0, np.inf, True)
+            model.billed.setdefault((ci, s), []).append(m)
+            model.rows.append(({m: 1.0, col: -1.0}, -np.inf, 0.0))
+            plan[m] = 1.0
+        need = float(tier.agents[t])
+        model.rows.append((plan, need, need))
+
+
+def _share_rows(model: StaffModel, ci: int, cat: CatInfo) -> None:
+    """``min_site_share``: each named site's agent-intervals at least its share of the
+    category's (interval hours and weeks cancel)."""
+    for site, share in cat.shares.items():
+        terms: dict[int, float] = {}
+        for s in cat.sites:
+            for col in model.hours.get((ci, s), []):
+                terms[col] = (1.0 if s == site else 0.0) - share
+        model.rows.append((terms, 0.0, np.inf))
+
+
+def _deferred_rows(
+    model: StaffModel,
+    deal: Deal,
+    cat: CatInfo,
+    tier: TierNeed,
+    times: list[int],
+    agents: dict[int, list[int]],
+    conv: Conventions,
+) -> bool:
+    """Backlog and capacity rows of deferred work (design 6.4); False if infeasible."""
+    occ = deal.raw["provider"]["max_occupancy"]
+    aht = cat.raw["aht_seconds"]
+    per_agent = deal.minutes * 60.0 * occ / aht
+    caps = backlog_caps(cat.volume, tier.share, tier.lag, conv.deferred_wrap)
+    if np.any(caps < -1e-9) or not times:
+        return False
+    # Arrivals only come in open intervals, and work is done only then: the backlog
+    # after open interval j stays put until the next open one, so it must meet the
+    # tightest cap over that stretch. One backlog variable per open interval.
+    back = []
+    for j, t in enumerate(times):
+        nxt = times[(j + 1) % len(times)]
+        span = [(t + d) % deal.n for d in range(((nxt - t - 1) % deal.n) + 1)]
+        back.append(model.var(0.0, 0.0, max(float(min(caps[u] for u in span)), 0.0), False))
+    work = [model.var(0.0, 0.0, np.inf, False) for _ in times]
+    for j, t in enumerate(times):
+        terms = {back[j]: 1.0}
+        prev = back[j - 1]
+        terms[prev] = terms.get(prev, 0.0) - 1.0
+        terms[work[j]] = terms.get(work[j], 0.0) + 1.0
+        model.rows.append((terms, float(cat.volume[t]), float(cat.volume[t])))
+        cap_terms = {work[j]: 1.0}
+        for c in agents[t]:
+            cap_terms[c] = -per_agent
+        model.rows.append((cap_terms, -np.inf, 0.0))
+    return True
+
+
+def _site_limit_rows(
+    model: StaffModel,
+    deal: Deal,
+    site_vars: dict[tuple[int, int], dict[int, float]],
+    fte_vars: dict[int, dict[int, float]],
+) -> None:
+    """Seats (scheduled agents per interval) and max FTE (paid hours) of each site."""
+    for si, site in enumerate(deal.sites):
+        if site.get("seats") is not None:
+            limit = site["seats"] * deal.keep[si] * (1 + 1e-12)
+            for (s, _t), terms in site_vars.items():
+                if s == si:
+                    model.rows.append((terms, -np.inf, limit))
+        if site.get("max_fte") is not None and si in fte_vars:
+            cap = site["max_fte"] * deal.raw["provider"]["fte_hours_per_month"]
+            model.rows.append((fte_vars[si], -np.inf, cap * (1 + 1e-12)))
 
 
 def relaxed_cost(
@@ -754,13 +888,14 @@ def category_costs(
 ) -> list[float] | None:
     """Each category's staffing cost at its cheapest site (0 for project work, whose
     effort is in ``Deal.fixed``): what ``relaxed_cost`` adds up, and, when nothing
-    couples the categories, each category's direct cost (its margin floor's cost)."""
+    couples the categories, each category's direct cost (its margin floor's cost).
+    A category with minimum site shares is staffed in closed form (``_share_cost``;
+    seats and max FTE left out, as for every category here)."""
     out = []
     for ci, (cat, k) in enumerate(zip(deal.cats, choice, strict=True)):
         if cat.channel == "project":
             out.append(0.0)
             continue
-        cheapest = min(deal.unit_cost[s] for s in cat.sites)
         if cat.channel == "deferred":
             sub = ("deferred", ci, k)
             if sub not in cache:
@@ -768,10 +903,33 @@ def category_costs(
             count = cache[sub]
             if count is None:
                 return None
-            out.append(cheapest * round(count))
+            count = round(count)
         else:
-            out.append(cheapest * float(cat.tiers[k].agents.sum()))
+            count = int(cat.tiers[k].agents.sum())
+        cost = _share_cost(deal, cat, count)
+        if cost is None:
+            return None
+        out.append(cost)
     return out
+
+
+def _share_cost(deal: Deal, cat: CatInfo, count: int) -> float | None:
+    """The cheapest cost of a category that needs at least ``count`` agent-intervals,
+    with nothing but its minimum site shares to couple its sites (None if no number of
+    agent-intervals meets them all).
+
+    Any H >= count agent-intervals can be staffed (agents above the need are allowed)
+    and split over the sites at will. At H, site s needs ceil(share_s H) of them and
+    the rest go to the cheapest site: cost(H) = u_min H + sum_s (u_s - u_min)
+    ceil(share_s H), which never falls as H grows, so the least H whose shares fit
+    (sum_s ceil(share_s H) <= H) is the optimum. Without shares: u_min x count."""
+    cheapest = min(deal.unit_cost[s] for s in cat.sites)
+    for h in range(count, count + 100_000):
+        need = {s: math.ceil(share * h - 1e-9) for s, share in cat.shares.items()}
+        if sum(need.values()) <= h:
+            extra = sum((deal.unit_cost[s] - cheapest) * n for s, n in need.items())
+            return cheapest * h + extra
+    return None
 
 
 def is_coupled(deal: Deal) -> bool:
@@ -865,13 +1023,26 @@ def _price_limits(raw_cat: dict[str, Any], conv: Conventions) -> tuple[float, fl
     return floor, cap
 
 
-def _price_options(
-    deal: Deal, ci: int, k: int, conv: Conventions
-) -> list[tuple[float, float, float | None]]:
-    """(revenue low, revenue high, unit price or None for a continuous range) per option.
+Option = tuple[float, float, float | None, tuple[float, float] | None]
+"""A price option: (revenue low, revenue high, unit price or None for a continuous
+range, and for a category with a site premium (base, charge): its revenue is base +
+sum_s premium_s x charge x share_s, [low, high] the range over the shares)."""
+
+
+def _premium_range(cat: CatInfo) -> tuple[float, float]:
+    """(lowest, highest) premium of the sites that may handle ``cat`` (0 where none)."""
+    values = [cat.premium.get(s, 0.0) for s in cat.sites]
+    return min(values), max(values)
+
+
+def _price_options(deal: Deal, ci: int, k: int, conv: Conventions) -> list[Option]:
+    """(revenue low, revenue high, unit price or None, premium) per option.
 
     An option is a price point (or the continuous range) and a platform fee of the
-    menu; its revenue is the usage charge (plan, bands, minimum) plus the fee."""
+    menu; its revenue is the usage charge (plan, bands, minimum) plus the fee. With a
+    site premium (design 11) each site's share of the plan charge is billed its premium
+    on top (the validation allows no minimum charge and no continuous range with it),
+    so the option's revenue lies between the lowest and the highest premium's."""
     cat = deal.cats[ci]
     raw_cat = cat.raw
     terms = contract_terms(raw_cat)
@@ -883,8 +1054,9 @@ def _price_options(
     if cat.channel != "project" and raw_cat.get("max_cost_per_contact") is not None:
         rev_cap = raw_cat["max_cost_per_contact"] * need.handled
     prices = raw_cat["tiers"][need.index if need.index >= 0 else k]["prices"]
-    out: list[tuple[float, float, float | None]] = []
+    out: list[Option] = []
     if isinstance(prices, dict) and prices.get("step") is None:
+        assert not cat.premium, "a site premium needs price points (validation)"
         lo_p, hi_p = max(prices["min"], floor), min(prices["max"], cap)
         if hi_p < lo_p - FEAS_REL * max(1.0, abs(lo_p)):
             return out
@@ -894,13 +1066,15 @@ def _price_options(
             lo_r, hi_r = lo_p * units + fee + bonus, min(hi_p * units + fee + bonus, rev_cap)
             if hi_r < lo_r - FEAS_REL * max(1.0, lo_r):
                 continue
-            out.append((lo_r, max(hi_r, lo_r), None))
+            out.append((lo_r, max(hi_r, lo_r), None, None))
         return out
     if isinstance(prices, dict):
         count = math.floor((prices["max"] - prices["min"]) / prices["step"] + 1e-9)
         points = [round(prices["min"] + i * prices["step"], 10) for i in range(count + 1)]
     else:
         points = list(prices)
+    low, high = _premium_range(cat) if cat.premium else (0.0, 0.0)
+    has_hours = float(need.agents.sum()) > 0
     for point in points:
         p = as_plan(point)[2]
         if p > cap + FEAS_REL * max(1.0, cap) or p < floor - FEAS_REL * max(1.0, abs(floor)):
@@ -908,27 +1082,160 @@ def _price_options(
         charge = plan_charge(point, q, terms)
         for fee in terms["platform_fee"]:
             r = charge + fee + bonus
-            if r > rev_cap + FEAS_REL * max(1.0, rev_cap):
+            extra = (r, charge) if cat.premium and has_hours else None
+            lo_r, hi_r = (r + charge * low, r + charge * high) if extra else (r, r)
+            if lo_r > rev_cap + FEAS_REL * max(1.0, rev_cap):
                 continue
-            out.append((r, r, p))
+            out.append((lo_r, max(lo_r, min(hi_r, rev_cap)), p, extra))
     return out
 
 
-def _above_floor(
-    options: list[tuple[float, float, float | None]], floor: float | None, direct: float
-) -> list[tuple[float, float, float | None]]:
+def _above_floor(options: list[Option], floor: float | None, direct: float) -> list[Option]:
     """A category's options under its margin floor (terms ``min_margin`` = m): its revenue
     R must give (1 - m) R >= its direct cost, so R >= cost / (1 - m); a range's revenue
-    interval is cut from below, a price point below it is dropped."""
+    interval is cut from below, a price point below it is dropped. (With a site premium
+    ``direct`` is a lower bound on the category's cost: the exact solve has the row.)"""
     if floor is None:
         return options
     least = direct / (1.0 - floor)
     kept = []
-    for lo, hi, price in options:
+    for lo, hi, price, extra in options:
         lo = max(lo, least)
         if lo <= hi + FEAS_REL * max(1.0, abs(hi)):
-            kept.append((lo, max(lo, hi), price))
+            kept.append((lo, max(lo, hi), price, extra))
     return kept
+
+
+@dataclass
+class Limits:
+    """The deal's limits on the total revenue R for one tier choice (``solve``): R at
+    most ``upper`` (budget, ROI), the contact categories' R at most ``contact_upper``
+    (cost per contact), (1 - ``min_margin``) R >= cost."""
+
+    upper: float
+    contact_upper: float
+    min_margin: float
+    contact: list[bool]
+    floors: list[float | None]
+
+
+def premium_candidate(
+    deal: Deal,
+    choice: tuple[int, ...],
+    combo: tuple[Option, ...],
+    conv: Conventions,
+    lim: Limits,
+    objective: str,
+    cache: dict,
+) -> tuple[float, float] | None:
+    """(revenue, cost) of the best staffing and billable split for these tiers and price
+    options, some with a site premium; None if infeasible.
+
+    Design 11: the billable quantity q is split over the sites, ``b_s >= 0``,
+    ``sum_s b_s = q``, ``b_s`` at most what site s staffs, read in the billable unit:
+    ``b_s <= q x H_s / R`` with ``H_s`` the agent-intervals site s staffs for the
+    category and ``R`` those the tier requires (a productive hour staffed bills q / R
+    units; staffed exactly, the split is in proportion to the hours). With the shares
+    ``sigma_s = b_s / q`` the revenue ``base + sum_s premium_s x charge x sigma_s`` is
+    linear, so one MILP per (tiers, options) finds the best: max revenue - cost, or
+    (min_price) the least revenue and then the least cost at it. Categories without a
+    premium keep their constant revenue (a continuous range: a variable within it)."""
+    coupled = is_coupled(deal)
+    own = [ci for ci, o in enumerate(combo) if o[3] is not None]
+    model = staff_model(deal, choice, conv, True, None if coupled else own)
+    if model is None:
+        return None
+    const = deal.fixed
+    if not coupled:
+        costs = category_costs(deal, choice, conv, cache)
+        if costs is None:
+            return None
+        const += sum(c for ci, c in enumerate(costs) if ci not in own)
+    staff = list(model.cost)
+    rev: dict[int, float] = {}
+    rev_c: dict[int, float] = {}
+    base = base_c = 0.0
+    for ci, (cat, opt) in enumerate(zip(deal.cats, combo, strict=True)):
+        mine, fixed = _category_revenue(model, ci, cat, opt, choice[ci], lim.floors[ci])
+        base += fixed
+        rev.update(mine)
+        if lim.contact[ci]:
+            base_c += fixed
+            rev_c.update(mine)
+    if lim.upper < math.inf:
+        model.rows.append((dict(rev), -np.inf, lim.upper - base))
+    if lim.contact_upper < math.inf:
+        model.rows.append((dict(rev_c), -np.inf, lim.contact_upper - base_c))
+    keep = 1.0 - lim.min_margin  # (1 - mm) R - staffing >= the rest of the cost
+    floor = {j: -c for j, c in enumerate(staff) if c}
+    for j, v in rev.items():
+        floor[j] = floor.get(j, 0.0) + keep * v
+    model.rows.append((floor, const - keep * base, np.inf))
+    return _best_split(model, staff, rev, base, const, objective)
+
+
+def _category_revenue(
+    model: StaffModel, ci: int, cat: CatInfo, opt: Option, k: int, floor: float | None
+) -> tuple[dict[int, float], float]:
+    """A category's revenue as (column -> coefficient, constant), with its split and
+    per-category rows (cost per contact, margin floor) for a premium option."""
+    lo, hi, _, extra = opt
+    if extra is None:
+        if lo < hi:  # a continuous price: the revenue anywhere in its range
+            return {model.var(0.0, lo, hi, False): 1.0}, 0.0
+        return {}, lo
+    own, charge = extra
+    need = float(cat.tiers[k].agents.sum())
+    mine: dict[int, float] = {}
+    split: dict[int, float] = {}
+    for s in cat.sites:
+        col = model.var(0.0, 0.0, 1.0, False)  # the share of q delivered from s
+        split[col] = 1.0
+        if cat.premium.get(s):
+            mine[col] = cat.premium[s] * charge
+        row = {col: need}
+        for h in model.billed.get((ci, s), model.hours.get((ci, s), [])):
+            row[h] = -1.0
+        model.rows.append((row, -np.inf, 0.0))  # b_s <= q H_s / R
+    model.rows.append((split, 1.0, 1.0))
+    model.rows.append((dict(mine), lo - own, hi - own))  # its revenue cap (and bounds)
+    if floor is not None:  # (1 - m) x its revenue >= its agents' cost
+        terms = {j: (1.0 - floor) * v for j, v in mine.items()}
+        for s in cat.sites:
+            for h in model.hours.get((ci, s), []):
+                terms[h] = -model.cost[h]
+        model.rows.append((terms, -(1.0 - floor) * own, np.inf))
+    return mine, own
+
+
+def _best_split(
+    model: StaffModel,
+    staff: list[float],
+    rev: dict[int, float],
+    base: float,
+    const: float,
+    objective: str,
+) -> tuple[float, float] | None:
+    """Solve: max margin, or min revenue then min cost at it (lexicographic)."""
+    size = len(model.cost)
+    cost = np.zeros(size)
+    cost[: len(staff)] = staff
+    income = np.zeros(size)
+    for j, v in rev.items():
+        income[j] = v
+    if objective == "max_margin":
+        done = model.run(list(cost - income))
+    else:
+        done = model.run(list(income))
+        if done is not None:
+            spend = base + float(income @ done[1])
+            slack = 1e-10 * max(1.0, abs(spend))
+            model.rows.append((dict(rev), -np.inf, spend - base + slack))
+            done = model.run(list(cost)) or done
+    if done is None:
+        return None
+    x = done[1]
+    return base + float(income @ x), const + float(cost @ x)
 
 
 def solve(
@@ -980,9 +1287,7 @@ def solve(
     if any(f is not None for f in floors) and is_coupled(deal):
         raise NotImplementedError("category margin floors with seats or max FTE")
 
-    def evaluate(choice: tuple[int, ...], staff: float) -> list[Candidate]:
-        """The best price choices for these tiers at this staffing cost (ties kept)."""
-        cost = staff + deal.fixed
+    def limits(choice: tuple[int, ...]) -> Limits:
         needs = [cat.tiers[k] for cat, k in zip(deal.cats, choice, strict=True)]
         handled = sum(n.handled for n, c in zip(needs, contact, strict=True) if c)
         value = sum(n.value for n in needs)
@@ -995,6 +1300,17 @@ def solve(
         contact_upper = math.inf
         if client.get("max_cost_per_contact") is not None and any(contact):
             contact_upper = client["max_cost_per_contact"] * handled
+        return Limits(upper, contact_upper, mm, contact, floors)
+
+    def evaluate(
+        choice: tuple[int, ...], staff: float, every: list | None = None
+    ) -> list[Candidate]:
+        """The best price choices for these tiers at this staffing cost (ties kept);
+        with ``every``, each feasible (candidate, options) is appended to it instead."""
+        cost = staff + deal.fixed
+        needs = [cat.tiers[k] for cat, k in zip(deal.cats, choice, strict=True)]
+        lim = limits(choice)
+        upper, contact_upper = lim.upper, lim.contact_upper
         lower = cost / (1.0 - mm)  # margin floor: (1 - mm) R >= cost
         options = [_price_options(deal, ci, k, conv) for ci, k in enumerate(choice)]
         if any(f is not None for f in floors):
@@ -1022,6 +1338,9 @@ def solve(
                 continue
             revenue = max(top, bottom) if objective == "max_margin" else bottom
             cand = Candidate(revenue, cost, tiers, prices)
+            if every is not None:
+                every.append((cand, combo))
+                continue
             cmp = compare(cand, found[0]) if found else -1
             if cmp < 0:
                 found = [cand]
@@ -1036,7 +1355,32 @@ def solve(
     coupled = is_coupled(deal)
     combos = 0
     queue = []
-    for choice in itertools.product(*tier_ranges):
+    if any(cat.premium for cat in deal.cats):
+        # Revenue depends on the staffing: each (tiers, options) is bounded by its
+        # optimistic revenue range and cost, and solved exactly in that order.
+        entries = []
+        for choice in itertools.product(*tier_ranges):
+            combos += 1
+            lb = relaxed_cost(deal, choice, conv, cache)
+            if lb is not None:
+                every: list = []
+                evaluate(choice, lb, every)
+                entries.extend((key(c), choice, c, combo) for c, combo in every)
+        entries.sort(key=lambda item: item[0])
+        for _, choice, opt, combo in entries:
+            if best and compare(opt, best[0]) > 0:
+                break
+            done = premium_candidate(deal, choice, combo, conv, limits(choice), objective, cache)
+            if done is None:
+                continue
+            cand = Candidate(done[0], done[1], opt.tiers, opt.prices)
+            cmp = compare(cand, best[0]) if best else -1
+            if cmp < 0:
+                best = [cand]
+            elif cmp == 0:
+                best.append(cand)
+    plain = not any(cat.premium for cat in deal.cats)
+    for choice in itertools.product(*tier_ranges) if plain else ():
         combos += 1
         lb = relaxed_cost(deal, choice, conv, cache)
         if lb is None:
@@ -1435,7 +1779,68 @@ def random_deal(seed: int) -> dict[str, Any]:
     _add_terms(np.random.default_rng([seed, 20]), raw, deal)
     _add_category_floors(np.random.default_rng([seed, 26]), raw, deal)
     _add_bonus(np.random.default_rng([seed, 32]), raw, deal)
+    _add_site_terms(np.random.default_rng([seed, 38]), raw, deal)
     return raw
+
+
+SITE_TERMS_SHARE = 0.6
+"""Share of the two-site deals with a category both sites handle that get site terms."""
+
+
+def _add_site_terms(srng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> None:
+    """A site premium and/or a minimum site share (design 11) on one category both sites
+    may handle, from a stream of its own. A premium only where the validation allows it
+    (voice or chat, price points, no minimum charge, no bonus): mostly on the dearer
+    site, mostly modest, sometimes large enough to pay for idle agents, sometimes a
+    discount. No share on a category with a bonus when seats or max FTE couple the
+    staffing (they may force agents above the tier, which could earn a level unseen)."""
+    sites = raw["provider"]["sites"]
+    coupled = any(s.get("seats") is not None or s.get("max_fte") is not None for s in sites)
+    pairs = [
+        (c, i)
+        for c, i in zip(raw["categories"], deal.cats, strict=True)
+        if c["channel"] != "project" and len(i.sites) > 1
+    ]
+    if len(sites) < 2 or not pairs or srng.random() >= SITE_TERMS_SHARE:
+        return
+    premium = srng.random() < 0.85 and any(_premium_allowed(c) for c, _ in pairs)
+    if premium:
+        pairs = [(c, i) for c, i in pairs if _premium_allowed(c)]
+    cat, info = pairs[int(srng.integers(0, len(pairs)))]
+    terms = cat.setdefault("terms", {})
+    if premium:
+        dear = max(info.sites, key=lambda s: deal.unit_cost[s])
+        site = dear if srng.random() < 0.7 else info.sites[int(srng.integers(0, 2))]
+        r = srng.random()
+        low, high = (0.05, 0.5) if r < 0.6 else (0.5, 2.0) if r < 0.85 else (-0.3, 0.0)
+        terms["site_premium"] = {sites[site]["name"]: round(float(srng.uniform(low, high)), 3)}
+        if srng.random() < 0.15:
+            other = sites[info.sites[0] if site != info.sites[0] else info.sites[1]]["name"]
+            terms["site_premium"][other] = round(float(srng.uniform(0.0, 0.3)), 3)
+    if (not premium or srng.random() < 0.5) and not (coupled and terms.get("bonus")):
+        order = [int(x) for x in srng.permutation(info.sites)]
+        if srng.random() < 0.75:  # mostly the dearer site: a share of the cheaper one is free
+            order.sort(key=lambda s: -deal.unit_cost[s])
+        first = round(float(srng.uniform(0.1, 0.8)), 3)
+        shares = {sites[order[0]]["name"]: first}
+        if srng.random() < 0.15:
+            shares[sites[order[1]]["name"]] = round(float(srng.uniform(0.05, 1.0 - first)), 3)
+        terms["min_site_share"] = shares
+    if not terms:
+        cat.pop("terms")
+
+
+def _premium_allowed(cat: dict[str, Any]) -> bool:
+    """The validation's rules for a site premium (voice or chat, price points, no
+    minimum charge, no bonus)."""
+    terms = cat.get("terms") or {}
+    ranges = any(isinstance(t["prices"], dict) and "step" not in t["prices"] for t in cat["tiers"])
+    return (
+        cat["channel"] in ("voice", "chat")
+        and not ranges
+        and terms.get("minimum_monthly") is None
+        and not terms.get("bonus")
+    )
 
 
 BONUS_SHARE = 0.25

@@ -5,8 +5,10 @@ pricing model, seats and max FTE, every client and provider limit, both objectiv
 many infeasible deals; about 40% of the deals carry contract terms: plans, volume
 bands of both kinds, a minimum monthly charge, a platform fee or fee menu (project work
 too), whole seats, the competitor band's lower side); some deals without seats or max FTE carry a
-category's own margin floor (terms ``min_margin``). The pipeline (``run_scenario``) and the oracle
-(``oracle.solve``, written from the specification alone) must agree on
+category's own margin floor (terms ``min_margin``); some carry bonus levels; about a fifth
+(two-site deals) carry a site premium or a client's minimum site share (design 11). The
+pipeline (``run_scenario``) and the oracle (``oracle.solve``, written from the
+specification alone) must agree on
 
 * the status (a solution or infeasible);
 * the objective: the margin for ``max_margin``; for ``min_price`` the client's spend and,
@@ -57,6 +59,12 @@ ALTERNATIVES: dict[str, list[tuple[str, str]]] = {
     ],
     "erlang_a_occupancy": [("offered", "(c) Erlang A occupancy on A/N")],
     "missing_premium": [("ignored", "(d) benchmark_price without max_premium ignored")],
+    "site_split": [
+        (
+            "exact",
+            "(f) site premium: staffed exactly to its tier (the earlier reading), not >= it",
+        )
+    ],
 }
 """The product's readings of each open point, tried in turn to classify a disagreement."""
 
@@ -154,6 +162,8 @@ def _relevant(raw: dict[str, Any], key: str) -> bool:
         return any(c.get("patience_seconds") for c in cats)
     if key == "missing_premium":
         return any("benchmark_price" in c and "max_premium" not in c for c in cats)
+    if key == "site_split":
+        return any((c.get("terms") or {}).get("site_premium") for c in cats)
     return True
 
 
@@ -303,6 +313,8 @@ def test_generator_covers_every_feature() -> None:
         "category.min_margin",
         "bonus",
         "bonus.levels",
+        "site_premium",
+        "min_site_share",
     }
     assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
 
@@ -326,6 +338,7 @@ def _terms_seen(cat: dict[str, Any]) -> set[str]:
         seen.add("category.min_margin")
     if terms.get("bonus"):
         seen.add("bonus" if len(terms["bonus"]) == 1 else "bonus.levels")
+    seen.update(k for k in ("site_premium", "min_site_share") if terms.get(k))
     if terms.get("bill_whole_units"):
         seen.add("bill_whole_units")
     if cat["channel"] == "project" and fee:
@@ -538,3 +551,131 @@ def test_whole_seats_ignore_float_noise() -> None:
     oracle = solve(full)
     assert oracle.status == "optimal" and oracle.revenue == 5000.0
     assert not disagreements(oracle, pipeline_answer(full))
+
+
+def onshore_deal(
+    price: float,
+    terms: dict[str, Any],
+    seats: int | None = None,
+    weights: tuple[float, float] = (1.0, 1.0),
+    contacts: float = 400.0,
+    objective: str = "max_margin",
+) -> dict[str, Any]:
+    """tests/test_site_mix.py's hand-worked deal: mon 09:00-11:00, 180 s calls, denver 120
+    and manila 40 an agent-interval (400 contacts: 5 agents in each interval, R = 10)."""
+    profile = [1.0] * 24
+    profile[9], profile[10] = weights
+    denver: dict[str, Any] = {"name": "denver", "hourly_cost": 30.0}
+    if seats is not None:
+        denver["seats"] = seats
+    raw = {
+        "scenario": "onshore",
+        "objective": objective,
+        "calendar": {"interval_minutes": 60, "weeks_per_month": 4},
+        "provider": {"shrinkage": 0.0, "sites": [denver, {"name": "manila", "hourly_cost": 10.0}]},
+        "categories": [
+            {
+                "name": "calls",
+                "channel": "voice",
+                "contacts_per_month": contacts,
+                "aht_seconds": 180,
+                "profile": profile,
+                "open_hours": {"mon": "09:00-11:00"},
+                "pricing": "per_contact",
+                "terms": terms,
+                "tiers": [
+                    {
+                        "name": "std",
+                        "service_level": 0.8,
+                        "answer_within_seconds": 20,
+                        "prices": [price],
+                    }
+                ],
+            }
+        ],
+    }
+    full = validate_scenario(raw, "<onshore>").raw()
+    full.pop("variants", None)
+    return full
+
+
+PREMIUM = {"site_premium": {"denver": 0.25}}
+
+
+@pytest.mark.parametrize(
+    ("deal", "design", "exact"),
+    [
+        # p = 3: all in manila (1,200 - 400); p = 10: all in denver (5,000 - 1,200)
+        (onshore_deal(3.0, PREMIUM), (1200.0, 400.0), (1200.0, 400.0)),
+        (onshore_deal(10.0, PREMIUM), (5000.0, 1200.0), (5000.0, 1200.0)),
+        # 3 denver seats: 6 of 10 there, 4,000 x (1 + 0.25 x 0.6), cost 6 x 120 + 4 x 40
+        (onshore_deal(10.0, PREMIUM, seats=3), (4600.0, 880.0), (4600.0, 880.0)),
+        # 30% from denver: 3 of 10 there, 1,200 x (1 + 0.25 x 0.3), cost 640; no premium
+        (onshore_deal(3.0, {**PREMIUM, "min_site_share": {"denver": 0.3}}), (1290.0, 640.0), None),
+        (onshore_deal(3.0, {"min_site_share": {"denver": 0.3}}), (1200.0, 640.0), None),
+        # repro/site_premium_shares_need_idle_agents.yaml: 35% + 62% need 11 agent-intervals
+        (
+            onshore_deal(3.0, {**PREMIUM, "min_site_share": {"denver": 0.35, "manila": 0.62}}),
+            (1320.0, 760.0),
+            "infeasible",
+        ),
+        # repro/site_premium_min_price_bills_less.yaml
+        (
+            onshore_deal(
+                3.0, {**PREMIUM, "min_site_share": {"denver": 0.3}}, objective="min_price"
+            ),
+            (1200.0, 1000.0),
+            (1290.0, 640.0),
+        ),
+        # repro/site_premium_idle_agents_buy_share.yaml: 8 + 2 agents, 3 denver seats
+        (
+            onshore_deal(
+                10.0, {"site_premium": {"denver": 1.0}}, 3, weights=(1.0, 0.1), contacts=440.0
+            ),
+            (7040.0, 920.0),
+            (6600.0, 800.0),
+        ),
+    ],
+    ids=["manila", "denver", "seats", "share", "share_only", "idle", "min_price", "buy_share"],
+)
+def test_oracle_site_terms_by_hand(deal: dict[str, Any], design: Any, exact: Any) -> None:
+    """The oracle's site premium and shares on hand-worked deals, under the design's
+    reading (coverage >= the tier, b_s <= q H_s / R, the product's) and the earlier one
+    (staffed exactly);
+    ``exact`` None: the same as ``design``."""
+    for conv, want in ((Conventions(), design), (Conventions(site_split="exact"), exact or design)):
+        got = solve(deal, conv=conv)
+        if want == "infeasible":
+            assert got.status == "infeasible", conv
+            continue
+        assert got.status == "optimal", conv
+        assert math.isclose(got.revenue, want[0], rel_tol=1e-9), (conv, got.revenue)
+        assert math.isclose(got.cost, want[1], rel_tol=1e-9), (conv, got.cost)
+
+
+@pytest.mark.parametrize(
+    ("deal", "want"),
+    [
+        (onshore_deal(3.0, {**PREMIUM, "min_site_share": {"denver": 0.35, "manila": 0.62}}), 560.0),
+        (
+            onshore_deal(
+                3.0, {**PREMIUM, "min_site_share": {"denver": 0.3}}, objective="min_price"
+            ),
+            200.0,
+        ),
+        (
+            onshore_deal(
+                10.0, {"site_premium": {"denver": 1.0}}, 3, weights=(1.0, 0.1), contacts=440.0
+            ),
+            5800.0,
+        ),
+    ],
+    ids=["idle", "min_price", "buy_share"],
+)
+def test_oracle_plan_reading_by_hand(deal: dict[str, Any], want: float) -> None:
+    """``site_split`` "plan" on the repro deals: the one idle agent the shares need is
+    allowed (margin 560, as the design's reading), a premium is not bought with idle
+    agents (5,800, as the product's), and under min_price idle denver agents meet the
+    share while manila's bill the work (spend 1,200, cost 1,000: margin 200)."""
+    got = solve(deal, conv=Conventions(site_split="plan"))
+    assert got.status == "optimal" and math.isclose(got.margin, want, rel_tol=1e-9)

@@ -8,8 +8,9 @@ The deal worked by hand: one voice category open two hours a week (mon 09:00-11:
 30 an hour, Manila 10: an agent-interval costs 30 x 1 h x 4 = 120 in Denver, 40 in
 Manila; a month of the deal costs 1,200 all in Denver, 400 all in Manila. At price
 ``p`` per contact, q = 400 contacts bill 400 p; the 25% Denver premium adds 0.25 x 400 p
-x (Denver's share of productive hours). Denver pays for itself when 100 p > 800, i.e.
-above p = 8, and the premium is linear in the share, so the optimum is all one site.
+x (Denver's part of the billed quantity, at most its agent-intervals over R: design 11).
+Denver pays for itself when 100 p > 800, i.e. above p = 8, and the premium is linear in
+the share, so the optimum is all one site.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ HOURLY = {"denver": 30.0, "manila": 10.0}
 def raw(
     price: float = 3.0,
     premium: float | None = 0.25,
-    share: float | None = None,
+    share: float | dict[str, float] | None = None,
     seats: int | None = None,
     contacts: float = 400,
 ) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def raw(
     if premium is not None:
         terms["site_premium"] = {"denver": premium}
     if share is not None:
-        terms["min_site_share"] = {"denver": share}
+        terms["min_site_share"] = share if isinstance(share, dict) else {"denver": share}
     denver: dict[str, Any] = {"name": "denver", "hourly_cost": HOURLY["denver"]}
     if seats is not None:
         denver["seats"] = seats
@@ -190,49 +191,119 @@ def test_a_share_without_a_premium() -> None:
     assert result.totals is not None and result.totals.revenue == pytest.approx(1200)
 
 
+def test_shares_that_need_an_agent_above_the_tier() -> None:
+    """35% from Denver and 62% from Manila of the agents: 10 agent-intervals would need
+    ceil(3.5) + ceil(6.2) = 11, so one agent above the tier; Denver's 4 carry 4 / 10 of
+    the quantity at the premium: revenue 1,200 + 0.25 x 1,200 x 0.4 = 1,320, cost 4 x
+    120 + 7 x 40 = 760, margin 560 (before, staffed exactly to the tier: infeasible,
+    even with a premium of 0)."""
+    scenario, reqs, solution = solved(price=3.0, share={"denver": 0.35, "manila": 0.62})
+    assert (hours(solution, "denver"), hours(solution, "manila")) == (4, 7)
+    checked = verify(scenario, reqs, solution)
+    assert checked.totals is not None
+    assert checked.totals.revenue == pytest.approx(1320)
+    assert checked.totals.margin == pytest.approx(560)
+
+
+def test_the_lowest_bid_bills_from_the_site_without_a_premium() -> None:
+    """min_price with 30% of the agents from Denver: Manila staffs the whole tier (10
+    agent-intervals) and bills all 400 contacts at the plain 1,200; Denver's 5 (5 of
+    15 >= 30%) bill nothing. The cheapest staffing at that spend costs 5 x 120 + 10 x 40
+    = 1,000, where staffing exactly to the tier (3 in Denver) would bill 1,290."""
+    from optimizer.options import RunOptions
+    from optimizer.pipeline import run_scenario
+
+    scenario = validate_scenario(raw(price=3.0, share=0.3), "bid.yaml")
+    result = run_scenario(scenario, RunOptions(objective="min_price", explain=False))
+    assert result.verified and result.totals is not None
+    assert result.totals.revenue == pytest.approx(1200)
+    assert result.totals.cost == pytest.approx(1000)
+    shares = result.billing["calls"]["site_shares"]
+    assert shares == pytest.approx({"denver": 0, "manila": 1}, abs=1e-6)
+
+
+def test_a_billing_split_beyond_what_a_site_staffs_fails_verification() -> None:
+    """The p = 10 optimum bills all of the quantity from Denver; claimed with one of
+    Denver's agents moved to Manila, Denver staffs 9 of the 10 agent-intervals and may
+    bill at most 90%: verification refuses it."""
+    scenario, reqs, solution = solved(price=10.0)
+    denver = solution.agents[("denver", "calls")].copy()
+    manila = solution.agents[("manila", "calls")].copy()
+    t = int(np.flatnonzero(denver)[0])
+    denver[t] -= 1
+    manila[t] += 1
+    moved = {("denver", "calls"): denver, ("manila", "calls"): manila}
+    with pytest.raises(VerificationError, match="denver part of the billing split"):
+        verify(scenario, reqs, replace(solution, agents=moved, objective_value=None))
+
+
 # ------------------------------------------------------------------ brute force
 
 
 def brute_force(scenario: Scenario, reqs: RequirementTable) -> float:
-    """The best margin over every tier, price point and split of each interval's agents
-    between the sites (staffed exactly to the tier, as the model is), from the
-    definitions alone: the quantity split by productive hours, the premium on Denver's
-    part, the costs, Denver's seats, the minimum share, the client's budget and the
-    provider's margin floor (0 by default)."""
+    """The best margin over every tier, price point, staffing of each interval between
+    the sites (Denver's agents from none to two above the need, Manila's from the rest
+    of the need to all of it) and billing split, from the definitions alone (design 11):
+    the billable quantity split with each site's part at most what it staffs
+    (``q x H_s / R``), the premium on Denver's part, the costs, Denver's seats, the
+    minimum share of the agents, the client's budget and the provider's margin floor (0
+    by default)."""
     cat = scenario.category("calls")
     best = -np.inf
     for tier in cat.tiers:
         treq = reqs.category("calls").tier(tier.name)
         need = [int(a) for a in treq.agents if a > 0]
         for price in tier.prices:  # type: ignore[union-attr]
-            for split in itertools.product(*(range(n + 1) for n in need)):
-                margin = _margin(scenario, float(price), treq.billable_per_month, need, split)
+            per_interval = [
+                [(d, m) for d in range(n + 3) for m in range(max(0, n - d), n + 1)] for n in need
+            ]
+            for staffing in itertools.product(*per_interval):
+                margin = _margin(scenario, float(price), treq.billable_per_month, need, staffing)
                 best = max(best, margin)
     return best
 
 
 def _margin(
-    scenario: Scenario, price: float, q: float, need: list[int], split: tuple[int, ...]
+    scenario: Scenario,
+    price: float,
+    q: float,
+    need: list[int],
+    staffing: tuple[tuple[int, int], ...],
 ) -> float:
-    """The margin of one split (Denver's agents per interval), -inf if a limit breaks."""
+    """The best margin of one staffing ((Denver, Manila) agents per interval, covering
+    the need) over its billing splits, -inf if a limit breaks."""
     cat = scenario.category("calls")
     seats = scenario.site("denver").seats
     share = (cat.terms.min_site_share or {}).get("denver", 0.0)
-    if seats is not None and max(split) > seats:
+    if seats is not None and max(d for d, _ in staffing) > seats:
         return -np.inf
-    denver = float(sum(split))
-    manila = float(sum(need)) - denver
+    denver = float(sum(d for d, _ in staffing))
+    manila = float(sum(m for _, m in staffing))
     if denver < share * (denver + manila) - 1e-9:
         return -np.inf
-    by_site = {"denver": denver, "manila": manila}
-    revenue = price * q + charges.site_premium_charge(cat.terms, price, q, by_site)
+    required = float(sum(need))
+    low, high = max(0.0, 1.0 - manila / required), min(1.0, denver / required)
     cost = sum(
-        h * costs.agent_interval_cost(scenario, scenario.site(s)) for s, h in by_site.items()
+        h * costs.agent_interval_cost(scenario, scenario.site(s))
+        for s, h in (("denver", denver), ("manila", manila))
     )
     budget = scenario.client.budget_per_month
-    if revenue - cost < 0 or (budget is not None and revenue > budget + 1e-6):
-        return -np.inf
-    return revenue - cost
+
+    def revenue(billed: float) -> float:  # Denver's part of the quantity: linear in it
+        shares = {"denver": billed, "manila": 1.0 - billed}
+        return price * q + charges.site_premium_charge(cat.terms, price, q, shares)
+
+    candidates = [low, high]
+    slope = revenue(1.0) - revenue(0.0)
+    if budget is not None and slope:
+        candidates.append(min(high, max(low, (budget - revenue(0.0)) / slope)))
+    best = -np.inf
+    for billed in candidates:
+        paid = revenue(billed)
+        if paid - cost < 0 or (budget is not None and paid > budget + 1e-6):
+            continue
+        best = max(best, paid - cost)
+    return best
 
 
 @settings(max_examples=12, deadline=None)
@@ -290,10 +361,11 @@ def test_a_share_below_the_minimum_fails_verification() -> None:
         verify(scenario, reqs, replace(solution, agents=moved, objective_value=None))
 
 
-def test_the_split_is_proportional_to_productive_hours() -> None:
-    """3 of 12 hours from Denver: a quarter of 100 units at 10 x 0.25 more = 62.5."""
+def test_the_premium_is_the_billed_share_of_the_charge() -> None:
+    """A quarter of 100 units billed from Denver at 10 x 0.25 more = 62.5; none, 0."""
     terms = validate_scenario(raw(), "x").category("calls").terms
-    assert charges.site_premium_charge(terms, 10.0, 100.0, {"denver": 3, "manila": 9}) == 62.5
+    shares = {"denver": 0.25, "manila": 0.75}
+    assert charges.site_premium_charge(terms, 10.0, 100.0, shares) == 62.5
     assert charges.site_premium_charge(terms, 10.0, 100.0, {}) == 0.0
 
 

@@ -49,6 +49,8 @@ from optimizer.staffing.cash_flow import cash_flow
 from optimizer.staffing.requirements import RequirementTable
 
 BINDING_TOLERANCE = 1e-3
+SHARE_TOLERANCE = 1e-6
+"""Slack of the billing split's sum and of each site's part (a share of the quantity)."""
 """A limit binds when its slack is within this share of the row's size: an ROI of
 50.03% against a 50% floor, or 4.5999 per contact against a 4.60 cap, is what sets the
 prices. (``optimizer.analysis.explain`` also marks a limit binding when its shadow price is
@@ -244,10 +246,10 @@ def _billing(
             ]
             out[cat.name]["bonus_earned"] = charges.bonus_charge(cat.terms, choice.bonus)
         if cat.terms.site_premium:
-            hours = productive_hours(solution, cat.name)
-            out[cat.name]["site_shares"] = charges.site_shares(hours)
+            shares = billed_shares(choice, productive_hours(solution, cat.name))
+            out[cat.name]["site_shares"] = shares
             out[cat.name]["site_premium"] = charges.site_premium_charge(
-                cat.terms, plan, quantity, hours
+                cat.terms, plan, quantity, shares
             )
     return out
 
@@ -257,11 +259,36 @@ def charge_of(
 ) -> float:
     """The category's monthly revenue at its chosen point under its terms, recomputed from
     the choice (plan, unit price, platform fee) and the billable quantity; with a site
-    premium, the quantity split over the sites by their productive ``hours``."""
+    premium, the quantity split over the sites as the choice bills it (``billed_shares``)."""
     plan = charges.plan_of(choice)
-    premium = charges.site_premium_charge(cat.terms, plan, quantity, hours or {})
+    shares = billed_shares(choice, hours or {})
+    premium = charges.site_premium_charge(cat.terms, plan, quantity, shares)
     bonus = charges.bonus_charge(cat.terms, choice.bonus)
     return charges.usage_charge(cat.terms, plan, quantity) + choice.platform_fee + premium + bonus
+
+
+def billed_shares(choice: Choice, hours: Mapping[str, float]) -> dict[str, float]:
+    """Site -> share of the billable quantity billed from it: the solution's own split
+    (design 11: the optimiser chooses it, each site's part at most what it staffs,
+    ``check_site_split``), else in proportion to the productive ``hours``."""
+    return dict(choice.site_split) if choice.site_split else charges.site_shares(hours)
+
+
+def check_site_split(
+    cat: Category, choice: Choice, required: float, hours: Mapping[str, float], check: Violations
+) -> None:
+    """A billing split that sums to the whole quantity, each site's part at most what it
+    staffs: ``share_s x R <= H_s`` (``R`` the tier's required productive agent-intervals,
+    ``H_s`` the site's), so that a staffed agent-interval bills at most ``q / R`` units."""
+    if not cat.terms.site_premium or required <= 0:
+        return
+    shares = billed_shares(choice, hours)
+    check.at_least(f"billing split of {cat.name}", sum(shares.values()), 1.0, SHARE_TOLERANCE)
+    check.at_most(f"billing split of {cat.name}", sum(shares.values()), 1.0, SHARE_TOLERANCE)
+    for site, share in shares.items():
+        staffed = hours.get(site, 0.0)
+        what = f"{site} part of the billing split of {cat.name}"
+        check.at_most(what, share * required, staffed, SHARE_TOLERANCE * required)
 
 
 def productive_hours(solution: Solution, category: str) -> dict[str, float]:
@@ -281,7 +308,9 @@ def _category(
     choice = solution.choices[cat.name]
     creq = reqs.category(cat.name)
     treq = creq.tier(choice.tier)
-    revenue = charge_of(cat, choice, treq.billable_per_month, productive_hours(solution, cat.name))
+    productive = productive_hours(solution, cat.name)
+    revenue = charge_of(cat, choice, treq.billable_per_month, productive)
+    check_site_split(cat, choice, float(np.sum(treq.agents)), productive, check)
     paid = 0.0
     direct = 0.0
     for (site_name, c), hours in paid_hours.items():

@@ -117,6 +117,11 @@ class BuiltModel:
     """Category -> its platform fees: (fee, binary) per menu entry, or one (fee, None)."""
     bonuses: Mapping[str, list[pulp.LpVariable]] = field(default_factory=dict)
     """Category -> one binary per bonus level of its terms (claimed when 1)."""
+    site_split: Mapping[str, Mapping[tuple[str, int], pulp.LpVariable]] = field(
+        default_factory=dict
+    )
+    """Category with a site premium -> (site, option index) -> the option's share of the
+    billable quantity billed from that site (``optimizer.milp.site_mix``)."""
 
     @property
     def rows(self) -> Mapping[str, pulp.LpConstraint]:

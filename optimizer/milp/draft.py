@@ -49,6 +49,7 @@ class Draft:
     deferred: dict[str, DeferredVars] = field(default_factory=dict)
     fees: dict[str, list[tuple[float, pulp.LpVariable | None]]] = field(default_factory=dict)
     bonuses: dict[str, list[pulp.LpVariable]] = field(default_factory=dict)
+    site_split: dict[str, dict[tuple[str, int], pulp.LpVariable]] = field(default_factory=dict)
     revenue: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     cost_terms: dict[pulp.LpVariable, float] = field(default_factory=dict)
     expected: dict[pulp.LpVariable, float] = field(default_factory=dict)
@@ -77,6 +78,7 @@ class Draft:
             self.book,
             self.fees,
             self.bonuses,
+            self.site_split,
         )
 
 

@@ -52,7 +52,13 @@ def _choices(model: BuiltModel, values: dict[str, float]) -> dict[str, Choice]:
         included = 0.0 if plan is None else plan.included
         bonus = tuple(values.get(u.name, 0.0) > 0.5 for u in model.bonuses.get(cat, ()))
         plan_fee = 0.0 if plan is None else plan.fee
-        choices[cat] = Choice(best.tier, price, plan_fee, included, fee, bonus)
+        index = options.index(best)
+        split = tuple(
+            (site, max(0.0, values.get(sigma.name, 0.0)))
+            for (site, i), sigma in model.site_split.get(cat, {}).items()
+            if i == index
+        )
+        choices[cat] = Choice(best.tier, price, plan_fee, included, fee, bonus, split)
     return choices
 
 

@@ -1,47 +1,41 @@
 """Site premiums: revenue that depends on where a category's work is delivered.
 
 With ``terms.site_premium`` the units delivered from site ``s`` are billed at the unit
-price x (1 + premium_s). The month's billable quantity ``q[k]`` of the chosen tier
-``k`` is split over the category's sites in proportion to their productive
-agent-hours ``H_s = sum_t n[s, c, t]`` (x interval hours, which cancel)::
+price x (1 + premium_s). Design 11: the month's billable quantity ``q[k]`` of the chosen
+tier ``k`` is split over the category's sites, ``b_s >= 0`` with ``sum_s b_s = q[k]``,
+each site's part at most what it staffs, and the optimiser chooses the split. What a
+site staffs is measured against the tier: the tier needs ``R[k] = sum_t need[k, t]``
+productive agent-intervals for ``q[k]`` units, so site ``s``'s ``H_s = sum_t n[s, c, t]``
+agent-intervals deliver at most ``q[k] x H_s / R[k]``. Coverage asks ``sum_s n >= need``
+in every interval, so ``sum_s H_s >= R[k]`` and a split always exists; agents above the
+tier (a minimum site share that rounds up, seats) may carry part of it::
 
-    b_s     = q[k] x H_s / H,          H = sum_s H_s
-    revenue = sum_s p x (1 + premium_s) x b_s
-            = p x q[k]  +  sum_s premium_s x p x q[k] x H_s / H
+    revenue = p x q[k]  +  sum_s premium_s x p x b_s
 
 With a plan or volume bands the premium multiplies each site's share of the option's
 plan charge ``C[o]`` (plan fee + unit price x billed units after the bands, a constant
-per option, :func:`optimizer.staffing.charges.plan_charge`) instead of ``p x q[k]``:
-``revenue = C[o] + sum_s premium_s x C[o] x H_s / H``.
-
-The ratio ``H_s / H`` is not linear. It becomes linear because the category is staffed
-exactly to its tier: ``H = R[k] = sum_t need[k, t]`` (the tier's required productive
-agents, a constant per tier). Coverage asks ``sum_s n[s, c, t] >= need[k, t]`` in every
-interval, so ``H = R[k]`` means no idle agents anywhere; idle agents are never billed,
-and without this row they would buy premium share (the optimiser could add onshore
-agents only to move the split).
+per option, :func:`optimizer.staffing.charges.plan_charge`) instead of ``p x b_s``:
+``revenue = C[o] + sum_s premium_s x C[o] x b_s / q[k]``.
 
 Linearisation. Per option ``o = (k, p)`` (binary ``x_o``, exactly one chosen) and site
-``s``, a share ``sigma[s, o]`` in ``[0, 1]`` of the option's quantity delivered at ``s``
+``s``, a share ``sigma[s, o]`` in ``[0, 1]`` of the option's quantity billed from ``s``
 (the design's ``b[c, s, k, p] = q[k] x sigma[s, o]``)::
 
     site_split[c][k][o]:  sum_s sigma[s, o] = x_o                    (every option)
-    site_hours[s][c]:     sum_o R[k] x sigma[s, o] = H_s             (every site)
+    site_hours[s][c]:     sum_o R[k] x sigma[s, o] <= H_s            (every site)
     revenue             += sum_o sum_s premium_s x C[o] x sigma[s, o]
 
 Exactness: with option ``o*`` chosen, ``site_split`` zeroes every other option's
-shares, so ``site_hours`` reads ``R[k*] x sigma[s, o*] = H_s`` (the product of the
-binary and the continuous share needs no big-M: the share is bounded by ``x_o`` in
-``site_split`` and the hours pin it), and summed over the sites ``H = R[k*]``. So
-``sigma[s, o*] = H_s / H`` and ``b_s = q[k*] H_s / H`` exactly: the proportional split.
-An option whose tier needs no agents (``R = 0``) has no shares; choosing it forces
-every ``H_s = 0`` and bills no premium (verification: no hours, no premium).
+shares, so ``site_hours`` reads ``R[k*] x sigma[s, o*] <= H_s``: ``b_s <= q[k*] H_s /
+R[k*]`` exactly (no big-M: the share is bounded by ``x_o``). An option whose tier needs
+no agents (``R = 0``) has no shares and bills no premium.
 
 The premium needs price points (a list, a stepped range or plans): a continuous
 price would make the premium's revenue ``p x sigma`` bilinear, and a minimum charge
 ``max(minimum, C[o] (1 + premium share))`` piecewise; both are refused by the rules
-(:func:`optimizer.scenario.terms_rules.site_terms_issues`). Verification recomputes
-the split from the staffing alone (:func:`optimizer.staffing.charges.site_premium_charge`).
+(:func:`optimizer.scenario.terms_rules.site_terms_issues`). The solution carries the
+chosen split (``Choice.site_split``); verification checks it against the staffing
+(:func:`optimizer.analysis.verify.check_site_split`) and bills it.
 """
 
 from __future__ import annotations
@@ -96,12 +90,13 @@ def add_site_revenue(draft: Draft, cat: Category) -> SiteMix | None:
         key = RowKey("site_split", category=cat.name, tier=option.tier, detail=str(i))
         draft.add(split == 0, key)
     draft.revenue[cat.name] = draft.revenue[cat.name] + pulp.LpAffineExpression(extra)
+    draft.site_split[cat.name] = mix.shares
     return mix
 
 
 def link_site_mix(draft: Draft, cat: Category, mix: SiteMix | None) -> None:
     """The ``site_hours`` rows: each site's shares times the chosen tier's required
-    agent-intervals equal the agent-intervals it staffs (after the staffing is built)."""
+    agent-intervals at most the agent-intervals it staffs (after the staffing is built)."""
     if mix is None:
         return
     for site in (s.name for s in draft.scenario.sites_for(cat.name)):
@@ -110,4 +105,4 @@ def link_site_mix(draft: Draft, cat: Category, mix: SiteMix | None) -> None:
         shares = pulp.lpSum(
             mix.required[i] * sigma for (s, i), sigma in mix.shares.items() if s == site
         )
-        draft.add(shares - staffed == 0, RowKey("site_hours", site=site, category=cat.name))
+        draft.add(shares - staffed <= 0, RowKey("site_hours", site=site, category=cat.name))

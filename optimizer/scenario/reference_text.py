@@ -283,11 +283,11 @@ quantity `q`), so the model stays linear; a category without them bills
 * **The competitor band's lower side** (`min_premium`, needs `benchmark_price`): unit
   price at least `benchmark_price x (1 + min_premium)` (limit `price_floor[...]`).
 * **Site premium** (`site_premium: {{denver: 0.25}}`): units delivered from a site are
-  billed at the unit price x (1 + premium). The month's billable quantity is split over
-  the category's sites in proportion to their productive hours, so the optimiser
-  chooses the onshore mix; a category with a premium is staffed exactly to its tier (no
-  idle agents, which would buy premium share). Plain price points only (no plan, bands,
-  minimum or continuous range), voice and chat only.
+  billed at the unit price x (1 + premium). The optimiser chooses the onshore mix: it
+  splits the month's billable quantity over the category's sites, each site's part at
+  most what it staffs (its productive hours against the tier's requirement), and the
+  result's billing shows the split (`site_shares`). Price points, plans and volume
+  bands (not a minimum charge or a continuous range), voice and chat only.
 * **Minimum site share** (`min_site_share: {{denver: 0.30}}`): at least this share of
   the category's productive hours from that site (the shares at most 1 together). A
   limit of the client's (`min_site_share[SITE][CATEGORY]`), explained and diagnosed

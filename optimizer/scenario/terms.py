@@ -131,12 +131,12 @@ class Terms(Strict):
     min_premium). Needs benchmark_price."""
     site_premium: Annotated[dict[Name, SitePremium], Field(min_length=1)] | None = None
     """Site name -> premium: units delivered from that site are billed at the unit price
-    x (1 + premium) (onshore delivery). The month's billable quantity is split over the
-    category's sites in proportion to their productive hours, and the category is then
-    staffed exactly to its tier (no idle hours to buy premium share). With a plan or
-    volume bands, each site's share of the plan charge (fee + banded usage) carries the
-    premium; not with a minimum charge or a continuous price range, nor for deferred or
-    project work."""
+    x (1 + premium) (onshore delivery). The optimiser splits the month's billable quantity
+    over the category's sites, each site's part at most what it staffs (its productive
+    hours against the tier's: a site staffing 40% of what the tier needs bills at most 40%
+    of the quantity); the result shows the split. With a plan or volume bands, each site's
+    share of the plan charge (fee + banded usage) carries the premium; not with a minimum
+    charge or a continuous price range, nor for deferred or project work."""
     min_site_share: Annotated[dict[Name, SiteShare], Field(min_length=1)] | None = None
     """Site name -> the client's minimum share of the category's productive hours
     delivered from that site (the shares together at most 1; not for project work)."""

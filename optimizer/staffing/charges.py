@@ -153,19 +153,18 @@ def site_shares(hours: Mapping[str, float]) -> dict[str, float]:
 
 
 def site_premium_charge(
-    terms: Terms, point: float | Plan, quantity: float, hours: Mapping[str, float]
+    terms: Terms, point: float | Plan, quantity: float, shares: Mapping[str, float]
 ) -> float:
-    """The month's premium on top of the plan charge: the billable quantity split over
-    the sites in proportion to their productive ``hours``, each site's share of the plan
+    """The month's premium on top of the plan charge: each site's ``shares`` of the
+    billable quantity (the billing split, summing to 1) carries that share of the plan
     charge (plan fee + unit price x billed units after volume bands; a plain price ``p``
-    gives ``p x quantity``) billed ``premium`` more (0 without premiums or hours). The
+    gives ``p x quantity``) billed ``premium`` more (0 without premiums or shares). The
     minimum charge and the platform fee carry no premium.
 
     >>> t = Terms(site_premium={"denver": 0.25})
-    >>> site_premium_charge(t, 10.0, 100.0, {"denver": 30.0, "manila": 90.0})
+    >>> site_premium_charge(t, 10.0, 100.0, {"denver": 0.25, "manila": 0.75})
     62.5
     """
     premiums = terms.site_premium or {}
-    shares = site_shares(hours)
     base = plan_charge(terms.volume_bands, as_plan(point), quantity)
     return base * sum(p * shares.get(s, 0.0) for s, p in premiums.items())
