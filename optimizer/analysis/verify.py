@@ -49,12 +49,12 @@ from optimizer.staffing.cash_flow import cash_flow
 from optimizer.staffing.requirements import RequirementTable
 
 BINDING_TOLERANCE = 1e-3
-SHARE_TOLERANCE = 1e-6
-"""Slack of the billing split's sum and of each site's part (a share of the quantity)."""
 """A limit binds when its slack is within this share of the row's size: an ROI of
 50.03% against a 50% floor, or 4.5999 per contact against a 4.60 cap, is what sets the
 prices. (``optimizer.analysis.explain`` also marks a limit binding when its shadow price is
 not zero.)"""
+SHARE_TOLERANCE = 1e-6
+"""Slack of the billing split's sum and of each site's part (a share of the quantity)."""
 
 
 def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> VerifiedResult:
