@@ -300,12 +300,6 @@ def test_a_bonus_on_deferred_work_is_refused() -> None:
     assert "voice or chat" in _issue(deal, "categories[0].terms.bonus")
 
 
-def test_a_bonus_with_a_site_premium_is_refused() -> None:
-    deal = raw((10.0,), [(0.9, 15.0)])
-    deal["categories"][0]["terms"]["site_premium"] = {"manila": 0.1}
-    assert "no site premium" in _issue(deal, "categories[0].terms.bonus")
-
-
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [

@@ -205,6 +205,26 @@ def test_shares_that_need_an_agent_above_the_tier() -> None:
     assert checked.totals.margin == pytest.approx(560)
 
 
+def test_a_bonus_level_with_a_site_premium() -> None:
+    """p = 10 (all Denver pays: margin 4,000 + 1,000 - 1,200 = 3,800) with a 95%-in-10-s
+    level of 150, which needs 6 and 7 agents (13 agent-intervals, ``tests/test_bonus.py``):
+    the 3 agent-intervals above the tier cost 120 in Manila (360 in Denver), and Denver's
+    10 still carry all of the quantity at the premium: revenue 4,000 + 1,000 + 150 =
+    5,150, cost 10 x 120 + 3 x 40 = 1,320, margin 3,830."""
+    deal = raw(price=10.0)
+    level = {"service_level": 0.95, "answer_within_seconds": 10, "amount": 150}
+    deal["categories"][0]["terms"]["bonus"] = [level]
+    scenario = validate_scenario(deal, "bonus.yaml")
+    reqs = build_requirements(scenario)
+    solution = solve(build_model(scenario, reqs), SolveOptions())
+    assert (hours(solution, "denver"), hours(solution, "manila")) == (10, 3)
+    assert solution.choices["calls"].bonus == (True,)
+    checked = verify(scenario, reqs, solution)
+    assert checked.totals is not None
+    assert checked.totals.revenue == pytest.approx(5150)
+    assert checked.totals.margin == pytest.approx(3830)
+
+
 def test_the_lowest_bid_bills_from_the_site_without_a_premium() -> None:
     """min_price with 30% of the agents from Denver: Manila staffs the whole tier (10
     agent-intervals) and bills all 400 contacts at the plain 1,200; Denver's 5 (5 of

@@ -69,17 +69,12 @@ def _premium_issues(cat: Category, here: str, source: str) -> list[Issue]:
 
 
 def _bonus_issues(cat: Category, here: str, source: str) -> list[Issue]:
-    """A bonus level is a service level: voice or chat only, each level once, and not
-    with a site premium (which bills the tier's exact staffing, no agents above it)."""
+    """A bonus level is a service level: voice or chat only, and each level once."""
     levels = cat.terms.bonus or ()
     if cat.is_project or cat.channel == "deferred":
         what = "project work" if cat.is_project else "channel deferred"
         return [Issue(source, f"{here}.bonus", what, "a voice or chat category")]
     issues = []
-    if cat.terms.site_premium is not None:
-        issues.append(
-            Issue(source, f"{here}.bonus", "with site_premium", "no site premium with a bonus")
-        )
     seen: set[tuple[float, float]] = set()
     for i, level in enumerate(levels):
         pair = (level.service_level, level.answer_within_seconds)
