@@ -613,13 +613,13 @@ PREMIUM = {"site_premium": {"denver": 0.25}}
         # 30% from denver: 3 of 10 there, 1,200 x (1 + 0.25 x 0.3), cost 640; no premium
         (onshore_deal(3.0, {**PREMIUM, "min_site_share": {"denver": 0.3}}), (1290.0, 640.0), None),
         (onshore_deal(3.0, {"min_site_share": {"denver": 0.3}}), (1200.0, 640.0), None),
-        # repro/site_premium_shares_need_idle_agents.yaml: 35% + 62% need 11 agent-intervals
+        # 35% + 62% need 11 agent-intervals (test_site_mix: one agent above the tier)
         (
             onshore_deal(3.0, {**PREMIUM, "min_site_share": {"denver": 0.35, "manila": 0.62}}),
             (1320.0, 760.0),
             "infeasible",
         ),
-        # repro/site_premium_min_price_bills_less.yaml
+        # the lowest bid bills from manila, denver idle for its share (test_site_mix)
         (
             onshore_deal(
                 3.0, {**PREMIUM, "min_site_share": {"denver": 0.3}}, objective="min_price"
@@ -627,7 +627,7 @@ PREMIUM = {"site_premium": {"denver": 0.25}}
             (1200.0, 1000.0),
             (1290.0, 640.0),
         ),
-        # repro/site_premium_idle_agents_buy_share.yaml: 8 + 2 agents, 3 denver seats
+        # 8 + 2 agents, 3 denver seats: an idle denver agent buys premium share (design)
         (
             onshore_deal(
                 10.0, {"site_premium": {"denver": 1.0}}, 3, weights=(1.0, 0.1), contacts=440.0
