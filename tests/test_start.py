@@ -18,6 +18,7 @@ from optimizer.milp.highs import HighsOptions
 from optimizer.milp.matrix import matrix_form
 from optimizer.milp.model import build_model
 from optimizer.milp.readback import read_solution
+from optimizer.milp.separators import tier_columns
 from optimizer.milp.start import GAP, INFEASIBLE, Start, combinations, find_start
 from optimizer.results import SolverInfo, SolveStatus
 from optimizer.scenario.schema import validate_scenario
@@ -163,13 +164,6 @@ def test_an_infeasible_lp_relaxation_is_the_answer(monkeypatch) -> None:  # type
     assert solve_module.solve(model).status == SolveStatus.INFEASIBLE
 
 
-def _tiers(model):  # type: ignore[no-untyped-def]
-    return [
-        np.array([[o.tier for o in opts].index(o.tier) for o in opts], np.int32)
-        for opts in model.options.values()
-    ]
-
-
 def test_a_binding_budget_gets_its_prices_chosen_again() -> None:
     """The 10 x 3 x 7 interval deal (seed 0) at a budget of 1,035,305 (a point of its
     frontier): the LP fills the budget with a mix of one tier's prices, and the rounded
@@ -183,7 +177,9 @@ def test_a_binding_budget_gets_its_prices_chosen_again() -> None:
     arrays, choices = form.arrays(), _choices(model, form)
     options = HighsOptions(None, None, 1, False, None)
     plain = find_start(arrays, choices, options)
-    priced = find_start(arrays, choices, options, tiers=_tiers(model))
+    column = {v.name: i for i, v in enumerate(form.variables)}
+    tiers = [tier_columns(model, column, cat)[1] for cat in model.options]
+    priced = find_start(arrays, choices, options, tiers=tiers)
     assert isinstance(plain, Start) and isinstance(priced, Start)
     assert plain.gap() > 100 * GAP
     assert priced.gap() <= GAP and priced.objective > plain.objective

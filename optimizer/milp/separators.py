@@ -89,7 +89,7 @@ def _rounding(model: BuiltModel, column: dict[str, int]) -> TierRounding | None:
     groups = []
     for cat, options in model.options.items():
         if len(options) > 1:
-            groups.append(_tier_columns(model, column, cat)[1])
+            groups.append(tier_columns(model, column, cat)[1])
     return TierRounding(tuple(groups), _blocks(model, column)) if groups else None
 
 
@@ -104,7 +104,7 @@ def _blocks(model: BuiltModel, column: dict[str, int]) -> tuple[NDArray[np.int32
     return tuple(np.array(cols, np.int32) for _, cols in sorted(found.items()))
 
 
-def _tier_columns(
+def tier_columns(
     model: BuiltModel, column: dict[str, int], cat: str
 ) -> tuple[list[str], tuple[np.ndarray, ...]]:
     """The tiers ``cat`` can still be sold at, and the option columns of each."""
@@ -123,7 +123,7 @@ def _windows(model: BuiltModel, column: dict[str, int], cat: str) -> DeferredWin
         if c == cat:
             for t, var in agents.items():
                 per_t[t].append(column[var.name])
-    tiers, tier_cols = _tier_columns(model, column, cat)
+    tiers, tier_cols = tier_columns(model, column, cat)
     return DeferredWindows(
         dv.per_agent,
         dv.cumulative,
@@ -146,7 +146,7 @@ def _coverage(model: BuiltModel, column: dict[str, int], cat: str) -> ShiftCover
         for row, (pattern, _) in enumerate(pairs):
             incidence[row, list(pattern.covers)] = 1.0
         covers.append(incidence)
-    tiers, tier_cols = _tier_columns(model, column, cat)
+    tiers, tier_cols = tier_columns(model, column, cat)
     reqs = model.requirements.category(cat)
     return ShiftCoverage(
         np.array(keep),

@@ -29,7 +29,7 @@ from optimizer.milp.matrix import MatrixForm, matrix_form
 from optimizer.milp.model import BuiltModel
 from optimizer.milp.proof import gap_or_default
 from optimizer.milp.readback import read_solution
-from optimizer.milp.separators import separators
+from optimizer.milp.separators import separators, tier_columns
 from optimizer.milp.start import Start, find_start
 from optimizer.options import SolveOptions
 from optimizer.results import Solution, SolverInfo, SolveStatus
@@ -192,10 +192,7 @@ def _heuristic(
     choices = [
         np.array([column[o.var.name] for o in opts], np.int32) for opts in model.options.values()
     ]
-    tiers = [
-        np.array([[o.tier for o in opts].index(o.tier) for o in opts], np.int32)
-        for opts in model.options.values()
-    ]
+    tiers = [tier_columns(model, column, cat)[1] for cat in model.options]
     return find_start(form.arrays(), choices, options, cuts, known, tiers)
 
 

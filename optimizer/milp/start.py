@@ -109,7 +109,7 @@ def find_start(
     options: HighsOptions,
     separators: Sequence[Separator] = (),
     known: NDArray[np.float64] | None = None,
-    tiers: Sequence[NDArray[np.int32]] | None = None,
+    tiers: Sequence[Sequence[NDArray[np.int32]]] | None = None,
 ) -> Start | Outcome | None:
     """A verified plan of the MILP ``arrays`` whose option columns are ``choices`` (one
     array of columns per category, exactly one of them 1); ``INFEASIBLE`` when the LP
@@ -119,9 +119,10 @@ def find_start(
     within the gap is proven, where it can be, by ``separators``' cuts and branching on
     the options (``optimizer.milp.branch``). A ``known`` plan (``SolveOptions.known``)
     that is feasible and within the gap of the first LP's bound is the answer at once.
-    ``tiers`` (each option's tier, by category as in ``choices``): where the first LP
-    splits a category between prices of one tier, the plan's prices are chosen again,
-    its agents held (``_repriced``)."""
+    ``tiers`` (by category, the option columns of each of its tiers,
+    ``optimizer.milp.separators.tier_columns``): where the first LP splits a category
+    between prices of one tier, the plan's prices are chosen again, its agents held
+    (``_repriced``)."""
     first = run_highs(arrays, replace(options, relax=True, start=None))
     if first.status == SolveStatus.INFEASIBLE:
         return INFEASIBLE
@@ -140,39 +141,29 @@ def find_start(
     if plan is None or arrays.discrepancy(plan, None) is not None:
         return None
     objective = float(arrays.cost @ plan + arrays.offset)
-    if tiers is not None and relative_gap(bound, objective) > gap and _split(choices, tiers, col):
-        plan, objective = _repriced(arrays, choices, tiers, plan, objective, options)
+    if tiers is not None and relative_gap(bound, objective) > gap and _split(tiers, col):
+        plan, objective = _repriced(arrays, tiers, plan, objective, options)
     if relative_gap(bound, objective) > gap:
         proven = prove_plan(arrays, choices, separators, objective, options)
         bound = bound if proven is None else proven
     return Start(plan, objective, bound)
 
 
-def _split(
-    choices: Sequence[NDArray[np.int32]],
-    tiers: Sequence[NDArray[np.int32]],
-    col: NDArray[np.float64],
-) -> bool:
-    """Whether the LP point ``col`` uses two prices of one tier in some category.
+def _split(tiers: Sequence[Sequence[NDArray[np.int32]]], col: NDArray[np.float64]) -> bool:
+    """Whether the LP point ``col`` uses two prices of one tier in some category
+    (``tiers``: by category, the option columns of each tier).
 
-    >>> _split([np.array([0, 1, 2], np.int32)], [np.array([0, 0, 1], np.int32)],
-    ...        np.array([0.5, 0.0, 0.5]))
+    >>> _split([(np.array([0, 1], np.int32), np.array([2], np.int32))], np.array([0.5, 0, 0.5]))
     False
-    >>> _split([np.array([0, 1, 2], np.int32)], [np.array([0, 0, 1], np.int32)],
-    ...        np.array([0.5, 0.5, 0.0]))
+    >>> _split([(np.array([0, 1], np.int32), np.array([2], np.int32))], np.array([0.5, 0.5, 0]))
     True
     """
-    for columns, tier in zip(choices, tiers, strict=True):
-        used = tier[col[columns] > EPS]
-        if used.size != np.unique(used).size:
-            return True
-    return False
+    return any(int((col[cols] > EPS).sum()) > 1 for groups in tiers for cols in groups)
 
 
 def _repriced(
     arrays: Arrays,
-    choices: Sequence[NDArray[np.int32]],
-    tiers: Sequence[NDArray[np.int32]],
+    tiers: Sequence[Sequence[NDArray[np.int32]]],
     plan: NDArray[np.float64],
     objective: float,
     options: HighsOptions,
@@ -188,10 +179,8 @@ def _repriced(
     lower, upper = arrays.lower.copy(), arrays.upper.copy()
     ints = np.flatnonzero(arrays.integer)
     lower[ints] = upper[ints] = np.round(plan[ints])
-    for columns, tier in zip(choices, tiers, strict=True):
-        chosen = tier[plan[columns] > 0.5]
-        same = columns[tier == chosen[0]] if chosen.size == 1 else columns[:0]
-        lower[same], upper[same] = arrays.lower[same], arrays.upper[same]
+    for cols in (cols for groups in tiers for cols in groups if plan[cols].max() > 0.5):
+        lower[cols], upper[cols] = arrays.lower[cols], arrays.upper[cols]
     small = replace(arrays, lower=lower, upper=upper)
     pricing = replace(options, start=plan, gap=REPRICE_GAP, node_limit=REPRICE_NODES)
     answer = _solve(small, pricing)
