@@ -38,6 +38,7 @@ from typing import Any, get_args
 
 import pytest
 from oracle import Conventions, OracleAnswer, random_deal, solve
+from test_site_mix import raw as site_mix_deal
 
 from optimizer.errors import OptimizerError
 from optimizer.options import RunOptions
@@ -563,37 +564,10 @@ def onshore_deal(
 ) -> dict[str, Any]:
     """tests/test_site_mix.py's hand-worked deal: mon 09:00-11:00, 180 s calls, denver 120
     and manila 40 an agent-interval (400 contacts: 5 agents in each interval, R = 10)."""
-    profile = [1.0] * 24
-    profile[9], profile[10] = weights
-    denver: dict[str, Any] = {"name": "denver", "hourly_cost": 30.0}
-    if seats is not None:
-        denver["seats"] = seats
-    raw = {
-        "scenario": "onshore",
-        "objective": objective,
-        "calendar": {"interval_minutes": 60, "weeks_per_month": 4},
-        "provider": {"shrinkage": 0.0, "sites": [denver, {"name": "manila", "hourly_cost": 10.0}]},
-        "categories": [
-            {
-                "name": "calls",
-                "channel": "voice",
-                "contacts_per_month": contacts,
-                "aht_seconds": 180,
-                "profile": profile,
-                "open_hours": {"mon": "09:00-11:00"},
-                "pricing": "per_contact",
-                "terms": terms,
-                "tiers": [
-                    {
-                        "name": "std",
-                        "service_level": 0.8,
-                        "answer_within_seconds": 20,
-                        "prices": [price],
-                    }
-                ],
-            }
-        ],
-    }
+    raw = site_mix_deal(price=price, premium=None, seats=seats, contacts=contacts)
+    raw["objective"] = objective
+    raw["categories"][0]["terms"] = terms
+    raw["categories"][0]["profile"] = [1.0] * 9 + list(weights) + [1.0] * 13
     full = validate_scenario(raw, "<onshore>").raw()
     full.pop("variants", None)
     return full
