@@ -257,6 +257,19 @@ def test_a_billing_split_beyond_what_a_site_staffs_fails_verification() -> None:
         verify(scenario, reqs, replace(solution, agents=moved, objective_value=None))
 
 
+def test_a_negative_part_of_the_billing_split_fails_verification() -> None:
+    """Denver staffing 12 of the tier's 10 agent-intervals may bill all of the quantity,
+    not 120% of it with Manila's part at -20%: each part is at least 0."""
+    scenario, reqs, solution = solved(price=10.0)
+    denver = solution.agents[("denver", "calls")].copy()
+    denver[np.flatnonzero(denver)[:2]] += 1
+    agents = {**solution.agents, ("denver", "calls"): denver}
+    claimed = replace(solution.choices["calls"], site_split=(("denver", 1.2), ("manila", -0.2)))
+    forged = replace(solution, agents=agents, choices={"calls": claimed}, objective_value=None)
+    with pytest.raises(VerificationError, match="manila part of the billing split"):
+        verify(scenario, reqs, forged)
+
+
 # ------------------------------------------------------------------ brute force
 
 

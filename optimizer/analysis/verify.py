@@ -277,9 +277,10 @@ def billed_shares(choice: Choice, hours: Mapping[str, float]) -> dict[str, float
 def check_site_split(
     cat: Category, choice: Choice, required: float, hours: Mapping[str, float], check: Violations
 ) -> None:
-    """A billing split that sums to the whole quantity, each site's part at most what it
-    staffs: ``share_s x R <= H_s`` (``R`` the tier's required productive agent-intervals,
-    ``H_s`` the site's), so that a staffed agent-interval bills at most ``q / R`` units."""
+    """A billing split that sums to the whole quantity, each site's part at least 0 and at
+    most what it staffs: ``share_s x R <= H_s`` (``R`` the tier's required productive
+    agent-intervals, ``H_s`` the site's), so that a staffed agent-interval bills at most
+    ``q / R`` units."""
     if not cat.terms.site_premium or required <= 0:
         return
     shares = billed_shares(choice, hours)
@@ -288,6 +289,7 @@ def check_site_split(
     for site, share in shares.items():
         staffed = hours.get(site, 0.0)
         what = f"{site} part of the billing split of {cat.name}"
+        check.at_least(what, share, 0.0, SHARE_TOLERANCE)
         check.at_most(what, share * required, staffed, SHARE_TOLERANCE * required)
 
 
