@@ -91,6 +91,17 @@ def solved(**kw: Any) -> tuple[Scenario, RequirementTable, Any]:
     return scenario, reqs, solution
 
 
+def one_agent_to_manila(solution: Any) -> dict[tuple[str, str], np.ndarray]:
+    """The solution's agents with one of Denver's moved to Manila (in Denver's first
+    staffed interval)."""
+    denver = solution.agents[("denver", "calls")].copy()
+    manila = solution.agents[("manila", "calls")].copy()
+    t = int(np.flatnonzero(denver)[0])
+    denver[t] -= 1
+    manila[t] += 1
+    return {("denver", "calls"): denver, ("manila", "calls"): manila}
+
+
 def hours(solution: Any, site: str) -> float:
     return float(np.sum(solution.agents[(site, "calls")]))
 
@@ -247,12 +258,7 @@ def test_a_billing_split_beyond_what_a_site_staffs_fails_verification() -> None:
     Denver's agents moved to Manila, Denver staffs 9 of the 10 agent-intervals and may
     bill at most 90%: verification refuses it."""
     scenario, reqs, solution = solved(price=10.0)
-    denver = solution.agents[("denver", "calls")].copy()
-    manila = solution.agents[("manila", "calls")].copy()
-    t = int(np.flatnonzero(denver)[0])
-    denver[t] -= 1
-    manila[t] += 1
-    moved = {("denver", "calls"): denver, ("manila", "calls"): manila}
+    moved = one_agent_to_manila(solution)
     with pytest.raises(VerificationError, match="denver part of the billing split"):
         verify(scenario, reqs, replace(solution, agents=moved, objective_value=None))
 
@@ -384,12 +390,7 @@ def test_premium_claimed_for_offshore_work_fails_verification() -> None:
 def test_a_share_below_the_minimum_fails_verification() -> None:
     """The 30%-from-Denver solution with one Denver agent moved to Manila: 20% < 30%."""
     scenario, reqs, solution = solved(price=3.0, premium=None, share=0.3)
-    denver = solution.agents[("denver", "calls")].copy()
-    manila = solution.agents[("manila", "calls")].copy()
-    t = int(np.flatnonzero(denver)[0])
-    denver[t] -= 1
-    manila[t] += 1
-    moved = {("denver", "calls"): denver, ("manila", "calls"): manila}
+    moved = one_agent_to_manila(solution)
     with pytest.raises(VerificationError, match="denver share of calls"):
         verify(scenario, reqs, replace(solution, agents=moved, objective_value=None))
 
