@@ -1,7 +1,7 @@
 """Benchmark of the margin-budget frontier on one worker, against one solve of the same deal.
 
 Run from the repository root:
-``python benchmarks/frontier.py [--points 10] [--repeats 3] [SCENARIO ...]``
+``python benchmarks/frontier.py [--points 10] [--repeats 3] [--no-reuse] [--old] [SCENARIO ...]``
 (default: ``scenarios/nordic_telco.yaml``, ``scenarios/retail_bank.yaml`` and
 ``synthetic:10x3x7:0``, the 10 x 3 x 7 interval deal of ``benchmarks/synthetic.py`` with
 seed 0, whose budget-bound points were the slow ones: 10-68 s each).
@@ -12,6 +12,8 @@ as every frontier point is solved). Measured: ``run_frontier(points, workers=1)`
 split into the axis (its lowest-feasible and best-margin solves) and the points; and,
 by counting calls, how many MILPs a point solves (the main one, then the quotable-price
 re-solves of ``at_quotable_prices``) and what share of the time the model builds take.
+``--no-reuse``: also the frontier with every point's model built anew (the
+points share one model since ``optimizer.milp.reuse``), in the same run.
 Target: a 10-point frontier in <= 3 x the time of one solve. Medians over repeats;
 figures are printed, not asserted; the load average is printed at start and end.
 """
@@ -32,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizer.milp import phases
+from optimizer.milp import phases, reuse
 from optimizer.milp import start as start_module
 from optimizer.options import RunOptions
 from optimizer.pipeline import run_scenario
@@ -112,23 +114,36 @@ def one_frontier(scenario: Scenario, points: int) -> tuple[float, float, Tally]:
 
 
 @contextmanager
-def without_repricing() -> Iterator[None]:
-    """The start heuristic as before its prices were chosen again (``start._split`` off)."""
-    saved = start_module._split
-    start_module._split = lambda *args: False
+def patched(module: Any, name: str, value: Any) -> Iterator[None]:
+    """``module.name`` set to ``value`` for the block."""
+    saved = getattr(module, name)
+    setattr(module, name, value)
     try:
         yield
     finally:
-        start_module._split = saved
+        setattr(module, name, saved)
+
+
+@contextmanager
+def each_point_alone() -> Iterator[None]:
+    """``optimizer.milp.reuse.across_points`` as a no-op: every point builds its model."""
+    yield
 
 
 def old_frontier(scenario: Scenario, points: int) -> float:
-    """Seconds of the frontier without the repricing of ``optimizer.milp.start``."""
-    with without_repricing():
+    """Seconds of the frontier without the repricing of ``optimizer.milp.start`` (the
+    start heuristic as before its prices were chosen again: ``start._split`` off)."""
+    with patched(start_module, "_split", lambda *args: False):
         return one_frontier(scenario, points)[1]
 
 
-def report(path: str, points: int, repeats: int, old: bool) -> None:
+def unreused_frontier(scenario: Scenario, points: int) -> float:
+    """Seconds of the frontier with each point's model built anew."""
+    with patched(reuse, "across_points", each_point_alone):
+        return one_frontier(scenario, points)[1]
+
+
+def report(path: str, points: int, repeats: int, old: bool, fresh: bool) -> None:
     scenario = scenario_of(path)
     one_solve(scenario)  # warm the imports and caches out of the figures
     solves, axes, totals, tallies = [], [], [], []
@@ -154,6 +169,9 @@ def report(path: str, points: int, repeats: int, old: bool) -> None:
         f"{tally.calls.get('build', 0)} model builds: builds are {100 * build_share:.0f}% "
         "of build + solve time"
     )
+    if fresh:
+        built = statistics.median(unreused_frontier(scenario, points) for _ in range(repeats))
+        print(f"  every point's model built anew: {built:.2f} s ({built / total:.2f} x the above)")
     if old:
         before = old_frontier(scenario, points)
         print(f"  without repricing: {before:.2f} s ({before / total:.1f} x the frontier above)")
@@ -170,10 +188,16 @@ def main() -> None:
         help="also time one frontier without the start heuristic's repricing (slow: "
         "about 160 s on the 10 x 3 x 7 deal)",
     )
+    parser.add_argument(
+        "--no-reuse",
+        action="store_true",
+        help="also time the frontier with every point's model built anew "
+        "(without optimizer.milp.reuse), as many repeats",
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     for path in args.scenarios:
-        report(path, args.points, args.repeats, args.old)
+        report(path, args.points, args.repeats, args.old, args.no_reuse)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 

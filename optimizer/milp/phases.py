@@ -30,7 +30,7 @@ from dataclasses import replace
 from typing import Any
 
 from optimizer.conventions import quotable
-from optimizer.milp import cuts
+from optimizer.milp import cuts, reuse
 from optimizer.milp.model import BuiltModel, build_model, value_at
 from optimizer.milp.proof import relative_gap
 from optimizer.milp.solve import solve
@@ -45,7 +45,14 @@ def solve_scenario(
 ) -> tuple[BuiltModel, Solution]:
     """Build ``scenario``'s model and solve it (shift mode: in phases); with build time."""
     start = time.perf_counter()
-    model = _build(scenario, reqs, options)
+    model = reuse.main_model(
+        scenario,
+        reqs,
+        options.objective,
+        options.fixed,
+        options.expected,
+        lambda: _build(scenario, reqs, options),
+    )
     build = time.perf_counter() - start
     if scenario.provider.staffing == "shifts":
         return _solve_shifts(scenario, reqs, options, model, build)

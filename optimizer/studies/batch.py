@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.errors import OptimizerError, SolverError
+from optimizer.milp import reuse
 from optimizer.options import RunOptions
 from optimizer.pipeline import run_scenario
 from optimizer.processes import child_signals, die_with_parent
@@ -116,10 +117,11 @@ def run_jobs(
     if count == 1 or len(jobs) <= 1:
         out: list[VerifiedResult | None] = []
         try:
-            for job in jobs:
-                out.append(run_job(job))
-                if progress:
-                    progress(1)
+            with reuse.across_points():
+                for job in jobs:
+                    out.append(run_job(job))
+                    if progress:
+                        progress(1)
         except KeyboardInterrupt as stop:
             partial = out + [None] * (len(jobs) - len(out))
             raise BatchInterrupted(partial, _exit_code(stop)) from None
@@ -138,9 +140,11 @@ def _collect(futures: list[Future[VerifiedResult]], progress: Callable[[int], No
 
 
 def _worker_setup(parent: int) -> None:
-    """Pool worker start: die with the parent, leave Ctrl-C to it."""
+    """Pool worker start: die with the parent, leave Ctrl-C to it, reuse models across
+    its points (``optimizer.milp.reuse``)."""
     die_with_parent(parent)
     child_signals()
+    reuse.for_this_process()
 
 
 def _kill_pool(pool: ProcessPoolExecutor) -> None:
