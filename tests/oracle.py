@@ -739,7 +739,7 @@ def staff_model(
 
     A minimum share (``min_site_share``, design 11) bounds the site's productive hours
     against the category's total: ``sum_t n[s,t] >= share x sum_s' sum_t n[s',t]``.
-    Under ``site_split`` "exact" (the product's reading) a category with a site premium
+    Under ``site_split`` "exact" (the product's earliest reading) a category with a site premium
     is staffed exactly to its tier in every interval (no idle agents)."""
     model = StaffModel()
     site_vars: dict[tuple[int, int], dict[int, float]] = {}  # (site, t) -> {col: 1}

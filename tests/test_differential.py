@@ -649,7 +649,30 @@ def test_oracle_site_terms_by_hand(deal: dict[str, Any], design: Any, exact: Any
 def test_oracle_plan_reading_by_hand(deal: dict[str, Any], want: float) -> None:
     """``site_split`` "plan" on the repro deals: the one idle agent the shares need is
     allowed (margin 560, as the design's reading), a premium is not bought with idle
-    agents (5,800, as the product's), and under min_price idle denver agents meet the
-    share while manila's bill the work (spend 1,200, cost 1,000: margin 200)."""
+    agents (5,800: the product's answer while it capped a site's agents at the tiers'
+    peak; 6,120 under the design's reading, now the product's), and under min_price idle
+    denver agents meet the share while manila's bill the work (spend 1,200, cost 1,000:
+    margin 200)."""
     got = solve(deal, conv=Conventions(site_split="plan"))
     assert got.status == "optimal" and math.isclose(got.margin, want, rel_tol=1e-9)
+
+
+def test_the_product_buys_a_premium_share_with_an_idle_agent() -> None:
+    """The buy_share deal worked by hand (design 11: each site's part of the quantity at
+    most what it staffs, coverage at least the tier's): 440 contacts a month at 10,
+    Denver billed 100% more, 3 Denver seats; the tier needs 8 agents at 09:00 and 2 at
+    10:00 (R = 10). Denver's 3 seats in both intervals (one agent idle at 10:00) staff
+    6 of 10: revenue 4,400 x 1.6 = 7,040, cost 6 x 120 + 5 x 40 = 920, margin 6,120;
+    the idle agent costs 120 and carries 440 of premium. With a site's agents capped at
+    the tiers' need in each interval (as the model did) the best was 5 of 10: 5,800."""
+    deal = onshore_deal(10.0, {"site_premium": {"denver": 1.0}}, 3, (1.0, 0.1), 440.0)
+    out = pipeline_answer(deal)
+    assert out["status"] == "optimal" and out["verified"]
+    assert (out["totals"]["revenue"], out["totals"]["cost"]) == pytest.approx((7040.0, 920.0))
+    assert out["categories"][0]["terms"]["site_shares"] == pytest.approx(
+        {"denver": 0.6, "manila": 0.4}
+    )
+    paid = {site["name"]: site["paid_hours"] for site in out["sites"]}
+    assert paid == pytest.approx({"denver": 24.0, "manila": 20.0})  # 6 and 5 a week, 4 weeks
+    oracle = solve(deal)
+    assert math.isclose(oracle.margin, out["totals"]["margin"], rel_tol=1e-9)

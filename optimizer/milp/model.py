@@ -248,8 +248,13 @@ def _add_staffing(draft: Draft, cat: Category, reqs: CategoryRequirements) -> No
     """Agents per site and interval, their cost, and coverage of the chosen tier."""
     scenario = draft.scenario
     labels = draft.requirements.labels
-    upper = _upper_bounds(draft, cat, reqs)
+    upper: dict[int, int | None] = dict(_upper_bounds(draft, cat, reqs))
     active = list(upper)
+    if cat.terms.site_premium or cat.terms.min_site_share:
+        # Where the work is delivered is worth something (design 11): agents above every
+        # tier's need may carry premium units or a site's share, so no cap of the model's
+        # own cuts such plans off (seats still bound them).
+        upper = dict.fromkeys(active)
     intervals = scenario.provider.staffing == "intervals"
     pooled: dict[int, dict[pulp.LpVariable, float]] = {t: {} for t in active}
     for site in scenario.sites_for(cat.name):

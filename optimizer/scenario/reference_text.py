@@ -286,8 +286,10 @@ quantity `q`), so the model stays linear; a category without them bills
   billed at the unit price x (1 + premium). The optimiser chooses the onshore mix: it
   splits the month's billable quantity over the category's sites, each site's part at
   most what it staffs (its productive hours against the tier's requirement), and the
-  result's billing shows the split (`site_shares`). Price points, plans and volume
-  bands (not a minimum charge or a continuous range), voice and chat only.
+  result's billing shows the split (`site_shares`). Where the premium pays for it, a
+  site may staff agents above what the tier needs (up to its seats) to carry a larger
+  part. Price points, plans and volume bands (not a minimum charge or a continuous
+  range), voice and chat only.
 * **Minimum site share** (`min_site_share: {{denver: 0.30}}`): at least this share of
   the category's productive hours from that site (the shares at most 1 together). A
   limit of the client's (`min_site_share[SITE][CATEGORY]`), explained and diagnosed
