@@ -38,12 +38,13 @@ def main(scenario: Scenario, builds: list[BuiltModel]) -> BuiltModel:
     return reuse.main_model(scenario, reqs, "max_margin", {}, None, counted(scenario, builds))
 
 
-def test_a_reused_model_hands_the_solvers_what_a_fresh_build_does(tmp_path):
+@pytest.mark.parametrize("path", sorted(SCENARIOS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_reused_model_hands_the_solvers_what_a_fresh_build_does(path, tmp_path):
     """The next point's model is the held one with its budget row written anew: every
     array HiGHS is given (bounds, matrix, costs, row names) equals a fresh build's,
-    exactly, and so does the LP file PuLP writes for CBC."""
-    nordic = load_scenario(NORDIC)
-    first, second = (nordic.with_overrides({BUDGET: b}) for b in (310_000.0, 287_654.32))
+    exactly, and so does the LP file PuLP writes for CBC (every example scenario)."""
+    deal = load_scenario(path)
+    first, second = (deal.with_overrides({BUDGET: b}) for b in (310_000.0, 287_654.32))
     builds: list[BuiltModel] = []
     with reuse.across_points():
         main(first, builds)
