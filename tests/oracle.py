@@ -57,7 +57,20 @@ so that a disagreement can be re-checked under the alternative reading:
   earlier reading: a category with a site premium staffed exactly to its tier, so the
   split is in proportion to the hours)
   or ``"plan"`` (agents above the tier allowed, but the split follows only the agents
-  that meet the tier: idle agents count in the shares and the cost, never in billing).
+  that meet the tier: idle agents count in the shares and the cost, never in billing),
+  or ``"peak"`` (the product's model until its fix of 2026-12-03: each site's agents
+  of a queue category in an interval at most the most any of its tiers or bonus levels
+  needs there, so no site staffs an idle agent beyond that peak to carry premium
+  units).
+* ``bonus_split``: ``R`` of a premium category with bonus levels claimed, ``"tier"``
+  (the tier's own requirement, the product's) or ``"staffed"`` (the staffing the tier
+  and its claimed levels need).
+
+A bonus level is earned, so billed, whenever the staffing meets it in every interval
+(README: "each level the staffing meets in every interval earns its amount"), also
+where a site premium or minimum shares staff a category above its requirement: each
+level a choice leaves unclaimed must then fall short in some interval
+(``_unearned_rows``).
 """
 
 from __future__ import annotations
@@ -92,6 +105,7 @@ class Conventions:
     missing_premium: str = "zero"
     min_price_tiebreak: str = "lexicographic"
     site_split: str = "design"
+    bonus_split: str = "tier"
 
 
 # ---------------------------------------------------------------------------
@@ -307,6 +321,16 @@ class TierNeed:
     on: tuple[bool, ...] = ()
     due: tuple[bool, ...] = ()
     """The bonus levels ``agents`` meets in every interval: earned, so billed (``on``)."""
+    required: float = -1.0
+    """The agent-intervals the tier itself requires (``R`` of a site premium's split),
+    without the levels claimed (-1: ``agents.sum()``, no levels)."""
+
+    def split_base(self, conv: Conventions) -> float:
+        """``R`` of the split ``b_s <= q H_s / R``: the tier's own required agent-intervals
+        (``bonus_split`` "tier"), or the staffing the claimed levels need ("staffed")."""
+        if self.required < 0 or conv.bonus_split == "staffed":
+            return float(self.agents.sum())
+        return self.required
 
 
 @dataclass
@@ -323,6 +347,8 @@ class CatInfo:
     """Site index -> the premium its delivered units are billed at (``site_premium``)."""
     shares: dict[int, float] = field(default_factory=dict)
     """Site index -> the client's minimum share of the productive hours (``min_site_share``)."""
+    levels: list[np.ndarray] = field(default_factory=list)
+    """Each bonus level's requirement table (productive agents per interval)."""
 
 
 @dataclass
@@ -591,6 +617,7 @@ def _with_bonus(
             else:
                 agents[i] = servers
         need.append(agents)
+    info.levels = need
     out = []
     for k, tier in enumerate(info.tiers):
         for on in itertools.product((False, True), repeat=len(levels)):
@@ -600,7 +627,12 @@ def _with_bonus(
                     agents = np.maximum(agents, a)
             due = tuple(bool(np.all(agents >= a)) for a in need)
             amount = sum(lv["amount"] for lv, earned in zip(levels, on, strict=True) if earned)
-            out.append(replace(tier, agents=agents, index=k, bonus=amount, on=on, due=due))
+            required = float(tier.agents.sum())
+            out.append(
+                replace(
+                    tier, agents=agents, index=k, bonus=amount, on=on, due=due, required=required
+                )
+            )
     return out
 
 
@@ -672,6 +704,10 @@ class StaffModel:
     hours: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     billed: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     """Under ``site_split`` "plan": the agents of ``hours`` the premium split reads."""
+    unearned: list[list[tuple[list[int], float]]] = field(default_factory=list)
+    """Per bonus level the tier choice leaves unclaimed: (the agent columns of an
+    interval, the level's need there), the staffing to fall short in one of them
+    (``_unearned_rows``; ``run`` adds them only where a solution meets the level)."""
 
     def var(self, cost: float, lo: float, hi: float, integer: bool) -> int:
         self.cost.append(cost)
@@ -682,21 +718,62 @@ class StaffModel:
 
     def run(self, objective: list[float] | None = None) -> tuple[float, np.ndarray] | None:
         """(objective, x) at the optimum (default objective: the columns' cost); None
-        when infeasible."""
+        when infeasible.
+
+        The unclaimed levels' rows (``unearned``, a disjunction: weak in the LP, and
+        HiGHS may take 40,000 nodes over them where it needs one without) are added
+        lazily: solved without them, a solution that meets no unclaimed level is optimal
+        with them too; else the levels it meets are added and it is solved again."""
+        active: list[list[tuple[list[int], float]]] = []
+        while True:
+            done = self._solve(objective, active)
+            if done is None:
+                return None
+            x = done[1]
+            met = [
+                g
+                for g in self.unearned
+                if g not in active and all(sum(x[c] for c in cols) > need - 0.5 for cols, need in g)
+            ]
+            if not met:
+                return done
+            active.extend(met)
+
+    def _solve(
+        self, objective: list[float] | None, groups: list[list[tuple[list[int], float]]]
+    ) -> tuple[float, np.ndarray] | None:
+        """One solve of the rows, with these unclaimed levels' disjunctions: a binary
+        ``z_t`` per interval, ``sum_t z_t >= 1`` and ``coverage_t <= need_t - 1 + M (1 -
+        z_t)`` (M far above any useful staffing); the extra columns are dropped from x."""
+        size = len(self.cost)
+        cost = list(self.cost if objective is None else objective)
+        lb, ub, integ, rows = list(self.lb), list(self.ub), list(self.integ), list(self.rows)
+        for group in groups:
+            big = 1000.0 + 10.0 * sum(need for _, need in group)
+            pick: dict[int, float] = {}
+            for cols, need in group:
+                z = len(cost)
+                cost.append(0.0)
+                lb.append(0.0)
+                ub.append(1.0)
+                integ.append(1)
+                pick[z] = 1.0
+                rows.append(({**{c: 1.0 for c in cols}, z: big}, -np.inf, need - 1.0 + big))
+            rows.append((pick, 1.0, np.inf))
         ri, ci_, vals, rlo, rhi = [], [], [], [], []
-        for r, (terms, lo, hi) in enumerate(self.rows):
+        for r, (terms, lo, hi) in enumerate(rows):
             for c, v in terms.items():
                 ri.append(r)
                 ci_.append(c)
                 vals.append(v)
             rlo.append(lo)
             rhi.append(hi)
-        mat = sparse.coo_matrix((vals, (ri, ci_)), shape=(len(self.rows), len(self.cost)))
+        mat = sparse.coo_matrix((vals, (ri, ci_)), shape=(len(rows), len(cost)))
         for presolve in (True, False):  # HiGHS's presolve sometimes ends in a solve error
             res = milp(
-                np.asarray(self.cost if objective is None else objective),
-                integrality=np.asarray(self.integ),
-                bounds=Bounds(np.asarray(self.lb), np.asarray(self.ub)),
+                np.asarray(cost),
+                integrality=np.asarray(integ),
+                bounds=Bounds(np.asarray(lb), np.asarray(ub)),
                 constraints=LinearConstraint(mat.tocsr(), np.asarray(rlo), np.asarray(rhi)),
                 options={"mip_rel_gap": 1e-10, "presolve": presolve},
             )
@@ -706,7 +783,7 @@ class StaffModel:
             return None
         if res.status != 0:
             raise RuntimeError(f"oracle staffing MILP failed: {res.message}")
-        return float(res.fun), np.asarray(res.x)
+        return float(res.fun), np.asarray(res.x)[:size]
 
 
 def _staff_milp(
@@ -754,11 +831,16 @@ def staff_model(
         else:
             times = [int(t) for t in np.flatnonzero(tier.agents > 0)]
         agents: dict[int, list[int]] = {t: [] for t in times}
+        free = _unlimited_sites(deal, cat, conv) if pooled_sites else []
+        if free:
+            for t, cols in _pooled_columns(model, deal, ci, free, times, fte_vars).items():
+                agents[t].extend(cols)
+            sites = [s for s in sites if s not in free]
         for s in sites:
             cost = deal.unit_cost[s] if s >= 0 else 1.0
             cols = model.hours.setdefault((ci, s), [])
             for t in times:
-                col = model.var(cost, 0.0, np.inf, True)
+                col = model.var(cost, 0.0, _site_cap(cat, t, conv, pooled_sites), True)
                 agents[t].append(col)
                 cols.append(col)
                 if s >= 0:
@@ -773,12 +855,57 @@ def staff_model(
                 model.rows.append(({c: 1.0 for c in agents[t]}, need, need if exact else np.inf))
             if pooled_sites and cat.premium and conv.site_split == "plan":
                 _plan_columns(model, ci, cat, tier, times, agents)
+            if pooled_sites and cat.levels and (cat.premium or cat.shares):
+                _unearned_rows(model, cat, tier, times, agents)
             continue
         if not _deferred_rows(model, deal, cat, tier, times, agents, conv):
             return None
     if pooled_sites:
         _site_limit_rows(model, deal, site_vars, fte_vars)
     return model
+
+
+def _site_cap(cat: CatInfo, t: int, conv: Conventions, pooled_sites: bool) -> float:
+    """The most agents one site may staff for ``cat`` in interval ``t``: none, or under
+    ``site_split`` "peak" (a queue category) the most any tier or level needs there."""
+    if not pooled_sites or conv.site_split != "peak" or cat.channel not in ("voice", "chat"):
+        return np.inf
+    return float(max(float(a[t]) for a in [*(n.agents for n in cat.tiers), *cat.levels]))
+
+
+def _unlimited_sites(deal: Deal, cat: CatInfo, conv: Conventions) -> list[int]:
+    """The sites of a queue category whose staffing may be written on pooled columns:
+    those without seats (no per-site limit in any interval), unless the split reads
+    each interval's agents (``site_split`` "plan") or they are capped ("peak")."""
+    if cat.channel not in ("voice", "chat") or conv.site_split in ("plan", "peak"):
+        return []
+    return [s for s in cat.sites if deal.sites[s].get("seats") is None]
+
+
+def _pooled_columns(
+    model: StaffModel,
+    deal: Deal,
+    ci: int,
+    sites: list[int],
+    times: list[int],
+    fte_vars: dict[int, dict[int, float]],
+) -> dict[int, list[int]]:
+    """The staffing of a category at sites without seats as pooled columns: their
+    coverage ``u_t`` per interval (no cost) and agent-intervals ``H_s`` per site (at its
+    unit cost), with ``sum_s H_s = sum_t u_t``. Exact: any integer ``u`` and ``H`` with
+    equal sums are the margins of an integer ``n[s, t]`` (a transportation problem), and
+    nothing else reads those sites' ``n``. It takes away the symmetry of interchangeable
+    agents across intervals, over which HiGHS took up to a minute to prove the optimum
+    of a 30-column model (combo seed 41)."""
+    cover = {t: [model.var(0.0, 0.0, np.inf, True)] for t in times}
+    total = {cols[0]: -1.0 for cols in cover.values()}
+    for s in sites:
+        col = model.var(deal.unit_cost[s], 0.0, np.inf, True)
+        model.hours.setdefault((ci, s), []).append(col)
+        fte_vars.setdefault(s, {})[col] = deal.paid_per_agent[s]
+        total[col] = 1.0
+    model.rows.append((total, 0.0, 0.0))
+    return cover
 
 
 def _plan_columns(
@@ -802,6 +929,22 @@ def _plan_columns(
             plan[m] = 1.0
         need = float(tier.agents[t])
         model.rows.append((plan, need, need))
+
+
+def _unearned_rows(
+    model: StaffModel, cat: CatInfo, tier: TierNeed, times: list[int], agents: dict[int, list[int]]
+) -> None:
+    """A bonus level the staffing meets in every interval is earned, so billed (README:
+    each level the staffing meets earns its amount). Where a site premium or shares may
+    staff the category above its requirement, each level the tier choice leaves
+    unclaimed must fall short in some interval where it needs more than the requirement
+    (elsewhere it is met): ``StaffModel.unearned``, solved by ``StaffModel.run``. No
+    such interval: the choice is infeasible (``solve`` never makes it)."""
+    for level, on in zip(cat.levels, tier.on, strict=True):
+        if not on:
+            model.unearned.append(
+                [(list(agents[t]), float(level[t])) for t in times if level[t] > tier.agents[t]]
+            )
 
 
 def _share_rows(model: StaffModel, ci: int, cat: CatInfo) -> None:
@@ -868,7 +1011,10 @@ def _site_limit_rows(
                     model.rows.append((terms, -np.inf, limit))
         if site.get("max_fte") is not None and si in fte_vars:
             cap = site["max_fte"] * deal.raw["provider"]["fte_hours_per_month"]
-            model.rows.append((fte_vars[si], -np.inf, cap * (1 + 1e-12)))
+            # Every agent-interval of the site pays the same hours: whole agent-intervals
+            # (the row's rounding, which HiGHS can take long to find on its own).
+            most = math.floor(cap * (1 + 1e-12) / deal.paid_per_agent[si] + 1e-9)
+            model.rows.append(({c: 1.0 for c in fte_vars[si]}, -np.inf, float(most)))
 
 
 def relaxed_cost(
@@ -906,7 +1052,13 @@ def category_costs(
             count = round(count)
         else:
             count = int(cat.tiers[k].agents.sum())
-        cost = _share_cost(deal, cat, count)
+        if cat.shares and not all(cat.tiers[k].on):  # an unclaimed level: see staff_model
+            sub = ("unclaimed", ci, k)
+            if sub not in cache:
+                cache[sub] = _staff_milp(_only(deal, ci), (k,), conv, pooled_sites=True)
+            cost = cache[sub]
+        else:
+            cost = _share_cost(deal, cat, count)
         if cost is None:
             return None
         out.append(cost)
@@ -1156,7 +1308,9 @@ def premium_candidate(
     rev_c: dict[int, float] = {}
     base = base_c = 0.0
     for ci, (cat, opt) in enumerate(zip(deal.cats, combo, strict=True)):
-        mine, fixed = _category_revenue(model, ci, cat, opt, choice[ci], lim.floors[ci])
+        mine, fixed = _category_revenue(
+            model, ci, cat, opt, cat.tiers[choice[ci]], lim.floors[ci], conv
+        )
         base += fixed
         rev.update(mine)
         if lim.contact[ci]:
@@ -1175,7 +1329,13 @@ def premium_candidate(
 
 
 def _category_revenue(
-    model: StaffModel, ci: int, cat: CatInfo, opt: Option, k: int, floor: float | None
+    model: StaffModel,
+    ci: int,
+    cat: CatInfo,
+    opt: Option,
+    tier: TierNeed,
+    floor: float | None,
+    conv: Conventions,
 ) -> tuple[dict[int, float], float]:
     """A category's revenue as (column -> coefficient, constant), with its split and
     per-category rows (cost per contact, margin floor) for a premium option."""
@@ -1185,7 +1345,7 @@ def _category_revenue(
             return {model.var(0.0, lo, hi, False): 1.0}, 0.0
         return {}, lo
     own, charge = extra
-    need = float(cat.tiers[k].agents.sum())
+    need = tier.split_base(conv)  # R: the tier's own requirement, not its levels'
     mine: dict[int, float] = {}
     split: dict[int, float] = {}
     for s in cat.sites:
@@ -1367,9 +1527,22 @@ def solve(
                 evaluate(choice, lb, every)
                 entries.extend((key(c), choice, c, combo) for c, combo in every)
         entries.sort(key=lambda item: item[0])
+        tight: dict[tuple[int, ...], dict] = {}
         for _, choice, opt, combo in entries:
             if best and compare(opt, best[0]) > 0:
                 break
+            if coupled and best:
+                # With seats or max FTE, the coupled staffing's cost (no split) is a
+                # tighter bound: an entry it shows worse than the best is skipped.
+                if choice not in tight:
+                    staff = staffing_cost(deal, choice, conv, cache)
+                    found: list = []
+                    if staff is not None:
+                        evaluate(choice, staff, found)
+                    tight[choice] = {cb: c for c, cb in found}
+                bound = tight[choice].get(combo)
+                if bound is None or compare(bound, best[0]) > 0:
+                    continue
             done = premium_candidate(deal, choice, combo, conv, limits(choice), objective, cache)
             if done is None:
                 continue
@@ -1539,25 +1712,32 @@ def _scaled(menu: Any, factor: float) -> Any:
     return out
 
 
-def random_deal(seed: int) -> dict[str, Any]:
+def random_deal(seed: int, combo: bool = False) -> dict[str, Any]:
     """A small random deal (raw mapping) exercising every channel, pricing model and limit.
 
     Limits are placed around the deal's own rough cost and spend, so that a good share
     of deals bind a limit or are infeasible.
+
+    ``combo``: the seed of another stream (``COMBO_STREAM``, every draw from other
+    generators than the plain seed's): two sites, no deferred work, a voice or chat
+    category both sites may handle, and on it bonus levels with a site premium, minimum
+    site shares or both (``_add_combo``); the plain seeds' deals are unchanged.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, COMBO_STREAM] if combo else seed)
     # Terms added after the generator was first written draw from a stream of their own,
     # so every earlier seed's deal stays as it was.
-    later = np.random.default_rng([seed, 14])
+    later = np.random.default_rng([seed, 14, COMBO_STREAM] if combo else [seed, 14])
     minutes = 60 if rng.random() < 0.75 else 30
     ncat = int(rng.choice([1, 2, 3], p=[0.3, 0.4, 0.3]))
-    kinds = [
-        str(rng.choice(CHANNEL_KINDS, p=[0.2, 0.2, 0.14, 0.1, 0.24, 0.12])) for _ in range(ncat)
-    ]
+    # combo: no deferred work, whose coupled staffing MILPs can take the oracle seconds
+    mix = [0.32, 0.25, 0.2, 0.13, 0.0, 0.1] if combo else [0.2, 0.2, 0.14, 0.1, 0.24, 0.12]
+    kinds = [str(rng.choice(CHANNEL_KINDS, p=mix)) for _ in range(ncat)]
     if all(k == "project" for k in kinds):
         kinds[0] = "deferred" if seed % 2 else "voice"
+    if combo and not any(k.startswith(("voice", "chat")) for k in kinds):
+        kinds[0] = "voice" if seed % 2 else "chat"
     raw: dict[str, Any] = {
-        "scenario": f"oracle-{seed}",
+        "scenario": f"oracle-combo-{seed}" if combo else f"oracle-{seed}",
         "contract_months": int(rng.choice([6, 12, 24, 36])),
         "objective": "max_margin" if rng.random() < 0.5 else "min_price",
         "calendar": {"interval_minutes": minutes},
@@ -1662,7 +1842,7 @@ def random_deal(seed: int) -> dict[str, Any]:
                     )
         cat["tiers"] = tiers
         raw["categories"].append(cat)
-    nsite = int(rng.choice([1, 2], p=[0.5, 0.5]))
+    nsite = 2 if combo else int(rng.choice([1, 2], p=[0.5, 0.5]))
     contact_names = [n for n, k in zip(names, kinds, strict=True) if k != "project"]
     for s in range(nsite):
         site: dict[str, Any] = {
@@ -1682,6 +1862,9 @@ def random_deal(seed: int) -> dict[str, Any]:
             prov["sites"][1]["categories"] = sorted(
                 set(prov["sites"][1]["categories"]) | set(contact_names[1:])
             )
+    if combo and not _shared_calls(raw):
+        for site in prov["sites"]:
+            site.pop("categories", None)
 
     # rough economics, from the oracle's own requirement tables
     deal = build_deal(raw)
@@ -1776,11 +1959,72 @@ def random_deal(seed: int) -> dict[str, Any]:
         }
     if client:
         raw["client"] = client
-    _add_terms(np.random.default_rng([seed, 20]), raw, deal)
-    _add_category_floors(np.random.default_rng([seed, 26]), raw, deal)
+    key = [COMBO_STREAM] if combo else []
+    _add_terms(np.random.default_rng([seed, 20, *key]), raw, deal)
+    _add_category_floors(np.random.default_rng([seed, 26, *key]), raw, deal)
+    if combo:
+        _add_combo(np.random.default_rng([seed, COMBO_STREAM, 1]), raw, deal)
+        return raw
     _add_bonus(np.random.default_rng([seed, 32]), raw, deal)
     _add_site_terms(np.random.default_rng([seed, 38]), raw, deal)
     return raw
+
+
+COMBO_STREAM = 44
+"""The key of the combo stream's generators (``random_deal(seed, combo=True)``)."""
+
+
+def _shared_calls(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The voice and chat categories every site may handle."""
+    return [
+        c
+        for c in raw["categories"]
+        if c["channel"] in ("voice", "chat")
+        and all(
+            s.get("categories") is None or c["name"] in s["categories"]
+            for s in raw["provider"]["sites"]
+        )
+    ]
+
+
+def _add_combo(crng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> None:
+    """The combo stream's terms on one voice or chat category both sites handle: one or
+    two bonus levels (``_bonus_levels``, sometimes with amounts large enough to pay for
+    agents above the tier), and a site premium (half the deals), a premium and minimum
+    shares (a quarter) or shares alone (a quarter), seats and max FTE as drawn; in half
+    the deals no competitor band and in 30% no client limits (fewer infeasible deals). A
+    premium needs price points and no minimum charge (the validation): a free range
+    becomes its two ends, a drawn minimum is dropped."""
+    sites = raw["provider"]["sites"]
+    if crng.random() < 0.5:  # fewer deals infeasible by the competitor band
+        for c in raw["categories"]:
+            for key in ("benchmark_price", "max_premium"):
+                c.pop(key, None)
+            (c.get("terms") or {}).pop("min_premium", None)
+    if crng.random() < 0.3:
+        raw.pop("client", None)
+    names = {c["name"] for c in _shared_calls(raw)}
+    pairs = [
+        (c, i) for c, i in zip(raw["categories"], deal.cats, strict=True) if c["name"] in names
+    ]
+    cat, info = pairs[int(crng.integers(0, len(pairs)))]
+    r = crng.random()
+    premium, share = r < 0.75, r >= 0.5
+    levels = _bonus_levels(crng, raw, info)
+    if crng.random() < 0.3:
+        for level in levels:
+            level["amount"] = _sig(level["amount"] * float(crng.uniform(2.0, 8.0)))
+    terms = cat.setdefault("terms", {})
+    terms["bonus"] = levels
+    if premium:
+        terms.pop("minimum_monthly", None)
+        for tier in cat["tiers"]:
+            prices = tier["prices"]
+            if isinstance(prices, dict) and "step" not in prices:
+                tier["prices"] = sorted({prices["min"], prices["max"]})
+        terms["site_premium"] = _draw_premium(crng, sites, info, deal)
+    if share:
+        terms["min_site_share"] = _draw_shares(crng, sites, info, deal)
 
 
 SITE_TERMS_SHARE = 0.6
@@ -1809,25 +2053,42 @@ def _add_site_terms(srng: np.random.Generator, raw: dict[str, Any], deal: Deal) 
     cat, info = pairs[int(srng.integers(0, len(pairs)))]
     terms = cat.setdefault("terms", {})
     if premium:
-        dear = max(info.sites, key=lambda s: deal.unit_cost[s])
-        site = dear if srng.random() < 0.7 else info.sites[int(srng.integers(0, 2))]
-        r = srng.random()
-        low, high = (0.05, 0.5) if r < 0.6 else (0.5, 2.0) if r < 0.85 else (-0.3, 0.0)
-        terms["site_premium"] = {sites[site]["name"]: round(float(srng.uniform(low, high)), 3)}
-        if srng.random() < 0.15:
-            other = sites[info.sites[0] if site != info.sites[0] else info.sites[1]]["name"]
-            terms["site_premium"][other] = round(float(srng.uniform(0.0, 0.3)), 3)
+        terms["site_premium"] = _draw_premium(srng, sites, info, deal)
     if (not premium or srng.random() < 0.5) and not (coupled and terms.get("bonus")):
-        order = [int(x) for x in srng.permutation(info.sites)]
-        if srng.random() < 0.75:  # mostly the dearer site: a share of the cheaper one is free
-            order.sort(key=lambda s: -deal.unit_cost[s])
-        first = round(float(srng.uniform(0.1, 0.8)), 3)
-        shares = {sites[order[0]]["name"]: first}
-        if srng.random() < 0.15:
-            shares[sites[order[1]]["name"]] = round(float(srng.uniform(0.05, 1.0 - first)), 3)
-        terms["min_site_share"] = shares
+        terms["min_site_share"] = _draw_shares(srng, sites, info, deal)
     if not terms:
         cat.pop("terms")
+
+
+def _draw_premium(
+    srng: np.random.Generator, sites: list[dict[str, Any]], info: CatInfo, deal: Deal
+) -> dict[str, float]:
+    """A site premium: mostly on the dearer site, mostly modest, sometimes large enough to
+    pay for idle agents, sometimes a discount; now and then a second on the other site."""
+    dear = max(info.sites, key=lambda s: deal.unit_cost[s])
+    site = dear if srng.random() < 0.7 else info.sites[int(srng.integers(0, 2))]
+    r = srng.random()
+    low, high = (0.05, 0.5) if r < 0.6 else (0.5, 2.0) if r < 0.85 else (-0.3, 0.0)
+    out = {sites[site]["name"]: round(float(srng.uniform(low, high)), 3)}
+    if srng.random() < 0.15:
+        other = sites[info.sites[0] if site != info.sites[0] else info.sites[1]]["name"]
+        out[other] = round(float(srng.uniform(0.0, 0.3)), 3)
+    return out
+
+
+def _draw_shares(
+    srng: np.random.Generator, sites: list[dict[str, Any]], info: CatInfo, deal: Deal
+) -> dict[str, float]:
+    """Minimum site shares: mostly of the dearer site (a share of the cheaper one is
+    free), now and then of both."""
+    order = [int(x) for x in srng.permutation(info.sites)]
+    if srng.random() < 0.75:
+        order.sort(key=lambda s: -deal.unit_cost[s])
+    first = round(float(srng.uniform(0.1, 0.8)), 3)
+    shares = {sites[order[0]]["name"]: first}
+    if srng.random() < 0.15:
+        shares[sites[order[1]]["name"]] = round(float(srng.uniform(0.05, 1.0 - first)), 3)
+    return shares
 
 
 def _premium_allowed(cat: dict[str, Any]) -> bool:
@@ -1859,6 +2120,12 @@ def _add_bonus(brng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> No
     if not pairs or brng.random() >= BONUS_SHARE:
         return
     cat, info = pairs[int(brng.integers(0, len(pairs)))]
+    cat.setdefault("terms", {})["bonus"] = _bonus_levels(brng, raw, info)
+
+
+def _bonus_levels(brng: np.random.Generator, raw: dict[str, Any], info: CatInfo) -> list:
+    """One or two bonus levels: a service level around the tiers' own within 10-45 s, an
+    amount 1-25% of the lowest tier's staffing cost."""
     rate = float(np.mean([s["hourly_cost"] for s in raw["provider"]["sites"]]))
     cost = info.tiers[0].productive_hours * rate
     levels = []
@@ -1870,7 +2137,7 @@ def _add_bonus(brng: np.random.Generator, raw: dict[str, Any], deal: Deal) -> No
                 "amount": _sig(cost * float(brng.uniform(0.01, 0.25))),
             }
         )
-    cat.setdefault("terms", {})["bonus"] = levels
+    return levels
 
 
 FLOOR_SHARE = 0.25

@@ -21,6 +21,11 @@ defect (if any) explains it: the oracle is re-run with the product's alternative
 reading of each open point (``oracle.Conventions``) to see which one reproduces the
 pipeline's answer.
 
+A second seed stream, the combo stream (``random_deal(seed, combo=True)``, ``COMBO_SEEDS``),
+puts bonus levels with a site premium, minimum site shares or both on one category of
+two-site deals (the plain seeds never drew the pairs; the product allows a bonus with a
+premium since 608f61f); the plain seeds' deals are unchanged by it.
+
 ``TIERPRICE_ORACLE_SEEDS=N`` changes the number of CI seeds (default 200); the slow
 test runs a further ``TIERPRICE_ORACLE_SLOW_SEEDS`` (default 60, so that the whole file
 stays within about three minutes in CI, which runs every marker) seeds.
@@ -62,10 +67,16 @@ ALTERNATIVES: dict[str, list[tuple[str, str]]] = {
     "missing_premium": [("ignored", "(d) benchmark_price without max_premium ignored")],
     "site_split": [
         (
+            "peak",
+            "(g) site premium: no site staffs an interval above the category's peak need "
+            "(the product's agent bounds until 2026-12-03)",
+        ),
+        (
             "exact",
             "(f) site premium: staffed exactly to its tier (the earlier reading), not >= it",
-        )
+        ),
     ],
+    "bonus_split": [("staffed", "(h) site premium with a bonus: R the claimed levels' staffing")],
 }
 """The product's readings of each open point, tried in turn to classify a disagreement."""
 
@@ -165,20 +176,27 @@ def _relevant(raw: dict[str, Any], key: str) -> bool:
         return any("benchmark_price" in c and "max_premium" not in c for c in cats)
     if key == "site_split":
         return any((c.get("terms") or {}).get("site_premium") for c in cats)
+    if key == "bonus_split":
+        return any(
+            (c.get("terms") or {}).get("site_premium") and (c.get("terms") or {}).get("bonus")
+            for c in cats
+        )
     return True
 
 
 @functools.cache
-def deal_json(seed: int) -> str:
-    """The seeded deal, validated, with the scenario's defaults filled in (JSON text)."""
-    raw = validate_scenario(random_deal(seed), f"<seed {seed}>").raw()
+def deal_json(seed: int, combo: bool = False) -> str:
+    """The seeded deal (of the combo stream: ``random_deal(seed, combo=True)``),
+    validated, with the scenario's defaults filled in (JSON text)."""
+    where = f"<combo seed {seed}>" if combo else f"<seed {seed}>"
+    raw = validate_scenario(random_deal(seed, combo=combo), where).raw()
     raw.pop("variants", None)
     return json.dumps(raw)
 
 
-def check_seed(seed: int) -> tuple[bool, str, str]:
-    """(agree, message, class) for one seeded deal."""
-    raw = json.loads(deal_json(seed))
+def check_seed(seed: int, combo: bool = False) -> tuple[bool, str, str]:
+    """(agree, message, class) for one seeded deal (of the combo stream)."""
+    raw = json.loads(deal_json(seed, combo))
     oracle = solve(raw)
     out = pipeline_answer(raw)
     gap = (out.get("solver") or {}).get("gap")
@@ -193,7 +211,8 @@ def check_seed(seed: int) -> tuple[bool, str, str]:
     }
     message = "\n".join(
         [
-            f"seed {seed}: the pipeline and the oracle disagree [{label}]",
+            f"{'combo ' if combo else ''}seed {seed}: the pipeline and the oracle disagree"
+            f" [{label}]",
             *("  - " + p for p in problems),
             "oracle:   " + json.dumps(oracle.summary(), default=str),
             "pipeline: " + json.dumps(shown, default=str),
@@ -203,8 +222,8 @@ def check_seed(seed: int) -> tuple[bool, str, str]:
     return False, message, label
 
 
-def _run(seed: int) -> None:
-    ok, message, label = check_seed(seed)
+def _run(seed: int, combo: bool = False) -> None:
+    ok, message, label = check_seed(seed, combo)
     TALLY["compared"] += 1
     if ok:
         TALLY["agreed"] += 1
@@ -244,6 +263,47 @@ def test_pipeline_matches_oracle(seed: int) -> None:
 )
 def test_pipeline_matches_oracle_many(seed: int) -> None:
     _run(seed)
+
+
+COMBO_SEEDS = [*range(41), 93, 145, 178, 256, 412, 708, 845, 880, 907, 983, 994, 1045, 1153]
+"""Seeds of the combo stream (bonus levels with a site premium and/or minimum site
+shares, ``random_deal(seed, combo=True)``) the CI compares: the first 41, and the ones
+of seeds 0-1,199 where the pipeline disagreed before its two fixes of 2026-12-03 (a site's
+agents capped at the tiers' need in each interval: a lower margin, a higher lowest bid,
+seed 708 called infeasible; a level met by agents above the tier left unbilled, which
+verification refused: seeds 14, 93, 178, 845, 880 and 983, exit 5)."""
+
+
+@pytest.mark.parametrize("seed", COMBO_SEEDS, ids=lambda s: f"combo{s}")
+def test_pipeline_matches_oracle_combo(seed: int) -> None:
+    _run(seed, combo=True)
+
+
+def test_combo_stream_covers_the_pairs() -> None:
+    """The combo seeds put bonus levels with a site premium, with minimum site shares and
+    with both on one category, with and without seats or max FTE, under both objectives."""
+    seen: set[str] = set()
+    for seed in COMBO_SEEDS:
+        raw = json.loads(deal_json(seed, combo=True))
+        coupled = any("seats" in s or "max_fte" in s for s in raw["provider"]["sites"])
+        for cat in raw["categories"]:
+            terms = cat.get("terms") or {}
+            if not terms.get("bonus"):
+                continue
+            pair = "+".join(k for k in ("site_premium", "min_site_share") if terms.get(k))
+            seen.update({pair, f"{pair}/{'coupled' if coupled else 'free'}", raw["objective"]})
+    wanted = {
+        "site_premium",
+        "min_site_share",
+        "site_premium+min_site_share",
+        "site_premium/coupled",
+        "site_premium/free",
+        "min_site_share/coupled",
+        "min_site_share/free",
+        "max_margin",
+        "min_price",
+    }
+    assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
 
 
 def test_generator_covers_every_feature() -> None:
@@ -676,3 +736,98 @@ def test_the_product_buys_a_premium_share_with_an_idle_agent() -> None:
     assert paid == pytest.approx({"denver": 24.0, "manila": 20.0})  # 6 and 5 a week, 4 weeks
     oracle = solve(deal)
     assert math.isclose(oracle.margin, out["totals"]["margin"], rel_tol=1e-9)
+
+
+LEVEL_95_IN_10 = {"service_level": 0.95, "answer_within_seconds": 10, "amount": 150}
+
+
+def test_oracle_bonus_with_a_site_premium_by_hand() -> None:
+    """tests/test_site_mix's bonus with a premium on a flat profile: 5 agents in each
+    interval for the tier (R = 10), 6 for the 95%-in-10-s level. Denver's 10 carry all
+    400 contacts at the 25% premium and Manila's 2 above the tier earn the level:
+    4,000 + 1,000 + 150 - (10 x 120 + 2 x 40) = 3,870, as the pipeline. Were R the
+    level's 12 (``bonus_split`` "staffed"), all of q from Denver would need its 12
+    (5,150 - 1,440 = 3,710), and the plain 4,000 + 1,000 - 1,200 = 3,800 would win."""
+    deal = onshore_deal(10.0, {**PREMIUM, "bonus": [LEVEL_95_IN_10]})
+    got = solve(deal)
+    assert got.status == "optimal"
+    assert math.isclose(got.margin, 3870.0) and math.isclose(got.cost, 1280.0)
+    assert math.isclose(solve(deal, conv=Conventions(bonus_split="staffed")).margin, 3800.0)
+    assert not disagreements(got, pipeline_answer(deal))
+
+
+def unearned_level_deal(objective: str) -> dict[str, Any]:
+    """The onshore deal at 10:00 weight 0.4 (6 and 3 agents, R = 9) with an
+    85%-in-20-s level of 100 (6 and 4 agents), Denver premium 10%, Manila 20%, 5 Denver
+    seats."""
+    level = {"service_level": 0.85, "answer_within_seconds": 20, "amount": 100}
+    terms = {"site_premium": {"denver": 0.1, "manila": 0.2}, "bonus": [level]}
+    return onshore_deal(3.0, terms, seats=5, weights=(1.0, 0.4), objective=objective)
+
+
+def test_oracle_bills_a_level_the_staffing_meets() -> None:
+    """min_price on ``unearned_level_deal``: all 400 contacts billed from Denver (the
+    lower premium) need its 5 + 4 agent-intervals, whose 6 and 4 agents with Manila's 1
+    meet the level: 1,200 x 1.1 + 100 = 1,420. Denver's 5 + 3 bill 8/9 of q:
+    1,200 x (1 + 0.1 x 8/9 + 0.2 x 1/9) = 1,333.33 at 8 x 120 + 40 = 1,000, the level
+    unmet (3 agents at 10:00): the lowest spend, as the pipeline (which answered 1,320,
+    the level earned and unbilled, and failed its own verification, exit 5, until
+    ``optimizer.milp.bonus._short_somewhere``). Under max_margin Manila staffs 6 + 4,
+    bills all at 20% and earns the level: 1,440 + 100 - 400 = 1,140, as the pipeline."""
+    deal = unearned_level_deal("min_price")
+    got = solve(deal)
+    assert got.status == "optimal"
+    assert math.isclose(got.revenue, 1200.0 * (1 + 1 / 9), rel_tol=1e-9)
+    assert math.isclose(got.cost, 1000.0)
+    out = pipeline_answer(deal)
+    assert out["verified"] and not disagreements(got, out)
+    deal = unearned_level_deal("max_margin")
+    got = solve(deal)
+    assert got.status == "optimal" and math.isclose(got.margin, 1140.0)
+    assert not disagreements(got, pipeline_answer(deal))
+
+
+@pytest.mark.parametrize(
+    ("objective", "premium", "design", "peak"),
+    [
+        ("max_margin", 1.0, (7040.0, 920.0), (6600.0, 800.0)),
+        ("min_price", -0.5, (3080.0, 920.0), (3300.0, 800.0)),
+    ],
+    ids=["premium", "discount"],
+)
+def test_oracle_peak_reading_by_hand(
+    objective: str, premium: float, design: tuple[float, float], peak: tuple[float, float]
+) -> None:
+    """``site_split`` "peak" (the product's agents per site and interval at most the
+    category's peak need, until 2026-12-03) on the buy_share deal (8 + 2 agents, R = 10,
+    3 Denver seats, 440 contacts at 10: C = 4,400): the design's Denver staffs 3 + 3, one
+    agent idle at 10:00, and bills 6/10 of q; capped, 3 + 2 bill 5/10. With a 100%
+    premium (max_margin) 4,400 x 1.6 = 7,040 at 6 x 120 + 5 x 40 = 920 against 6,600 at
+    800; with a 50% discount the lowest bid is 4,400 x 0.7 = 3,080 against 3,300. The
+    pipeline now gives the design's."""
+    deal = onshore_deal(
+        10.0, {"site_premium": {"denver": premium}}, 3, (1.0, 0.1), 440.0, objective
+    )
+    for conv, want in ((Conventions(), design), (Conventions(site_split="peak"), peak)):
+        got = solve(deal, conv=conv)
+        assert got.status == "optimal"
+        assert math.isclose(got.revenue, want[0], rel_tol=1e-9), (conv, got.revenue)
+        assert math.isclose(got.cost, want[1], rel_tol=1e-9), (conv, got.cost)
+    totals = pipeline_answer(deal)["totals"]
+    assert (totals["revenue"], totals["cost"]) == pytest.approx(design)
+
+
+def test_oracle_peak_reading_declares_a_budget_infeasible() -> None:
+    """The discount deal of ``test_oracle_peak_reading_by_hand`` under max_margin with a
+    budget of 3,200: the spend 4,400 x (1 - 0.5 x Denver's part) fits only with Denver
+    billing at least 6/11 of q, so its one idle agent at 10:00 (3 + 3): revenue 3,200,
+    cost 920, margin 2,280, as the pipeline. Capped at the peak (3 + 2: at most half),
+    the lowest spend is 3,300 and the deal is infeasible, as the pipeline said before
+    2026-12-03 (combo seed 708's class)."""
+    deal = onshore_deal(10.0, {"site_premium": {"denver": -0.5}}, 3, (1.0, 0.1), 440.0)
+    deal["client"] = {"budget_per_month": 3200.0}
+    got = solve(deal)
+    assert got.status == "optimal" and math.isclose(got.margin, 2280.0, rel_tol=1e-9)
+    assert solve(deal, conv=Conventions(site_split="peak")).status == "infeasible"
+    out = pipeline_answer(deal)
+    assert out["status"] == "optimal" and out["verified"] and not disagreements(got, out)

@@ -194,6 +194,22 @@ def test_the_result_shows_the_split() -> None:
     assert to_dict(verify(scenario, reqs, solution)) is not None
 
 
+def test_shares_that_add_up_to_one_need_a_whole_multiple_of_hours() -> None:
+    """35% from Denver and 65% from Manila, together 1, so each site's hours are its
+    share of the total exactly: 0.35 H and 0.65 H whole needs H a multiple of 20, and
+    the tier's R = 10 makes it 20: Denver 7, Manila 13 agent-intervals (10 idle). At
+    p = 10 without a premium: revenue 4,000, cost 7 x 120 + 13 x 40 = 1,360, margin
+    2,640. With a site's agents capped at the tiers' need (5 in an interval) Manila
+    could staff at most 10: the deal was called infeasible."""
+    scenario, reqs, solution = solved(
+        price=10.0, premium=None, share={"denver": 0.35, "manila": 0.65}
+    )
+    assert (hours(solution, "denver"), hours(solution, "manila")) == (7, 13)
+    result = verify(scenario, reqs, solution)
+    assert result.totals is not None
+    assert (result.totals.revenue, result.totals.cost) == (pytest.approx(4000), pytest.approx(1360))
+
+
 def test_a_share_without_a_premium() -> None:
     """No premium: 30% from Denver costs 640 and bills the plain 1,200."""
     scenario, reqs, solution = solved(price=3.0, premium=None, share=0.3)

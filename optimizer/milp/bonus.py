@@ -70,6 +70,48 @@ def link_bonus(
                 key = RowKey("bonus_due", category=cat.name, tier=option.tier, detail=detail)
                 claimed = pulp.lpSum(bonuses[a] for a in others)
                 draft.add(u - option.var - claimed >= -len(others), key)
+        if cat.terms.site_premium or cat.terms.min_site_share:
+            _short_somewhere(draft, cat, pooled, b, u, need)
+
+
+def _short_somewhere(
+    draft: Draft,
+    cat: Category,
+    pooled: dict[int, dict[pulp.LpVariable, float]],
+    level: int,
+    u: pulp.LpVariable,
+    need: np.ndarray,
+) -> None:
+    """An unclaimed level falls a whole agent short of its need in some interval.
+
+    ``bonus_due`` forces a level the requirement tables meet; a site premium or minimum
+    share also pays for agents above the tier (``optimizer.milp.site_mix.idle_allowance``),
+    which may meet a level by themselves: a lowest bid (Denver at a 10% premium with 5
+    seats, Manila at 20%) staffed Denver 5 + 4 to bill it all from there, met an 85%
+    level it did not bill, and verification refused the plan (exit 5) where Denver 5 + 3
+    and Manila 1, one agent short of the level, was the answer (spend 1,333.33). One
+    binary ``w[t]`` per interval where the level needs more than some tier::
+
+        bonus_short[c][b]:       u_b + sum_t w[t] >= 1
+        bonus_short_at[c][b][t]: N[t] <= need_b[t] - 1 + M[t] (1 - w[t])
+
+    with ``N[t]`` the pooled agents and ``M[t]`` their cap (every site's) less
+    ``need_b[t] - 1``."""
+    reqs = draft.requirements.category(cat.name)
+    labels = draft.requirements.labels
+    floor = np.min([t.agents for t in reqs.tiers], axis=0)
+    tag = sanitise(cat.name)
+    short = []
+    for t in np.flatnonzero(need > floor):
+        agents = pooled.get(int(t), {})
+        cap = sum(float(v.upBound) for v in agents)
+        slack = cap - (float(need[t]) - 1.0)
+        w = draft.prob.add_variable(f"w_{tag}_{level}_{t}", cat=pulp.LpBinary)
+        short.append(w)
+        key = RowKey("bonus_short_at", category=cat.name, interval=labels[t], detail=str(level))
+        draft.add(pulp.LpAffineExpression(agents) + slack * w <= cap, key)
+    key = RowKey("bonus_short", category=cat.name, detail=str(level))
+    draft.add(u + pulp.lpSum(short) >= 1, key)
 
 
 def _earning(tier: np.ndarray, needs: tuple[np.ndarray, ...], level: int) -> list[tuple[int, ...]]:

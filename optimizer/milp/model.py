@@ -33,7 +33,7 @@ from optimizer.milp.built import (
 from optimizer.milp.deferred import add_deferred
 from optimizer.milp.draft import Draft, Terms, quoted_plan
 from optimizer.milp.shifts import shift_patterns
-from optimizer.milp.site_mix import add_site_revenue, link_site_mix
+from optimizer.milp.site_mix import add_site_revenue, idle_allowance, link_site_mix
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category, Tier
 from optimizer.scenario.schema import Scenario
@@ -248,13 +248,11 @@ def _add_staffing(draft: Draft, cat: Category, reqs: CategoryRequirements) -> No
     """Agents per site and interval, their cost, and coverage of the chosen tier."""
     scenario = draft.scenario
     labels = draft.requirements.labels
-    upper: dict[int, int | None] = dict(_upper_bounds(draft, cat, reqs))
+    # Where the work is delivered is worth something (design 11): agents above every
+    # tier's need may carry premium units or a site's share (``idle_allowance``).
+    idle = idle_allowance(cat, reqs, len(scenario.sites_for(cat.name)))
+    upper = {t: cap + idle for t, cap in _upper_bounds(draft, cat, reqs).items()}
     active = list(upper)
-    if cat.terms.site_premium or cat.terms.min_site_share:
-        # Where the work is delivered is worth something (design 11): agents above every
-        # tier's need may carry premium units or a site's share, so no cap of the model's
-        # own cuts such plans off (seats still bound them).
-        upper = dict.fromkeys(active)
     intervals = scenario.provider.staffing == "intervals"
     pooled: dict[int, dict[pulp.LpVariable, float]] = {t: {} for t in active}
     for site in scenario.sites_for(cat.name):

@@ -40,7 +40,9 @@ chosen split (``Choice.site_split``); verification checks it against the staffin
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import pulp
@@ -50,6 +52,10 @@ from optimizer.milp.draft import Draft
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category
 from optimizer.staffing import charges
+from optimizer.staffing.requirements import CategoryRequirements
+
+SHARE_DENOMINATOR = 10_000
+"""Minimum shares are read as fractions with at most this denominator (``idle_allowance``)."""
 
 
 @dataclass
@@ -106,3 +112,43 @@ def link_site_mix(draft: Draft, cat: Category, mix: SiteMix | None) -> None:
             mix.required[i] * sigma for (s, i), sigma in mix.shares.items() if s == site
         )
         draft.add(shares - staffed <= 0, RowKey("site_hours", site=site, category=cat.name))
+
+
+def idle_allowance(cat: Category, reqs: CategoryRequirements, sites: int) -> int:
+    """Agents a site may staff in an interval above every tier's (and bonus level's) need:
+    0 without site terms; with them, enough never to cut off a best plan, and finite so
+    that the bonus rows have a big-M (``optimizer.milp.bonus``).
+
+    Agents above the need cost money and earn it in two ways only. A site premium bills
+    at most the tier's ``R`` agent-intervals from a site, so no site usefully staffs more
+    than ``R_max`` (the largest tier's) idle ones. Minimum shares ``sigma_s`` (together
+    ``sigma``) ask ``H_s >= sigma_s H``: an idle agent-interval that can go keeps every
+    share, so a best plan's idle ones ``I`` sit at sites whose share has less than one
+    agent-interval of slack: ``I < sigma (R + I) + sites``, ``I < (sigma R + sites) /
+    (1 - sigma)``. When the shares add up to 1, every ``H_s = sigma_s H`` exactly, so
+    ``H`` is a multiple of the shares' common denominator ``L``, and the allowance is
+    ``L`` (the first multiple of ``L`` at least ``R``; only seats too few for it would
+    make a later one the best).
+
+    >>> from optimizer.scenario.schema import example_raw, validate_scenario
+    >>> from optimizer.staffing.requirements import build_requirements
+    >>> raw = example_raw()
+    >>> s = validate_scenario(raw)
+    >>> idle_allowance(s.categories[0], build_requirements(s).categories[0], 1)
+    0
+    """
+    shares = cat.terms.min_site_share or {}
+    if not (cat.terms.site_premium or shares):
+        return 0
+    r_max = max((float(np.sum(t.agents)) for t in reqs.tiers), default=0.0)
+    idle = math.ceil(r_max) if cat.terms.site_premium else 0
+    sigma = Fraction(0)
+    for share in shares.values():
+        sigma += Fraction(share).limit_denominator(SHARE_DENOMINATOR)
+    if not shares:
+        return idle
+    if sigma < 1:
+        return idle + math.ceil((float(sigma) * r_max + sites) / (1 - float(sigma)))
+    return idle + math.lcm(
+        *(Fraction(v).limit_denominator(SHARE_DENOMINATOR).denominator for v in shares.values())
+    )
