@@ -52,10 +52,6 @@ def _runs_in(db: Path) -> int:
         return int(con.execute("SELECT count(*) FROM runs").fetchone()[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--output naming the run-history database overwrites it: every recorded run is lost",
-)
 def test_output_onto_the_history_database_is_refused(deal: Path, tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
     assert run("solve", str(deal), "--time-limit", "5", db=db).returncode == 0
@@ -69,10 +65,6 @@ def test_output_onto_the_history_database_is_refused(deal: Path, tmp_path: Path)
     assert _runs_in(db) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="quote --output through a symlink to the history database overwrites the history",
-)
 def test_quote_through_a_symlink_onto_the_history_is_refused(deal: Path, tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
     assert run("solve", str(deal), "--time-limit", "5", db=db).returncode == 0

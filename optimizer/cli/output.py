@@ -137,15 +137,18 @@ def chart_format(plot: Path) -> str:
 
 
 def guard_outputs(output: Path | None, plot: Path | None = None) -> None:
-    """Before any solving: refuse outputs over inputs, two outputs on one path, and
-    folders that cannot be written (one message, exit 2). ``output`` None is stdout."""
+    """Before any solving: refuse outputs over inputs or the run-history database, two
+    outputs on one path, and folders that cannot be written (one message, exit 2).
+    ``output`` None is stdout."""
+    from optimizer.cli.record import history_db
     from optimizer.output.writers import OutputError, check_outputs
 
     ctx = click.get_current_context(silent=True)
     inputs = ctx.obj.get("inputs", []) if ctx is not None and isinstance(ctx.obj, dict) else []
+    history = history_db(ctx) if ctx is not None else None
     paths = [Path("-") if output is None else output] + ([] if plot is None else [plot])
     try:
-        check_outputs(paths, inputs)
+        check_outputs(paths, inputs, history)
     except OutputError as err:
         raise FileWriteError(safe(str(err), err=True)) from None
 

@@ -158,12 +158,15 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def check_outputs(outputs: Sequence[str | Path], inputs: Sequence[str | Path] = ()) -> None:
+def check_outputs(
+    outputs: Sequence[str | Path], inputs: Sequence[str | Path] = (), history: Path | None = None
+) -> None:
     """Refuse, before any work, outputs that would lose data or cannot be written.
 
     Two outputs on one path (a character device such as /dev/null excepted), an output
-    that is one of the ``inputs`` (scenario files, CSV profiles), and a file whose
-    folder cannot be written are refused (OutputError).
+    that is one of the ``inputs`` (scenario files, CSV profiles) or the run-history
+    database ``history`` (every recorded run), and a file whose folder cannot be written
+    are refused (OutputError).
     """
     targets = [inspect_output(p) for p in outputs]
     for i, target in enumerate(targets):
@@ -187,6 +190,11 @@ def check_outputs(outputs: Sequence[str | Path], inputs: Sequence[str | Path] = 
                     f"cannot write {target.given}: it is an input of this run ({source});"
                     " refusing to overwrite it"
                 )
+        if history is not None and _same(target.given, history):
+            raise OutputError(
+                f"cannot write {target.given}: it is the run-history database ({history}),"
+                " which holds every recorded run; refusing to overwrite it"
+            )
         if target.kind == FILE:
             _probe(target)
 
