@@ -36,6 +36,7 @@ from helpers import SCENARIOS_DIR, make_scenario
 
 from optimizer import cli, pipeline
 from optimizer.output import writers
+from optimizer.studies import batch
 
 TIMEOUT = 120
 """Seconds allowed for one subprocess run."""
@@ -87,6 +88,9 @@ def no_solving(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(pipeline, "run_scenario", refuse)
     monkeypatch.setattr(pipeline, "build_only", refuse)
+    # batch binds run_scenario when first imported: patched there too, and never left
+    # bound to ``refuse`` for the tests after (a sweep in test_history failed after these).
+    monkeypatch.setattr(batch, "run_scenario", refuse)
 
 
 def invoke(*args: object) -> Result:
