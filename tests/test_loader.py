@@ -282,3 +282,29 @@ def test_unknown_variant_lists_the_known_ones():
     message = str(info.value)
     assert "nordic_telco.yaml" in message
     assert "volume_up_10" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("contacts: 042000", "octal 17,408; write 42000"),
+        ("delta: -012", "octal -10; write -12"),
+        ("minutes: 1:30", "base 60: 90"),
+        ("hours: 1:30.5", "base 60: 90.5"),
+    ],
+)
+def test_yaml_1_1_numbers_that_read_as_another_number_are_refused(text: str, said: str) -> None:
+    """A leading zero (YAML 1.1 octal) or a colon (base 60) would silently change the
+    number: 42,000 contacts read as 17,408. One message, at the line and column."""
+    with pytest.raises(ScenarioError) as err:
+        parse_yaml(text, "deal.yaml")
+    (issue,) = err.value.issues
+    assert issue.path == "line 1, column " + str(text.index(":") + 3) and said in str(issue.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("n: 0", 0), ("n: 10", 10), ("n: 0.5", 0.5), ("n: 1e6", 1e6), ("n: '042000'", "042000")],
+)
+def test_plain_numbers_still_read(text: str, value: object) -> None:
+    assert parse_yaml(text, "deal.yaml") == {"n": value}

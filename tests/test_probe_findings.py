@@ -75,10 +75,6 @@ def test_quote_through_a_symlink_onto_the_history_is_refused(deal: Path, tmp_pat
     assert result.returncode == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a leading zero is YAML 1.1 octal: contacts_per_month 042000 passes as 17,408",
-)
 def test_a_leading_zero_number_does_not_pass_as_octal(deal: Path, tmp_path: Path) -> None:
     text = deal.read_text(encoding="utf-8")
     deal.write_text(
@@ -91,10 +87,6 @@ def test_a_leading_zero_number_does_not_pass_as_octal(deal: Path, tmp_path: Path
     assert result.returncode == 2 or "billing: voice, 42,000 contacts/month" in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--set reads VALUE as YAML 1.1: 042000 silently becomes 17,408 contacts",
-)
 def test_set_with_a_leading_zero_is_not_octal(deal: Path, tmp_path: Path) -> None:
     result = run(
         "--no-history", "solve", str(deal), "--time-limit", "5", "--format", "json",

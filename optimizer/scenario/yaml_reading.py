@@ -2,8 +2,9 @@
 
 The loader is PyYAML's safe one, with duplicate mapping keys recorded (not
 silently dropped), merge keys (``<<: *base``) working, YAML 1.2 floats (``1e6`` is a
-number) and limits on integer literals, nesting and aliases (a few kB of anchors
-can otherwise expand to billions of values).
+number), YAML 1.1's octal (``042000``) and base-60 (``1:30``) numbers refused, and
+limits on integer literals, nesting and aliases (a few kB of anchors can otherwise
+expand to billions of values).
 """
 
 from __future__ import annotations
@@ -47,8 +48,13 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
+_OCTAL_1_1 = re.compile(r"[-+]?0[0-7_]+")
+"""YAML 1.1's octal integers (``042000``), which YAML 1.2 and every reader reads as decimal."""
+
+
 def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
-    digits = sum(ch.isdigit() for ch in str(node.value))
+    text = str(node.value)
+    digits = sum(ch.isdigit() for ch in text)
     if digits > MAX_INT_DIGITS:
         raise yaml.constructor.ConstructorError(
             None,
@@ -56,7 +62,29 @@ def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
             f"an integer of {digits} digits (at most {MAX_INT_DIGITS} are read)",
             node.start_mark,
         )
+    _refuse_ambiguous(text, loader.construct_yaml_int(node), node)
     return loader.construct_yaml_int(node)
+
+
+def _construct_float(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+    value = loader.construct_yaml_float(node)
+    _refuse_ambiguous(str(node.value), value, node)
+    return value
+
+
+def _refuse_ambiguous(text: str, value: Any, node: yaml.ScalarNode) -> None:
+    """Refuse the YAML 1.1 forms that read as another number than the one written:
+    a leading zero (``042000``, octal: 17,408) and base 60 (``1:30``: 90). Silently
+    wrong volumes are worse than a message (seen: 42,000 contacts read as 17,408)."""
+    if _OCTAL_1_1.fullmatch(text):
+        sign = "-" if text.startswith("-") else ""
+        plain = sign + (text.replace("_", "").lstrip("+-").lstrip("0") or "0")
+        problem = f"{text} (a leading zero: YAML 1.1 reads it as octal {value:,}; write {plain})"
+    elif ":" in text:
+        problem = f"{text} (YAML 1.1 reads it as base 60: {value:,}; write the number itself)"
+    else:
+        return
+    raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
 
 _UniqueKeyLoader.add_constructor(
@@ -64,6 +92,7 @@ _UniqueKeyLoader.add_constructor(
     _construct_mapping,
 )
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 # YAML 1.2 floats: "1e6" and "2E-3" are numbers (PyYAML's YAML 1.1 rules read them as
 # text, which the strict schema then refuses as a quoted number).
 _UniqueKeyLoader.add_implicit_resolver(
