@@ -381,10 +381,6 @@ def test_cbc_interrupted_leaves_no_temp_files(tmp_path: Path) -> None:
         model.with_suffix(".sol").unlink(missing_ok=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="xlsx: a scenario or category name starting with '=' is written as a live formula",
-)
 def test_workbook_writes_names_as_text_not_formulas(deal: Path, tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     text = deal.read_text(encoding="utf-8")

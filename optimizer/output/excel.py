@@ -77,7 +77,15 @@ def workbook(sheets: Mapping[str, Rows | Blocks], currency: str = "") -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
+    # Text is text: a scenario or category named "=HYPERLINK(...)" (an uploaded file on
+    # the deal desk) must not become a live formula, nor "http..." a link.
+    options = {
+        "in_memory": True,
+        "nan_inf_to_errors": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+    }
+    book = xlsxwriter.Workbook(buffer, options)
     styles: dict[str | None, Any] = {None: None}
 
     def style(fmt: str | None) -> Any:
