@@ -99,10 +99,6 @@ def test_set_with_a_leading_zero_is_not_octal(deal: Path, tmp_path: Path) -> Non
     assert billing["contacts"] > 30000, billing["contacts"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sweep --vary of a whole-number field solves fractional points (12.5 months as 12)",
-)
 def test_sweep_does_not_solve_fractional_whole_number_fields(deal: Path, tmp_path: Path) -> None:
     result = run(
         "--no-history", "sweep", str(deal), "--workers", "1", "--format", "json",
@@ -115,10 +111,6 @@ def test_sweep_does_not_solve_fractional_whole_number_fields(deal: Path, tmp_pat
     assert half and half[0]["status"] != "optimal", half
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a sweep point that is invalid input is status 'error' with no message anywhere",
-)
 def test_sweep_says_why_a_point_is_an_error(deal: Path, tmp_path: Path) -> None:
     result = run(
         "--no-history", "sweep", str(deal), "--workers", "1", "--format", "json",
@@ -406,10 +398,6 @@ def test_workbook_writes_names_as_text_not_formulas(deal: Path, tmp_path: Path) 
     assert not formulas, formulas[:5]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--vary of one path twice: the second silently replaces the first (duplicate rows)",
-)
 def test_sweep_refuses_one_path_varied_twice(deal: Path, tmp_path: Path) -> None:
     result = run(
         "--no-history", "sweep", str(deal), "--workers", "1", "--format", "json",

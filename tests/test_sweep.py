@@ -187,11 +187,15 @@ def test_wildcard_multiplier_that_multiplies_nothing_is_an_error(small):
 
 
 def test_integer_fields_stay_integers(small):
-    """Absolute and multiplied values of an integer field are rounded to integers."""
+    """Whole values of an integer field stay integers; a fractional one is the schema's
+    to refuse (13.33 seats is no point to solve as 13 under the label 13.33);
+    multiplied values are rounded."""
     axis = parse_vary("provider.sites.home.seats=10:20:4")  # 10, 13.33, 16.67, 20
-    seats = [apply_point(small, [axis], [v]).site("home").seats for v in axis.values]
-    assert seats == [10, 13, 17, 20]
+    seats = [apply_point(small, [axis], [v]).site("home").seats for v in axis.values[::3]]
+    assert seats == [10, 20]
     assert all(type(s) is int for s in seats)
+    with pytest.raises(ScenarioError, match="seats"):
+        apply_point(small, [axis], [axis.values[1]])
     scaled = apply_point(small, [parse_vary("provider.sites.home.seats=x0.5:x1:2")], [0.55])
     assert scaled.site("home").seats == round(50 * 0.55)
     assert type(scaled.site("home").seats) is int
@@ -632,13 +636,15 @@ def test_ctrl_c_keeps_solved_points(small_file, tmp_path):
             proc.kill()
             proc.wait()
         os.close(master)
-    assert proc.returncode == 130, seen[-500:]
-    assert b"interrupted" in seen
-    assert out.exists()
+    why = f"exit {proc.returncode}; the terminal's end: {seen[-800:]!r}"  # for a flaky run
+    assert proc.returncode == 130, why
+    assert b"interrupted" in seen, why
+    assert out.exists(), why
     rows = csv_rows(out.read_text(encoding="utf-8"))
-    assert 1 <= len(rows) < INTERRUPT_POINTS
+    assert 1 <= len(rows) < INTERRUPT_POINTS, why
     assert list(rows[0])[:2] == [BUDGET, "revenue"]
-    assert {r["status"] for r in rows} == {"optimal"}
+    assert {r["status"] for r in rows} == {"optimal"}, why
     expected = parse_vary(f"{BUDGET}=80000:100000:{INTERRUPT_POINTS}").values[: len(rows)]
     assert [float(r[BUDGET]) for r in rows] == pytest.approx(expected)  # a prefix, in order
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "small.yaml"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["out.csv", "small.yaml"], (left, why)

@@ -39,11 +39,14 @@ from optimizer.cli.output import (
 from optimizer.cli.record import SET, history_options, remember
 from optimizer.cli.risk import MAX_DRAWS
 from optimizer.cli.runs import load, progress
+from optimizer.cli.text import safe
 
 if TYPE_CHECKING:
     from optimizer.studies.risk_points import RiskDraws
 
 F = TypeVar("F", bound=Callable[..., Any])
+SHOWN_ERRORS = 10
+"""Failed points of a sweep whose reason is printed (the rest are counted)."""
 
 
 def risk_options(command: F) -> F:
@@ -247,6 +250,10 @@ def _solve_grid(
     failed = [r for r in result.results if r is not None and r.status == "error"]
     if failed and len(failed) == len(result.results):  # nothing solved: not a success
         fail(ctx, f"every point of the grid failed: {failed[0].message}", EXIT_SOLVER)
+    for point in failed[:SHOWN_ERRORS]:  # an error row says why, on stderr
+        click.echo(safe(f"point {point.scenario}: {point.message}", err=True), err=True)
+    if len(failed) > SHOWN_ERRORS:
+        click.echo(f"... and {len(failed) - SHOWN_ERRORS} more points failed", err=True)
     _remember_grid(ctx, scenario, result.rows())
 
 

@@ -76,8 +76,9 @@ def _change(value: float, relative: bool, hits: list[int] | None = None) -> Call
     """The update for one point; ``hits`` (wildcard multipliers) counts numbers multiplied."""
 
     def change(old: Any) -> Any:
-        if not relative:
-            return round(value) if isinstance(old, int) and not isinstance(old, bool) else value
+        if not relative:  # a whole number stays one; 12.5 months is the schema's to refuse
+            whole = isinstance(old, int) and not isinstance(old, bool) and value == round(value)
+            return round(value) if whole else value
         if old is None and hits is not None:
             return None  # a wildcard item without this field (e.g. a project's contacts)
         if not isinstance(old, int | float) or isinstance(old, bool):
@@ -109,7 +110,12 @@ field; did you mean 'budget_per_month'?)
     raw = scenario.raw()
     raw.pop("variants", None)
     issues = []
+    seen: set[str] = set()
     for axis in axes:
+        if axis.path in seen:  # the second would silently replace the first's values
+            issues.append(Issue("--vary", axis.path, _span(axis), "each path varied once"))
+            continue
+        seen.add(axis.path)
         try:
             _check_path(raw, axis.path)
         except PathError as err:
