@@ -1,7 +1,8 @@
 """Held choices from the command line: ``--fix CATEGORY=TIER@PRICE`` -> ``FixedChoice``.
 
 Each spec is checked against the scenario (a known category, one of its tiers, a
-finite price >= 0, one per category); every bad one is named in one ScenarioError.
+finite price >= 0 whose monthly revenue stays within the scenario's own bound, one per
+category); every bad one is named in one ScenarioError.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from optimizer.errors import Issue, ScenarioError
 from optimizer.results import FixedChoice
 from optimizer.scenario.field_types import RANGES
+from optimizer.scenario.models import Category
 from optimizer.scenario.schema import Scenario
+from optimizer.scenario.tier_rules import MAX_MONTHLY_MONEY, billable_estimate
 
 MONEY = RANGES["money"]
 """The range of a quoted price, fee or included quantity (as in the scenario)."""
@@ -50,6 +53,16 @@ def parse_fixes(
                     f" numbers in {MONEY.text()}",
                 )
             )
+        elif (revenue := _revenue(scenario, names[cat], quote)) > MAX_MONTHLY_MONEY:
+            issues.append(
+                Issue(
+                    source,
+                    "--fix",
+                    spec,
+                    f"a quote giving at most {MAX_MONTHLY_MONEY:.0e} of revenue a month (this"
+                    f" one gives about {revenue:.2g} at {names[cat].pricing}), as a tier's prices",
+                )
+            )
         elif cat in fixed:
             issues.append(Issue(source, "--fix", spec, f"one --fix per category ({cat} twice)"))
         else:
@@ -77,6 +90,13 @@ def _quote(tier: str, text: str) -> FixedChoice | None:
     if len(numbers) == 3:
         return FixedChoice(tier, numbers[2], numbers[0], numbers[1], fee)
     return None
+
+
+def _revenue(scenario: Scenario, cat: Category, quote: FixedChoice) -> float:
+    """A generous estimate of the quote's monthly revenue (the scenario's own check on a
+    tier's prices): a price of 1e10 a minute failed in the solver, not here."""
+    fees = (quote.plan_fee or 0.0) + (quote.platform_fee or 0.0)
+    return fees + quote.price * billable_estimate(scenario, cat)
 
 
 def _numbers(quote: FixedChoice) -> list[float]:

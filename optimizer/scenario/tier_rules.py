@@ -119,7 +119,7 @@ MAX_MONTHLY_MONEY = RANGES["money"].high
 fails: a price of 1e12 per contact is a typo, not a deal)."""
 
 
-def _billable_estimate(scenario: ScenarioFields, cat: Category) -> float:
+def billable_estimate(scenario: ScenarioFields, cat: Category) -> float:
     """A generous estimate of the monthly billable quantity (design 6.2) of any tier."""
     contacts = cat.contacts_per_month or 0.0
     aht = cat.aht_seconds or 0.0
@@ -145,7 +145,7 @@ def revenue_scale_issues(
 ) -> list[Issue]:
     """Prices whose monthly revenue would pass MAX_MONTHLY_MONEY (an input error, not a
     solver error)."""
-    quantity = _billable_estimate(scenario, cat)
+    quantity = billable_estimate(scenario, cat)
     issues = []
     for j, tier in enumerate(cat.tiers):
         revenue = tier.price_bounds()[1] * quantity
