@@ -122,10 +122,6 @@ def test_sweep_says_why_a_point_is_an_error(deal: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["runs", "list"], ["runs", "show", "1"]])
-@pytest.mark.xfail(
-    strict=True,
-    reason="read-only runs commands write the history schema into an empty file given as --db",
-)
 def test_runs_commands_do_not_write_into_an_empty_file(tmp_path: Path, command: list[str]) -> None:
     empty = tmp_path / "notes.txt"
     empty.write_bytes(b"")
@@ -133,10 +129,6 @@ def test_runs_commands_do_not_write_into_an_empty_file(tmp_path: Path, command: 
     assert empty.read_bytes() == b"", f"{empty} became a {empty.stat().st_size}-byte database"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runs list writes a runs table into another application's SQLite database",
-)
 def test_runs_list_leaves_a_foreign_database_alone(tmp_path: Path) -> None:
     foreign = tmp_path / "app.sqlite"
     with sqlite3.connect(foreign) as con:

@@ -118,10 +118,11 @@ def _check_file(path: Path) -> None:
 def connect(path: Path, create: bool = True) -> sqlite3.Connection:
     """An open, migrated connection (WAL, busy timeout), or :class:`HistoryError`.
 
-    ``create=False`` (reading commands) refuses a database that does not exist yet.
+    ``create=False`` (reading commands) refuses a database that does not exist yet (or
+    is an empty file) and another application's, and writes nothing to a current one.
     """
     _check_file(path)
-    if not create and not path.exists():
+    if not create and (not path.exists() or path.stat().st_size == 0):
         raise HistoryError(f"no history database at {path} (no run has been recorded)")
     try:
         if create:
@@ -131,12 +132,26 @@ def connect(path: Path, create: bool = True) -> sqlite3.Connection:
         raise HistoryError(f"cannot open history database {path}: {err}") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _wal(conn)
-        migrate(conn)
+        if not create and _foreign(conn):
+            raise HistoryError(f"{path} is not a tierprice history: left untouched")
+        if create or version(conn) != SCHEMA_VERSION:  # a reader writes nothing
+            _wal(conn)
+            migrate(conn)
     except sqlite3.Error as err:
         conn.close()
         raise HistoryError(f"history database {path} cannot be used: {err}") from None
+    except HistoryError:
+        conn.close()
+        raise
     return conn
+
+
+def _foreign(conn: sqlite3.Connection) -> bool:
+    """Whether an SQLite database holds tables but no tierprice schema (another
+    application's): a reading command must not add ours to it."""
+    if version(conn) != 0:
+        return False
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
 
 def _wal(conn: sqlite3.Connection) -> None:
