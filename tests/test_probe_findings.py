@@ -147,10 +147,6 @@ def test_runs_list_leaves_a_foreign_database_alone(tmp_path: Path) -> None:
     ],
     ids=["show", "replay", "diff"],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="an id beyond SQLite's 64-bit range is exit 1 'unexpected error: OverflowError'",
-)
 def test_runs_with_a_huge_id_is_an_unknown_id(deal: Path, tmp_path: Path, args: list[str]) -> None:
     db = tmp_path / "history.sqlite"
     assert run("solve", str(deal), "--time-limit", "5", db=db).returncode == 0
@@ -163,10 +159,6 @@ def test_runs_with_a_huge_id_is_an_unknown_id(deal: Path, tmp_path: Path, args: 
     "args",
     [["runs", "list", "--limit", str(2**63)], ["runs", "compare", "--last", str(2**63)]],
     ids=["list-limit", "compare-last"],
-)
-@pytest.mark.xfail(
-    strict=True,
-    reason="a --limit/--last beyond 2**63-1 reports a healthy history as 'damaged'",
 )
 def test_a_huge_limit_does_not_call_the_history_damaged(
     deal: Path, tmp_path: Path, args: list[str]

@@ -215,8 +215,14 @@ def write_run(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     return int(cursor.lastrowid or 0)
 
 
+SQLITE_MAX_INT = 2**63 - 1
+"""The largest integer SQLite stores: a larger id is no run, a larger limit no limit."""
+
+
 def read_run(conn: sqlite3.Connection, run_id: int) -> dict[str, Any] | None:
     """The run with ``run_id`` as a mapping of its columns, or None."""
+    if not 0 < run_id <= SQLITE_MAX_INT:  # SQLite would raise OverflowError
+        return None
     conn.row_factory = sqlite3.Row
     row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
     return None if row is None else dict(row)
@@ -228,6 +234,6 @@ def list_runs(
     """The newest runs first (of one scenario name when given), at most ``limit``."""
     conn.row_factory = sqlite3.Row
     where, params = ("WHERE scenario = ?", [scenario]) if scenario is not None else ("", [])
-    tail = "" if limit is None else f" LIMIT {int(limit)}"
+    tail = "" if limit is None else f" LIMIT {min(int(limit), SQLITE_MAX_INT)}"
     query = f"SELECT * FROM runs {where} ORDER BY id DESC{tail}"
     return [dict(r) for r in conn.execute(query, params).fetchall()]
