@@ -170,10 +170,6 @@ def test_a_huge_limit_does_not_call_the_history_damaged(
 
 
 @pytest.mark.parametrize("limit", ["1e7", "1e9"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="--time-limit above ~2.1e6 s is exit 1 'unexpected error: OverflowError'",
-)
 def test_a_long_time_limit_is_not_an_unexpected_error(
     deal: Path, tmp_path: Path, limit: str
 ) -> None:

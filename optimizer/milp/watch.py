@@ -28,6 +28,9 @@ from numpy.typing import NDArray
 
 from optimizer.processes import child_signals, die_with_parent
 
+POLL_MAX = 86_400.0
+"""Longest single wait on the child's pipe: ``poll`` refuses more than about 2.1e6 s
+(a --time-limit of 1e7 s was 'unexpected error: OverflowError: timeout is too large')."""
 BOUND_EVERY = 0.25
 """Seconds between two bound reports of the child (from HiGHS's MIP interrupt callback)."""
 
@@ -160,7 +163,9 @@ def _collect(receive: Connection, deadline: float | None) -> Stream[Any]:
     bound: float | None = None
     while True:
         left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and (left <= 0 or not receive.poll(left)):
+        if left is not None and left > 0 and not receive.poll(min(left, POLL_MAX)):
+            continue  # a limit of weeks is waited for a day at a time (poll's own limit)
+        if left is not None and left <= 0:
             return Stream(None, best, bound, "stopped at the time limit")
         try:
             message = receive.recv()
