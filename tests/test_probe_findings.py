@@ -195,10 +195,6 @@ def test_concurrency_outside_chat_is_refused(deal: Path, tmp_path: Path, categor
     assert "concurrency" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an infeasible solve whose diagnosis finds nothing has no 'diagnosis' key (design 8)",
-)
 def test_an_infeasible_solve_always_carries_a_diagnosis(deal: Path, tmp_path: Path) -> None:
     text = deal.read_text(encoding="utf-8")
     deal.write_text(
@@ -313,10 +309,6 @@ def _start_cbc(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int, list[str]]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.xfail(
-    strict=True,
-    reason="--solver cbc: the cbc process outlives a tierprice killed with SIGKILL (orphaned)",
-)
 def test_cbc_dies_with_a_killed_tierprice(tmp_path: Path) -> None:
     proc, cbc, argv = _start_cbc(tmp_path)
     model = Path(next(arg for arg in argv if arg.endswith(".mps")))
@@ -335,10 +327,6 @@ def test_cbc_dies_with_a_killed_tierprice(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.xfail(
-    strict=True,
-    reason="--solver cbc: Ctrl-C leaves PuLP's model file (MBs of *-pulp.mps) in the temp folder",
-)
 def test_cbc_interrupted_leaves_no_temp_files(tmp_path: Path) -> None:
     proc, cbc, argv = _start_cbc(tmp_path)
     model = Path(next(arg for arg in argv if arg.endswith(".mps")))
@@ -451,10 +439,6 @@ def test_messages_show_values_not_python_internals(
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.xfail(
-    strict=True,
-    reason="deal desk: cancelling a job solving with cbc leaves the cbc process running",
-)
 def test_a_cancelled_cbc_job_of_the_desk_leaves_no_solver(tmp_path: Path) -> None:
     from web_helpers import call, desk
 

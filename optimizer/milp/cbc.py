@@ -6,16 +6,66 @@ Slower than HiGHS and without a proven bound; kept as a second opinion
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import signal
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
 import pulp
+from pulp.apis import coin_api
 
 from optimizer.milp.backend import BackendResult, cbc_status
 from optimizer.milp.model import BuiltModel
 from optimizer.options import SolveOptions
 from optimizer.results import SolveStatus
 
+_PR_SET_PDEATHSIG = 1
+_RUNNING: list[subprocess.Popen[Any]] = []
+"""The cbc processes started by the solve in progress (killed if it ends otherwise)."""
+
+
+def _die_with_parent_call() -> Any:
+    """``prctl(PR_SET_PDEATHSIG, SIGKILL)`` resolved before any fork (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return libc.prctl
+
+
+_PRCTL = _die_with_parent_call()
+
+
+def _in_the_child() -> None:
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class _Spawner:
+    """What PuLP's CBC driver sees as its ``subprocess`` module: the same, except that
+    the cbc it starts dies with this process (a SIGKILLed tierprice left cbc running to
+    its time limit, and the desk's cancelled cbc jobs kept theirs) and is remembered, so
+    that a solve ended by Ctrl-C or an error kills it."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+    def Popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:  # noqa: N802
+        proc: subprocess.Popen[Any] = subprocess.Popen(args, preexec_fn=_in_the_child, **kwargs)
+        _RUNNING.append(proc)
+        return proc
+
+
+coin_api.subprocess = _Spawner()
+
 
 def solve_cbc(model: BuiltModel, options: SolveOptions) -> BackendResult:
-    """Solve ``model`` with CBC (seed 0; the LP relaxation when ``options.relax``)."""
+    """Solve ``model`` with CBC (seed 0; the LP relaxation when ``options.relax``).
+
+    PuLP's model and solution files go to a folder of this solve's, removed however it
+    ends (Ctrl-C left megabytes of ``*-pulp.mps`` in the temp folder)."""
     prob = model.prob
     solver = pulp.PULP_CBC_CMD(
         msg=False,
@@ -29,7 +79,16 @@ def solve_cbc(model: BuiltModel, options: SolveOptions) -> BackendResult:
         for v in prob.variables():
             v.cat = pulp.LpContinuous
     try:
-        prob.solve(solver)
+        with tempfile.TemporaryDirectory(prefix="tierprice-cbc-") as folder:
+            solver.tmpDir = folder
+            try:
+                prob.solve(solver)
+            finally:
+                for proc in _RUNNING:
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
+                _RUNNING.clear()
     finally:
         for v in prob.variables():
             v.cat = kinds[v.name]

@@ -62,9 +62,8 @@ def _category(result: VerifiedResult, c: Any) -> dict[str, Any]:
 
 def to_dict(result: VerifiedResult) -> dict[str, Any]:
     """The JSON-ready result, with exactly the fields of design section 8."""
-    totals = None
-    if result.totals is not None:
-        totals = {f: _clean(getattr(result.totals, f)) for f in TOTAL_FIELDS}
+    got = result.totals
+    totals = None if got is None else {f: _clean(getattr(got, f)) for f in TOTAL_FIELDS}
     out: dict[str, Any] = {
         "scenario": result.scenario,
         "currency": result.currency or None,
@@ -84,10 +83,9 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
     if result.contract is not None:  # only when the scenario escalates, discounts or invoices
         out["contract"] = _contract(result.contract)
     out |= {} if result.risk_pricing is None else {"risk_pricing": result.risk_pricing}
-    if result.diagnosis:
+    if result.diagnosis or result.status == "infeasible":  # design 8: always when infeasible
         out["diagnosis"] = list(result.diagnosis)
-    if result.risk:  # only when compare simulated the plan (--risk-draws)
-        out["risk"] = {k: _clean(v) for k, v in result.risk.items()}
+    out |= {"risk": {k: _clean(v) for k, v in result.risk.items()}} if result.risk else {}
     out["verified"] = result.verified
     out["solver"] = {
         "name": result.solver.name,
@@ -215,6 +213,8 @@ def to_text(result: VerifiedResult) -> str:
         if result.diagnosis:
             parts += ["", "what would make it feasible:"]
             parts += [f"  - {d.get('message', d)}" for d in result.diagnosis]
+        elif result.status == "infeasible":  # no move found (or the time limit cut it short)
+            parts += ["", "what would make it feasible: no move of a limit, price or tier found"]
         return "\n".join(parts) + "\n"
     parts += ["", _categories_table(result)]
     parts += ["", _totals_table(result.totals, result.currency)]
