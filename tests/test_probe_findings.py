@@ -182,10 +182,6 @@ def test_a_long_time_limit_is_not_an_unexpected_error(
 
 
 @pytest.mark.parametrize("category", ["billing", "email"], ids=["voice", "deferred"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="concurrency on a voice or deferred category is accepted and silently ignored",
-)
 def test_concurrency_outside_chat_is_refused(deal: Path, tmp_path: Path, category: str) -> None:
     result = run(
         "--no-history", "solve", str(deal), "--time-limit", "5", "--no-explain",

@@ -87,6 +87,9 @@ def _category_issues(
         )
     required, unused = _channel_fields(cat)
     issues += presence(cat, path, required, unused, f"channel {cat.channel}", source)
+    if cat.channel != "chat" and cat.concurrency != 1.0:  # was silently ignored
+        expected = "no value (concurrency is for chat: not used by channel " + cat.channel + ")"
+        issues.append(Issue(source, f"{path}.concurrency", cat.concurrency, expected))
     for field in _PRICING_NEEDS.get(cat.pricing, ()):
         if getattr(cat, field) is None:
             issues.append(
