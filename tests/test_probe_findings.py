@@ -393,11 +393,6 @@ def test_check_json_fixed_carries_the_whole_quote(deal: Path, tmp_path: Path) ->
     assert json.loads(plan.stdout)["fixed"] != json.loads(plain.stdout)["fixed"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--db naming a folder stops the run (exit 2); the README says a history that "
-    "cannot be used is one warning and the run goes on (as TIERPRICE_DB=folder does)",
-)
 def test_a_folder_as_db_does_not_stop_the_run(deal: Path, tmp_path: Path) -> None:
     result = run(
         "--db", str(tmp_path), "solve", str(deal), "--time-limit", "5", "--no-explain",

@@ -50,7 +50,7 @@ def history_options(command: F) -> F:
     )(command)
     return click.option(
         "--db",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path),  # a folder is a warning when recording, as the README says
         default=None,
         expose_value=False,
         callback=_keep("db"),
