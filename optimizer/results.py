@@ -83,6 +83,17 @@ class FixedChoice:
         fee = "" if self.platform_fee is None else f"+{self.platform_fee:g}"
         return f"{self.tier}@{point}{fee}"
 
+    def to_dict(self) -> dict[str, Any]:
+        """The quote for JSON: tier and price, and the plan and platform fee it holds.
+
+        >>> FixedChoice("gold", 1.75, 1850, 1000).to_dict()
+        {'tier': 'gold', 'price': 1.75, 'plan_fee': 1850, 'included': 1000}
+        """
+        extra = {"plan_fee": self.plan_fee, "included": self.included}
+        extra["platform_fee"] = self.platform_fee
+        held = {k: v for k, v in extra.items() if v is not None}
+        return {"tier": self.tier, "price": self.price, **held}
+
 
 @dataclass(frozen=True)
 class ShiftCount:

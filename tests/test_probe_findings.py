@@ -376,10 +376,6 @@ def test_sweep_refuses_one_path_varied_twice(deal: Path, tmp_path: Path) -> None
     assert {400000.0, 500000.0} <= set(budgets), budgets
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check's JSON 'fixed' drops a plan quote's fee, included units and platform fee",
-)
 def test_check_json_fixed_carries_the_whole_quote(deal: Path, tmp_path: Path) -> None:
     plain = run(
         "--no-history", "check", str(deal), "--time-limit", "5", "--format", "json",

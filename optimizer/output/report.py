@@ -376,7 +376,7 @@ def check_json(result: VerifiedResult, fixed: dict[str, Any]) -> str:
     data = {
         "verdict": "feasible" if result.totals is not None else "not_feasible",
         "scenario": result.scenario,
-        "fixed": {c: {"tier": f.tier, "price": f.price} for c, f in sorted(fixed.items())},
+        "fixed": {c: f.to_dict() for c, f in sorted(fixed.items())},
         "binding": [c.name for c in result.constraints if c.binding],
         "diagnosis": list(result.diagnosis),
         "result": to_dict(result),
