@@ -218,10 +218,6 @@ def test_an_infeasible_solve_always_carries_a_diagnosis(deal: Path, tmp_path: Pa
     ],
     ids=["huge-contacts", "tiny-interval"],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="staff with extreme (range-valid) options is exit 1 'unexpected error: ValueError'",
-)
 def test_staff_with_extreme_options_is_invalid_input(tmp_path: Path, extra: list[str]) -> None:
     result = run(
         "--no-history", "staff", *extra, "--service-level", "0.8", "--within", "20",

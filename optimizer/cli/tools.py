@@ -55,22 +55,26 @@ STAFF_LABELS = {
 """The rows ``staff`` prints, in order: result key -> label."""
 
 
+MAX_LOAD = 1e6
+"""Most Erlangs ``staff`` computes for (a million agents busy at once)."""
+
+
 @main.command()
 @click.option(
     "--contacts",
-    type=FiniteRange(min=0),
+    type=FiniteRange(min=0, max=1e9),
     required=True,
     help="Contacts offered in one interval.",
 )
 @click.option(
     "--interval-minutes",
-    type=FiniteRange(min=0, min_open=True),
+    type=FiniteRange(min=1, max=1440),
     default=30.0,
     show_default=True,
 )
 @click.option(
     "--aht",
-    type=FiniteRange(min=0, min_open=True),
+    type=FiniteRange(min=0, min_open=True, max=86_400),
     required=True,
     help="Average handle time in seconds (talk + wrap).",
 )
@@ -123,6 +127,12 @@ def staff(
 
     if max_abandon is not None and patience is None:
         raise click.UsageError("--max-abandon needs --patience (Erlang A)")
+    load = contacts * aht / (interval_minutes * 60)
+    if load > MAX_LOAD:  # the queueing functions' own domain (1e308 contacts was exit 1)
+        raise click.UsageError(
+            f"--contacts {contacts:g} of {aht:g} s in {interval_minutes:g} minutes offer"
+            f" {load:.3g} Erlangs: at most {MAX_LOAD:g}"
+        )
     out = staff_interval(
         contacts,
         interval_minutes,
