@@ -67,15 +67,17 @@ def test_example_passes_every_check():
 
 
 def test_duplicate_category_names():
-    """Two categories with the same name are one issue on categories.name."""
-    assert problems(make_raw(**{"categories.mail.name": "calls"})) == {"categories.name": "calls"}
+    """Two categories with the same name are one issue, at the second (naming the first)."""
+    assert problems(make_raw(**{"categories.mail.name": "calls"})) == {
+        "categories[1].name": "calls"
+    }
 
 
 def test_duplicate_site_names():
-    """Two sites with the same name are one issue on provider.sites.name."""
+    """Two sites with the same name are one issue, at the second."""
     raw = make_raw()
     raw["provider"]["sites"].append({"name": "home", "hourly_cost": 9.0})
-    assert problems(raw) == {"provider.sites.name": "home"}
+    assert problems(raw) == {"provider.sites[1].name": "home"}
 
 
 def test_duplicate_tier_names():
@@ -84,7 +86,8 @@ def test_duplicate_tier_names():
     raw["categories"][1]["tiers"].append(
         {"name": "std", "share": 0.9, "within_hours": 4, "prices": [3.0]}
     )
-    assert problems(raw) == {"categories[1].tiers.name": "std"}
+    last = len(raw["categories"][1]["tiers"]) - 1  # the appended one: the second "std"
+    assert problems(raw) == {f"categories[1].tiers[{last}].name": "std"}
 
 
 def test_site_names_unknown_category():

@@ -227,10 +227,6 @@ def test_staff_with_extreme_options_is_invalid_input(tmp_path: Path, extra: list
     assert result.returncode == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a duplicate category name is reported at 'categories.name', without the item's index",
-)
 def test_a_duplicate_name_names_the_item(deal: Path, tmp_path: Path) -> None:
     text = deal.read_text(encoding="utf-8")
     deal.write_text(text.replace("  - name: sales_chat", "  - name: email", 1), encoding="utf-8")

@@ -12,7 +12,6 @@ a scenario validated whole).
 from __future__ import annotations
 
 import warnings
-from collections import Counter
 from collections.abc import Iterable
 
 from optimizer.errors import MISSING, Issue
@@ -61,12 +60,18 @@ def cross_checks(scenario: ScenarioFields, source: str) -> list[Issue]:
 
 
 def _unique(source: str, path: str, names: Iterable[str]) -> list[Issue]:
-    counts = Counter(names)
-    return [
-        Issue(source, f"{path}.name", name, "unique names (this one appears more than once)")
-        for name, n in counts.items()
-        if n > 1
-    ]
+    """One issue per repeated name, at its second item (``categories[4].name``) and naming
+    the first."""
+    first: dict[str, int] = {}
+    issues = []
+    for i, name in enumerate(names):
+        if name not in first:
+            first[name] = i
+        elif first[name] >= 0:
+            expected = f"unique names ({path}[{first[name]}] is also called {name!r})"
+            issues.append(Issue(source, f"{path}[{i}].name", name, expected))
+            first[name] = -1  # reported once
+    return issues
 
 
 def _category_issues(
