@@ -237,10 +237,6 @@ def test_a_duplicate_name_names_the_item(deal: Path, tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open_hours that close every day is reported at categories[0].profile, not open_hours",
-)
 def test_all_closed_open_hours_name_open_hours(deal: Path, tmp_path: Path) -> None:
     text = deal.read_text(encoding="utf-8")
     deal.write_text(

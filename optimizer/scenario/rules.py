@@ -145,6 +145,9 @@ def _profile_issues(scenario: ScenarioFields, cat: Category, path: str, source: 
         mask = open_mask(cat.open_hours, minutes)
     except ValueError as err:
         return [Issue(source, f"{path}.open_hours", cat.open_hours, _expected(err))]
+    if not mask.any():  # else blamed on the profile, which has no open interval to fill
+        expected = "opening hours with at least one open interval in the week"
+        return [Issue(source, f"{path}.open_hours", cat.open_hours, expected)]
     for gap in open_hours_gaps(cat.open_hours):
         warnings.warn(
             f"{source}: {path}.open_hours: {gap}; closed intervals get no volume and no "
