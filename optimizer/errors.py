@@ -6,6 +6,7 @@ the command line maps each class to one documented exit code.
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass
 
@@ -43,6 +44,10 @@ def _show(value: object) -> str:
         return "(missing)"
     if isinstance(value, float) and math.isnan(value):
         return "nan"
+    if isinstance(value, datetime.date):  # YAML read 2027-01-01 as a date
+        return value.isoformat()
+    if hasattr(value, "model_dump"):  # a part the schema had already read: as written
+        value = value.model_dump(exclude_defaults=True)
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

@@ -399,11 +399,6 @@ def test_a_folder_as_db_does_not_stop_the_run(deal: Path, tmp_path: Path) -> Non
     ],
     ids=["date-value", "intraday-length", "number-key"],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="some messages show Python internals (datetime.date(...), DayIntraday(...), "
-    "pydantic's 'Keys should be strings') instead of the value as written",
-)
 def test_messages_show_values_not_python_internals(
     deal: Path, tmp_path: Path, old: str, new: str, leak: str
 ) -> None:

@@ -140,6 +140,8 @@ def _brief_value(value: Any) -> Any:
 
 
 def _strip_input_should(msg: str) -> str:
+    if msg == "Keys should be strings":  # a number as a mapping's key (client: {1: 2})
+        return "field names (text) as a mapping's keys"
     prefix = "Input should be "
     return msg[len(prefix) :] if msg.startswith(prefix) else msg
 
