@@ -53,6 +53,11 @@ def parse_fixes(
                     f" numbers in {MONEY.text()}",
                 )
             )
+        elif names[cat].pricing == "revenue_share" and quote.price > 1:
+            expected = (
+                f"a share of the client's revenue in [0, 1] ({cat} is priced by revenue_share)"
+            )
+            issues.append(Issue(source, "--fix", spec, expected))
         elif (revenue := _revenue(scenario, names[cat], quote)) > MAX_MONTHLY_MONEY:
             issues.append(
                 Issue(
