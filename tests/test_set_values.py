@@ -250,3 +250,11 @@ def test_null_and_mappings_set_as_variants_do() -> None:
         "client.min_roi": None,
         "t.s": {"denver": 0.5},
     }
+
+
+def test_one_path_set_twice_is_refused() -> None:
+    """Two --set of one path: the second would silently win (--fix twice is refused too)."""
+    with pytest.raises(ScenarioError) as err:
+        parse_sets(["provider.min_margin=0.1", "provider.min_margin=0.2"], "deal.yaml")
+    (issue,) = err.value.issues
+    assert issue.path == "--set provider.min_margin" and issue.expected == "one --set per path"

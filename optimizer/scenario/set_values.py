@@ -46,6 +46,9 @@ def parse_sets(specs: Sequence[str], source: str) -> dict[str, Any]:
             what = "a value (a number, a name, true/false, [a, list], {a: mapping} or null)"
             issues.append(Issue(source, f"{WHERE} {path}", text, what))
             continue
+        if path in sets:  # the last would silently win, where --fix twice is refused
+            issues.append(Issue(source, f"{WHERE} {path}", text, "one --set per path"))
+            continue
         sets[path] = value
     if issues:
         raise ScenarioError(issues)
