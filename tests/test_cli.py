@@ -500,3 +500,12 @@ def test_staff_starts_without_numpy_or_scipy():
         assert done.returncode == 0, done.stderr
         assert "HEAVY []" in done.stderr
         assert json.loads(done.stdout)["agents"] == (13 if extra else 14)
+
+
+def test_an_empty_variant_is_a_usage_error() -> None:
+    """``--variant ""`` was silently the plain scenario; it is exit 2 now."""
+    result = CliRunner().invoke(
+        cli.main,
+        ["--no-history", "solve", str(SCENARIOS_DIR / "nordic_telco.yaml"), "--variant", ""],
+    )
+    assert result.exit_code == 2 and "--variant needs a variant's name" in result.output

@@ -28,6 +28,8 @@ def load(path: Path, variant: str | None = None, sets: tuple[str, ...] = ()) -> 
     inputs = None
     if ctx is not None and isinstance(ctx.obj, dict):
         inputs = ctx.obj.setdefault("inputs", [])
+    if variant is not None and not variant.strip():  # was silently the plain scenario
+        raise click.UsageError("--variant needs a variant's name (it was empty)")
     changes = parse_sets(sets, str(path)) if sets else {}
     scenario = load_scenario(path, variant, inputs=inputs)
     return with_sets(scenario, changes, str(path))
