@@ -6,14 +6,40 @@ pool workers (``optimizer.studies.batch``): whatever ends the command ends them 
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
+from typing import cast
 
 WATCH_EVERY = 0.2
 """Seconds between two looks of a child at its parent (the fallback of PDEATHSIG)."""
+
+
+@functools.cache
+def libc_prctl() -> Callable[..., int] | None:
+    """libc's ``prctl`` (Linux), or None; looked up once, so that a child between fork
+    and exec (``killed_with_parent`` as a ``preexec_fn``) only calls it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return cast(Callable[..., int], ctypes.CDLL(None, use_errno=True).prctl)
+    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+        return None
+
+
+def killed_with_parent() -> None:
+    """Have the kernel SIGKILL this process when its parent ends (``PR_SET_PDEATHSIG``,
+    Linux; nothing elsewhere): for forked Python children (``die_with_parent``) and, as
+    a ``preexec_fn``, for the solver binaries they start (``optimizer.milp.cbc``)."""
+    prctl = libc_prctl()
+    if prctl is not None:
+        prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
 
 
 def die_with_parent(parent: int) -> None:
@@ -24,14 +50,7 @@ def die_with_parent(parent: int) -> None:
     (HiGHS releases the GIL while it solves, so the thread runs). A parent that is
     already gone (it died between fork and here) ends the child at once.
     """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
-            pass
+    killed_with_parent()
     if os.getppid() != parent:
         os._exit(1)
 

@@ -89,10 +89,14 @@ class FixedChoice:
         >>> FixedChoice("gold", 1.75, 1850, 1000).to_dict()
         {'tier': 'gold', 'price': 1.75, 'plan_fee': 1850, 'included': 1000}
         """
-        extra = {"plan_fee": self.plan_fee, "included": self.included}
-        extra["platform_fee"] = self.platform_fee
-        held = {k: v for k, v in extra.items() if v is not None}
-        return {"tier": self.tier, "price": self.price, **held}
+        quote = {
+            "tier": self.tier,
+            "price": self.price,
+            "plan_fee": self.plan_fee,
+            "included": self.included,
+            "platform_fee": self.platform_fee,
+        }
+        return {k: v for k, v in quote.items() if v is not None}
 
 
 @dataclass(frozen=True)

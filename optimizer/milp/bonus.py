@@ -28,6 +28,7 @@ import pulp
 
 from optimizer.milp.built import sanitise
 from optimizer.milp.draft import Draft
+from optimizer.milp.site_mix import pays_for_idle_agents
 from optimizer.rows import RowKey
 from optimizer.scenario.models import Category
 
@@ -70,7 +71,7 @@ def link_bonus(
                 key = RowKey("bonus_due", category=cat.name, tier=option.tier, detail=detail)
                 claimed = pulp.lpSum(bonuses[a] for a in others)
                 draft.add(u - option.var - claimed >= -len(others), key)
-        if cat.terms.site_premium or cat.terms.min_site_share:
+        if pays_for_idle_agents(cat):
             _short_somewhere(draft, cat, pooled, b, u, need)
 
 

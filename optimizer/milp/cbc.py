@@ -6,11 +6,7 @@ Slower than HiGHS and without a proven bound; kept as a second opinion
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import signal
 import subprocess
-import sys
 import tempfile
 from typing import Any
 
@@ -20,27 +16,11 @@ from pulp.apis import coin_api
 from optimizer.milp.backend import BackendResult, cbc_status
 from optimizer.milp.model import BuiltModel
 from optimizer.options import SolveOptions
+from optimizer.processes import killed_with_parent, libc_prctl
 from optimizer.results import SolveStatus
 
-_PR_SET_PDEATHSIG = 1
 _RUNNING: list[subprocess.Popen[Any]] = []
 """The cbc processes started by the solve in progress (killed if it ends otherwise)."""
-
-
-def _die_with_parent_call() -> Any:
-    """``prctl(PR_SET_PDEATHSIG, SIGKILL)`` resolved before any fork (Linux), else None."""
-    if not sys.platform.startswith("linux"):
-        return None
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    return libc.prctl
-
-
-_PRCTL = _die_with_parent_call()
-
-
-def _in_the_child() -> None:
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class _Spawner:
@@ -53,7 +33,9 @@ class _Spawner:
         return getattr(subprocess, name)
 
     def Popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:  # noqa: N802
-        proc: subprocess.Popen[Any] = subprocess.Popen(args, preexec_fn=_in_the_child, **kwargs)
+        proc: subprocess.Popen[Any] = subprocess.Popen(
+            args, preexec_fn=killed_with_parent, **kwargs
+        )
         _RUNNING.append(proc)
         return proc
 
@@ -79,6 +61,7 @@ def solve_cbc(model: BuiltModel, options: SolveOptions) -> BackendResult:
         for v in prob.variables():
             v.cat = pulp.LpContinuous
     try:
+        libc_prctl()  # looked up here, not in the child between fork and exec
         with tempfile.TemporaryDirectory(prefix="tierprice-cbc-") as folder:
             solver.tmpDir = folder
             try:

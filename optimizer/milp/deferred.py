@@ -77,8 +77,8 @@ def add_deferred(
 
     ``counted``: integer columns ``v`` with weights ``c`` and a factor ``m`` such that
     the productive agent-intervals ``sum_t sum_s n[s, c, t]`` are at most
-    ``m x sum c x v`` (shift mode: the shifts, ``_add_capacity``); None in interval mode,
-    where the agents ``n`` are the integers themselves.
+    ``m x sum c x v`` (shift mode: the shifts, ``optimizer.milp.model._shift_capacity``);
+    None in interval mode, where the agents ``n`` are the integers themselves.
 
     Written as a cyclic stock: ``b[t] = b[t-1] + a[t] - w[t]`` (``b[-1]`` is
     ``b[T-1]``, last week's backlog carried in), so ``b[t] = b0 + A(t) - W(t)`` and

@@ -137,18 +137,24 @@ def idle_allowance(cat: Category, reqs: CategoryRequirements, sites: int) -> int
     >>> idle_allowance(s.categories[0], build_requirements(s).categories[0], 1)
     0
     """
-    shares = cat.terms.min_site_share or {}
-    if not (cat.terms.site_premium or shares):
+    if not pays_for_idle_agents(cat):
         return 0
     r_max = max((float(np.sum(t.agents)) for t in reqs.tiers), default=0.0)
     idle = math.ceil(r_max) if cat.terms.site_premium else 0
-    sigma = Fraction(0)
-    for share in shares.values():
-        sigma += Fraction(share).limit_denominator(SHARE_DENOMINATOR)
+    shares = [
+        Fraction(v).limit_denominator(SHARE_DENOMINATOR)
+        for v in (cat.terms.min_site_share or {}).values()
+    ]
     if not shares:
         return idle
-    if sigma < 1:
-        return idle + math.ceil((float(sigma) * r_max + sites) / (1 - float(sigma)))
-    return idle + math.lcm(
-        *(Fraction(v).limit_denominator(SHARE_DENOMINATOR).denominator for v in shares.values())
-    )
+    total = sum(shares, Fraction(0))
+    if total < 1:
+        sigma = float(total)
+        return idle + math.ceil((sigma * r_max + sites) / (1 - sigma))
+    return idle + math.lcm(*(share.denominator for share in shares))
+
+
+def pays_for_idle_agents(cat: Category) -> bool:
+    """Whether agents above the tier's need can be worth their cost: with a site premium
+    (they carry premium units) or minimum site shares (they make up a site's share)."""
+    return bool(cat.terms.site_premium or cat.terms.min_site_share)

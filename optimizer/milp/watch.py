@@ -162,11 +162,12 @@ def _collect(receive: Connection, deadline: float | None) -> Stream[Any]:
     best: Incumbent | None = None
     bound: float | None = None
     while True:
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left > 0 and not receive.poll(min(left, POLL_MAX)):
-            continue  # a limit of weeks is waited for a day at a time (poll's own limit)
-        if left is not None and left <= 0:
-            return Stream(None, best, bound, "stopped at the time limit")
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return Stream(None, best, bound, "stopped at the time limit")
+            if not receive.poll(min(left, POLL_MAX)):
+                continue  # a limit of weeks is waited for a day at a time (poll's own limit)
         try:
             message = receive.recv()
         except EOFError:

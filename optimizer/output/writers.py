@@ -168,6 +168,11 @@ def check_outputs(
     database ``history`` (every recorded run), and a file whose folder cannot be written
     are refused (OutputError).
     """
+    protected = [(Path(source), f"an input of this run ({source})") for source in inputs]
+    if history is not None:
+        protected.append(
+            (history, f"the run-history database ({history}), which holds every recorded run")
+        )
     targets = [inspect_output(p) for p in outputs]
     for i, target in enumerate(targets):
         for other in targets[:i]:
@@ -184,17 +189,11 @@ def check_outputs(
                 )
         if target.kind == STDOUT:
             continue
-        for source in inputs:
-            if _same(target.given, Path(source)):
+        for path, what in protected:
+            if _same(target.given, path):
                 raise OutputError(
-                    f"cannot write {target.given}: it is an input of this run ({source});"
-                    " refusing to overwrite it"
+                    f"cannot write {target.given}: it is {what}; refusing to overwrite it"
                 )
-        if history is not None and _same(target.given, history):
-            raise OutputError(
-                f"cannot write {target.given}: it is the run-history database ({history}),"
-                " which holds every recorded run; refusing to overwrite it"
-            )
         if target.kind == FILE:
             _probe(target)
 

@@ -49,7 +49,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 
 _OCTAL_1_1 = re.compile(r"[-+]?0[0-7_]+")
-"""YAML 1.1's octal integers (``042000``), which YAML 1.2 and every reader reads as decimal."""
+"""YAML 1.1's octal integers (``042000``), which YAML 1.2 reads as decimal."""
 
 
 def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
@@ -62,8 +62,9 @@ def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
             f"an integer of {digits} digits (at most {MAX_INT_DIGITS} are read)",
             node.start_mark,
         )
-    _refuse_ambiguous(text, loader.construct_yaml_int(node), node)
-    return loader.construct_yaml_int(node)
+    value = loader.construct_yaml_int(node)
+    _refuse_ambiguous(text, value, node)
+    return value
 
 
 def _construct_float(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
