@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,11 @@ def deal(tmp_path: Path) -> Path:
     return path
 
 
+def edit(deal: Path, old: str, new: str) -> None:
+    """``deal`` with the first ``old`` written as ``new``."""
+    deal.write_text(deal.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
 def _runs_in(db: Path) -> int:
     with sqlite3.connect(db) as con:
         return int(con.execute("SELECT count(*) FROM runs").fetchone()[0])
@@ -78,11 +84,7 @@ def test_quote_through_a_symlink_onto_the_history_is_refused(deal: Path, tmp_pat
 
 
 def test_a_leading_zero_number_does_not_pass_as_octal(deal: Path, tmp_path: Path) -> None:
-    text = deal.read_text(encoding="utf-8")
-    deal.write_text(
-        text.replace("contacts_per_month: 42000", "contacts_per_month: 042000", 1),
-        encoding="utf-8",
-    )
+    edit(deal, "contacts_per_month: 42000", "contacts_per_month: 042000")
     result = run("--no-history", "validate", str(deal), db=tmp_path / "h.sqlite")
     assert "Traceback" not in result.stderr
     # Either refused (exit 2, one message) or read as the user meant it.
@@ -230,8 +232,7 @@ def test_staff_with_extreme_options_is_invalid_input(tmp_path: Path, extra: list
 
 
 def test_a_duplicate_name_names_the_item(deal: Path, tmp_path: Path) -> None:
-    text = deal.read_text(encoding="utf-8")
-    deal.write_text(text.replace("  - name: sales_chat", "  - name: email", 1), encoding="utf-8")
+    edit(deal, "  - name: sales_chat", "  - name: email")
     result = run("--no-history", "validate", str(deal), db=tmp_path / "h.sqlite")
     assert result.returncode == 2
     assert "categories[3].name" in result.stderr or "categories[4].name" in result.stderr, (
@@ -240,11 +241,7 @@ def test_a_duplicate_name_names_the_item(deal: Path, tmp_path: Path) -> None:
 
 
 def test_all_closed_open_hours_name_open_hours(deal: Path, tmp_path: Path) -> None:
-    text = deal.read_text(encoding="utf-8")
-    deal.write_text(
-        text.replace('{mon-fri: "08:00-20:00", sat: "10:00-16:00"}', "{daily: closed}", 1),
-        encoding="utf-8",
-    )
+    edit(deal, '{mon-fri: "08:00-20:00", sat: "10:00-16:00"}', "{daily: closed}")
     result = run("--no-history", "validate", str(deal), db=tmp_path / "h.sqlite")
     assert result.returncode == 2
     assert "categories[0].open_hours" in result.stderr, result.stderr
@@ -294,37 +291,38 @@ def _start_cbc(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int, list[str]]
     pytest.skip("CBC did not start")
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_cbc_dies_with_a_killed_tierprice(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def running_cbc(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
+    """tierprice solving with cbc: its process, cbc's pid and cbc's model file; cbc and
+    its files are removed afterwards whatever the test left."""
     proc, cbc, argv = _start_cbc(tmp_path)
     model = Path(next(arg for arg in argv if arg.endswith(".mps")))
     try:
+        yield proc, cbc, model
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(cbc, signal.SIGKILL)
+        model.unlink(missing_ok=True)
+        model.with_suffix(".sol").unlink(missing_ok=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_cbc_dies_with_a_killed_tierprice(tmp_path: Path) -> None:
+    with running_cbc(tmp_path) as (proc, cbc, _):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=TIMEOUT)
         deadline = time.monotonic() + 5
         while _alive(cbc) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not _alive(cbc), f"cbc {cbc} still runs after its parent was killed"
-    finally:
-        with contextlib.suppress(OSError):
-            os.kill(cbc, signal.SIGKILL)
-        model.unlink(missing_ok=True)
-        model.with_suffix(".sol").unlink(missing_ok=True)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_cbc_interrupted_leaves_no_temp_files(tmp_path: Path) -> None:
-    proc, cbc, argv = _start_cbc(tmp_path)
-    model = Path(next(arg for arg in argv if arg.endswith(".mps")))
-    try:
+    with running_cbc(tmp_path) as (proc, _, model):
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=TIMEOUT) == 130
         assert not model.exists(), f"{model} ({model.stat().st_size} bytes) was left behind"
-    finally:
-        with contextlib.suppress(OSError):
-            os.kill(cbc, signal.SIGKILL)
-        model.unlink(missing_ok=True)
-        model.with_suffix(".sol").unlink(missing_ok=True)
 
 
 def test_workbook_writes_names_as_text_not_formulas(deal: Path, tmp_path: Path) -> None:
@@ -404,7 +402,7 @@ def test_a_folder_as_db_does_not_stop_the_run(deal: Path, tmp_path: Path) -> Non
 def test_messages_show_values_not_python_internals(
     deal: Path, tmp_path: Path, old: str, new: str, leak: str
 ) -> None:
-    deal.write_text(deal.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    edit(deal, old, new)
     result = run("--no-history", "validate", str(deal), db=tmp_path / "h.sqlite")
     assert result.returncode == 2
     assert leak not in result.stderr, result.stderr
