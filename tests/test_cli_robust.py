@@ -240,3 +240,27 @@ def test_output_cannot_be_written(tmp_path: Path, args: list[object]) -> None:
 
 def test_output_is_a_directory(tmp_path: Path) -> None:
     assert_clean_failure(invoke("requirements", SCENARIO, "--output", tmp_path), "directory")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["requirements", SCENARIO, "--output", "{dir}/out.csv/"],
+        ["export-lp", SCENARIO, "{dir}/model.lp/"],
+        ["solve", SCENARIO, "--plot", "{dir}/plan.png/"],
+        ["quote", SCENARIO, "--output", "{dir}/quote.html/"],
+    ],
+    ids=["output", "export-lp", "plot", "quote"],
+)
+def test_output_ending_in_a_slash_is_a_folder_not_a_file(tmp_path: Path, args: list[str]) -> None:
+    """``out.csv/`` names a folder; ``Path`` drops the slash, and the file ``out.csv``
+    was written instead (a probe found it): exit 2, nothing written."""
+    proc = invoke(*(a.format(dir=tmp_path) if isinstance(a, str) else a for a in args))
+    assert_clean_failure(proc, "names a folder")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_refuses_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    """The desk would have served an empty list of scenarios from a mistyped folder."""
+    proc = invoke("serve", "--folder", tmp_path / "nowhere", "--port", "0", "--no-history")
+    assert_clean_failure(proc, "does not exist")

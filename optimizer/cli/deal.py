@@ -164,7 +164,7 @@ def solve_run(s: Any, opts: dict[str, Any], ends: float | None) -> tuple[Any, st
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default=None, help=FORMAT_HELP
 )
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option("--output", type=OutputPath, default=None)
 @history_options
 @click.pass_context
 @with_limit_terms

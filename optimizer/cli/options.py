@@ -9,6 +9,7 @@ the limits in the report.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +17,23 @@ from typing import Any, TypeVar
 import click
 
 ScenarioPath = click.Path(path_type=Path, dir_okay=True, file_okay=True)
-OutputPath = click.Path(path_type=Path, dir_okay=False)
+
+
+class FilePath(click.Path):
+    """A file to write: a value ending in a path separator names a folder, and is refused
+    (``Path("x.json/")`` is ``x.json``, which would have been written)."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path, dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = os.fspath(value) if isinstance(value, os.PathLike) else value
+        if isinstance(text, str) and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
+            self.fail(f"{text!r} ends in {text[-1]!r}, which names a folder: give a file name.")
+        return super().convert(value, param, ctx)
+
+
+OutputPath = FilePath()
 FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
 FORMAT_HELP = "Default: from --output's extension (.json .csv .xlsx .txt), else table."
 

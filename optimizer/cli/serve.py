@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import click
@@ -41,9 +42,9 @@ class ListenError(click.ClickException):
 )
 @click.option(
     "--folder",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=None,
-    help="Folder of scenario files the page offers. Default: ./scenarios.",
+    help="Folder of scenario files the page offers (it must exist). Default: ./scenarios.",
 )
 @click.option(
     "--time-limit",
@@ -80,7 +81,12 @@ def serve_command(
     """
     from optimizer.web.server import make_server, serve
 
-    folder = folder if folder is not None else Path("scenarios")
+    if folder is None:
+        folder = Path("scenarios")
+        if not folder.is_dir():
+            warnings.warn(
+                f"no folder {folder} here: the page offers uploaded scenarios only", stacklevel=1
+            )
     try:
         db = None if ctx.obj.get("no_history") else history_db(ctx)
         server = make_server(host, port, folder, time_limit, workers or os.cpu_count() or 1, db)

@@ -12,7 +12,13 @@ from pathlib import Path
 import click
 
 from optimizer.cli.app import main
-from optimizer.cli.options import FORMAT_HELP, FiniteRange, ScenarioPath, objective_name
+from optimizer.cli.options import (
+    FORMAT_HELP,
+    FiniteRange,
+    OutputPath,
+    ScenarioPath,
+    objective_name,
+)
 from optimizer.cli.output import check_output, emit, guard_outputs, to_stdout, write_file
 from optimizer.cli.runs import load
 from optimizer.cli.text import safe
@@ -164,7 +170,7 @@ def staff(
     help=FORMAT_HELP,
 )
 @click.option("--variant", default=None, help="Apply a named variant of the scenario.")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option("--output", type=OutputPath, default=None)
 def requirements(scenario: Path, fmt: str | None, variant: str | None, output: Path | None) -> None:
     """Staffing requirement per category, tier and interval."""
     from optimizer.output.requirements_report import requirement_report
@@ -177,7 +183,7 @@ def requirements(scenario: Path, fmt: str | None, variant: str | None, output: P
 
 @main.command("export-lp")
 @click.argument("scenario", type=ScenarioPath)
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", type=OutputPath)
 @click.option("--objective", type=click.Choice(["max-margin", "min-price"]), default=None)
 @click.option("--variant", default=None)
 def export_lp(scenario: Path, path: Path, objective: str | None, variant: str | None) -> None:
