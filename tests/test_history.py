@@ -296,6 +296,14 @@ def test_db_option_and_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert store.default_path() == default and len(rows(default)) == 1
 
 
+def test_a_relative_xdg_data_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The XDG specification calls a relative $XDG_DATA_HOME invalid: it would put a
+    history under every working folder. The default under the home folder is used."""
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/data")
+    expected = Path.home() / ".local" / "share" / "tierprice" / "history.sqlite"
+    assert store.default_path() == expected
+
+
 def _broken_paths(tmp_path: Path) -> list[tuple[Path, bytes | None]]:
     """Histories that cannot be written, and the bytes each must keep."""
     blocked = tmp_path / "a_file"

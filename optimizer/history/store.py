@@ -81,8 +81,12 @@ class HistoryError(Exception):
 
 
 def default_path() -> Path:
-    """``$XDG_DATA_HOME/tierprice/history.sqlite``, else under ``~/.local/share``."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    """``$XDG_DATA_HOME/tierprice/history.sqlite``, else under ``~/.local/share`` (also
+    when ``$XDG_DATA_HOME`` is relative: the XDG Base Directory specification calls such
+    a value invalid, to be ignored, as it would put the history under each working
+    folder)."""
+    given = os.environ.get("XDG_DATA_HOME", "")
+    base = given if os.path.isabs(given) else str(Path.home() / ".local" / "share")
     return Path(base) / "tierprice" / "history.sqlite"
 
 
