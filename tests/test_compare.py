@@ -280,7 +280,33 @@ def test_cli_compare_all_variants_of_the_first_file_only(journey_file):
                     "--workers", 1, "--format", "json")  # fmt: skip
     assert result.exit_code == 0, result.output
     names = [item["scenario"] for item in json.loads(result.stdout)]
-    assert names == [JOURNEY, f"{JOURNEY} [bigger_study]", f"{JOURNEY} [no_study]", JOURNEY]
+    # the one file given twice: told apart by position
+    assert names == [f"{JOURNEY} #1", f"{JOURNEY} [bigger_study]", f"{JOURNEY} [no_study]",
+                     f"{JOURNEY} #2"]  # fmt: skip
+
+
+def test_cli_compare_tells_two_files_of_one_name_apart(journey_file, tmp_path):
+    """Two versions of one deal (same ``scenario:`` name) were two columns of one name:
+    each gets its file, in the table, the JSON and the CSV alike."""
+    second = tmp_path / "journey_v2.yaml"
+    second.write_text(journey_file.read_text(encoding="utf-8"), encoding="utf-8")
+    result = invoke("compare", journey_file, second, "--workers", 1, "--format", "json")
+    assert result.exit_code == 0, result.output
+    names = [item["scenario"] for item in json.loads(result.stdout)]
+    assert names == [f"{JOURNEY} ({journey_file})", f"{JOURNEY} ({second})"]
+    table = invoke("compare", journey_file, second, "--workers", 1)
+    assert f"{JOURNEY} ({second})" in table.stdout
+
+
+def test_cli_compare_variant_named_with_a_comma(journey_file):
+    """``--variants`` naming one variant whose name has a comma compares that variant."""
+    text = journey_file.read_text(encoding="utf-8")
+    journey_file.write_text(text.replace("  no_study:", "  'no,study':"), encoding="utf-8")
+    result = invoke("compare", journey_file, "--variants", "no,study", "--workers", 1,
+                    "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    names = [item["scenario"] for item in json.loads(result.stdout)]
+    assert names == [JOURNEY, f"{JOURNEY} [no,study]"]
 
 
 def test_cli_compare_csv(journey_file, results):

@@ -150,7 +150,7 @@ def test_compare_side_by_side_has_a_column_per_scenario(deal_file, tmp_path) -> 
     assert run.exit_code == 0, run.output
     book = openpyxl.load_workbook(out)
     side = list(book["side by side"].iter_rows())
-    assert [c.value for c in side[0]] == ["measure", "example", "example (2)"]
+    assert [c.value for c in side[0]] == ["measure", "example #1", "example #2"]
     rows = {r[0].value: r for r in side[1:]}
     summary = table(book["summary"])
     for i, col in enumerate(summary, start=1):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 import click
 
 from optimizer.cli.app import fail, main
+from optimizer.cli.compare_jobs import distinct, variant_names
 from optimizer.cli.exits import EXIT_SOLVER
 from optimizer.cli.options import (
     FORMAT_HELP,
@@ -129,12 +130,12 @@ def compare(
         jobs.append(Job(s.scenario, s, options, risk=risk))
         sources.append((str(path), s.currency))
         if variants and i == 0:  # the variants of the first file, as --help says
-            names = list(s.variants) if variants == "all" else variants.split(",")
-            for name in names:
-                v = with_sets(base.variant(name.strip(), str(path)), changes, str(path))
+            for name in variant_names(variants, list(s.variants)):
+                v = with_sets(base.variant(name, str(path)), changes, str(path))
                 jobs.append(Job(v.scenario, v, options, risk=risk))
-                sources.append((f"{path} [{name.strip()}]", v.currency))
+                sources.append((f"{path} [{name}]", v.currency))
     check_currencies(sources)  # before solving: figures in two currencies do not subtract
+    jobs = distinct(jobs, [source for source, _ in sources])
     guard_outputs(output)
     with progress(len(jobs)) as bar:
         results = run_jobs(jobs, workers, scheduler, bar.update)
