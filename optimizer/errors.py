@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -54,6 +55,23 @@ def _show(value: object) -> str:
 
 MISSING = _MISSING
 """Marker for :attr:`Issue.value` when the field was absent."""
+
+NAMES_SHOWN = 12
+"""Names an expected value lists (a scenario of 2,000 categories made each message of a
+misspelt one 18,000 characters long)."""
+
+
+def listed(items: Iterable[str]) -> str:
+    """The names a value may take, for an Issue's ``expected``: the first
+    ``NAMES_SHOWN``, then how many more.
+
+    >>> listed(["a", "b"]), listed(f"c{i}" for i in range(14))
+    ('a, b', 'c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11 and 2 more')
+    """
+    every = list(items)
+    shown = ", ".join(every[:NAMES_SHOWN])
+    more = len(every) - NAMES_SHOWN
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 MAX_SHOWN = 50

@@ -96,6 +96,20 @@ def test_site_names_unknown_category():
     assert problems(raw) == {"provider.sites[0].categories[2]": "chat"}
 
 
+def test_a_long_list_of_names_is_cut_short():
+    """A misspelt name among 400 categories: the message lists a dozen names and how many
+    more, not all 400 (18,000 characters a line on a 2,000-category file)."""
+    raw = make_raw()
+    mail = raw["categories"][1]
+    raw["categories"] += [dict(mail, name=f"mail{i:03d}") for i in range(400)]
+    raw["provider"]["sites"][0]["categories"] = [c["name"] for c in raw["categories"]] + ["chat"]
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(raw, "deal.yaml")
+    (issue,) = info.value.issues
+    assert issue.path == "provider.sites[0].categories[402]"
+    assert issue.expected.endswith("and 390 more)") and len(str(issue)) < 300
+
+
 def test_category_no_site_may_handle():
     """A queue or deferred category needs at least one site that may handle it."""
     raw = make_raw(**{"provider.sites.home.categories": ["mail"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 from helpers import DATA_DIR, INVALID_DIR, SCENARIOS_DIR, expected_path
@@ -231,6 +232,36 @@ def test_csv_errors_name_the_csv_and_row():
     """A bad CSV cell is reported with the CSV's name and line number."""
     err = load_error(INVALID_DIR / "csv_bad_number.yaml")
     assert "profiles/bad_cell.csv line 22" in str(err)
+
+
+def _csv_profile_error(tmp_path: Path, table: str) -> str:
+    """The message of loading a scenario whose calls profile is ``table`` (a CSV text)."""
+    (tmp_path / "table.csv").write_text(table, encoding="utf-8")
+    text = (INVALID_DIR / "csv_missing_column.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "table.yaml"
+    path.write_text(text.replace(UNREAD_CSV, "csv: table.csv, column: calls"), encoding="utf-8")
+    return str(load_error(path))
+
+
+def test_csv_row_longer_than_the_header_is_refused(tmp_path: Path) -> None:
+    """A decimal comma splits a number into two cells: ``0,5`` read as 0 would be a
+    silent wrong weight."""
+    rows = "\n".join(f"{h:02d}:00,1" for h in range(24))
+    message = _csv_profile_error(tmp_path, f"label,calls\n{rows}\n05:00,0,5\n")
+    assert "table.csv line 26" in message and "at most 2 cells" in message
+
+
+def test_csv_column_named_twice_is_refused(tmp_path: Path) -> None:
+    """Two columns of one name: which one is the profile is not for us to guess."""
+    message = _csv_profile_error(tmp_path, "calls,calls\n" + "1,2\n" * 168)
+    assert "named once" in message and "2 times" in message
+
+
+@pytest.mark.parametrize("cell", ["1_000", "inf", "0x10"])
+def test_csv_cell_python_would_read_is_no_number(tmp_path: Path, cell: str) -> None:
+    """Only a decimal number is one: ``float`` also reads ``1_000`` and ``inf``."""
+    message = _csv_profile_error(tmp_path, "calls\n" + "1\n" * 100 + f"{cell}\n" + "1\n" * 67)
+    assert "table.csv line 102" in message
 
 
 # ------------------------------------------------------------------ example scenarios

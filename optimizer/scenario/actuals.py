@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from optimizer.errors import MISSING, Issue, ScenarioError
+from optimizer.errors import MISSING, Issue, ScenarioError, listed
 from optimizer.scenario.csv_profiles import CsvReadError, csv_rows
-from optimizer.scenario.field_types import RANGES, TINY
+from optimizer.scenario.field_types import RANGES, TINY, decimal_number
 from optimizer.scenario.loader import read_text
 from optimizer.scenario.schema import Scenario
 
@@ -147,10 +147,14 @@ def _row(
     month = _month(cell("month"))
     if month is None:
         issues.append(issue("month", cell("month") or MISSING, MONTH_FORM))
+    elif month.isdigit() and int(month) > scenario.contract_months:
+        months = scenario.contract_months
+        within = f"a contract month 1 to {months} (the contract's contract_months: {months})"
+        issues.append(issue("month", cell("month"), within))
     category = cell("category")
     names = [c.name for c in scenario.categories]
     if category not in names:
-        issues.append(issue("category", category or MISSING, f"a category of {', '.join(names)}"))
+        issues.append(issue("category", category or MISSING, f"a category of {listed(names)}"))
     quantity = _number(cell("quantity"), "quantity")
     if isinstance(quantity, str):
         issues.append(issue("quantity", cell("quantity") or MISSING, quantity))
@@ -169,11 +173,8 @@ def _number(text: str, kind: str) -> float | str:
     """The cell as a number of RANGES[kind], or what was expected instead."""
     bounds = RANGES[kind]
     expected = f"a number in {bounds.text()} ({bounds.unit})"
-    try:
-        value = float(text)
-    except ValueError:
-        return expected
-    if not math.isfinite(value) or not bounds.contains(value):
+    value = decimal_number(text)
+    if value is None or not math.isfinite(value) or not bounds.contains(value):
         return expected
     if 0 < abs(value) < TINY:
         return f"{expected}, 0 or at least {TINY:g}"
@@ -188,7 +189,7 @@ def _month(text: str) -> str | None:
         return None
     if match[3] is not None:
         return str(int(match[3])) if int(match[3]) >= 1 else None
-    return text if 1 <= int(match[2]) <= 12 else None
+    return text if int(match[1]) >= 1 and 1 <= int(match[2]) <= 12 else None
 
 
 def _month_key(month: str) -> tuple[int, str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from optimizer.conventions import DAYS, MINUTES_PER_WEEK
 from optimizer.errors import Issue, ScenarioError
-from optimizer.scenario.field_types import RANGES
+from optimizer.scenario.field_types import RANGES, decimal_number
 from optimizer.scenario.week import MINUTES_PER_DAY
 
 
@@ -47,6 +47,13 @@ def csv_weights(text: str, column: object, place: CsvPlace) -> list[float]:
             "column",
             column,
             f"a column named in the first line of {place.name} (its first line {shape})",
+        )
+    if header.count(column) > 1:
+        raise place.error(
+            "column",
+            column,
+            f"a column named once in the first line of {place.name} (it names {column!r} "
+            f"{header.count(column)} times)",
         )
     index = header.index(column)
     values, labels, lines = _column(rows, index, column, place)
@@ -101,12 +108,16 @@ def _column(
     for line, row in enumerate(rows[1:], start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
+        if len(row) > len(rows[0]):
+            raise place.error(
+                "csv",
+                f"{place.name} line {line}",
+                f"at most {len(rows[0])} cells in a row, as in the first line (it has "
+                f"{len(row)}; a decimal comma splits a number in two)",
+            )
         cell = row[index].strip() if index < len(row) else ""
-        try:
-            value = float(cell)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or not top.contains(value):
+        value = decimal_number(cell)
+        if value is None or not math.isfinite(value) or not top.contains(value):
             raise place.error(
                 "csv",
                 f"{place.name} line {line}",
@@ -120,11 +131,7 @@ def _column(
 
 
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return decimal_number(text.strip()) is not None
 
 
 # ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ writes the range into the JSON schema. Text fields refuse control characters.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -178,6 +179,21 @@ class Number:
                 {"range": bounds.text(), "unit": bounds.unit},
             )
         return value
+
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def decimal_number(text: str) -> float | None:
+    """A number written as spreadsheets and people write it in a CSV cell or an option
+    (``1000``, ``-2.5``, ``.75``, ``1e3``), or None. Python's ``float`` also reads
+    ``1_000``, ``inf``, ``nan`` and other scripts' digits, none of which another program
+    reading the same file would take for that number.
+
+    >>> decimal_number("1e3"), decimal_number("1_000"), decimal_number("nan")
+    (1000.0, None, None)
+    """
+    return float(text) if _DECIMAL.fullmatch(text) else None
 
 
 def _plain_number(value: Any) -> Any:

@@ -7,9 +7,9 @@ category); every bad one is named in one ScenarioError.
 
 from __future__ import annotations
 
-from optimizer.errors import Issue, ScenarioError
+from optimizer.errors import Issue, ScenarioError, listed
 from optimizer.results import FixedChoice
-from optimizer.scenario.field_types import RANGES
+from optimizer.scenario.field_types import RANGES, decimal_number
 from optimizer.scenario.models import Category
 from optimizer.scenario.schema import Scenario
 from optimizer.scenario.tier_rules import MAX_MONTHLY_MONEY, billable_estimate
@@ -37,7 +37,7 @@ def parse_fixes(
                     source,
                     "--fix",
                     spec,
-                    f"CATEGORY=TIER@PRICE with a category of {', '.join(names)}",
+                    f"CATEGORY=TIER@PRICE with a category of {listed(names)}",
                 )
             )
         elif tier not in {t.name for t in names[cat].tiers}:
@@ -85,10 +85,10 @@ def _quote(tier: str, text: str) -> FixedChoice | None:
     """
     point, plus, fee_text = text.partition("+")
     parts = point.split("/")
-    try:
-        numbers = [float(p) for p in parts]
-        fee = float(fee_text) if plus else None
-    except ValueError:
+    values = [decimal_number(p.strip()) for p in parts]
+    numbers = [v for v in values if v is not None]
+    fee = decimal_number(fee_text.strip()) if plus else None
+    if len(numbers) < len(values) or (plus and fee is None):
         return None
     if len(numbers) == 1:
         return FixedChoice(tier, numbers[0], platform_fee=fee)

@@ -361,8 +361,11 @@ sun 23:30,0,0
   file of at most 20 MB, UTF-8 text.
 * The **first line** is the header; `column` names one of its cells. Blank lines
   are skipped. Every other line must hold a number in that column, non-negative and
-  at most 1e12 (messages name the file, the line and the column, never the
-  content).
+  at most 1e12, written as a decimal (`12`, `0.5`, `.5`, `1e3`; not `1_000`, `inf`
+  or a decimal comma), and no more cells than the header has (a decimal comma
+  `0,5` splits a number in two: refused, not read as 0). A `column` the header
+  names twice is refused. Messages name the file, the line and the column, never
+  the content.
 * **Row order.** When the first column holds labels (and the weights are another
   column), rows are placed by label: `mon 09:00`, `Monday 09:00` (day names or
   their first three letters, any case) for a week, or `09:00` alone for a one-day

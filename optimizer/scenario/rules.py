@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 
-from optimizer.errors import MISSING, Issue
+from optimizer.errors import MISSING, Issue, listed
 from optimizer.scenario import profiles
 from optimizer.scenario.models import Category, ScenarioFields
 from optimizer.scenario.open_hours import OpenHoursWarning, open_hours_gaps, open_mask
@@ -49,7 +49,7 @@ def cross_checks(scenario: ScenarioFields, source: str) -> list[Issue]:
                         source,
                         f"provider.sites[{i}].categories[{j}]",
                         cat,
-                        f"a category name ({', '.join(sorted(names))})",
+                        f"a category name ({listed(sorted(names))})",
                     )
                 )
     for i, category in enumerate(scenario.categories):
@@ -183,10 +183,10 @@ def _client_issues(scenario: ScenarioFields, source: str) -> list[Issue]:
         path = f"client.min_tier.{cat_name}"
         matches = [c for c in scenario.categories if c.name == cat_name]
         if not matches:
-            names = ", ".join(c.name for c in scenario.categories)
-            issues.append(Issue(source, path, cat_name, f"a category name ({names})"))
+            known = listed(c.name for c in scenario.categories)
+            issues.append(Issue(source, path, cat_name, f"a category name ({known})"))
         elif tier_name not in {t.name for t in matches[0].tiers}:
-            tiers = ", ".join(t.name for t in matches[0].tiers)
+            tiers = listed(t.name for t in matches[0].tiers)
             issues.append(Issue(source, path, tier_name, f"a tier of {cat_name} ({tiers})"))
     return issues
 

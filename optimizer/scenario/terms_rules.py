@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optimizer.errors import Issue
+from optimizer.errors import Issue, listed
 from optimizer.scenario.models import Category, PriceRange, ScenarioFields
 from optimizer.scenario.terms import Plan
 
@@ -116,7 +116,7 @@ def site_terms_issues(
             continue
         for site, value in by_site.items():
             if site not in known:
-                expected = f"a site name ({', '.join(sorted(known))})"
+                expected = f"a site name ({listed(sorted(known))})"
                 issues.append(Issue(source, f"{here}.{field}.{site}", value, expected))
             elif site not in handles:
                 expected = f"a site that may handle {cat.name} (its categories leave it out)"

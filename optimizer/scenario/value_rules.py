@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from optimizer.errors import MISSING, Issue
+from optimizer.errors import MISSING, Issue, listed
 from optimizer.scenario.models import Category, ScenarioFields
 
 PROJECT_PRICING = ("fixed_fee", "per_unit", "per_hour")
@@ -90,7 +90,7 @@ def _retention_issues(cat: Category, here: str, source: str) -> list[Issue]:
     churn = cat.retention.churn_by_tier
     names = [t.name for t in cat.tiers]
     issues = [
-        Issue(source, f"{here}.{name}", name, f"a tier of {cat.name} ({', '.join(names)})")
+        Issue(source, f"{here}.{name}", name, f"a tier of {cat.name} ({listed(names)})")
         for name in churn
         if name not in names
     ]
