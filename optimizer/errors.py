@@ -85,10 +85,13 @@ class OptimizerError(Exception):
 class ScenarioError(OptimizerError):
     """An invalid scenario: carries every problem found, not just the first."""
 
-    def __init__(self, issues: list[Issue] | tuple[Issue, ...]) -> None:
+    def __init__(
+        self, issues: list[Issue] | tuple[Issue, ...], subject: str = "the scenario"
+    ) -> None:
+        """``subject``: what the issues are in, for the heading (``the actuals file``)."""
         self.issues: tuple[Issue, ...] = tuple(issues)
         count = len(self.issues)
-        head = f"{count} problem{'s' if count != 1 else ''} in the scenario"
+        head = f"{count} problem{'s' if count != 1 else ''} in {subject}"
         shown = [f"  - {i}" for i in self.issues[:MAX_SHOWN]]
         if count > MAX_SHOWN:
             shown.append(f"  ... and {count - MAX_SHOWN} more")

@@ -318,6 +318,17 @@ def test_bad_actuals_give_one_issue(text: str, path: str, expected: str) -> None
     assert expected in issue.expected
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_header_separated_otherwise_is_one_issue(separator: str) -> None:
+    """A semicolon (or tab) CSV, as some spreadsheets export it, was four problems (an
+    unknown column and each of the three missing): it is one, naming the separator."""
+    text = separator.join(["month", "category", "quantity"]) + "\n1;calls;3\n"
+    with pytest.raises(ScenarioError) as err:
+        parse_actuals(text, BASE, "a.csv")
+    (issue,) = err.value.issues
+    assert issue.path == "line 1" and f"separates by {separator!r}" in issue.expected
+
+
 def test_rows_come_in_month_and_category_order() -> None:
     """Contract months in number order (10 after 2), categories in the scenario's order;
     a leading zero names the same month; blank lines are skipped."""
@@ -437,6 +448,7 @@ def test_command_bad_input_exits_2(deal, tmp_path) -> None:
     bad.write_text(HEADER + "2026-01,billing,-1\n", encoding="utf-8")
     result = invoke("invoice", path, "--actuals", bad)
     assert result.exit_code == 2
+    assert result.stderr.startswith("2 problems in the actuals file:\n")
     assert "bad.csv: line 2, column category = 'billing'" in result.stderr
     assert "bad.csv: line 2, column quantity = '-1'" in result.stderr
     assert "Traceback" not in result.output

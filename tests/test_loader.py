@@ -257,6 +257,12 @@ def test_csv_column_named_twice_is_refused(tmp_path: Path) -> None:
     assert "named once" in message and "2 times" in message
 
 
+def test_csv_separated_by_semicolons_says_so(tmp_path: Path) -> None:
+    """A semicolon export has one column of that name: the message says why."""
+    message = _csv_profile_error(tmp_path, "label;calls\n" + "mon 00:00;1\n" * 3)
+    assert "has 1 column, separated by ';'" in message
+
+
 @pytest.mark.parametrize("cell", ["1_000", "inf", "0x10"])
 def test_csv_cell_python_would_read_is_no_number(tmp_path: Path, cell: str) -> None:
     """Only a decimal number is one: ``float`` also reads ``1_000`` and ``inf``."""

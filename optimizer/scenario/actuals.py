@@ -30,6 +30,8 @@ COLUMNS = ("month", "category", "quantity", "service_level")
 """The columns of an actuals file (the last one optional)."""
 REQUIRED = COLUMNS[:3]
 
+ACTUALS = "the actuals file"
+"""What an actuals file's problems are in (the message's heading)."""
 MONTH_FORM = "a month YYYY-MM or a contract month 1, 2, ..."
 _MONTH = re.compile(r"^(?:(\d{4})-(\d{2})|(\d{1,3}))$")
 
@@ -66,7 +68,7 @@ def parse_actuals(text: str, scenario: Scenario, source: str) -> tuple[Actual, .
     """
     rows = _rows(text, source)
     if not rows:
-        raise ScenarioError([Issue(source, "line 1", "(empty)", _header_text())])
+        raise ScenarioError([Issue(source, "line 1", "(empty)", _header_text())], ACTUALS)
     index = _header(rows[0], source)
     issues: list[Issue] = []
     seen: dict[tuple[str, str], int] = {}
@@ -91,7 +93,7 @@ def parse_actuals(text: str, scenario: Scenario, source: str) -> tuple[Actual, .
     if not out and not issues:
         issues.append(Issue(source, "line 2", "(no rows)", "at least one row after the header"))
     if issues:
-        raise ScenarioError(issues)
+        raise ScenarioError(issues, ACTUALS)
     order = {c.name: i for i, c in enumerate(scenario.categories)}
     return tuple(sorted(out, key=lambda a: (_month_key(a.month), order[a.category])))
 
@@ -105,13 +107,17 @@ def _rows(text: str, source: str) -> list[list[str]]:
         return csv_rows(text)
     except CsvReadError as err:
         issue = Issue(source, f"line {err.line}", "(unreadable)", f"CSV ({err.problem})")
-        raise ScenarioError([issue]) from None
+        raise ScenarioError([issue], ACTUALS) from None
 
 
 def _header(cells: list[str], source: str) -> dict[str, int]:
     """Column name -> index; every unknown, repeated or missing column is an Issue."""
     index: dict[str, int] = {}
     issues = []
+    other = next((sep for sep in ";\t|" if len(cells) == 1 and sep in cells[0]), None)
+    if other is not None:  # one problem, not one per column the header seems to lack
+        expected = f"{_header_text()}, separated by commas (this line separates by {other!r})"
+        raise ScenarioError([Issue(source, "line 1", cells[0], expected)], ACTUALS)
     for i, cell in enumerate(cells):
         name = cell.strip().lower()
         where = f"line 1, column {i + 1}"
@@ -125,7 +131,7 @@ def _header(cells: list[str], source: str) -> dict[str, int]:
         if name not in index:
             issues.append(Issue(source, f"line 1, column {name}", MISSING, _header_text()))
     if issues:
-        raise ScenarioError(issues)
+        raise ScenarioError(issues, ACTUALS)
     return index
 
 

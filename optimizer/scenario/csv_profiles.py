@@ -43,6 +43,9 @@ def csv_weights(text: str, column: object, place: CsvPlace) -> list[float]:
     if not isinstance(column, str) or column not in header:
         count = len(header)
         shape = f"has {count} column{'s' if count != 1 else ''}" if header else "is empty"
+        other = next((sep for sep in ";\t|" if count == 1 and sep in header[0]), None)
+        if other is not None:
+            shape += f", separated by {other!r}: the cells must be separated by commas"
         raise place.error(
             "column",
             column,
