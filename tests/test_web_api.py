@@ -147,7 +147,9 @@ def test_not_json_and_unknown_routes(server):
     )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=30)
-    assert err.value.code == 400 and "a JSON object" in json.loads(err.value.read())["error"]
+    error = json.loads(err.value.read())["error"]
+    assert err.value.code == 400 and "a JSON object" in error
+    assert error.startswith("1 problem in the request:")  # not "in the scenario"
     assert call(server, "/api/nothing")[0] == 404
     too_big = urllib.request.Request(
         f"http://127.0.0.1:{server.server_address[1]}/api/check",

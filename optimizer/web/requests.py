@@ -22,6 +22,8 @@ from optimizer.errors import Issue, ScenarioError
 
 REQUEST = "request"
 """The ``file`` of an Issue about the request body itself."""
+THE_REQUEST = "the request"
+"""What those issues are in (the message's heading)."""
 
 FIELDS = (
     "scenario",
@@ -88,9 +90,10 @@ def read_body(raw: bytes) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8") or "{}")
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ScenarioError([Issue(REQUEST, "", str(err), "a JSON object (UTF-8)")]) from None
+        issue = Issue(REQUEST, "", str(err), "a JSON object (UTF-8)")
+        raise ScenarioError([issue], THE_REQUEST) from None
     if not isinstance(data, dict):
-        raise ScenarioError([Issue(REQUEST, "", type(data).__name__, "a JSON object")])
+        raise ScenarioError([Issue(REQUEST, "", type(data).__name__, "a JSON object")], THE_REQUEST)
     return data
 
 
@@ -122,7 +125,7 @@ def parse_request(command: str, data: Mapping[str, Any], folder: Path) -> DealRe
     if not isinstance(data.get("no_explain", False), bool):
         issues.append(Issue(REQUEST, "no_explain", data["no_explain"], "true or false"))
     if issues:
-        raise ScenarioError(issues)
+        raise ScenarioError(issues, THE_REQUEST)
     return DealRequest(
         command,
         source,
