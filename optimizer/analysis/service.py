@@ -205,7 +205,7 @@ def check_shift_cover(
     if scenario.provider.staffing != "shifts":
         return
     for (site, cat), agents in solution.agents.items():
-        productive_share = 1 - scenario.site_shrinkage(scenario.site(site))
+        productive_share = scenario.productive_share(scenario.site(site))
         gap = agents - sched[(site, cat)] * productive_share
         check.at_most(
             f"shifts at {site} cover {cat}", float(gap.max(initial=0.0)), 0.0, AGENT_TOLERANCE

@@ -233,7 +233,7 @@ def value_expression(model: Parts, category: str) -> pulp.LpAffineExpression:
 def scheduled_terms(model: Parts, site: str) -> dict[int, dict[pulp.LpVariable, float]]:
     """Scheduled agents at ``site`` per interval, as linear terms over its variables."""
     scenario = model.scenario
-    productive_share = 1.0 - scenario.site_shrinkage(scenario.site(site))
+    productive_share = scenario.productive_share(scenario.site(site))
     per_t: dict[int, dict[pulp.LpVariable, float]] = {}
     for (s, c), agents in model.agents.items():
         if s != site:

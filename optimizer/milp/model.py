@@ -305,7 +305,7 @@ def _shift_capacity(
     scenario = draft.scenario
     open_ = set(active)
     keep = {
-        site: 1.0 - scenario.site_shrinkage(scenario.site(site))
+        site: scenario.productive_share(scenario.site(site))
         for site, cat in draft.shifts
         if cat == category
     }
@@ -321,7 +321,7 @@ def _add_shifts(draft: Draft, site: str, cat: Category, agents: dict[int, pulp.L
     """Shift mode: integer agents per shift pattern cover each interval after shrinkage."""
     scenario = draft.scenario
     s = scenario.site(site)
-    productive_share = 1.0 - scenario.site_shrinkage(s)
+    productive_share = scenario.productive_share(s)
     rate = costs.paid_hour_rate(scenario, s)
     tag = f"{sanitise(site)}_{sanitise(cat.name)}"
     pairs = []

@@ -140,7 +140,7 @@ def _coverage(model: BuiltModel, column: dict[str, int], cat: str) -> ShiftCover
     for (site, c), pairs in model.shifts.items():
         if c != cat:
             continue
-        keep.append(1.0 - scenario.site_shrinkage(scenario.site(site)))
+        keep.append(scenario.productive_share(scenario.site(site)))
         shift_cols.append(np.array([column[z.name] for _, z in pairs], np.int32))
         incidence = np.zeros((len(pairs), n))
         for row, (pattern, _) in enumerate(pairs):

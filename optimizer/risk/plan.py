@@ -147,7 +147,7 @@ def _category(
     for i, site in enumerate(scenario.provider.sites):
         scheduled = result.staffing.get((site.name, cat.name))
         if scheduled is not None:
-            hours[i] = np.asarray(scheduled) * (1.0 - scenario.site_shrinkage(site))
+            hours[i] = np.asarray(scheduled) * scenario.productive_share(site)
     volume_cv, aht_cv = category_cvs(scenario, cat)
     billing = billing_of(result)[cat.name]
     billable = reqs.category(cat.name).tier(outcome.tier).billable_per_month

@@ -1,11 +1,9 @@
 """The parts of a scenario as frozen pydantic models that forbid unknown keys.
 
-Each model's fields carry their own description (the attribute docstring), which the
-generated reference (``docs/scenario.md``) prints. :class:`ScenarioFields` holds the
-root fields of a scenario file; :class:`~optimizer.scenario.schema.Scenario` adds
-what needs validation (overrides, variants) on top of it, so that the cross-field
-rules (:mod:`optimizer.scenario.rules`) can read these models and be called by the
-validation without a circle.
+Each field's attribute docstring is its description in ``docs/scenario.md``.
+:class:`ScenarioFields` holds a file's root fields; ``schema.Scenario`` adds validation
+(overrides, variants) on top, so that the cross-field rules (``scenario.rules``) read
+these models without an import circle.
 """
 
 from __future__ import annotations
@@ -380,6 +378,10 @@ class ScenarioFields(Strict):
         """A site's own shrinkage, else the provider's."""
         return self.provider.shrinkage if site.shrinkage is None else site.shrinkage
 
+    def productive_share(self, site: Site) -> float:
+        """The share of a site's paid agent hours that is productive: 1 - shrinkage."""
+        return 1.0 - self.site_shrinkage(site)
+
     def sites_for(self, category: str) -> tuple[Site, ...]:
         """Sites allowed to handle ``category``."""
         return tuple(
@@ -395,6 +397,4 @@ def _thaw(value: Any) -> Any:
     """Tuples -> lists, recursively, so override paths can index and set list items."""
     if isinstance(value, dict):
         return {key: _thaw(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_thaw(item) for item in value]
-    return value
+    return [_thaw(item) for item in value] if isinstance(value, list | tuple) else value

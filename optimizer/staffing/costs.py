@@ -32,7 +32,7 @@ def paid_hours_per_agent_interval(scenario: Scenario, site: Site) -> float:
     Rule SHRINKAGE_AFTER: paid = productive / (1 - shrinkage), never rounded.
     """
     hours = scenario.calendar.interval_minutes / 60.0
-    return hours * scenario.calendar.weeks_per_month / (1.0 - scenario.site_shrinkage(site))
+    return hours * scenario.calendar.weeks_per_month / scenario.productive_share(site)
 
 
 def agent_interval_cost(scenario: Scenario, site: Site) -> float:
