@@ -136,9 +136,10 @@ def connect(path: Path, create: bool = True) -> sqlite3.Connection:
         raise HistoryError(f"cannot open history database {path}: {err}") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if not create and _foreign(conn):
+        current = version(conn)
+        if not create and current == 0 and _has_tables(conn):  # another application's
             raise HistoryError(f"{path} is not a tierprice history: left untouched")
-        if create or version(conn) != SCHEMA_VERSION:  # a reader writes nothing
+        if create or current != SCHEMA_VERSION:  # a reader writes nothing
             _wal(conn)
             migrate(conn)
     except sqlite3.Error as err:
@@ -150,12 +151,10 @@ def connect(path: Path, create: bool = True) -> sqlite3.Connection:
     return conn
 
 
-def _foreign(conn: sqlite3.Connection) -> bool:
-    """Whether an SQLite database holds tables but no tierprice schema (another
-    application's): a reading command must not add ours to it."""
-    if version(conn) != 0:
-        return False
-    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    """Whether an SQLite database holds any table: without our schema version, another
+    application's, to which a reading command must not add ours."""
+    return bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0)
 
 
 def _wal(conn: sqlite3.Connection) -> None:
