@@ -148,3 +148,36 @@ def test_no_relaxation_gain_when_the_base_is_not_proven(telco, monkeypatch):
         deal, None, None, stub, result.constraints, SolveOptions(), lambda s: calls.append(s) or 5.0
     )
     assert calls == [] and all(c.relax_gain is None for c in out)
+
+
+def test_a_seat_limit_is_worth_one_more_seat_in_every_interval():
+    """A site's seat limit is one number for all its intervals: its shadow price is the
+    slope of the LP (choices fixed) in the seats, measured here by moving every one of
+    the site's seat rows as one more seat would (0.7 productive agents at 30% shrinkage)
+    by a small step. Riga binds in all its intervals (journey_study_by_interviews):
+    one interval's dual alone, 40.24, was what the report said."""
+    from optimizer.milp.model import build_model
+    from optimizer.milp.phases import solve_scenario
+    from optimizer.milp.solve import solve
+    from optimizer.staffing.requirements import build_requirements
+
+    deal = load_scenario(SCENARIOS_DIR / "journey_study_by_interviews.yaml")
+    result = run_scenario(deal)
+    (seats,) = [c for c in result.constraints if c.name.startswith("seats[riga]")]
+    reqs = build_requirements(deal)
+    model, solution = solve_scenario(deal, reqs, RunOptions(explain=False))
+    share = deal.productive_share(deal.site("riga"))
+
+    def lp_margin(more_seats: float) -> float:
+        lp = build_model(deal, reqs, model.objective, choices=solution.pinned())
+        for name, row in lp.rows.items():
+            if lp.keys[name].family == "seats" and lp.keys[name].site == "riga":
+                row.constant -= more_seats * share  # agents - limit <= 0: the limit rises
+        answer = solve(lp, SolveOptions(relax=True))
+        assert answer.objective_value is not None
+        return answer.objective_value
+
+    step = 0.01
+    slope = (lp_margin(step) - lp_margin(0.0)) / step
+    assert seats.binding and slope > 1_000  # the step stays within the LP's basis
+    assert seats.shadow_price == pytest.approx(slope, rel=1e-6)

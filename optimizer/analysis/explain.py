@@ -96,10 +96,11 @@ def explain(
     if duals is None:
         skipped.append("explanation: shadow prices")
         duals = {}
+    prices = limit_prices(scenario, duals)
     out = []
     seen: set[RowKey] = set()
     for limit in limits:
-        price = duals.get(limit.name)
+        price = prices.get(_group(limit.key).readable if _folded(limit.key) else limit.name)
         binds = limit.binding or (price is not None and abs(price) > PRICED)
         gain = None
         group = _group(limit.key)
@@ -108,6 +109,30 @@ def explain(
             gain = relaxing.gain(limit)
         out.append(replace(limit, binding=binds, shadow_price=price, relax_gain=gain))
     return tuple(out)
+
+
+def limit_prices(scenario: Scenario, duals: dict[str, float]) -> dict[str, float]:
+    """Each limit's shadow price by its name, from the rows' duals: a per-interval limit
+    (the seats of a site) by its group's name, the duals of all its rows summed, each
+    times the row units one unit of the limit is (``Family.row_units``). One more seat
+    relaxes the site's row in every interval: one interval's dual alone (what this
+    reported) was 40.24 where the seat is worth 2,816.67 (journey_study_by_interviews,
+    Riga binding in all 100 intervals at 0.7 productive agents a seat)."""
+    prices = dict(duals)
+    folded = {f for f, family in FAMILIES.items() if family.per_interval}
+    for name, dual in duals.items():
+        if name.partition("[")[0] not in folded:  # parse only the rows to fold
+            continue
+        key = parse_key(name)
+        group = key.group().readable
+        units = FAMILIES[key.family].row_units(scenario, key)
+        prices[group] = prices.get(group, 0.0) + dual * units
+    return prices
+
+
+def _folded(key: RowKey) -> bool:
+    family = FAMILIES.get(key.family)
+    return family is not None and family.per_interval
 
 
 def _group(key: RowKey) -> RowKey:

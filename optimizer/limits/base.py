@@ -311,6 +311,12 @@ class Family:
         """Overrides that move the limit 1% in the deal's favour (None if it cannot)."""
         return None
 
+    def row_units(self, scenario: Scenario, key: RowKey) -> float:
+        """How far one unit of the limit moves the right-hand side of each of its rows:
+        a row's dual times this is what the unit is worth (a per-interval limit sums
+        that over its rows)."""
+        return 1.0
+
     def weight(self, scenario: Scenario, revenue_scale: float) -> float:
         """Penalty per unit of slack, so that moving any limit 1% costs about the same."""
         raise NotImplementedError

@@ -86,6 +86,14 @@ class Seats(
             return None
         return {f"provider.sites.{key.site}.seats": seats + max(1, math.ceil(seats * RELAX_STEP))}
 
+    def row_units(self, scenario: Scenario, key: RowKey) -> float:
+        """In interval mode a row counts productive agents (floor of seats x productive
+        share): one more seat is that share of an agent in every interval."""
+        assert key.site is not None
+        if scenario.provider.staffing == "intervals":
+            return scenario.productive_share(scenario.site(key.site))
+        return 1.0
+
     def weight(self, scenario: Scenario, revenue_scale: float) -> float:
         seats = [s.seats for s in scenario.provider.sites if s.seats]
         return 1.0 / max(min(seats, default=1), 1)
