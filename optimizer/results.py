@@ -193,6 +193,9 @@ class LimitOutcome:
     shadow_price: float | None
     relax_gain: float | None = None
     """Margin gained by relaxing the limit by 1% (re-solved), where computed."""
+    units: float = 1.0
+    """How far one unit of the limit moves its row(s) at the plan: a row's dual times
+    this is the limit's shadow price (``Family.in_units``)."""
 
     @property
     def name(self) -> str:

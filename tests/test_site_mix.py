@@ -632,7 +632,8 @@ def test_the_best_option_and_split_on_a_menu(
 def test_the_share_binds_with_its_shadow_price_by_hand() -> None:
     """p = 3, 30% from Denver: the share row binds; one more Denver agent-interval (one
     fewer in Manila, the total is the tier's 10) costs 120 - 40 = 80 and adds the premium
-    0.25 x 1,200 / 10 = 30: a shadow price of -50 per agent-interval."""
+    0.25 x 1,200 / 10 = 30: -50 per agent-interval, and the limit is a share of the 10
+    agent-intervals: -500 per unit of share (-5 a percentage point), its slack 0."""
     from optimizer.options import RunOptions
     from optimizer.output.report import to_dict
     from optimizer.pipeline import run_scenario
@@ -641,7 +642,8 @@ def test_the_share_binds_with_its_shadow_price_by_hand() -> None:
     rows = {c["name"]: c for c in to_dict(run_scenario(scenario, RunOptions()))["constraints"]}
     row = rows["min_site_share[denver][calls]"]
     assert row["binding"] is True
-    assert row["shadow_price"] == pytest.approx(-50)
+    assert row["shadow_price"] == pytest.approx(-50 * 10)
+    assert row["slack"] == pytest.approx(0, abs=1e-9)
 
 
 def test_a_share_of_deferred_work() -> None:

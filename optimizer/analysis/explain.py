@@ -96,11 +96,12 @@ def explain(
     if duals is None:
         skipped.append("explanation: shadow prices")
         duals = {}
-    prices = limit_prices(scenario, duals)
+    sums = row_duals(duals)
     out = []
     seen: set[RowKey] = set()
     for limit in limits:
-        price = prices.get(_group(limit.key).readable if _folded(limit.key) else limit.name)
+        dual = sums.get(_group(limit.key).readable if _folded(limit.key) else limit.name)
+        price = None if dual is None else dual * limit.units
         binds = limit.binding or (price is not None and abs(price) > PRICED)
         gain = None
         group = _group(limit.key)
@@ -111,23 +112,19 @@ def explain(
     return tuple(out)
 
 
-def limit_prices(scenario: Scenario, duals: dict[str, float]) -> dict[str, float]:
-    """Each limit's shadow price by its name, from the rows' duals: a per-interval limit
-    (the seats of a site) by its group's name, the duals of all its rows summed, each
-    times the row units one unit of the limit is (``Family.row_units``). One more seat
-    relaxes the site's row in every interval: one interval's dual alone (what this
-    reported) was 40.24 where the seat is worth 2,816.67 (journey_study_by_interviews,
-    Riga binding in all 100 intervals at 0.7 productive agents a seat)."""
-    prices = dict(duals)
+def row_duals(duals: dict[str, float]) -> dict[str, float]:
+    """The rows' duals by name, and a per-interval limit's (the seats of a site) summed
+    over its rows by its group's name: one more seat relaxes the site's row in every
+    interval. One interval's dual alone (what was reported) was 40.24 where the seat
+    is worth 2,816.67 (journey_study_by_interviews, Riga binding in all 100 intervals;
+    times the limit's units, 0.7 productive agents a seat: ``LimitOutcome.units``)."""
+    sums = dict(duals)
     folded = {f for f, family in FAMILIES.items() if family.per_interval}
     for name, dual in duals.items():
-        if name.partition("[")[0] not in folded:  # parse only the rows to fold
-            continue
-        key = parse_key(name)
-        group = key.group().readable
-        units = FAMILIES[key.family].row_units(scenario, key)
-        prices[group] = prices.get(group, 0.0) + dual * units
-    return prices
+        if name.partition("[")[0] in folded:  # parse only the rows to fold
+            group = parse_key(name).group().readable
+            sums[group] = sums.get(group, 0.0) + dual
+    return sums
 
 
 def _folded(key: RowKey) -> bool:

@@ -97,7 +97,7 @@ def verify(scenario: Scenario, reqs: RequirementTable, solution: Solution) -> Ve
         _totals(sums),
         tuple(outcomes),
         sites,
-        _limits(scenario, solution),
+        _limits(scenario, solution, got),
         True,
         check.worst,
         solution.solver,
@@ -187,10 +187,13 @@ def _check_limits(scenario: Scenario, got: Recomputed, check: Violations) -> Non
         family.check(scenario, got, check, None)
 
 
-def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
+def _limits(scenario: Scenario, solution: Solution, got: Recomputed) -> tuple[LimitOutcome, ...]:
     """Client and provider limits; per-interval rows (seats) folded to the tightest per
-    site. A family may judge its own slack (a minimum tier binds at the floor itself)."""
+    site. A family may judge its own slack (a minimum tier binds at the floor itself);
+    a row's slack is reported in its limit's unit (``Family.in_units``), binding judged
+    on the row."""
     tightest: dict[RowKey, tuple[RowKey, float, float | None, float]] = {}
+    judged: set[RowKey] = set()
     for row in solution.rows.values():
         family = FAMILIES.get(row.key.family)
         if family is None:
@@ -198,14 +201,18 @@ def _limits(scenario: Scenario, solution: Solution) -> tuple[LimitOutcome, ...]:
         own = family.slack(scenario, solution.choices, row.key)
         if own is not None:
             tightest[row.key] = (row.key, own, row.dual, 1.0)
+            judged.add(row.key)
             continue
         group = row.key.group() if family.per_interval else row.key
         if group not in tightest or row.slack < tightest[group][1]:
             tightest[group] = (row.key, row.slack, row.dual, row.scale)
-    return tuple(
-        LimitOutcome(key, _binds(slack, scale), slack, dual)
-        for key, slack, dual, scale in tightest.values()
-    )
+    out = []
+    for key, slack, dual, scale in tightest.values():
+        shown, units = slack, 1.0
+        if key not in judged:
+            shown, units = FAMILIES[key.family].in_units(scenario, got, key, slack)
+        out.append(LimitOutcome(key, _binds(slack, scale), shown, dual, units=units))
+    return tuple(out)
 
 
 def _binds(slack: float, scale: float) -> bool:

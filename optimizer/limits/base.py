@@ -311,11 +311,14 @@ class Family:
         """Overrides that move the limit 1% in the deal's favour (None if it cannot)."""
         return None
 
-    def row_units(self, scenario: Scenario, key: RowKey) -> float:
-        """How far one unit of the limit moves the right-hand side of each of its rows:
-        a row's dual times this is what the unit is worth (a per-interval limit sums
-        that over its rows)."""
-        return 1.0
+    def in_units(
+        self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
+    ) -> tuple[float, float]:
+        """A row's ``slack`` in the limit's own unit, and how far one unit of the limit
+        moves the row at the plan ``got`` (a row's dual times it is what one unit of the
+        limit is worth; a per-interval limit sums that over its rows). Most rows are in
+        the limit's unit: ``(slack, 1.0)``."""
+        return slack, 1.0
 
     def weight(self, scenario: Scenario, revenue_scale: float) -> float:
         """Penalty per unit of slack, so that moving any limit 1% costs about the same."""

@@ -113,6 +113,14 @@ class CostPerContact(
                     tol,
                 )
 
+    def in_units(
+        self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
+    ) -> tuple[float, float]:
+        """The row is money (``spend - cap x contacts``): per handled contact it is
+        money per contact, and one unit of the cap moves it by the contacts."""
+        contacts = got.contacts_of.get(key.category, 0.0) if key.category else got.contacts
+        return (slack / contacts, contacts) if contacts > 0 else (slack, 1.0)
+
     def _cap(self, scenario: Scenario, key: RowKey) -> tuple[float | None, str]:
         """The cap of ``key`` and its scenario path."""
         if key.category:
@@ -165,6 +173,13 @@ class MinRoi(Family, name="min_roi", owner="client", scope="deal", unit="share",
         roi = scenario.client.min_roi
         if roi is not None:
             found.at_least("client ROI", got.value, (1 + roi) * got.revenue, got.money_tolerance)
+
+    def in_units(
+        self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
+    ) -> tuple[float, float]:
+        """The row is money (``value - (1 + roi) x spend``): over the spend it is ROI,
+        and one unit of ROI moves it by the spend."""
+        return (slack / got.revenue, got.revenue) if got.revenue > 0 else (slack, 1.0)
 
     def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
         roi = scenario.client.min_roi

@@ -86,13 +86,20 @@ class Seats(
             return None
         return {f"provider.sites.{key.site}.seats": seats + max(1, math.ceil(seats * RELAX_STEP))}
 
-    def row_units(self, scenario: Scenario, key: RowKey) -> float:
-        """In interval mode a row counts productive agents (floor of seats x productive
-        share): one more seat is that share of an agent in every interval."""
+    def in_units(
+        self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
+    ) -> tuple[float, float]:
+        """In interval mode a row counts productive agents, at most floor(seats x
+        productive share): the free seats are the seats less the scheduled agents
+        (productive / share), and one more seat is that share of an agent in every
+        interval. In shift mode a row counts scheduled agents: seats already."""
         assert key.site is not None
-        if scenario.provider.staffing == "intervals":
-            return scenario.productive_share(scenario.site(key.site))
-        return 1.0
+        site = scenario.site(key.site)
+        if scenario.provider.staffing != "intervals" or site.seats is None:
+            return slack, 1.0
+        share = scenario.productive_share(site)
+        productive = agent_seats(site.seats, scenario.site_shrinkage(site)) - slack
+        return site.seats - productive / share, share
 
     def weight(self, scenario: Scenario, revenue_scale: float) -> float:
         seats = [s.seats for s in scenario.provider.sites if s.seats]
@@ -230,6 +237,14 @@ class MinSiteShare(
             total = sum(terms.staffed(s.name, cat) for s in scenario.sites_for(cat))
             row = terms.staffed(owner, cat) - share * total >= 0
             terms.add(row, RowKey(self.name, site=owner, category=cat))
+
+    def in_units(
+        self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
+    ) -> tuple[float, float]:
+        """The row is in productive agent-intervals (``H[s] - share x sum H``): over the
+        category's total it is a share, and one unit of share moves it by that total."""
+        total = sum(h for (_, c), h in got.productive.items() if c == key.category)
+        return (slack / total, total) if total > 0 else (slack, 1.0)
 
     def check(
         self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None
