@@ -249,10 +249,6 @@ def test_invoice_bills_sla_credits_for_a_missed_month(tmp_path: Path) -> None:
 # ------------------------------------------------------------ output contract (8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="site_shares in a category's terms are written unrounded (16 decimals)",
-)
 def test_every_json_float_is_rounded_to_six_decimals() -> None:
     """docs/output.md: "floats are rounded to 6 decimals"; design 8: everything outside
     ``solver`` identical from run to run. The site-premium scenario's
@@ -384,10 +380,6 @@ def test_quote_band_thresholds_say_they_start_after_the_included_units(
     assert any(w in words for w in ("included", "above", "beyond", "after", "over the"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="risk_pricing.expected_margin is written unrounded (31831.16228540283)",
-)
 def test_risk_pricing_floats_are_rounded_to_six_decimals(tmp_path: Path) -> None:
     """docs/output.md: "floats are rounded to 6 decimals" (design 8: the same JSON from
     run to run). A tier with ``confidence`` gives the result a ``risk_pricing`` block
@@ -412,10 +404,6 @@ def test_risk_pricing_floats_are_rounded_to_six_decimals(tmp_path: Path) -> None
 # -------------------------------------------------------------------- sweep (10)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a multiplier on a price list is refused as 'expected a path that exists'",
-)
 def test_sweep_multiplier_on_a_list_names_the_real_problem(tmp_path: Path) -> None:
     """Design 10: one message per problem naming the field path, the value and what was
     expected. ``--vary categories.calls.tiers.std.prices=x0.9:x1.1:3`` names a field
@@ -432,10 +420,6 @@ def test_sweep_multiplier_on_a_list_names_the_real_problem(tmp_path: Path) -> No
 # ------------------------------------------------------------------ history (13)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runs show prints the stored verified flag as the SQLite integer 1",
-)
 def test_runs_show_prints_verified_as_a_boolean(tmp_path: Path) -> None:
     """Design 13 (history: "status, gap, verified, totals") and design 8 (``verified``
     is a bool; tables carry the same fields): ``runs list --format json`` says

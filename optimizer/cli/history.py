@@ -129,7 +129,10 @@ def _show_text(row: dict[str, Any]) -> str:
     fields = ["id", "time", "scenario", "scenario_sha256", "source", "command", "options"]
     fields += ["tierprice_version", "solver", "solver_version", "status", "gap", "verified"]
     fields += ["exit_code"]
-    lines = [f"{f:<18} {'' if row.get(f) is None else row[f]}" for f in fields]
+    shown = dict(row)
+    if row.get("verified") is not None:  # stored as SQLite's 0/1: shown as the JSON says it
+        shown["verified"] = "true" if row["verified"] else "false"
+    lines = [f"{f:<18} {'' if shown.get(f) is None else shown[f]}" for f in fields]
     totals = json.loads(row["totals"]) if row.get("totals") else {}
     text = "\n".join(lines) + "\n"
     if totals:

@@ -40,16 +40,16 @@ FLOW_FIELDS = ("month", "revenue", "cost", "cumulative")
 def _num(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
-    rounded = round(float(value), DIGITS)
-    return 0.0 if rounded == 0 else rounded
+    return round(float(value), DIGITS) + 0.0  # + 0.0: no -0.0
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, bool | int | str) or value is None:
-        return value
+    """Floats rounded to ``DIGITS``, in mappings and lists too; other values as they are."""
     if isinstance(value, float):
-        return _num(float(value))
-    return value
+        return _num(value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    return [_clean(item) for item in value] if isinstance(value, list | tuple) else value
 
 
 def _category(result: VerifiedResult, c: Any) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         ]
     if result.contract is not None:  # only when the scenario escalates, discounts or invoices
         out["contract"] = _contract(result.contract)
-    out |= {} if result.risk_pricing is None else {"risk_pricing": result.risk_pricing}
+    out |= {} if result.risk_pricing is None else {"risk_pricing": _clean(result.risk_pricing)}
     if result.diagnosis or result.status == "infeasible":  # design 8: always when infeasible
         out["diagnosis"] = list(result.diagnosis)
     out |= {"risk": {k: _clean(v) for k, v in result.risk.items()}} if result.risk else {}

@@ -72,6 +72,10 @@ def parse_vary(spec: str) -> Axis:
     return Axis(path, values, relative)
 
 
+class NotANumberError(PathError):
+    """A multiplier met a field that holds no number (a list of prices, text)."""
+
+
 def _change(value: float, relative: bool, hits: list[int] | None = None) -> Callable[[Any], Any]:
     """The update for one point; ``hits`` (wildcard multipliers) counts numbers multiplied."""
 
@@ -82,7 +86,7 @@ def _change(value: float, relative: bool, hits: list[int] | None = None) -> Call
         if old is None and hits is not None:
             return None  # a wildcard item without this field (e.g. a project's contacts)
         if not isinstance(old, int | float) or isinstance(old, bool):
-            raise PathError(f"(a number to multiply, found {old!r})", [])
+            raise NotANumberError(f"a number to multiply (the field holds {old!r})", [])
         if hits is not None:
             hits.append(1)
         new = old * value
@@ -182,7 +186,9 @@ def apply_point(scenario: Scenario, axes: Sequence[Axis], point: Sequence[float]
                         "--vary",
                         axis.path,
                         axis.label(value),
-                        f"a path that exists ('{err.segment}' not found; known here: {known})",
+                        err.segment
+                        if isinstance(err, NotANumberError)
+                        else f"a path that exists ('{err.segment}' not found; known here: {known})",
                     )
                 ]
             ) from None
