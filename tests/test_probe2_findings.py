@@ -355,10 +355,6 @@ def test_min_site_share_slack_is_a_share() -> None:
 # -------------------------------------------------------------------- quote (13)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the quote words band thresholds on all units; bills count them after the included",
-)
 def test_quote_band_thresholds_say_they_start_after_the_included_units(
     tmp_path: Path,
 ) -> None:

@@ -168,8 +168,8 @@ def test_terms_and_totals_by_hand(termed) -> None:
     assert calls.terms == (
         "Plan: EUR 4,000.00 a month includes the first 1,000 handled contacts; the unit "
         "price applies above them.",
-        "Volume discount on handled contacts a month: 10% from 2,000 (each band's "
-        "discount on the units in it).",
+        "Volume discount on handled contacts a month: 10% from 2,000, counted beyond the "
+        "1,000 included (each band's discount on the units in it).",
         "Minimum charge: EUR 12,000.00 a month.",
         "Platform fee: EUR 500.00 a month.",
     )

@@ -175,6 +175,9 @@ def terms_lines(
             if t.volume_bands.kind == "incremental"
             else "every unit at the discount of the band the month reaches"
         )
+        included = billing["included"] if billing is not None else 0.0
+        if included:  # bands count the units billed beyond the plan's (design 11)
+            bands = f"{bands}, counted beyond the {number(included)} included"
         out.append(f"Volume discount on {unit} a month: {bands} ({how}).")
     if t.minimum_monthly:
         out.append(f"Minimum charge: {money(cur, t.minimum_monthly)} a month.")
