@@ -134,10 +134,6 @@ CONTRACT = {
 is right (NPV 480,081.16, year 2 revenue 504,000, set-up recovered in month 1)."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="solve's table report leaves out the contract block (years, NPV, payback month)",
-)
 def test_table_report_shows_the_contract_view(tmp_path: Path) -> None:
     """Design 11 (contract view): "every result gains a `contract` block with revenue,
     cost and margin by contract year, total, NPV, the month-by-month cash flow ... and
@@ -153,10 +149,6 @@ def test_table_report_shows_the_contract_view(tmp_path: Path) -> None:
     assert "480,081" in table.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="solve's xlsx workbook has no sheet or cell with the contract block (NPV)",
-)
 def test_workbook_carries_the_contract_view(tmp_path: Path) -> None:
     """Design 11 (contract view) and design 8 ("tables and files carry the same fields"):
     the workbook of a scenario with escalation and a discount rate should carry the
@@ -179,10 +171,6 @@ def test_workbook_carries_the_contract_view(tmp_path: Path) -> None:
 # ------------------------------------------------------------ contract terms (11)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an all-units cliff is only a JSON flag: the table report never mentions it",
-)
 def test_table_report_flags_an_all_units_cliff(tmp_path: Path) -> None:
     """Design 11 (bands): "The report flags an all-units cliff (a quantity just above a
     band threshold that bills less than one just below)". With 13,500 minutes included,
@@ -198,10 +186,6 @@ def test_table_report_flags_an_all_units_cliff(tmp_path: Path) -> None:
     assert "cliff" in table.stdout.lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the table report leaves out the terms (plan fee, minimum top-up, platform fee)",
-)
 def test_table_report_shows_the_charge_breakdown(tmp_path: Path) -> None:
     """Design 8: "tables and files carry the same fields"; docs/output.md gives every
     category billed under terms a ``terms`` object (``usage_charge``, ``minimum_top_up``,

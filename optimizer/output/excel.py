@@ -154,13 +154,54 @@ def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str,
     (the summary has the risk figures when any result was simulated)."""
     cur = next((r.currency for r in results if r.currency), "")  # failed jobs have none
     risky = any(r.risk for r in results)
-    return {
+    sheets = {
         "summary": [_summary_row(r, cur, risky) for r in results],
         "categories": [row for r in results for row in _category_rows(r, cur)],
         "sites": [row for r in results for row in _site_rows(r, cur)],
         "staffing by interval": [row for r in results for row in _staffing_rows(r)],
         "binding limits": [row for r in results for row in _limit_rows(r, cur)],
     }
+    terms = [row for r in results for row in _terms_rows(r, cur)]
+    contract = [row for r in results for row in _contract_rows(r, cur)]
+    return (
+        sheets | ({"terms": terms} if terms else {}) | ({"contract": contract} if contract else {})
+    )
+
+
+def _terms_rows(r: VerifiedResult, cur: str) -> list[dict[str, Any]]:
+    """One row per category billed under contract terms: its charge's parts (the JSON's
+    ``terms``; lists such as bonus levels and site shares left to the JSON)."""
+    return [
+        {"scenario": r.scenario, "category": name}
+        | {
+            (f"{key.replace('_', ' ')} ({cur}/month)" if key in MONEY_TERMS else key): value
+            for key, value in terms.items()
+            if not isinstance(value, list | dict)
+        }
+        for name, terms in r.billing.items()
+    ]
+
+
+MONEY_TERMS = {"plan_fee", "usage_charge", "minimum_top_up", "platform_fee", "site_premium"}
+MONEY_TERMS |= {"bonus_earned"}
+
+
+def _contract_rows(r: VerifiedResult, cur: str) -> list[dict[str, Any]]:
+    """The contract view of a result: a row a contract year, then the total with the NPV
+    and the month the set-up cost is recovered (none without a contract block)."""
+    c = r.contract
+    if c is None:
+        return []
+    rows: list[dict[str, Any]] = [
+        {"scenario": r.scenario, "year": str(y.year), f"revenue ({cur})": y.revenue,
+         f"cost ({cur})": y.cost, f"margin ({cur})": y.margin, f"NPV ({cur})": None,
+         "set-up recovered (month)": None}
+        for y in c.years
+    ]  # fmt: skip
+    total: dict[str, Any] = {f"revenue ({cur})": c.total.revenue, f"cost ({cur})": c.total.cost}
+    total |= {f"margin ({cur})": c.total.margin, f"NPV ({cur})": c.npv}
+    total["set-up recovered (month)"] = c.setup_recovered_month
+    return [*rows, {"scenario": r.scenario, "year": "total", **total}]
 
 
 def _summary_row(r: VerifiedResult, cur: str, risky: bool = False) -> dict[str, Any]:

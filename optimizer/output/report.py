@@ -13,6 +13,7 @@ from typing import Any
 from optimizer.analysis.worth import worth_sentences
 from optimizer.conventions import price_decimals
 from optimizer.output.risk_pricing_text import risk_pricing_lines
+from optimizer.output.terms_text import contract_lines, terms_lines
 from optimizer.results import TOTAL_FIELDS, Contract, Totals, VerifiedResult
 
 DIGITS = 6
@@ -220,6 +221,8 @@ def to_text(result: VerifiedResult) -> str:
     parts += ["", _totals_table(result.totals, result.currency)]
     parts += ["", _sites_table(result)]
     parts += ["", _binding_table(result), *worth_sentences(result.billing, result.currency)]
+    parts += terms_lines(result.billing, result.currency)
+    parts += contract_lines(result.contract, result.currency)
     parts += risk_pricing_lines(result.risk_pricing, result.currency)
     parts.append(
         f"\nverified: {'yes' if result.verified else 'NO'}; solver "
@@ -228,19 +231,8 @@ def to_text(result: VerifiedResult) -> str:
     return "\n".join(parts) + "\n"
 
 
-_CATEGORY_HEADER = [
-    "category",
-    "tier",
-    "pricing",
-    "price",
-    "contacts",
-    "revenue",
-    "cost",
-    "margin",
-    "margin %",
-    "FTE",
-    "SL",
-]
+_CATEGORY_HEADER = ["category", "tier", "pricing", "price", "contacts", "revenue", "cost"]
+_CATEGORY_HEADER += ["margin", "margin %", "FTE", "SL"]
 
 
 def _categories_table(result: VerifiedResult) -> str:
