@@ -97,6 +97,31 @@ def test_all_units_bands() -> None:
     assert inv.total == pytest.approx(5520 + 4655 + 1000)
 
 
+@pytest.mark.parametrize(
+    ("sla", "credit"),
+    [
+        ({"window": "month", "credit_pct": 0.05, "credit_cap": 0.15}, 0.05 * 3500),
+        ({"window": "month", "credit_pct": 0.20, "credit_cap": 0.15}, 0.15 * 3500),
+        ({"window": "day", "credit_pct": 0.05, "credit_cap": 0.15}, None),
+        (None, None),
+    ],
+    ids=["credit", "capped", "day-window", "no-sla"],
+)
+def test_a_missed_month_is_credited_by_hand(sla: dict | None, credit: float | None) -> None:
+    """Design 11/12, by hand: a month measured as one window (``window: month``) at 70%
+    against the tier's 80% is credited ``credit_pct`` of its 3,500 charge, at most
+    ``credit_cap``; a day window cannot be judged from the month's figure, and a deal
+    that states no ``sla`` has no credits to bill."""
+    s = _scenario({"minimum_monthly": 3000, "platform_fee": 500}, **({"sla": sla} if sla else {}))
+    assert s.category("calls").tier("std").service_level == 0.8
+    rows = [("1", "calls", 1200, 0.70), ("2", "calls", 1200, 0.80)]
+    inv = _bill(s, Plan(fee=0, unit_price=2.0), 500, rows)
+    credited = [x for x in inv.months[0].lines if x.item.startswith("SLA credit")]
+    assert [x.amount for x in credited] == ([] if credit is None else [pytest.approx(-credit)])
+    assert inv.months[0].total == pytest.approx(3500 - (credit or 0.0))
+    assert inv.months[1].total == pytest.approx(3500)  # met: no credit
+
+
 def test_minimum_top_up_and_platform_fee() -> None:
     """A minimum of 3,000 over 1,200 x 2 = 2,400 tops up 600; a 500 platform fee on top:
     3,500. At 2,000 units (4,000) no top-up: 4,500."""

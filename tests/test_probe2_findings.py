@@ -1,11 +1,14 @@
-"""Findings of a black-box probe of the output contract and the Part II features.
+"""Findings of a black-box probe of the output contract and the contract-term features.
 
-A helper's probe (2026-12-03, branch ``probe2``) solved small hand-checked scenarios and
-compared the output with /work/shared/design.md (sections 6.2, 7, 8, 11-13) and
-docs/output.md. Each test is one silent wrong answer or contract mismatch, written as a
-strict xfail: it fails today because of the finding and passes once it is fixed.
-Everything runs in-process (``click.testing.CliRunner`` on ``optimizer.cli.main``, or
-``run_scenario``), with ``--no-history`` or a history in the test's tmp folder.
+A helper's probe (2026-12-03) solved small hand-checked scenarios and compared the
+output with the specification of the output contract, contract terms, volume risk and
+the deal desk, and with docs/output.md. Each test is one contract mismatch it found,
+written as a strict xfail while it was there and, now that each is fixed, a regression
+test: slacks and shadow prices in their limit's unit, every JSON float rounded, the text
+report and workbook carrying the terms and the contract view, SLA credits on the
+invoice, quote wording of bands, sweep and history messages. Everything runs in-process
+(``click.testing.CliRunner`` on ``optimizer.cli.main``, or ``run_scenario``), with
+``--no-history`` or a history in the test's tmp folder.
 """
 
 from __future__ import annotations
@@ -203,10 +206,6 @@ def test_table_report_shows_the_charge_breakdown(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ invoice (11)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="invoice never bills SLA credits, even for a month-window SLA that was missed",
-)
 def test_invoice_bills_sla_credits_for_a_missed_month(tmp_path: Path) -> None:
     """Design 11 (invoice): "the invoice for given actual monthly quantities (and
     optionally actual service levels per category) ...: each line (usage by band, minimum

@@ -13,8 +13,10 @@ A site premium bills each site's share of the plan charge (the shares of the
 productive hours in the signed plan's staffing) at its premium, one line per site. A
 bonus level is billed in a month the actual service level (at the level's answer time)
 reaches it, or, when the row gives none, if the plan staffs to it. An actual service
-level is also reported as a line of amount 0; SLA credits need volume risk and are not
-billed here.
+level is also reported as a line of amount 0. A month the client measures as one
+window (``sla.window: month``) whose actual service level misses the tier's is credited
+``credit_pct`` of its charge, at most ``credit_cap`` (a day or interval window cannot be
+judged from a monthly figure: ``tierprice risk`` simulates those credits).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from optimizer.results import VerifiedResult
 from optimizer.scenario.actuals import Actual
 from optimizer.scenario.models import Category
+from optimizer.scenario.risk_terms import category_sla
 from optimizer.scenario.schema import Scenario
 from optimizer.scenario.terms import Plan
 from optimizer.staffing.charges import charge_lines, plan_charge
@@ -115,6 +118,7 @@ def category_lines(scenario: Scenario, billing: Billing, actual: Actual) -> tupl
         for line in charge_lines(cat.terms, billing.plan, quantity, billing.platform_fee)
     ]
     lines += _premium_lines(cat, billing, quantity)
+    lines += _credit_lines(scenario, cat, billing, actual, lines)
     for b, level in enumerate(cat.terms.bonus or ()):
         planned = b < len(billing.bonus) and billing.bonus[b]
         achieved = actual.service_level
@@ -138,6 +142,27 @@ def _premium_lines(cat: Category, billing: Billing, quantity: float) -> list[Inv
             item = f"site premium {site}"
             lines.append(InvoiceLine(cat.name, item, units, rate, units * rate))
     return lines
+
+
+def _credit_lines(
+    scenario: Scenario, cat: Category, billing: Billing, actual: Actual, charged: list[InvoiceLine]
+) -> list[InvoiceLine]:
+    """The SLA credit of a month the client measures as one window (``sla.window:
+    month``, design 12) whose actual service level falls short of the tier's: the credit
+    per missed window, at most the cap, of the month's charge (design 11: credits never
+    exceed their cap). Only where the deal or the category states its ``sla``; a day or
+    interval window cannot be judged from a monthly service level, and is not credited."""
+    target = cat.tier(billing.tier).service_level
+    if (scenario.sla is None and cat.sla is None) or target is None:
+        return []
+    sla = category_sla(scenario.sla, cat.sla)
+    achieved = actual.service_level
+    if sla.window != "month" or achieved is None or achieved >= target:
+        return []
+    share = min(sla.credit_pct, sla.credit_cap)
+    charge = math.fsum(line.amount for line in charged)
+    item = f"SLA credit (service level {achieved:.1%} below {target:.0%})"
+    return [InvoiceLine(cat.name, item, 1.0, -share * charge, -share * charge)]
 
 
 def invoice(

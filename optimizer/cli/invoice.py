@@ -55,8 +55,10 @@ def invoice_command(
     category, or the --fix quotes. Quantities are in each category's billable
     unit; a month without a row for a category does not bill it. An actual
     service_level is reported (amount 0) and decides the bonus levels (a month
-    without one is paid the levels the plan staffs to); SLA credits are not
-    invoiced (tierprice risk simulates them).
+    without one is paid the levels the plan staffs to). With the deal's sla
+    window a month, a month below the tier's service level is credited
+    credit_pct of its charge (at most credit_cap); day and interval windows are
+    not judged from a monthly figure (tierprice risk simulates them).
 
     \b
     Exit codes: 0 invoiced, 2 invalid input (scenario, actuals, options), 3 the

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from optimizer.analysis.invoice import Billing, billing_of
 from optimizer.results import VerifiedResult
 from optimizer.scenario.models import Category
-from optimizer.scenario.risk_terms import Sla, Uncertainty
+from optimizer.scenario.risk_terms import Sla, Uncertainty, category_sla
 from optimizer.scenario.schema import Scenario
 from optimizer.staffing.charges import usage_charge
 from optimizer.staffing.requirements import RequirementTable
@@ -97,16 +97,6 @@ class DealPlan:
     categories: tuple[CategoryPlan, ...]
 
 
-def category_sla(scenario: Scenario, cat: Category) -> Sla:
-    """The SLA terms of ``cat``: the deal's, with the category's own fields over them."""
-    base = scenario.sla or Sla()
-    own = cat.sla
-    if own is None:
-        return base
-    changes = {k: v for k, v in own.model_dump().items() if v is not None}
-    return base.model_copy(update=changes)
-
-
 def category_cvs(scenario: Scenario, cat: Category) -> tuple[float, float]:
     """The volume and handle-time coefficients of variation of ``cat`` (its own, else
     the deal's)."""
@@ -153,7 +143,7 @@ def _category(
     billable = reqs.category(cat.name).tier(outcome.tier).billable_per_month
     plan = CategoryPlan(
         cat, outcome.tier, billing, billable, outcome.revenue, 0.0, volume_cv, aht_cv,
-        category_sla(scenario, cat), hours, queue_plan(reqs, cat, hours, outcome.tier),
+        category_sla(scenario.sla, cat.sla), hours, queue_plan(reqs, cat, hours, outcome.tier),
     )  # fmt: skip
     return replace(plan, forecast_charge=plan.charge(billable))
 

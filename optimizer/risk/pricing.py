@@ -31,10 +31,10 @@ from numpy.typing import NDArray
 from optimizer.analysis.invoice import Billing
 from optimizer.errors import Issue, ScenarioError
 from optimizer.risk.engine import simulate
-from optimizer.risk.plan import CategoryPlan, DealPlan, category_cvs, category_sla, queue_plan
+from optimizer.risk.plan import CategoryPlan, DealPlan, category_cvs, queue_plan
 from optimizer.risk.summary import CategoryRisk
 from optimizer.scenario.models import Category
-from optimizer.scenario.risk_terms import Uncertainty
+from optimizer.scenario.risk_terms import Uncertainty, category_sla
 from optimizer.scenario.schema import Scenario
 from optimizer.scenario.terms import Plan, as_plan
 from optimizer.staffing import charges, queueing
@@ -69,7 +69,7 @@ def tier_months(
     billing = Billing(tier, first, cat.terms.fee_menu()[0])
     plan = CategoryPlan(
         cat, tier, billing, treq.billable_per_month, 0.0, 0.0, volume_cv, aht_cv,
-        category_sla(scenario, cat), hours, queue,
+        category_sla(scenario.sla, cat.sla), hours, queue,
     )  # fmt: skip
     charge = plan.charge(treq.billable_per_month)
     plan = replace(plan, forecast_revenue=charge, forecast_charge=charge)

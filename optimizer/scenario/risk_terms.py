@@ -74,3 +74,12 @@ class CategorySla(Strict):
     """This category's credit per missed window instead of the deal's."""
     credit_cap: Credit | None = None
     """This category's monthly cap instead of the deal's."""
+
+
+def category_sla(deal: Sla | None, own: CategorySla | None) -> Sla:
+    """A category's SLA terms: the deal's (``sla``, else the defaults) with the
+    category's own fields (``categories[].sla``) over them."""
+    base = deal or Sla()
+    if own is None:
+        return base
+    return base.model_copy(update={k: v for k, v in own.model_dump().items() if v is not None})
