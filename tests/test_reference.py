@@ -97,10 +97,11 @@ def test_output_keys_match_the_doc(command, args):
 
 def test_optional_solve_keys_are_bracketed():
     """Solve prints `cash_flow` only when a project is invoiced on delivery, `contract`
-    only when the scenario escalates, discounts or invoices, and `diagnosis` only for
-    an infeasible deal; every other key always."""
+    only when the scenario escalates, discounts or invoices, `risk_pricing` only when it
+    prices for volume risk, `diagnosis` only for an infeasible deal and `risk` only in a
+    batch run with --risk-draws; every other key always (in the order of the output)."""
     optional = [k for k in documented_keys("solve") if k.startswith("[")]
-    assert optional == ["[cash_flow]", "[contract]", "[diagnosis]"]
+    assert optional == ["[cash_flow]", "[contract]", "[risk_pricing]", "[diagnosis]", "[risk]"]
 
 
 # ------------------------------------------------------------------ open-hours gaps
