@@ -114,21 +114,13 @@ def answer(result: VerifiedResult) -> tuple[Any, ...]:
     return result.status.value, margin, choices, limits
 
 
-def differences(new: tuple[Any, ...], old: tuple[Any, ...]) -> tuple[list[Any], list[Any]]:
-    """The parts of two answers that differ (status, margin, choices, then per limit),
-    and apart from them the per-interval limits that differ only in their shadow price:
-    the dual of the one row shown (the site's tightest interval), which on tied
-    intervals the LP may put on another of the site's rows (seed 2: 0 on one path,
-    36.59 on the other, with the same 1% relaxation gain)."""
+def differences(new: tuple[Any, ...], old: tuple[Any, ...]) -> list[Any]:
+    """The parts of two answers that differ (status, margin, choices, then per limit).
+    A seat limit's shadow price is its rows' duals summed (one interval's dual was
+    reported once, which on tied peak intervals the LP put on one row or another:
+    seed 2 said 0 on one path and 36.59 on the other)."""
     changed: list[Any] = [(a, b) for a, b in zip(new[:3], old[:3], strict=True) if a != b]
-    tied: list[Any] = []
-    for a, b in zip(new[3], old[3], strict=True):
-        if a == b:
-            continue
-        name, per_interval, binding, _, gain = a
-        only_dual = per_interval and (name, per_interval, binding, gain) == (*b[:3], b[4])
-        (tied if only_dual else changed).append((a, b))
-    return changed, tied
+    return changed + [(a, b) for a, b in zip(new[3], old[3], strict=True) if a != b]
 
 
 def cpu_seconds() -> float:
@@ -202,14 +194,10 @@ def main(argv: list[str] | None = None) -> int:
                     "cpu": statistics.median(r["cpu"] for r in seed_runs),
                 }
             )
-        changed, tied = differences(
-            per_seed["heuristic"][0]["answer"], per_seed["old path"][0]["answer"]
-        )
+        changed = differences(per_seed["heuristic"][0]["answer"], per_seed["old path"][0]["answer"])
         if changed:
             same = False
             print(f"seed {seed}: DIFFERENT ANSWERS (heuristic, old path): {changed}", flush=True)
-        if tied:
-            print(f"seed {seed}: a seat limit's dual on another tied row: {tied}", flush=True)
     print()
     medians = {label: statistics.median(r["e2e"] for r in rs) for label, rs in runs.items()}
     for label, rs in runs.items():
