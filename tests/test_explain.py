@@ -181,3 +181,19 @@ def test_a_seat_limit_is_worth_one_more_seat_in_every_interval():
     slope = (lp_margin(step) - lp_margin(0.0)) / step
     assert seats.binding and slope > 1_000  # the step stays within the LP's basis
     assert seats.shadow_price == pytest.approx(slope, rel=1e-6)
+
+
+def test_a_margin_floor_is_in_shares_and_priced_per_unit_of_share():
+    """``provider.min_margin`` is a share of revenue: its slack is the margin share above
+    the floor, and its shadow price per unit of that share. By hand, for the most
+    competitive bid (nordic_telco, min_price) the floor binds, the spend is cost / (1 -
+    m), and the spend moves by spend / (1 - m) per unit of m: 503,715 a month (5,037 a
+    point). The row's own unit, money of margin, was what the slack and price were in."""
+    deal = load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
+    result = run_scenario(deal, RunOptions(objective="min_price"))
+    floor = next(c for c in result.constraints if c.name == "min_margin")
+    assert floor.binding
+    share = deal.provider.min_margin
+    assert floor.slack == pytest.approx(result.totals.margin_pct - share, abs=1e-9)
+    by_hand = result.totals.revenue / (1 - share)
+    assert abs(floor.shadow_price) == pytest.approx(by_hand, rel=1e-3)

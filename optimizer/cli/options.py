@@ -57,9 +57,9 @@ LIMIT_TERMS = """Limits in the report:
       binding       the limit is what stops a better deal: its slack is within
                     0.1% of the limit's size, or its shadow price is not zero
       slack         how far the plan is from the limit, in the limit's units
-                    (money a month for the budget and the margin floor, money
-                    per contact for a cost-per-contact cap, ROI for min_roi, a
-                    share for a site share, seats, FTE)
+                    (money a month for the budget, a share of revenue for a
+                    margin floor, money per contact for a cost-per-contact cap,
+                    ROI for min_roi, a share for a site share, seats, FTE)
       shadow price  margin gained per unit the limit moves in the deal's
                     favour, with the tiers and prices held (one more unit of
                     budget is worth this much margin)"""

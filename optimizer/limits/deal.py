@@ -221,6 +221,13 @@ class MinMargin(Family, name="min_margin", owner="provider", scope="deal", unit=
         floor = scenario.provider.min_margin * got.revenue
         found.at_least("provider minimum margin", got.margin, floor, got.money_tolerance)
 
+    def in_units(
+        self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
+    ) -> tuple[float, float]:
+        """The row is money (``(1 - share) x revenue - cost``): over the revenue it is a
+        share of margin, and one unit of share moves it by the revenue."""
+        return (slack / got.revenue, got.revenue) if got.revenue > 0 else (slack, 1.0)
+
     def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
         share = scenario.provider.min_margin
         return {"provider.min_margin": share - RELAX_STEP * abs(share)}
@@ -271,6 +278,13 @@ class CategoryMargin(
             if share is not None:
                 row = (1 - share) * terms.revenue(cat.name) - terms.category_cost(cat.name) >= 0
                 terms.add(row, RowKey(self.name, category=cat.name))
+
+    def in_units(
+        self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
+    ) -> tuple[float, float]:
+        """As the deal's margin floor, over the category's revenue."""
+        revenue = got.revenue_of.get(key.category or "", 0.0)
+        return (slack / revenue, revenue) if revenue > 0 else (slack, 1.0)
 
     def check(
         self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None
