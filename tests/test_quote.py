@@ -193,6 +193,20 @@ def test_delivery_terms_in_words() -> None:
     )
 
 
+def test_a_bonus_in_the_monthly_amount_says_it_is_not_guaranteed() -> None:
+    """A bonus level the plan staffs to is in the quoted monthly amount (design 11: its
+    amount is revenue); the client is told it is earned only in such a month, and a
+    level the plan does not reach is stated without that remark."""
+    level = {"service_level": 0.9, "answer_within_seconds": 20, "amount": 1500}
+    higher = level | {"service_level": 0.95}
+    scenario = make_scenario(**{"categories.calls.terms": {"bonus": [level, higher]}})
+    billing = {"bonus": [{"earned": True}, {"earned": False}], "plan_fee": 0, "included": 0}
+    reached, missed = terms_lines(scenario, scenario.category("calls"), billing | {
+        "platform_fee": 0.0})  # fmt: skip
+    assert reached.endswith("(in the monthly amount above: earned only in such a month).")
+    assert missed.startswith("Bonus: EUR 1,500.00") and "monthly amount" not in missed
+
+
 def test_golden_html_of_the_telco_quote(telco) -> None:
     """Service in words, prices in the client's units, totals, assumptions, validity."""
     scenario, result = telco

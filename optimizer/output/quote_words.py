@@ -192,10 +192,14 @@ def terms_lines(
         out.append(
             f"At least {percent(share)} of the productive agent hours delivered from {site}."
         )
-    for level in t.bonus or ():
+    earned = [bool(b["earned"]) for b in (billing or {}).get("bonus", ())]
+    for i, level in enumerate(t.bonus or ()):
+        # The monthly amount counts a level the plan staffs to: say it is not guaranteed.
+        within = " (in the monthly amount above: earned only in such a month)"
         out.append(
             f"Bonus: {money(cur, level.amount)} for a month with {percent(level.service_level)}"
-            f" of {NOUNS[cat.channel]} answered within {level.answer_within_seconds:g} seconds."
+            f" of {NOUNS[cat.channel]} answered within {level.answer_within_seconds:g} seconds"
+            f"{within if i < len(earned) and earned[i] else ''}."
         )
     return tuple(out)
 
