@@ -38,14 +38,14 @@ def terms_lines(billing: Mapping[str, Mapping[str, Any]], currency: str) -> list
     lines = ["", f"billing under contract terms (money per month in {currency}):"]
     for name, terms in billing.items():
         parts = [(words, terms.get(key) or 0.0) for key, words in PARTS]
+        fee = terms.get("plan_fee") or 0.0
+        if fee:  # the usage charge includes the plan's fee: shown apart
+            parts = [("plan fee", fee), ("usage", parts[0][1] - fee), *parts[1:]]
         shown = [f"{words} {value:,.0f}" for words, value in parts if value]
         total = sum(value for _, value in parts)
         line = f"  - {name}: {' + '.join(shown) or 'nothing'} = {total:,.0f} {currency} a month"
-        if terms.get("plan_fee") or terms.get("included"):
-            line += (
-                f" (plan: fee {terms.get('plan_fee') or 0.0:,.0f} with "
-                f"{terms.get('included') or 0.0:,.0f} units included)"
-            )
+        if terms.get("included"):
+            line += f" ({terms['included']:,.0f} units included in the plan)"
         if terms.get("all_units_cliff"):
             line += "; all-units cliff: a little more volume would bill less"
         lines.append(line)
