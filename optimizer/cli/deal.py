@@ -131,13 +131,16 @@ def solve_run(s: Any, opts: dict[str, Any], ends: float | None) -> tuple[Any, st
     from optimizer.results import SolveStatus
 
     solve = SolveOptions(
-        solver=opts["solver"], time_limit=opts["time_limit"], gap=opts["gap"], deadline=ends
+        solver=opts.get("solver", "highs"),
+        time_limit=opts.get("time_limit"),
+        gap=opts.get("gap"),
+        deadline=ends,
     )
     options = RunOptions(
-        objective=opts["objective"],
-        explain=opts["explain"],
+        objective=opts.get("objective"),
+        explain=opts.get("explain", True),
         solve=solve,
-        exact_prices=opts["exact_prices"],
+        exact_prices=opts.get("exact_prices", False),
     )
     result = run_scenario(s, options)
     code = 0
@@ -232,8 +235,9 @@ def check_run(
     from optimizer.pipeline import run_scenario
     from optimizer.scenario.fixes import parse_fixes
 
-    fixed = parse_fixes(s, opts["fix"], source)
-    base = SolveOptions(solver=opts["solver"], time_limit=opts["time_limit"], deadline=ends)
+    fixed = parse_fixes(s, opts.get("fix", []), source)
+    solver, limit = opts.get("solver", "highs"), opts.get("time_limit")
+    base = SolveOptions(solver=solver, time_limit=limit, deadline=ends)
     result = run_scenario(s, check_options(fixed, base))
     code = 0
     if not result.status.has_solution:

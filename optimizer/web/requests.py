@@ -68,13 +68,22 @@ class DealRequest:
     explain: bool = True
 
     def describe(self) -> dict[str, Any]:
-        """The request as the history shows it (no uploaded text)."""
+        """The request as the history shows it (no uploaded text), with the options
+        ``tierprice runs replay`` runs it again with, as the command line records them
+        (a desk run replayed with none ended in "KeyError: 'solver'")."""
+        objective = None if self.objective is None else self.objective.replace("-", "_")
         return {
             "command": self.command,
             "scenario": self.source,
             "variant": self.variant,
             "fix": list(self.fixes),
             "set": dict(self.overrides),
+            "solver": self.solver,
+            "time_limit": self.time_limit,
+            "gap": None,
+            "objective": objective,
+            "explain": self.explain,
+            "exact_prices": False,
         }
 
 
@@ -85,10 +94,23 @@ def scenario_files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file())
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice: the parser keeps the last value, so a
+    ``set`` naming one path twice silently won with its last (the command line refuses
+    ``--set`` twice for one path)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            issue = Issue(REQUEST, key, value, "each key once in an object (one value a path)")
+            raise ScenarioError([issue], THE_REQUEST)
+        seen[key] = value
+    return seen
+
+
 def read_body(raw: bytes) -> dict[str, Any]:
     """The JSON object of a request body, or a ScenarioError saying what it is instead."""
     try:
-        data = json.loads(raw.decode("utf-8") or "{}")
+        data = json.loads(raw.decode("utf-8") or "{}", object_pairs_hook=_unique)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         issue = Issue(REQUEST, "", str(err), "a JSON object (UTF-8)")
         raise ScenarioError([issue], THE_REQUEST) from None
