@@ -182,6 +182,7 @@ class DeskApi:
             data["error"] = out.error
             data["problems"] = list(out.problems)
             data["notes"] = list(out.notes)
+            return as_json(data, exit_code=out.exit_code)  # docs/web.md: every answer
         return as_json(data)
 
     def runs(self) -> Answer:
@@ -198,12 +199,13 @@ class DeskApi:
             return as_json({**run.summary(), "output": output})
         if run.result is None or run.result.totals is None:
             return error(f"run {run_id} has no solved deal to download", 404, run.exit_code)
-        if part == "workbook.xlsx":
-            from optimizer.output.excel import result_sheets, workbook
+        if part == "workbook.xlsx":  # the workbook of --format xlsx, inputs sheet and all
+            from optimizer.output.excel_sheets import results_book
 
             name = f"attachment; filename=tierprice-{run_id}.xlsx"
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            body = workbook(result_sheets([run.result]))
+            scenarios = [run.scenario] if run.scenario is not None else []
+            body = results_book([run.result], scenarios)
             return Answer(200, body, media, {"Content-Disposition": name})
         if part == "quote":
             try:

@@ -23,6 +23,11 @@ from optimizer.web.work import EXIT
 
 MAX_BODY = 4_000_000
 """Bytes a request body may have."""
+DRAIN_MAX = 64_000_000
+"""Bytes of a too-large body read (and dropped) before its 413 is answered; past it the
+connection is closed at once."""
+DRAIN_SECONDS = 5.0
+"""Longest wait for the next part of a too-large body being drained."""
 STATIC_FILES = ("index.html", "app.js", "app.css")
 """The page's files (the only ones served)."""
 
@@ -97,6 +102,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._answer("POST")
 
+    def do_PUT(self) -> None:  # the router's JSON 405, not the standard library's HTML 501
+        self._answer("PUT")
+
+    def do_DELETE(self) -> None:
+        self._answer("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._answer("PATCH")
+
     def _answer(self, method: str) -> None:
         text = self.headers.get("Content-Length") or "0"
         length = int(text) if text.isdigit() else -1
@@ -104,6 +118,7 @@ class Handler(BaseHTTPRequestHandler):
             expected = f"a Content-Length from 0 to {MAX_BODY} bytes, not {text[:20]!r}"
             answer = error(expected, 413 if length > 0 else 400, EXIT["invalid"])
             self.close_connection = True
+            self._drain(length)
         else:
             body = self.rfile.read(length) if length > 0 else b""
             try:
@@ -119,6 +134,20 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(answer.body)
+
+    def _drain(self, length: int) -> None:
+        """Read and drop a too-large body of at most ``DRAIN_MAX`` bytes, so that the client,
+        still sending it, reads the 413 instead of a broken pipe."""
+        if length > DRAIN_MAX:  # not worth reading (or a Content-Length that lies)
+            return
+        left = length
+        with contextlib.suppress(OSError):  # a client that stops sending: given up on
+            self.connection.settimeout(DRAIN_SECONDS)
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                left -= len(chunk)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the page polls, and a log line per poll would drown stderr."""

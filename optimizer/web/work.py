@@ -2,7 +2,7 @@
 
 :func:`execute` loads the scenario (a file, with its CSV profiles, or an uploaded
 text), applies the variant, the ``set`` overrides (``apply_overrides``, through
-``Scenario.with_overrides``) and the ``fix`` quotes (``parse_fixes``), runs the
+``set_values.with_sets``, as ``--set``) and the ``fix`` quotes (``parse_fixes``), runs the
 pipeline with the options of ``tierprice check`` or ``tierprice solve`` and writes
 the same JSON (``report.check_json``, ``report.to_json``). Its errors become the
 command line's messages and exit codes (:data:`EXIT`). :func:`worker_main` is the
@@ -58,8 +58,11 @@ def load(request: DealRequest) -> Any:
         scenario = validate_scenario(parse_yaml(request.text or "", request.source), request.source)
         if request.variant:
             scenario = scenario.variant(request.variant, request.source)
-    if request.overrides:
-        scenario = scenario.with_overrides(request.overrides, request.source, where="set")
+    if request.overrides:  # as the command line's --set: its messages, its file name
+        from optimizer.scenario.set_values import with_sets
+
+        where = request.source if request.path is None else str(request.path)
+        scenario = with_sets(scenario, request.overrides, where)
     return scenario
 
 
