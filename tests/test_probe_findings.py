@@ -460,11 +460,16 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-def test_a_bad_revenue_share_fix_names_the_fix(deal: Path, tmp_path: Path) -> None:
-    result = run(
-        "--no-history", "check", str(deal), "--time-limit", "5",
-        "--fix", "sales_chat=standard@12", db=tmp_path / "h.sqlite",
+def check_fix(deal: Path, tmp_path: Path, fix: str) -> subprocess.CompletedProcess[str]:
+    """``tierprice check DEAL --fix FIX`` (5 s, no history)."""
+    return run(
+        "--no-history", "check", str(deal), "--time-limit", "5", "--fix", fix,
+        db=tmp_path / "h.sqlite",
     )  # fmt: skip
+
+
+def test_a_bad_revenue_share_fix_names_the_fix(deal: Path, tmp_path: Path) -> None:
+    result = check_fix(deal, tmp_path, "sales_chat=standard@12")
     assert result.returncode == 2
     assert "--fix" in result.stderr and "12" in result.stderr, result.stderr
     assert "PriceRange(" not in result.stderr and "<override>" not in result.stderr, result.stderr
@@ -472,17 +477,11 @@ def test_a_bad_revenue_share_fix_names_the_fix(deal: Path, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("price", ["1e10", "1e11", "1e12"])
 def test_an_extreme_fix_price_is_invalid_input(deal: Path, tmp_path: Path, price: str) -> None:
-    result = run(
-        "--no-history", "check", str(deal), "--time-limit", "5",
-        "--fix", f"billing=silver@{price}", db=tmp_path / "h.sqlite",
-    )  # fmt: skip
+    result = check_fix(deal, tmp_path, f"billing=silver@{price}")
     assert result.returncode == 2, result.stderr
 
 
 def test_a_too_high_fix_price_message_shows_the_price_given(deal: Path, tmp_path: Path) -> None:
-    result = run(
-        "--no-history", "check", str(deal), "--time-limit", "5",
-        "--fix", "billing=silver@1e8", db=tmp_path / "h.sqlite",
-    )  # fmt: skip
+    result = check_fix(deal, tmp_path, "billing=silver@1e8")
     assert result.returncode == 2
     assert "1000000001" not in result.stderr, result.stderr

@@ -100,7 +100,7 @@ def explain(
     out = []
     seen: set[RowKey] = set()
     for limit in limits:
-        dual = sums.get(_group(limit.key).readable if _folded(limit.key) else limit.name)
+        dual = sums.get(_group(limit.key).readable)  # a seat limit's by its site
         price = None if dual is None else dual * limit.units
         binds = limit.binding or (price is not None and abs(price) > PRICED)
         gain = None
@@ -125,11 +125,6 @@ def row_duals(duals: dict[str, float]) -> dict[str, float]:
             group = parse_key(name).group().readable
             sums[group] = sums.get(group, 0.0) + dual
     return sums
-
-
-def _folded(key: RowKey) -> bool:
-    family = FAMILIES.get(key.family)
-    return family is not None and family.per_interval
 
 
 def _group(key: RowKey) -> RowKey:

@@ -329,6 +329,17 @@ class Family:
         return None
 
 
+def per(slack: float, amount: float) -> tuple[float, float]:
+    """``Family.in_units`` of a row written as money or hours ``x limit``: the slack per
+    unit of ``amount`` (the spend, the contacts, a category's hours), and ``amount``;
+    ``(slack, 1.0)`` when there is none to divide by.
+
+    >>> per(27.62, 58086.0)[0] < 0.001, per(5.0, 0.0)
+    (True, (5.0, 1.0))
+    """
+    return (slack / amount, amount) if amount > 0 else (slack, 1.0)
+
+
 def owners(scenario: Scenario, scope: Scope) -> Iterator[str | None]:
     """The categories, the sites, or the deal (None) that rows of ``scope`` are about."""
     if scope == "category":

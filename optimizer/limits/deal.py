@@ -16,6 +16,7 @@ from optimizer.limits.base import (
     Recomputed,
     Violations,
     pct,
+    per,
 )
 from optimizer.results import FixedChoice
 from optimizer.rows import RowKey
@@ -119,7 +120,7 @@ class CostPerContact(
         """The row is money (``spend - cap x contacts``): per handled contact it is
         money per contact, and one unit of the cap moves it by the contacts."""
         contacts = got.contacts_of.get(key.category, 0.0) if key.category else got.contacts
-        return (slack / contacts, contacts) if contacts > 0 else (slack, 1.0)
+        return per(slack, contacts)
 
     def _cap(self, scenario: Scenario, key: RowKey) -> tuple[float | None, str]:
         """The cap of ``key`` and its scenario path."""
@@ -179,7 +180,7 @@ class MinRoi(Family, name="min_roi", owner="client", scope="deal", unit="share",
     ) -> tuple[float, float]:
         """The row is money (``value - (1 + roi) x spend``): over the spend it is ROI,
         and one unit of ROI moves it by the spend."""
-        return (slack / got.revenue, got.revenue) if got.revenue > 0 else (slack, 1.0)
+        return per(slack, got.revenue)
 
     def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
         roi = scenario.client.min_roi
@@ -226,7 +227,7 @@ class MinMargin(Family, name="min_margin", owner="provider", scope="deal", unit=
     ) -> tuple[float, float]:
         """The row is money (``(1 - share) x revenue - cost``): over the revenue it is a
         share of margin, and one unit of share moves it by the revenue."""
-        return (slack / got.revenue, got.revenue) if got.revenue > 0 else (slack, 1.0)
+        return per(slack, got.revenue)
 
     def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
         share = scenario.provider.min_margin
@@ -283,8 +284,7 @@ class CategoryMargin(
         self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
     ) -> tuple[float, float]:
         """As the deal's margin floor, over the category's revenue."""
-        revenue = got.revenue_of.get(key.category or "", 0.0)
-        return (slack / revenue, revenue) if revenue > 0 else (slack, 1.0)
+        return per(slack, got.revenue_of.get(key.category or "", 0.0))
 
     def check(
         self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None

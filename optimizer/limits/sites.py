@@ -19,6 +19,7 @@ from optimizer.limits.base import (
     Recomputed,
     Violations,
     pct,
+    per,
 )
 from optimizer.results import FixedChoice
 from optimizer.rows import RowKey
@@ -244,7 +245,7 @@ class MinSiteShare(
         """The row is in productive agent-intervals (``H[s] - share x sum H``): over the
         category's total it is a share, and one unit of share moves it by that total."""
         total = sum(h for (_, c), h in got.productive.items() if c == key.category)
-        return (slack / total, total) if total > 0 else (slack, 1.0)
+        return per(slack, total)
 
     def check(
         self, scenario: Scenario, got: Recomputed, found: Violations, owner: str | None

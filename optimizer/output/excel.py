@@ -182,8 +182,10 @@ def _terms_rows(r: VerifiedResult, cur: str) -> list[dict[str, Any]]:
     ]
 
 
-MONEY_TERMS = {"plan_fee", "usage_charge", "minimum_top_up", "platform_fee", "site_premium"}
-MONEY_TERMS |= {"bonus_earned"}
+MONEY_TERMS = frozenset(
+    ("plan_fee", "usage_charge", "minimum_top_up", "platform_fee", "site_premium", "bonus_earned")
+)
+"""The ``terms`` entries that are money a month (their column gets the unit)."""
 
 
 def _contract_rows(r: VerifiedResult, cur: str) -> list[dict[str, Any]]:

@@ -193,9 +193,9 @@ def terms_lines(
             f"At least {percent(share)} of the productive agent hours delivered from {site}."
         )
     earned = [bool(b["earned"]) for b in (billing or {}).get("bonus", ())]
+    # The monthly amount counts a level the plan staffs to: say it is not guaranteed.
+    within = " (in the monthly amount above: earned only in such a month)"
     for i, level in enumerate(t.bonus or ()):
-        # The monthly amount counts a level the plan staffs to: say it is not guaranteed.
-        within = " (in the monthly amount above: earned only in such a month)"
         out.append(
             f"Bonus: {money(cur, level.amount)} for a month with {percent(level.service_level)}"
             f" of {NOUNS[cat.channel]} answered within {level.answer_within_seconds:g} seconds"

@@ -57,7 +57,7 @@ def _category(result: VerifiedResult, c: Any) -> dict[str, Any]:
     """One category's entry; ``terms`` only for a category billed under contract terms."""
     entry = {f: _clean(getattr(c, f)) for f in CATEGORY_FIELDS}
     if c.name in result.billing:
-        entry["terms"] = {k: _clean(v) for k, v in result.billing[c.name].items()}
+        entry["terms"] = _clean(result.billing[c.name])
     return entry
 
 
@@ -86,7 +86,7 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
     out |= {} if result.risk_pricing is None else {"risk_pricing": _clean(result.risk_pricing)}
     if result.diagnosis or result.status == "infeasible":  # design 8: always when infeasible
         out["diagnosis"] = list(result.diagnosis)
-    out |= {"risk": {k: _clean(v) for k, v in result.risk.items()}} if result.risk else {}
+    out |= {"risk": _clean(result.risk)} if result.risk else {}
     out["verified"] = result.verified
     out["solver"] = {
         "name": result.solver.name,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from optimizer.errors import MISSING, Issue, ScenarioError, listed
-from optimizer.scenario.csv_profiles import CsvReadError, csv_rows
+from optimizer.scenario.csv_profiles import CsvReadError, csv_rows, other_separator
 from optimizer.scenario.field_types import RANGES, TINY, decimal_number
 from optimizer.scenario.loader import read_text
 from optimizer.scenario.schema import Scenario
@@ -114,7 +114,7 @@ def _header(cells: list[str], source: str) -> dict[str, int]:
     """Column name -> index; every unknown, repeated or missing column is an Issue."""
     index: dict[str, int] = {}
     issues = []
-    other = next((sep for sep in ";\t|" if len(cells) == 1 and sep in cells[0]), None)
+    other = other_separator(cells)
     if other is not None:  # one problem, not one per column the header seems to lack
         expected = f"{_header_text()}, separated by commas (this line separates by {other!r})"
         raise ScenarioError([Issue(source, "line 1", cells[0], expected)], ACTUALS)

@@ -43,7 +43,7 @@ def csv_weights(text: str, column: object, place: CsvPlace) -> list[float]:
     if not isinstance(column, str) or column not in header:
         count = len(header)
         shape = f"has {count} column{'s' if count != 1 else ''}" if header else "is empty"
-        other = next((sep for sep in ";\t|" if count == 1 and sep in header[0]), None)
+        other = other_separator(header)
         if other is not None:
             shape += f", separated by {other!r}: the cells must be separated by commas"
         raise place.error(
@@ -80,6 +80,18 @@ class CsvReadError(ValueError):
         super().__init__(f"line {line}: {problem}")
         self.line = line
         self.problem = problem
+
+
+def other_separator(header: list[str]) -> str | None:
+    """The separator a one-cell header line uses instead of commas (``;``, a tab, ``|``:
+    a spreadsheet's export), or None.
+
+    >>> other_separator(["month;category"]), other_separator(["month", "category"])
+    (';', None)
+    """
+    if len(header) != 1:
+        return None
+    return next((sep for sep in ";\t|" if sep in header[0]), None)
 
 
 def csv_rows(text: str) -> list[list[str]]:

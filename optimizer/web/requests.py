@@ -67,6 +67,12 @@ class DealRequest:
     objective: str | None = None
     explain: bool = True
 
+    @property
+    def named(self) -> str:
+        """The scenario as the command line names it in messages: its path, or the
+        upload's name."""
+        return self.source if self.path is None else str(self.path)
+
     def describe(self) -> dict[str, Any]:
         """The request as the history shows it (no uploaded text), with the options
         ``tierprice runs replay`` runs it again with, as the command line records them

@@ -61,8 +61,7 @@ def load(request: DealRequest) -> Any:
     if request.overrides:  # as the command line's --set: its messages, its file name
         from optimizer.scenario.set_values import with_sets
 
-        where = request.source if request.path is None else str(request.path)
-        scenario = with_sets(scenario, request.overrides, where)
+        scenario = with_sets(scenario, request.overrides, request.named)
     return scenario
 
 
@@ -88,8 +87,7 @@ def _run(request: DealRequest, deadline: float | None) -> Outcome:
     from optimizer.scenario.fixes import parse_fixes
 
     scenario = load(request)
-    where = request.source if request.path is None else str(request.path)  # as the CLI names it
-    fixed = parse_fixes(scenario, request.fixes, where)
+    fixed = parse_fixes(scenario, request.fixes, request.named)
     solve = SolveOptions(solver=request.solver, time_limit=request.time_limit, deadline=deadline)
     if request.command == "check":
         result = run_scenario(scenario, check_options(fixed, solve))
