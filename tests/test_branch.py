@@ -5,15 +5,18 @@ HiGHS's own proof."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import SCENARIOS_DIR
 
 from optimizer.milp import highs
 from optimizer.milp import solve as solve_module
 from optimizer.milp.arrays import Arrays
+from optimizer.milp.branch import tier_bound
 from optimizer.milp.highs import HighsOptions, prove_plan, run_highs
 from optimizer.milp.matrix import matrix_form
 from optimizer.milp.model import build_model
@@ -21,6 +24,7 @@ from optimizer.milp.separators import separators
 from optimizer.milp.start import GAP, Start, find_start
 from optimizer.options import SolveOptions
 from optimizer.results import SolveStatus
+from optimizer.scenario.loader import load_scenario
 from optimizer.scenario.schema import validate_scenario
 from optimizer.staffing.requirements import build_requirements
 
@@ -85,6 +89,21 @@ def option_model(seed: int, maximize: bool) -> tuple[Arrays, list[np.ndarray]]:
     return arrays, choices
 
 
+def solved_models(
+    maximize: bool,
+) -> Iterator[tuple[int, Arrays, list[np.ndarray], float, np.ndarray]]:
+    """Each of 40 random option models HiGHS solves: its seed, arrays and choices, the
+    optimum (a zero gap) and the LP relaxation's point."""
+    for seed in range(40):
+        arrays, choices = option_model(seed, maximize)
+        best = run_highs(arrays, OPTIONS)
+        if best.status != SolveStatus.OPTIMAL or best.objective is None:
+            continue
+        lp = run_highs(arrays, replace(OPTIONS, relax=True))
+        assert lp.col is not None
+        yield seed, arrays, choices, best.objective, lp.col
+
+
 @pytest.mark.parametrize("maximize", [True, False])
 def test_a_proven_bound_holds_and_a_false_claim_is_never_proven(maximize: bool) -> None:
     """On 40 random option models, against the optimum HiGHS proves with a zero gap: the
@@ -93,16 +112,9 @@ def test_a_proven_bound_holds_and_a_false_claim_is_never_proven(maximize: bool) 
     many of the relaxations split a category between options."""
     split = feasible = 0
     sign = 1.0 if maximize else -1.0
-    for seed in range(40):
-        arrays, choices = option_model(seed, maximize)
-        best = run_highs(arrays, OPTIONS)
-        if best.status != SolveStatus.OPTIMAL or best.objective is None:
-            continue
-        lp = run_highs(arrays, replace(OPTIONS, relax=True))
-        assert lp.col is not None
-        split += any(int((lp.col[c] > 1e-6).sum()) > 1 for c in choices)
+    for seed, arrays, choices, optimum, point in solved_models(maximize):
+        split += any(int((point[c] > 1e-6).sum()) > 1 for c in choices)
         feasible += 1
-        optimum = best.objective
         bound = prove_plan(arrays, choices, (), optimum, PROOF)
         assert bound is not None, seed
         assert sign * bound >= sign * optimum - 1e-6 * max(1.0, abs(optimum))
@@ -148,3 +160,49 @@ def test_the_10x3x7_start_is_proven_without_highs_own_proof(monkeypatch) -> None
     alone = real(arrays, HighsOptions(300.0, None, 1, False, None), separators(model, form))
     assert alone.status == SolveStatus.OPTIMAL and alone.objective is not None
     assert ours.objective_value == pytest.approx(alone.objective, rel=GAP)
+
+
+@pytest.mark.parametrize("maximize", [True, False])
+def test_the_tier_bound_is_the_optimum_when_only_the_choices_are_integer(maximize: bool) -> None:
+    """``branch.tier_bound`` (shift mode's branch on the tiers) on 40 random option models,
+    each option its own tier: the agents are continuous, so every leaf's LP is exact and
+    the largest leaf is the optimum HiGHS proves with a zero gap, on either sense; with
+    too few nodes for the branching it gives no bound rather than a wrong one."""
+    split = compared = 0
+    for seed, arrays, choices, optimum, point in solved_models(maximize):
+        tiers = [[np.array([j], np.int32) for j in cols] for cols in choices]
+        h, _ = highs._configure(arrays, OPTIONS)
+        bound = highs._tier_bound(h, arrays, tiers, ())
+        assert bound == pytest.approx(optimum, rel=1e-7, abs=1e-6), seed
+        compared += 1
+        if any(int((point[c] > 1e-6).sum()) > 1 for c in choices):
+            split += 1
+            h, _ = highs._configure(arrays, replace(OPTIONS, relax=True))
+            lp_live = highs._Live(h)
+            bounds = (arrays.lower, arrays.upper)
+            assert tier_bound(lp_live, tiers, bounds, (), maximize, nodes=1) is None
+    assert compared >= 20 and split >= 10, (compared, split)
+
+
+def test_the_tier_bound_of_a_shift_deal_lies_between_its_plan_and_its_root() -> None:
+    """On the service desk's shift deal: the tier branch's bound is no better than the plan
+    HiGHS proves optimal (it is a bound of every plan) and no worse than the root cut
+    loop's LP bound it starts from."""
+    scenario = load_scenario(SCENARIOS_DIR / "service_desk_shifts.yaml")
+    model = build_model(scenario, build_requirements(scenario))
+    form = matrix_form(model.prob, model.rows)
+    arrays = form.arrays()
+    found = separators(model, form)
+    rounding = [s for s in found if hasattr(s, "groups")]
+    assert rounding
+    best = run_highs(arrays, HighsOptions(120.0, 1e-6, 1, False, None))
+    assert best.objective is not None
+    h, _ = highs._configure(arrays, OPTIONS)
+    _, root = highs._add_cuts(h, arrays, OPTIONS, found)
+    assert root is not None
+    bound = highs._tier_bound(h, arrays, rounding[0].groups, found)  # type: ignore[attr-defined]
+    assert bound is not None
+    tol = 1e-7 * abs(best.objective)
+    sign = 1.0 if arrays.maximize else -1.0
+    assert sign * best.objective <= sign * bound + tol
+    assert sign * bound <= sign * root + tol

@@ -21,11 +21,16 @@ node limit (deterministic, unlike a time limit). The cuts are valid for every in
 plan, so they are kept for the nodes after. Branching first is the cheaper order: with
 the cut loop at every node, seed 2 took 1.7 s (22 LPs, 1,053 cut rows); branching alone
 proves seeds 0-2 in 0.17-0.27 s.
+
+In shift mode no plan is proven this way (the gap is in the staffing), but the same tree
+over the tiers alone gives a bound of the model: ``tier_bound``, the largest bound of
+its leaves, each leaf's after the cut loop.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple, Protocol
@@ -155,3 +160,72 @@ def prove(
     if not proof.search() or not math.isfinite(proof.worst):
         return None
     return sign * proof.worst
+
+
+def tier_bound(
+    lp: LP,
+    tiers: Sequence[Sequence[NDArray[np.int32]]],
+    bounds: tuple[NDArray[np.float64], NDArray[np.float64]],
+    separators: Sequence[Separator],
+    maximize: bool,
+    nodes: int = NODES,
+    until: float = math.inf,
+) -> float | None:
+    """A bound of the model: the largest (``maximize``) LP bound, after the cut loop, of
+    the leaves of a branch on each category whose tiers the LP splits; None when an LP
+    ends otherwise than optimal or infeasible, after ``nodes`` LPs, or when a node would
+    start after ``until`` (``time.perf_counter``).
+
+    ``tiers[c][k]`` are category ``c``'s option columns at tier ``k`` (each plan picks
+    one tier); the tier's prices stay free. On the 10 x 3 x 7 shift deal the root LP
+    splits two or three categories' tiers and the bound falls from the root's 628,734 to
+    626,795 (seed 0, six leaves) and from 634,639 to 633,792 (seed 2, four):
+    ``benchmarks/shift_bound.py``."""
+    sign = 1.0 if maximize else -1.0
+    proof = Proof(lp, (), *bounds, separators, -math.inf * sign, sign, nodes)  # none closed
+    worst = _tier_leaves(proof, tiers, until)
+    return None if worst is None else sign * worst
+
+
+def _tier_leaves(
+    proof: Proof, tiers: Sequence[Sequence[NDArray[np.int32]]], until: float
+) -> float | None:
+    """The largest ``sign x bound`` of the leaves under the current column bounds."""
+    if proof.nodes <= 0 or time.perf_counter() > until:
+        return None
+    proof.nodes -= 1
+    node = proof.lp.solve()
+    split = None if node.point is None else _most_split_tier(tiers, node.point)
+    if split is None:
+        node = proof.tightened(node)
+        split = None if node.point is None else _most_split_tier(tiers, node.point)
+    if node.status == "infeasible":
+        return -math.inf
+    if node.status != "optimal" or node.point is None:
+        return None
+    if split is None:
+        return proof.sign * node.value
+    columns = np.concatenate(tiers[split])
+    worst = -math.inf
+    for chosen in tiers[split]:
+        upper = np.where(np.isin(columns, chosen), proof.upper[columns], 0.0)
+        proof.lp.pin(columns, proof.lower[columns], upper)
+        leaf = _tier_leaves(proof, tiers, until)
+        proof.lp.pin(columns, proof.lower[columns], proof.upper[columns])
+        if leaf is None:
+            return None
+        worst = max(worst, leaf)
+    return worst
+
+
+def _most_split_tier(
+    tiers: Sequence[Sequence[NDArray[np.int32]]], point: NDArray[np.float64]
+) -> int | None:
+    """The category whose heaviest tier has the least LP weight, among those with two
+    tiers in use; None when every category's tier is whole."""
+    split = []
+    for c, groups in enumerate(tiers):
+        weights = [float(point[cols].sum()) for cols in groups]
+        if sum(w > SPLIT for w in weights) > 1:
+            split.append((max(weights), c))
+    return min(split)[1] if split else None

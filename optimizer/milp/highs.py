@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from optimizer.milp.arrays import Arrays
 from optimizer.milp.backend import highs_status
-from optimizer.milp.branch import Node, prove
+from optimizer.milp.branch import Node, prove, tier_bound
 from optimizer.milp.outcome import HighsOptions as HighsOptions
 from optimizer.milp.outcome import Outcome as Outcome
 from optimizer.milp.outcome import from_incumbent, inner_limit, tightest, with_gap
@@ -40,25 +40,18 @@ from optimizer.milp.root import (
     Rounding,
     Separator,
     add_rows,
-    drop_rows,
+    cut_loop,
     pinned_start,
 )
 from optimizer.milp.watch import Reporter, Stream, meanwhile, run_watched
 from optimizer.results import SolveStatus
 
-CUT_ROUNDS = 20
-"""At most this many rounds of LP, separation and added rows before the MIP starts."""
-CUT_PATIENCE = 3
-"""Rounds without a better LP bound after which the cut loop stops. Measured on 28
-synthetic deals (10x3x7, 20x4x7, 10x3x3, 5x2x7; ``benchmarks/model.py``): stopping at
-the first such round made one deal 60 s slower (its bound moves again only after
-degenerate rounds); never stopping left many needless rows that slowed the MIP."""
-CUT_SHARE = 0.2
-"""Share of the time limit the cut loop may use."""
-SHIFT_CUT_SHARE = 0.5
-"""The same with a ``Rounding`` separator (shift mode): the coverage cuts moved the root
-bound of the 10 x 3 x 7 shift deal (seed 0) from 646,806 to 628,674 in three rounds, and
-under load the first LP alone took more than a fifth of a 10 s limit, leaving one round."""
+TIER_NODES = 16
+"""At most this many LPs in the shift root's branch on the tiers (``_tier_bound``)."""
+TIER_SHARE = 0.4
+"""No node of that branch starts after this share of the time limit (from the cuts'
+start): on the 10 x 3 x 7 shift deal at 10 s the cuts took 0.9 s and the branch 1.0-1.2 s
+(seeds 0 and 2, idle machine); at a quarter, seed 0's branch ran out of time."""
 
 
 def _configure(arrays: Arrays, options: HighsOptions) -> tuple[Any, bool]:
@@ -108,13 +101,24 @@ def _prepare(
 ) -> None:
     """Cuts first (a MIP only), then the start solution, which adding rows would drop:
     the one given, else the pinned sub-MIP's (``optimizer.milp.root.pinned_start``).
-    ``proven`` hears the root LP's bound (with the cuts: valid for the model)."""
+    ``proven`` hears the root LP's bound (with the cuts: valid for the model), in shift
+    mode the tighter one of the branch on the tiers (``_tier_bound``): on the 10 x 3 x 7
+    shift deal it took the gap at 10 s from 0.81% to 0.60% (seed 0) and from 1.49% to
+    1.34% (seed 2; ``benchmarks/shifts.py``)."""
     clock = time.perf_counter()
     point, bound = _add_cuts(h, arrays, options, separators) if is_mip else (None, None)
+    rounding = [s for s in separators if hasattr(s, "fixing")]
+    if bound is not None and rounding:
+        tiers = cast("Rounding", rounding[0]).groups
+        until = clock + TIER_SHARE * (options.time_limit or math.inf)
+        bound = tightest(arrays, bound, _tier_bound(h, arrays, tiers, separators, until))
+        if options.time_limit is not None:  # what the cuts and the branch left
+            h.setOptionValue(
+                "time_limit", max(options.time_limit - (time.perf_counter() - clock), 0)
+            )
     if proven is not None and bound is not None:
         proven(bound)
     start = options.start
-    rounding = [s for s in separators if hasattr(s, "fixing")]
     if start is None and point is not None and rounding:
         fixing = cast("Rounding", rounding[0]).fixing(point)
         live = Live(partial(_relax, h, arrays), pinning or Pinning(), partial(_set_start, h))
@@ -122,6 +126,24 @@ def _prepare(
         h.clearSolver()  # no LP point for HiGHS to repair in the full MIP (``_add_cuts``)
     if start is not None:
         _set_start(h, start)
+
+
+def _tier_bound(
+    h: Any,
+    arrays: Arrays,
+    tiers: Sequence[Sequence[NDArray[np.int32]]],
+    separators: Sequence[Separator],
+    until: float = math.inf,
+) -> float | None:
+    """``optimizer.milp.branch.tier_bound`` on the root's LP, its cut rows kept (they
+    hold for every plan), its column bounds and integrality put back after; no node
+    starts after ``until`` (``time.perf_counter``)."""
+    _relax(h, arrays, True)
+    try:
+        lp, bounds = _Live(h), (arrays.lower, arrays.upper)
+        return tier_bound(lp, tiers, bounds, separators, arrays.maximize, TIER_NODES, until)
+    finally:
+        _relax(h, arrays, False)
 
 
 def _relax(h: Any, arrays: Arrays, relaxed: bool) -> None:
@@ -226,59 +248,14 @@ def _run_here(arrays: Arrays, options: HighsOptions, separators: Sequence[Separa
 def _add_cuts(
     h: Any, arrays: Arrays, options: HighsOptions, separators: Sequence[Separator]
 ) -> tuple[NDArray[np.float64] | None, float | None]:
-    """Root cut loop of our own: solve the LP relaxation, add the rows the separators
-    find violated, re-solve (warm-started), until none is found, the LP bound has not
-    moved for ``CUT_PATIENCE`` rounds, ``CUT_ROUNDS`` or ``CUT_SHARE`` of the time limit.
-    When the first round's cuts leave the bound where the plain LP had it, they are
-    deleted and the loop stops (``optimizer.milp.root.drop_rows``).
-
-    The rows are valid for every integer solution, so the MIP's optimum is unchanged;
-    they only tighten its relaxation. The time spent counts against the time limit.
-
-    HiGHS keeps the last LP point and, at the MIP's start, repairs it into a solution by
-    a sub-MIP over its fractional columns, whose callbacks report that sub-MIP's bound
-    as ``mip_dual_bound``: on the 10 x 3 x 7 shift deal (seed 0) it ran for 10 of a 12 s
-    limit and streamed bounds down to 616,797, below a verified plan of 621,877. So the
-    shift path (``_prepare``) runs the repair only with the choices pinned, its bounds
-    not streamed, and clears the point before the full MIP.
-    """
-    if not separators:
-        return None, None
-    import highspy
-
-    clock = time.perf_counter()
-    point = None
-    share = SHIFT_CUT_SHARE if any(hasattr(s, "fixing") for s in separators) else CUT_SHARE
-    _relax(h, arrays, True)
-    sign = -1.0 if arrays.maximize else 1.0  # the bound tightens as sign x objective rises
-    best, stalled, first = -math.inf, 0, math.inf
-    for _ in range(CUT_ROUNDS):
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            break
-        point = np.asarray(h.getSolution().col_value, float)
-        value = sign * float(h.getInfo().objective_function_value)
-        first = min(first, value)
-        stalled = stalled + 1 if value <= best + 1e-9 * max(1.0, abs(best)) else 0
-        best = max(best, value)
-        if stalled and best <= first + 1e-9 * max(1.0, abs(first)):
-            drop_rows(h, arrays.row_lower.size)  # the first round's cuts did not move the bound
-            _set_start(h, point)  # the LP point HiGHS repairs, as when the cuts stay
-            break
-        if stalled >= CUT_PATIENCE:
-            break
-        limit = options.time_limit
-        if limit is not None and time.perf_counter() - clock > share * limit:
-            break
-        cuts = [cut for separator in separators for cut in separator.separate(point)]
-        if not cuts:
-            break
-        add_rows(h, cuts)
-    _relax(h, arrays, False)
-    if options.time_limit is not None:
-        left = options.time_limit - (time.perf_counter() - clock)
+    """``optimizer.milp.root.cut_loop`` on HiGHS's LP, then HiGHS's time limit set to
+    what the loop left of ``options``' (its time counts against the limit)."""
+    relax, start = partial(_relax, h, arrays), partial(_set_start, h)
+    found = cut_loop(h, arrays, options.time_limit, separators, _Live(h), relax, start)
+    if options.time_limit is not None and separators:
+        left = options.time_limit - (time.perf_counter() - found.began)
         h.setOptionValue("time_limit", max(left, 0.0))
-    return point, (sign * best if math.isfinite(best) else None)
+    return found.point, found.bound
 
 
 def _stream(

@@ -3,11 +3,13 @@
 Interval mode solves one MILP. Shift mode solves the interval model first (a
 relaxation of the shift model: shifts can only cost more and use more seats), which
 proves an infeasible deal infeasible and gives a bound; then the full shift model,
-whose root (``optimizer.milp.root``) rounds its own LP point, strengthened by the
-coverage cuts of every tier, to a tier and price per category, solves the MIP with
-those pinned by column bounds for a start (improved one category's day of shifts at a
-time when that sub-MIP ran out of time: ``optimizer.milp.neighbourhood``), and goes on
-with the full MIP; its proven bound gives the reported gap. Without a time limit the
+whose root (``optimizer.milp.root``) strengthens its LP by the coverage cuts of every
+tier, bounds the model by a branch on the tiers that LP splits
+(``optimizer.milp.branch.tier_bound``), rounds the LP point to a tier and price per
+category, solves the MIP with those pinned by column bounds for a start (improved one
+category's day of shifts at a time when that sub-MIP ran out of time:
+``optimizer.milp.neighbourhood``), and goes on with the full MIP; the tighter of its
+proven bound and the tiers' gives the reported gap. Without a time limit the
 shift phases run under ``SHIFT_TIME_LIMIT``, and a result it stopped says so
 (``TimeLimitWarning``).
 

@@ -1,6 +1,6 @@
 """A MIP solution proven optimal by the root cut loop's LP bound, before HiGHS proves it.
 
-The bound of our root cut loop (``optimizer.milp.highs._add_cuts``) is valid for the
+The bound of our root cut loop (``optimizer.milp.root.cut_loop``) is valid for the
 model: its cuts hold for every integer solution. A solution HiGHS reports within the
 gap of it is optimal as HiGHS would report it, and the solver child answers with it
 at once. On the 50 x 6 x 7 interval deal at 15 minutes HiGHS's repair sub-MIP of the
