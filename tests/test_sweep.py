@@ -440,8 +440,31 @@ def test_cli_sweep_xlsx(small_file, tmp_path):
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out)["sweep"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == (BUDGET, "revenue (EUR/month)")
+    assert rows[0][:2] == (f"{BUDGET} (EUR)", "revenue (EUR/month)")
     assert [r[rows[0].index("status")] for r in rows[1:]] == ["infeasible", "optimal"]
+
+
+def test_cli_sweep_xlsx_gives_each_varied_field_its_unit(small_file, tmp_path):
+    """A varied field's workbook column carries the scenario reference's unit and the
+    number format that unit asks for (a share as a percentage); a column of multipliers
+    keeps the bare path; the side-by-side sheet names each point by the paths as given."""
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "sweep.xlsx"
+    result = invoke(
+        "sweep", small_file, "--vary", "provider.min_margin=0.05:0.1:2",
+        "--vary", "categories.*.contacts_per_month=x0.9:x1.1:2", "--workers", 1,
+        "--format", "xlsx", "--output", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    header = [c.value for c in book["sweep"][1]]
+    assert header[:3] == [
+        "provider.min_margin (share)", "categories.*.contacts_per_month", "revenue (EUR/month)",
+    ]  # fmt: skip
+    assert [book["sweep"].cell(row=r, column=1).number_format for r in (2, 3)] == ["0.0%"] * 2
+    assert [book["sweep"].cell(row=r, column=2).value for r in (2, 3)] == ["x0.9", "x1.1"]
+    names = [c.value for c in book["side by side"][1]][1:]
+    assert names[0] == "provider.min_margin=0.05, categories.*.contacts_per_month=x0.9"
 
 
 def test_cli_sweep_pool_matches_serial(small_file):
@@ -530,6 +553,9 @@ def test_cli_frontier_xlsx(small_file, tmp_path):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["frontier"]
     assert book["frontier"].max_row == 1 + 3
+    budget = book["frontier"].cell(row=1, column=1).value
+    assert budget == f"{BUDGET} (EUR)"  # in the deal's currency, formatted as money
+    assert book["frontier"].cell(row=2, column=1).number_format == "#,##0.00"
 
 
 def test_cli_frontier_infeasible_deal_exits_2(tmp_path, small):

@@ -22,6 +22,7 @@ from optimizer.output.excel import (
 from optimizer.output.quote_words import PRICE_UNITS, open_hours
 from optimizer.results import VerifiedResult
 from optimizer.scenario.models import Category, PriceRange, Tier
+from optimizer.scenario.reference import path_unit
 from optimizer.scenario.schema import Scenario
 from optimizer.scenario.terms import Plan
 
@@ -157,19 +158,39 @@ def grid_book(
     point, when they fit on a sheet) and the scenario's inputs."""
     cur = "" if scenario is None else scenario.currency
     headers = {**total_headers(cur), **risk_headers(cur)} if cur else {}
-    table = [{headers.get(k, k): v for k, v in row.items()} for row in rows]
+    paths = {k: _path_header(k, rows, cur) for k in (rows[0] if rows else ()) if k not in headers}
+    table = [{headers.get(k, paths.get(k, k)): v for k, v in row.items()} for row in rows]
     sheets: dict[str, Rows | Blocks] = {sheet: table}
     if scenario is not None and committee and len(table) < MAX_COLUMNS:
-        totals = set(headers.values())
-        names = [
+        names = [  # the varied paths name a point, as given on the command line
             ", ".join(
                 f"{k}={v}"
                 for k, v in row.items()
-                if k not in totals and k not in ("status", "binding")
+                if k not in headers and k not in ("status", "binding")
             )
-            for row in table
+            for row in rows
         ]
         sheets["side by side"] = side_by_side(table, names)
     if scenario is not None and committee:
         sheets["inputs"] = inputs_sheet([scenario])
     return workbook(sheets, cur)
+
+
+COMPACT_UNITS = {
+    "a share": "share",
+    "a margin, (revenue - cost) / revenue": "share",
+}
+"""The reference's words for a unit -> the workbook's (money: the currency)."""
+
+
+def _path_header(key: str, rows: Rows, cur: str) -> str:
+    """A varied field's column header with its unit from the scenario reference
+    (``client.budget_per_month (EUR)``); as it is for a column of multipliers (``x0.9``)
+    or a key that names no field with a unit."""
+    unit = path_unit(key)
+    if not unit or any(isinstance(row.get(key), str) for row in rows):
+        return key
+    if unit == "money in the scenario's currency":
+        unit = cur
+    unit = COMPACT_UNITS.get(unit, unit)
+    return f"{key} ({unit})" if unit else key

@@ -226,6 +226,32 @@ def field_rows() -> list[FieldRow]:
     return rows
 
 
+def path_unit(path: str) -> str:
+    """The unit the reference gives the field at a ``--set`` or ``--vary`` path (a name,
+    an index or ``*`` after each list), "" for a path that names no field with a unit.
+
+    >>> path_unit("client.budget_per_month"), path_unit("categories.*.tiers.std.prices")
+    ("money in the scenario's currency", "money in the scenario's currency")
+    >>> path_unit("provider.sites.riga.shrinkage"), path_unit("client.min_tier.calls")
+    ('a share', '')
+    """
+    model: type[BaseModel] | None = Scenario
+    parts, found = path.split("."), []
+    i = 0
+    while i < len(parts):
+        fields = {} if model is None else {f.alias or n: f for n, f in model.model_fields.items()}
+        info = fields.get(parts[i])
+        if info is None:
+            return ""
+        held = _models(info.annotation)
+        listed = bool(held) and held[0][1]
+        found.append(parts[i] + ("[]" if listed else ""))
+        model = held[0][0] if held else None
+        i += 2 if listed else 1
+    units = {row.path: row.unit for row in field_rows()}
+    return units.get(".".join(found), units.get(".".join(found).removesuffix("[]"), ""))
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|") or "-"
 
