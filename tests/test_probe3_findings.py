@@ -100,6 +100,20 @@ def test_replay_of_a_desk_min_price_solve_is_identical(server, history: Path) ->
     assert "identical JSON outside solver" in done.stdout
 
 
+def test_replay_of_a_desk_solve_with_quotes_held_is_identical(server, history: Path) -> None:
+    """docs/web.md: a desk solve takes ``fix`` as ``check --fix`` does, and design 13:
+    ``runs replay`` re-runs a recorded run as it was asked. The quote was recorded but
+    replay solved the deal without it, found a better plan and said "differs"."""
+    body = {"scenario": NORDIC, "fix": ["billing=gold@1.08"], "no_explain": True}
+    status, _, answer = call(server, "/api/solve", body)
+    assert status == 200
+    billing = next(c for c in answer["categories"] if c["name"] == "billing")
+    assert (billing["tier"], billing["price"]) == ("gold", 1.08)
+    done = cli("runs", "replay", newest_run(history), "--db", str(history), "--no-history")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "identical JSON outside solver" in done.stdout
+
+
 def test_workbook_download_is_the_command_lines_workbook(server, tmp_path: Path) -> None:
     """design 13: the committee workbook carries an inputs sheet; docs/web.md: **Download
     workbook** is the xlsx workbook of ``--format xlsx`` of the current run. The CLI's

@@ -123,12 +123,17 @@ def solve_command(
         ctx.exit(code)
 
 
-def solve_run(s: Any, opts: dict[str, Any], ends: float | None) -> tuple[Any, str, int]:
-    """``solve`` with the options a run records: the result, its JSON and exit code."""
+def solve_run(
+    s: Any, opts: dict[str, Any], ends: float | None, source: str = "--fix"
+) -> tuple[Any, str, int]:
+    """``solve`` with the options a run records: the result, its JSON and exit code. A
+    desk solve may hold quotes (``fix``, as ``check --fix``); the command line's never
+    does (its runs record none)."""
     from optimizer.options import RunOptions, SolveOptions
     from optimizer.output import report
     from optimizer.pipeline import run_scenario
     from optimizer.results import SolveStatus
+    from optimizer.scenario.fixes import parse_fixes
 
     solve = SolveOptions(
         solver=opts.get("solver", "highs"),
@@ -141,6 +146,7 @@ def solve_run(s: Any, opts: dict[str, Any], ends: float | None) -> tuple[Any, st
         explain=opts.get("explain", True),
         solve=solve,
         exact_prices=opts.get("exact_prices", False),
+        fixed=parse_fixes(s, opts.get("fix", []), source),
     )
     result = run_scenario(s, options)
     code = 0

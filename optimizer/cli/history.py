@@ -250,7 +250,7 @@ def replay_command(ctx: click.Context, run_id: int) -> None:
     scenario = stored_scenario(row["canonical"], run_id)
     ends = deadline(opts.get("time_limit"))
     if row["command"] == "solve":
-        payload = solve_run(scenario, opts, ends)[1]
+        payload = solve_run(scenario, opts, ends, f"run {run_id}")[1]
     else:
         payload = check_run(scenario, opts, ends, f"run {run_id}")[2]
     differ = json_paths_differ(row["result"], payload)
