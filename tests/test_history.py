@@ -7,6 +7,7 @@ Every test has its own database (the autouse fixture in ``conftest.py`` points
 
 from __future__ import annotations
 
+import copy
 import json
 import multiprocessing
 import os
@@ -202,6 +203,24 @@ def test_the_same_deal_written_differently_has_one_hash() -> None:
     assert canonical(a) == canonical(b)
     assert scenario_hash(canonical(a)) == scenario_hash(canonical(b))
     c = a.with_overrides({"categories.calls.contacts_per_month": 10001})
+    assert scenario_hash(canonical(c)) != scenario_hash(canonical(a))
+    assert validate_scenario(json.loads(canonical(c))) == c
+
+
+def test_a_site_serving_every_category_by_name_is_the_site_serving_all() -> None:
+    """A site whose ``categories`` names every category (in any order) is the same deal
+    as the site without the key, and a list in another order is the same list; a site
+    that serves fewer categories is another deal."""
+    raw = make_raw()
+    raw["provider"]["sites"].append({**raw["provider"]["sites"][0], "name": "second"})
+    names = [c["name"] for c in raw["categories"]]
+    spelled = copy.deepcopy(raw)
+    spelled["provider"]["sites"][0]["categories"] = list(reversed(names))
+    a, b = validate_scenario(raw), validate_scenario(spelled)
+    assert scenario_hash(canonical(a)) == scenario_hash(canonical(b))
+    fewer = copy.deepcopy(raw)
+    fewer["provider"]["sites"][0]["categories"] = names[:1]
+    c = validate_scenario(fewer)
     assert scenario_hash(canonical(c)) != scenario_hash(canonical(a))
     assert validate_scenario(json.loads(canonical(c))) == c
 

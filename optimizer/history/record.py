@@ -18,8 +18,21 @@ from optimizer.scenario.schema import Scenario, validate_scenario
 
 
 def canonical(scenario: Scenario) -> str:
-    """The scenario as compact JSON with sorted keys (validates back to ``scenario``)."""
-    return json.dumps(scenario.raw(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The scenario as compact JSON with sorted keys (validates back to a scenario that
+    solves as ``scenario``). A site's ``categories`` naming every category is the site
+    without the key (it serves them all either way), and a shorter list is sorted:
+    the order of the names means nothing."""
+    raw = scenario.raw()
+    every = sorted(c.name for c in scenario.categories)
+    for site in raw.get("provider", {}).get("sites", []):
+        served = site.get("categories")
+        if served is None:
+            continue
+        if sorted(served) == every:
+            del site["categories"]
+        else:
+            site["categories"] = sorted(served)
+    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def scenario_hash(text: str) -> str:
