@@ -4,6 +4,7 @@ HiGHS's own proof."""
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -166,8 +167,10 @@ def test_the_10x3x7_start_is_proven_without_highs_own_proof(monkeypatch) -> None
 def test_the_tier_bound_is_the_optimum_when_only_the_choices_are_integer(maximize: bool) -> None:
     """``branch.tier_bound`` (shift mode's branch on the tiers) on 40 random option models,
     each option its own tier: the agents are continuous, so every leaf's LP is exact and
-    the largest leaf is the optimum HiGHS proves with a zero gap, on either sense; with
-    too few nodes for the branching it gives no bound rather than a wrong one."""
+    the largest leaf is the optimum HiGHS proves with a zero gap, on either sense. Out of
+    nodes, a subtree not searched counts with its parent's LP bound: with one node the
+    bound is the LP relaxation's, with a few it lies between that and the optimum; out of
+    time before the root, there is none."""
     split = compared = 0
     for seed, arrays, choices, optimum, point in solved_models(maximize):
         tiers = [[np.array([j], np.int32) for j in cols] for cols in choices]
@@ -178,9 +181,15 @@ def test_the_tier_bound_is_the_optimum_when_only_the_choices_are_integer(maximiz
         if any(int((point[c] > 1e-6).sum()) > 1 for c in choices):
             split += 1
             h, _ = highs._configure(arrays, replace(OPTIONS, relax=True))
-            lp_live = highs._Live(h)
-            bounds = (arrays.lower, arrays.upper)
-            assert tier_bound(lp_live, tiers, bounds, (), maximize, nodes=1) is None
+            live, bounds = highs._Live(h), (arrays.lower, arrays.upper)
+            relaxed = float(arrays.cost @ point + arrays.offset)
+            one = tier_bound(live, tiers, bounds, (), maximize, nodes=1)
+            assert one == pytest.approx(relaxed, rel=1e-7, abs=1e-6), seed
+            few = tier_bound(live, tiers, bounds, (), maximize, nodes=3)
+            assert few is not None
+            sign, tol = (1.0 if maximize else -1.0), 1e-6 * max(1.0, abs(optimum))
+            assert sign * optimum - tol <= sign * few <= sign * relaxed + tol, seed
+            assert tier_bound(live, tiers, bounds, (), maximize, until=-math.inf) is None
     assert compared >= 20 and split >= 10, (compared, split)
 
 

@@ -82,6 +82,8 @@ class Proof:
     """+1 when maximising: a node is closed when ``sign x bound <= sign x target``."""
     nodes: int = NODES
     worst: float = -math.inf
+    until: float = math.inf
+    """No LP starts after this ``time.perf_counter`` instant (a node's cut loop stops)."""
     """The largest ``sign x bound`` of the closed nodes."""
 
     def closed(self, value: float) -> bool:
@@ -92,6 +94,8 @@ class Proof:
         bound is within the target)."""
         for _ in range(ROUNDS):
             if node.status != "optimal" or node.point is None or self.closed(node.value):
+                break
+            if time.perf_counter() > self.until:  # the node's bound so far still holds
                 break
             cuts = [cut for separator in self.separators for cut in separator.separate(node.point)]
             if not cuts:
@@ -173,8 +177,10 @@ def tier_bound(
 ) -> float | None:
     """A bound of the model: the largest (``maximize``) LP bound, after the cut loop, of
     the leaves of a branch on each category whose tiers the LP splits; None when an LP
-    ends otherwise than optimal or infeasible, after ``nodes`` LPs, or when a node would
-    start after ``until`` (``time.perf_counter``).
+    ends otherwise than optimal or infeasible. After ``nodes`` nodes, or from ``until``
+    (``time.perf_counter``) on, no node starts: a subtree not searched counts with its
+    parent's LP bound (a bound of every plan under it), and a leaf's cut loop stops
+    with the bound it has.
 
     ``tiers[c][k]`` are category ``c``'s option columns at tier ``k`` (each plan picks
     one tier); the tier's prices stay free. On the 10 x 3 x 7 shift deal the root LP
@@ -182,17 +188,18 @@ def tier_bound(
     626,795 (seed 0, six leaves) and from 634,639 to 633,792 (seed 2, four):
     ``benchmarks/shift_bound.py``."""
     sign = 1.0 if maximize else -1.0
-    proof = Proof(lp, (), *bounds, separators, -math.inf * sign, sign, nodes)  # none closed
-    worst = _tier_leaves(proof, tiers, until)
+    proof = Proof(lp, (), *bounds, separators, -math.inf * sign, sign, nodes, until=until)
+    worst = _tier_leaves(proof, tiers, None)  # none closed: the target is beyond every bound
     return None if worst is None else sign * worst
 
 
 def _tier_leaves(
-    proof: Proof, tiers: Sequence[Sequence[NDArray[np.int32]]], until: float
+    proof: Proof, tiers: Sequence[Sequence[NDArray[np.int32]]], above: float | None
 ) -> float | None:
-    """The largest ``sign x bound`` of the leaves under the current column bounds."""
-    if proof.nodes <= 0 or time.perf_counter() > until:
-        return None
+    """The largest ``sign x bound`` of the leaves under the current column bounds;
+    ``above`` when no node may start (the parent's ``sign x`` LP bound, None at the root)."""
+    if proof.nodes <= 0 or time.perf_counter() > proof.until:
+        return above
     proof.nodes -= 1
     node = proof.lp.solve()
     split = None if node.point is None else _most_split_tier(tiers, node.point)
@@ -210,7 +217,7 @@ def _tier_leaves(
     for chosen in tiers[split]:
         upper = np.where(np.isin(columns, chosen), proof.upper[columns], 0.0)
         proof.lp.pin(columns, proof.lower[columns], upper)
-        leaf = _tier_leaves(proof, tiers, until)
+        leaf = _tier_leaves(proof, tiers, proof.sign * node.value)
         proof.lp.pin(columns, proof.lower[columns], proof.upper[columns])
         if leaf is None:
             return None

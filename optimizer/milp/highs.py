@@ -31,7 +31,7 @@ from optimizer.milp.backend import highs_status
 from optimizer.milp.branch import Node, prove, tier_bound
 from optimizer.milp.outcome import HighsOptions as HighsOptions
 from optimizer.milp.outcome import Outcome as Outcome
-from optimizer.milp.outcome import from_incumbent, inner_limit, tightest, with_gap
+from optimizer.milp.outcome import from_incumbent, inner_limit, tightest, time_left, with_gap
 from optimizer.milp.proof import RootProof, gap_or_default
 from optimizer.milp.root import (
     CutRow,
@@ -47,7 +47,8 @@ from optimizer.milp.watch import Reporter, Stream, meanwhile, run_watched
 from optimizer.results import SolveStatus
 
 TIER_NODES = 16
-"""At most this many LPs in the shift root's branch on the tiers (``_tier_bound``)."""
+"""At most this many nodes (an LP each, a leaf's cut loop more) in the shift root's
+branch on the tiers (``_tier_bound``)."""
 TIER_SHARE = 0.4
 """No node of that branch starts after this share of the time limit (from the cuts'
 start): on the 10 x 3 x 7 shift deal at 10 s the cuts took 0.9 s and the branch 1.0-1.2 s
@@ -113,9 +114,7 @@ def _prepare(
         until = clock + TIER_SHARE * (options.time_limit or math.inf)
         bound = tightest(arrays, bound, _tier_bound(h, arrays, tiers, separators, until))
         if options.time_limit is not None:  # what the cuts and the branch left
-            h.setOptionValue(
-                "time_limit", max(options.time_limit - (time.perf_counter() - clock), 0)
-            )
+            time_left(h, options.time_limit - (time.perf_counter() - clock))
     if proven is not None and bound is not None:
         proven(bound)
     start = options.start
@@ -136,7 +135,7 @@ def _tier_bound(
     until: float = math.inf,
 ) -> float | None:
     """``optimizer.milp.branch.tier_bound`` on the root's LP, its cut rows kept (they
-    hold for every plan), its column bounds and integrality put back after; no node
+    hold for every plan), its column bounds and integrality put back after; no LP
     starts after ``until`` (``time.perf_counter``)."""
     _relax(h, arrays, True)
     try:
@@ -253,8 +252,7 @@ def _add_cuts(
     relax, start = partial(_relax, h, arrays), partial(_set_start, h)
     found = cut_loop(h, arrays, options.time_limit, separators, _Live(h), relax, start)
     if options.time_limit is not None and separators:
-        left = options.time_limit - (time.perf_counter() - found.began)
-        h.setOptionValue("time_limit", max(left, 0.0))
+        time_left(h, options.time_limit - (time.perf_counter() - found.began))
     return found.point, found.bound
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optimizer.milp.arrays import Arrays
+from optimizer.milp.outcome import time_left
 
 STEP_SECONDS = 0.5
 """Seconds one block's MIP may take."""
@@ -66,7 +67,7 @@ def search(
         h.changeColsBounds(every.size, every, lower, upper)
         start(col)
         step = min(STEP_SECONDS, end - time.perf_counter())
-        h.setOptionValue("time_limit", max(step, 0.01))
+        time_left(h, max(step, 0.01))
         interrupt_at(time.perf_counter() + max(step, 0.01))
         h.run()
         found = _better(h, arrays, best, sign)

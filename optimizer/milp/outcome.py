@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +34,17 @@ def inner_limit(seconds: float) -> float:
     0.1
     """
     return max(seconds * (1 - STOP_SHARE) - STOP_SECONDS, seconds / 2)
+
+
+def time_left(h: Any, seconds: float) -> None:
+    """HiGHS's next run stops after ``seconds`` more (no change when infinite).
+
+    HiGHS measures ``time_limit`` against the ``Highs`` object's run time over every
+    run, not the next run's: after 0.85 s of LPs, a limit of 0.5 stopped the next LP at
+    once, and on the 10 x 3 x 7 shift deal the full MIP after the root's cuts, pinned
+    sub-MIP and search was given 2.2 s with HiGHS's clock at 6.2 s (it ended at once)."""
+    if math.isfinite(seconds):
+        h.setOptionValue("time_limit", float(h.getRunTime()) + max(seconds, 0.0))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from optimizer.milp import neighbourhood
 from optimizer.milp.arrays import Arrays
+from optimizer.milp.outcome import time_left
 from optimizer.milp.proof import gap_or_default
 
 PIN_SHARE = 0.5
@@ -202,7 +203,7 @@ def pinned_start(
     h.run()
     live.relax(False)
     share = PIN_SHARE * left()
-    _limit(h, share)
+    time_left(h, share)
     h.setOptionValue("mip_rel_gap", max(gap or 0.0, PIN_GAP))
     now = time.perf_counter()
     live.pinning.active, live.pinning.until = True, now + share
@@ -220,7 +221,7 @@ def pinned_start(
     live.pinning.active = False
     h.changeColsBounds(cols.size, cols, arrays.lower[cols], arrays.upper[cols])
     h.setOptionValue("mip_rel_gap", gap_or_default(gap))  # put back after the sub-MIP
-    _limit(h, left())
+    time_left(h, left())
     return col
 
 
@@ -239,12 +240,6 @@ def _improved(
     return neighbourhood.search(
         h, arrays, col, (lower, upper), fixing.blocks, seconds, live.start, interrupt_at
     )
-
-
-def _limit(h: Any, seconds: float) -> None:
-    """HiGHS's time limit for its next run (none when ``seconds`` is infinite)."""
-    if math.isfinite(seconds):
-        h.setOptionValue("time_limit", max(seconds, 0.0))
 
 
 class Solved(Protocol):
