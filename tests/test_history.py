@@ -223,6 +223,14 @@ def test_a_site_serving_every_category_by_name_is_the_site_serving_all() -> None
     c = validate_scenario(fewer)
     assert scenario_hash(canonical(c)) != scenario_hash(canonical(a))
     assert validate_scenario(json.loads(canonical(c))) == c
+    # With variants the list stays as written: a variant may index it ("categories.0")
+    # or add a category that a site without the key would then serve.
+    spelled["variants"] = {"first": {"provider.sites.home.categories.0": names[1]}}
+    spelled["provider"]["sites"][0]["name"] = "home"
+    d = validate_scenario(spelled)
+    stored = json.loads(canonical(d))
+    assert stored["provider"]["sites"][0]["categories"] == list(reversed(names))
+    assert validate_scenario(stored) == d
 
 
 # ------------------------------------------------------------------ the CLI
