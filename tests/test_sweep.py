@@ -674,3 +674,29 @@ def test_ctrl_c_keeps_solved_points(small_file, tmp_path):
     assert [float(r[BUDGET]) for r in rows] == pytest.approx(expected)  # a prefix, in order
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == ["out.csv", "small.yaml"], (left, why)
+
+
+def test_a_price_column_is_in_its_pricing_models_unit() -> None:
+    """A varied price carries the unit of its category's pricing model: money for per
+    contact, a share of sales for a revenue share (not the currency), none for a wildcard
+    over both kinds; a plan's fee is money whatever the model; seats are whole seats."""
+    from optimizer.output.excel import column_format
+    from optimizer.output.excel_sheets import _path_header
+
+    nordic = load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
+    rows = [{"x": 1.0}]
+    shares = "categories.sales_chat.tiers.standard.prices.0"
+    headers = {
+        shares: f"{shares} (share)",
+        "categories.billing.tiers.standard.prices.0": "categories.billing.tiers.standard."
+        "prices.0 (EUR)",
+        "categories.*.tiers.standard.prices.0": "categories.*.tiers.standard.prices.0",
+        "categories.sales_chat.tiers.standard.prices.0.fee": "categories.sales_chat.tiers."
+        "standard.prices.0.fee (EUR)",
+        "categories.sales_chat.benchmark_price": "categories.sales_chat.benchmark_price (share)",
+        "provider.sites.tallinn.seats": "provider.sites.tallinn.seats (seats)",
+    }
+    for key, header in headers.items():
+        assert _path_header(key, rows, nordic) == header, key
+    assert column_format(f"{shares} (share)", "EUR") == "0.0%"
+    assert column_format("provider.sites.tallinn.seats (seats)", "EUR") == "0"

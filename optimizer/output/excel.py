@@ -48,7 +48,7 @@ def column_format(header: str, currency: str) -> str | None:
         return PRICE if "price" in h else MONEY
     if h == "fte" or h.startswith("fte ") or h.endswith("(fte)"):
         return ONE_DECIMAL
-    if h.startswith("seats") or h.endswith("(months)"):
+    if h.startswith("seats") or h.endswith("(seats)") or h.endswith("(months)"):
         return WHOLE
     if "agents" in h:
         return ONE_DECIMAL

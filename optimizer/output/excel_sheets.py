@@ -158,7 +158,9 @@ def grid_book(
     point, when they fit on a sheet) and the scenario's inputs."""
     cur = "" if scenario is None else scenario.currency
     headers = {**total_headers(cur), **risk_headers(cur)} if cur else {}
-    paths = {k: _path_header(k, rows, cur) for k in (rows[0] if rows else ()) if k not in headers}
+    paths = {
+        k: _path_header(k, rows, scenario) for k in (rows[0] if rows else ()) if k not in headers
+    }
     table = [{headers.get(k, paths.get(k, k)): v for k, v in row.items()} for row in rows]
     sheets: dict[str, Rows | Blocks] = {sheet: table}
     if scenario is not None and committee and len(table) < MAX_COLUMNS:
@@ -179,18 +181,36 @@ def grid_book(
 COMPACT_UNITS = {
     "a share": "share",
     "a margin, (revenue - cost) / revenue": "share",
+    "scheduled agents": "seats",
 }
 """The reference's words for a unit -> the workbook's (money: the currency)."""
 
 
-def _path_header(key: str, rows: Rows, cur: str) -> str:
+def _path_header(key: str, rows: Rows, scenario: Scenario | None) -> str:
     """A varied field's column header with its unit from the scenario reference
-    (``client.budget_per_month (EUR)``); as it is for a column of multipliers (``x0.9``)
-    or a key that names no field with a unit."""
+    (``client.budget_per_month (EUR)``); as it is for a column of multipliers (``x0.9``),
+    a key that names no field with a unit, and a price of categories priced in
+    different units (a revenue share's price is a share of sales)."""
     unit = path_unit(key)
-    if not unit or any(isinstance(row.get(key), str) for row in rows):
+    if scenario is None or not unit or any(isinstance(row.get(key), str) for row in rows):
         return key
     if unit == "money in the scenario's currency":
-        unit = cur
+        unit = _price_unit(key, scenario)
     unit = COMPACT_UNITS.get(unit, unit)
     return f"{key} ({unit})" if unit else key
+
+
+def _price_unit(key: str, scenario: Scenario) -> str:
+    """The currency, "a share" for the price of revenue-share categories only, or "" for a
+    price of categories of both kinds."""
+    parts = key.split(".")
+    # A tier's prices (a list, a range's bounds, a plan's unit price, not its fee) and the
+    # benchmark price are in the unit of the category's pricing model.
+    priced = ("prices" in parts and parts[-1] != "fee") or parts[-1] == "benchmark_price"
+    if parts[0] != "categories" or len(parts) < 2 or not priced:
+        return scenario.currency
+    names = {c.name for c in scenario.categories} if parts[1] == "*" else {parts[1]}
+    shares = {c.pricing == "revenue_share" for c in scenario.categories if c.name in names}
+    if shares == {True}:
+        return "a share"
+    return "" if True in shares else scenario.currency
