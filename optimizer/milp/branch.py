@@ -82,9 +82,9 @@ class Proof:
     """+1 when maximising: a node is closed when ``sign x bound <= sign x target``."""
     nodes: int = NODES
     worst: float = -math.inf
+    """The largest ``sign x bound`` of the closed nodes."""
     until: float = math.inf
     """No LP starts after this ``time.perf_counter`` instant (a node's cut loop stops)."""
-    """The largest ``sign x bound`` of the closed nodes."""
 
     def closed(self, value: float) -> bool:
         return self.sign * value <= self.sign * self.target

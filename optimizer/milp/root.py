@@ -1,10 +1,10 @@
 """What the root of a HiGHS MIP does before branch and bound, on a live ``Highs`` object.
 
 ``optimizer.milp.highs`` (the only module that imports highspy) runs the root cut loop
-(``cut_loop``) with the ``Separator`` rows of ``optimizer.milp.cuts`` (``add_rows``)
-on a live LP of its own; a ``Rounding``
-separator also turns the loop's last LP point into choices to pin, and
-``pinned_start`` solves that sub-MIP by column bounds to give the full MIP its start.
+(``cut_loop``) with the ``Separator`` rows of ``optimizer.milp.cuts`` (``add_rows``) on
+a live LP of its own; a ``Rounding`` separator also turns the loop's last LP point into
+choices to pin, and ``pinned_start`` solves that sub-MIP by column bounds to give the
+full MIP its start.
 """
 
 from __future__ import annotations
