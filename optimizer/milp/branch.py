@@ -38,7 +38,7 @@ from typing import Literal, NamedTuple, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from optimizer.milp.root import CutRow, Separator
+from optimizer.milp.root import LiveLP, Separator
 
 NODES = 60
 """At most this many nodes in one proof (each one LP, and its cut rounds where every
@@ -57,14 +57,14 @@ class Node(NamedTuple):
     point: NDArray[np.float64] | None = None
 
 
-class LP(Protocol):
-    """A live LP that keeps its basis between solves (``optimizer.milp.highs``)."""
+class LP(LiveLP, Protocol):
+    """The root's live LP (``optimizer.milp.root.LiveLP``, kept by ``optimizer.milp.highs``)
+    whose answers are ``Node``s and whose column bounds can be pinned."""
 
     def solve(self) -> Node: ...
     def pin(
         self, columns: NDArray[np.int32], lower: NDArray[np.float64], upper: NDArray[np.float64]
     ) -> None: ...
-    def add(self, cuts: Sequence[CutRow]) -> None: ...
 
 
 @dataclass

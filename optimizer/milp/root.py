@@ -254,7 +254,8 @@ class Solved(Protocol):
 
 
 class LiveLP(Protocol):
-    """A live LP that keeps its basis between solves (``optimizer.milp.branch.LP``)."""
+    """A live LP that keeps its basis between solves (``optimizer.milp.highs``; the
+    branch's ``optimizer.milp.branch.LP`` also pins column bounds)."""
 
     def solve(self) -> Solved: ...
     def add(self, cuts: Sequence[CutRow]) -> None: ...
