@@ -18,16 +18,17 @@ another after rows were added (``optimizer.milp.arrays.Arrays.discrepancy``), so
 plan's value here is always recomputed as ``cost x col + offset``.
 
 Measured on 2026-12-04 (idle machine), seed 2: LP 650,704; LP+MIR 634,639; tier branch
-633,792 (4 leaves: 633,792, 632,897, 630,027, 629,159); leaf MIP after 3 / 8 / 30 s:
-plan 625,055 / 625,280 / 626,641 under its bound 632,365 / 631,819 / 631,218. Seed 0:
-LP 646,866; LP+MIR 628,734; tier branch 626,795; leaf MIP at 30 s 623,311 under 625,489.
-Without seats the leaf's LP+MIR bound is within 0.03% of its integer optimum (seed 2:
-663,761 against a plan of 663,599; seed 0: 638,300 against 638,096). So the coverage
-cuts close each category's own integrality gap, and what is left (1.1% on seed 2's
-leaf) is the seat rows' coupling of the categories' integer shifts at a site; an exact
+633,792 (4 leaves); leaf MIP given 3 s (it ran 15-18 s: HiGHS overruns its limit on this
+MIP) plan 625,055 under its bound 632,365, given 30 s plan 625,413 under 631,218. Seed
+0: LP 646,866; LP+MIR 628,734; tier branch 626,795; leaf MIP given 30 s 623,311 under
+625,489. Without seats the leaf's LP+MIR bound is within 0.03% of its integer
+optimum (seed 2: 663,761 against a plan of 663,599; seed 0: 638,300 against 638,096).
+So the coverage cuts close each category's own integrality gap, and what is left (1.1%
+above the best plan known of seed 2's leaf, 626,641) is the seat rows' coupling of the
+categories' integer shifts at a site; an exact
 separation of each category's multi-site cover per interval (tried: an LP over the
 minimal integer points) finds no violated inequality at the root point. Even HiGHS's
-bound on the leaf alone, 631,218 after 30 s, is 0.7% above the best plan known: the
+bound on the leaf alone, 631,218 given 30 s, is 0.7% above the best plan known: the
 0.5% floor at 60 s on seed 2 needs a stronger formulation of shared seats, not time.
 
 Usage::
@@ -47,23 +48,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from synthetic import make_deal  # noqa: E402
 
+from optimizer.milp.branch import tier_bound  # noqa: E402
 from optimizer.milp.highs import _configure, _Live, _relax  # noqa: E402
 from optimizer.milp.matrix import matrix_form  # noqa: E402
-from optimizer.milp.outcome import HighsOptions  # noqa: E402
+from optimizer.milp.outcome import HighsOptions, time_left  # noqa: E402
 from optimizer.milp.separators import separators, tier_columns  # noqa: E402
 from optimizer.pipeline import build_only  # noqa: E402
 from optimizer.scenario.schema import validate_scenario  # noqa: E402
 
 ROUNDS = 20
 """Cut rounds at the root and at each leaf."""
-SPLIT = 1e-6
 
 
 class Relaxation:
@@ -96,50 +96,28 @@ class Relaxation:
             node = self.live.solve()
         return node
 
-    def split(self, point: NDArray[np.float64]) -> list[tuple[float, int]]:
-        """(heaviest tier's weight, category) of each category whose tiers the LP splits."""
-        out = []
-        for c, tiers in enumerate(self.tiers):
-            weights = sorted(float(point[cols].sum()) for cols in tiers)
-            if len(weights) > 1 and weights[-2] > SPLIT:
-                out.append((weights[-1], c))
-        return sorted(out)
-
-    def pin_tier(self, c: int, k: int | None) -> None:
-        """Category ``c`` held at tier ``k`` (its prices free), or freed (None)."""
+    def pin_tier(self, c: int, k: int) -> None:
+        """Category ``c`` held at tier ``k`` (its prices free)."""
         cols = np.concatenate(self.tiers[c])
-        if k is None:
-            self.live.pin(cols, self.arrays.lower[cols], self.arrays.upper[cols])
-            return
         upper = np.isin(cols, self.tiers[c][k]).astype(float)
         self.live.pin(cols, np.zeros(cols.size), upper)
 
-    def tier_branch(self) -> tuple[float, int]:
-        """The largest LP+MIR bound over the tier branch's leaves, and the leaves."""
-        node = self.live.solve()
-        if node.status == "infeasible":
-            return -math.inf, 0
-        split = self.split(node.point)
-        if not split:
-            node = self.cut_loop()
-            split = self.split(node.point)
-            if not split:
-                return float(node.value), 1
-        _, c = split[0]
-        best, leaves = -math.inf, 0
-        for k in range(len(self.tiers[c])):
-            self.pin_tier(c, k)
-            value, count = self.tier_branch()
-            best, leaves = max(best, value), leaves + count
-        self.pin_tier(c, None)
-        return best, leaves
+    def tier_branch(self) -> float | None:
+        """The product's bound by a branch on the tiers (``branch.tier_bound``), searched
+        whole (no node or time limit)."""
+        bounds = (self.arrays.lower, self.arrays.upper)
+        return tier_bound(
+            self.live, self.tiers, bounds, self.separators, self.arrays.maximize, nodes=10_000
+        )
 
     def mip(self, seconds: float) -> tuple[float, float]:
         """HiGHS on the current bounds and rows: its plan (recomputed) and its bound."""
         _relax(self.h, self.arrays, False)
-        self.h.setOptionValue("time_limit", seconds)
+        time_left(self.h, seconds)  # HiGHS's clock counts every earlier LP
         self.h.setOptionValue("mip_rel_gap", 1e-5)
+        clock = time.perf_counter()
         self.h.run()
+        self.mip_seconds = time.perf_counter() - clock  # HiGHS may overrun its limit here
         info = self.h.getInfo()
         col = np.asarray(self.h.getSolution().col_value, float)
         plan = float(self.arrays.cost @ col + self.arrays.offset) if col.size else math.nan
@@ -163,12 +141,12 @@ def diagnose(seed: int, seconds: float) -> dict[str, float]:
     out: dict[str, float] = {"LP": float(r.live.solve().value)}
     root = r.cut_loop()
     out["LP+MIR"] = float(root.value)
-    out["tier branch"], leaves = r.tier_branch()
-    out["leaves"] = leaves
+    out["tier branch"] = r.tier_branch() or math.nan
     for c, tiers in enumerate(r.tiers):
         r.pin_tier(c, int(np.argmax([float(root.point[cols].sum()) for cols in tiers])))
     out["leaf"] = float(r.cut_loop().value)
     out["leaf MIP plan"], out["leaf MIP bound"] = r.mip(seconds)
+    out["leaf MIP seconds"] = r.mip_seconds
     r.drop_seats()
     out["no seats: leaf"] = float(r.cut_loop().value)
     out["no seats: MIP plan"], out["no seats: MIP bound"] = r.mip(seconds)
@@ -177,9 +155,10 @@ def diagnose(seed: int, seconds: float) -> dict[str, float]:
 
 
 def _report(seed: int, out: dict[str, float]) -> None:
-    print(f"seed {seed} ({out['seconds']:.0f} s, {out['leaves']:.0f} tier leaves):")
+    print(f"seed {seed} ({out['seconds']:.0f} s):")
     for key in ("LP", "LP+MIR", "tier branch", "leaf", "leaf MIP bound", "leaf MIP plan"):
         print(f"  {key:<22}{out[key]:>14,.1f}")
+    print(f"  leaf MIP ran {out['leaf MIP seconds']:.1f} s")
     gap = (out["leaf"] - out["leaf MIP plan"]) / out["leaf MIP plan"]
     print(f"  leaf LP+MIR over its plan: {100 * gap:.2f}%")
     for key in ("no seats: leaf", "no seats: MIP plan", "no seats: MIP bound"):
