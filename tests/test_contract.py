@@ -312,16 +312,25 @@ def documented_keys(block: str) -> list[str]:
 
 
 def test_solved_deal_prints_the_documented_block() -> None:
-    """A solved deal with escalation prints ``contract`` with the keys output.md lists;
-    year 1 is 12 x the monthly totals; the model is unchanged (same plan and margin as
-    without the contract fields, which print no ``contract`` key)."""
+    """Every solved deal prints ``contract`` with the keys output.md lists (design 11:
+    every result gains the block): without escalation or discounting it is flat, each
+    year its months x the monthly totals, and has no NPV. With escalation year 1 is still
+    12 x the monthly totals; the model is unchanged (same plan and margin)."""
     options = RunOptions(explain=False, diagnose=False)
     base: dict[str, Any] = {
         "contract_months": 30,
         "provider": {"setup_cost": 5_000, "min_margin": -0.9},
     }
     plain = run_scenario(deal(**base), options)
-    assert "contract" not in to_dict(plain) and plain.contract is None
+    flat = to_dict(plain)["contract"]
+    assert list(flat) == documented_keys("contract") and flat["npv"] is None
+    assert plain.totals is not None
+    monthly = plain.totals.margin
+    assert [y["margin"] for y in flat["years"]] == pytest.approx(
+        [12 * monthly, 12 * monthly, 6 * monthly], abs=1e-3
+    )
+    assert flat["total"]["revenue"] == pytest.approx(30 * plain.totals.revenue, abs=1e-3)
+    assert flat["cash_flow"][0]["cost"] == pytest.approx(flat["cash_flow"][1]["cost"] + 5_000)
     scenario = deal(**base, escalation={"wages": 0.03, "prices": 0.02}, discount_rate=0.08)
     result = run_scenario(scenario, options)
     assert result.totals is not None and plain.totals is not None

@@ -27,8 +27,8 @@ SMALL = {
     "client.budget_per_month": 95_000,
 }
 """The small, profitable example with a client budget (so there is a limit to report)."""
-SHEETS = ["summary", "categories", "sites", "staffing by interval", "binding limits"]
-"""The sheets of a result workbook, in order."""
+SHEETS = ["summary", "categories", "sites", "staffing by interval", "binding limits", "contract"]
+"""The sheets of a result workbook, in order (every solved deal has a contract view)."""
 MONEY_HEADERS = {
     "summary": ["revenue (EUR/month)", "cost (EUR/month)", "margin (EUR/month)",
                 "client cost per contact (EUR)", "provider cost per contact (EUR)"],
@@ -126,7 +126,7 @@ def test_workbook_empty_table_and_long_name(tmp_path):
 
 
 def test_result_sheets_names(solved):
-    """A result gives exactly the five tables, in order."""
+    """A result gives exactly the six tables, in order."""
     assert list(result_sheets([solved])) == SHEETS
 
 

@@ -96,12 +96,12 @@ def test_output_keys_match_the_doc(command, args):
 
 
 def test_optional_solve_keys_are_bracketed():
-    """Solve prints `cash_flow` only when a project is invoiced on delivery, `contract`
-    only when the scenario escalates, discounts or invoices, `risk_pricing` only when it
-    prices for volume risk, `diagnosis` only for an infeasible deal and `risk` only in a
-    batch run with --risk-draws; every other key always (in the order of the output)."""
+    """Solve prints `cash_flow` only when a project is invoiced on delivery,
+    `risk_pricing` only when it prices for volume risk, `diagnosis` only for an
+    infeasible deal and `risk` only in a batch run with --risk-draws; every other key
+    always (in the order of the output), `contract` too (design 11)."""
     optional = [k for k in documented_keys("solve") if k.startswith("[")]
-    assert optional == ["[cash_flow]", "[contract]", "[risk_pricing]", "[diagnosis]", "[risk]"]
+    assert optional == ["[cash_flow]", "[risk_pricing]", "[diagnosis]", "[risk]"]
 
 
 # ------------------------------------------------------------------ open-hours gaps

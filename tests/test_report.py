@@ -46,6 +46,7 @@ TOP_KEYS = [
     "categories",
     "sites",
     "constraints",
+    "contract",
     "verified",
     "solver",
 ]
@@ -185,14 +186,14 @@ def test_diagnosis_only_when_present(result, infeasible):
     assert "diagnosis" not in report.to_dict(result)
     diagnosed = replace(result, diagnosis=({"limit": "budget", "message": "raise it"},))
     keys = list(report.to_dict(diagnosed))
-    assert keys == [*TOP_KEYS[:8], "diagnosis", *TOP_KEYS[8:]]
+    assert keys == [*TOP_KEYS[:9], "diagnosis", *TOP_KEYS[9:]]
     data = report.to_dict(infeasible)
     assert data["status"] == "infeasible"
-    assert data["totals"] is None
+    assert data["totals"] is None and data["contract"] is None
     assert list(data) == [
-        *TOP_KEYS[:8],
+        *TOP_KEYS[:9],
         *(["diagnosis"] if infeasible.diagnosis else []),
-        *TOP_KEYS[8:],
+        *TOP_KEYS[9:],
     ]
 
 

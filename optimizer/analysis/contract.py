@@ -29,8 +29,9 @@ from optimizer.staffing.cash_flow import invoiced
 
 
 def wanted(scenario: Scenario) -> bool:
-    """Whether results carry a contract view: the scenario escalates, discounts or
-    invoices a project on delivery (otherwise results are as before)."""
+    """Whether the contract view differs from ``contract_months`` x the monthly plan: the
+    scenario escalates, discounts or invoices a project on delivery (a quote's contract
+    total is then the view's, else its monthly cents x the months, exactly)."""
     return (
         scenario.escalation is not None
         or scenario.discount_rate is not None
@@ -89,8 +90,9 @@ def growth(rate: float, month: int) -> float:
 
 
 def contract_view(scenario: Scenario, result: VerifiedResult) -> Contract | None:
-    """The contract block of ``result``; None when not :func:`wanted` or infeasible."""
-    if not wanted(scenario) or result.totals is None:
+    """The contract block of ``result`` (design 11: every result with a plan has one);
+    None when it has no plan."""
+    if result.totals is None:
         return None
     p = parts(scenario, result)
     esc = scenario.escalation

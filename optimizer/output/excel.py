@@ -150,8 +150,9 @@ def risk_headers(cur: str) -> dict[str, str]:
 
 
 def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str, Any]]]:
-    """Summary, categories, sites, staffing by interval and binding limits of results
-    (the summary has the risk figures when any result was simulated)."""
+    """Summary, categories, sites, staffing by interval, binding limits, terms (when a
+    category is billed under contract terms) and the contract view of results (the
+    summary has the risk figures when any result was simulated)."""
     cur = next((r.currency for r in results if r.currency), "")  # failed jobs have none
     risky = any(r.risk for r in results)
     sheets = {
@@ -163,9 +164,7 @@ def result_sheets(results: Sequence[VerifiedResult]) -> dict[str, list[dict[str,
     }
     terms = [row for r in results for row in _terms_rows(r, cur)]
     contract = [row for r in results for row in _contract_rows(r, cur)]
-    return (
-        sheets | ({"terms": terms} if terms else {}) | ({"contract": contract} if contract else {})
-    )
+    return sheets | ({"terms": terms} if terms else {}) | {"contract": contract}
 
 
 def _terms_rows(r: VerifiedResult, cur: str) -> list[dict[str, Any]]:

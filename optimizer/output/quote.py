@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from optimizer.analysis.contract import wanted
 from optimizer.output.quote_words import (
     assumption,
     money,
@@ -164,7 +165,7 @@ def build_quote(
     )
     amounts = waterfall_amounts(scenario, result)
     split = largest_remainder([v for _, v in amounts], monthly)
-    contract = result.contract.total.revenue if result.contract else None
+    contract = result.contract.total.revenue if result.contract and wanted(scenario) else None
     return Quote(
         title=scenario.scenario,
         currency=scenario.currency,

@@ -81,8 +81,8 @@ def to_dict(result: VerifiedResult) -> dict[str, Any]:
         out["cash_flow"] = [
             {f: _clean(getattr(m, f)) for f in FLOW_FIELDS} for m in result.cash_flow
         ]
-    if result.contract is not None:  # only when the scenario escalates, discounts or invoices
-        out["contract"] = _contract(result.contract)
+    # Every result (design 11); null without a plan, as totals is.
+    out["contract"] = None if result.contract is None else _contract(result.contract)
     out |= {} if result.risk_pricing is None else {"risk_pricing": _clean(result.risk_pricing)}
     if result.diagnosis or result.status == "infeasible":  # design 8: always when infeasible
         out["diagnosis"] = list(result.diagnosis)

@@ -16,8 +16,8 @@ Yearly = Annotated[float, Number("escalation")]
 
 
 class Escalation(Strict):
-    """Yearly escalation of the contract (design 11: contract view), compounding per
-    contract year: year y is multiplied by (1 + rate)^(y - 1)."""
+    """Yearly escalation of the contract view (the result's ``contract`` block),
+    compounding per contract year: year y is multiplied by (1 + rate)^(y - 1)."""
 
     wages: Yearly = 0.0
     """Yearly rise of the agents' labour cost (paid hours x the sites' paid-hour rate:

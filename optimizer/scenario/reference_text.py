@@ -222,10 +222,11 @@ All money in results is per month.
   fee in month 3 of the contract. The monthly results (and the model) still show the
   fee / `contract_months`, a monthly average; the result's `cash_flow` puts the fee
   in its month and the set-up cost in month 1 (see output.md).
-* **Contract view**: `escalation: {wages: 0.03, prices: 0.02}` (per contract year,
-  compounding) and `discount_rate: 0.08` (per year) at the top level give every result
-  a `contract` block: revenue, cost and margin by contract year and in total, the NPV
-  and the month-by-month cash flow (see output.md). Prices escalate the recurring
+* **Contract view**: every result has a `contract` block: revenue, cost and margin by
+  contract year and in total, the NPV and the month-by-month cash flow (see output.md).
+  `escalation: {wages: 0.03, prices: 0.02}` (per contract year, compounding) and
+  `discount_rate: 0.08` (per year) at the top level escalate and discount it; without
+  them it is flat and has no NPV. Prices escalate the recurring
   revenue, wages the agents' labour cost; the model still optimises the first year's
   monthly margin.
 * Spend, cost and margin therefore include project work and set-up spread over the

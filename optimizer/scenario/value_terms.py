@@ -17,7 +17,7 @@ Churn = Annotated[float, Number("churn")]
 
 
 class ProjectInvoice(Strict):
-    """When a project's fee is invoiced (design 11: projects priced by effort)."""
+    """When a project's fee is invoiced (by default it is spread over the contract)."""
 
     on_delivery_month: Annotated[int, Number("delivery_month")]
     """The month of the contract (1 = the first, at most contract_months) whose invoice
@@ -26,7 +26,7 @@ class ProjectInvoice(Strict):
 
 
 class Retention(Strict):
-    """The churn a tier avoids, as the client's value (design 11: value of service)."""
+    """The churn a tier avoids, as the client's value (see "Value of service")."""
 
     customers: Annotated[float, Number("customers")]
     """Customers served through this category."""
