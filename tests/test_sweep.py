@@ -312,6 +312,24 @@ def test_validate_axes_accepts_real_paths(small, spec):
     validate_axes(small, [parse_vary(spec)])
 
 
+def test_a_price_ranges_bounds_can_be_varied():
+    """A tier's prices are a list of points or a range: a range's ``max`` is a field to
+    vary (it was refused, the checker reading every ``prices`` as a list of points), and a
+    point of the sweep has that range; a typo under the range gets the range's fields."""
+    from optimizer.studies.sweep import validate_axes
+
+    nordic = load_scenario(SCENARIOS_DIR / "nordic_telco.yaml")
+    axis = parse_vary("categories.billing.tiers.gold.prices.max=1.10:1.14:2")
+    validate_axes(nordic, [axis])
+    point = apply_point(nordic, [axis], (1.14,))
+    gold = next(t for t in point.category("billing").tiers if t.name == "gold")
+    assert (gold.prices.min, gold.prices.max) == (0.98, 1.14)
+    with pytest.raises(ScenarioError) as info:
+        validate_axes(nordic, [parse_vary("categories.billing.tiers.gold.prices.maxx=1:2:2")])
+    (issue,) = info.value.issues
+    assert "did you mean 'max'?" in issue.expected
+
+
 def test_sweep_with_every_point_invalid_is_scenario_error(small):
     """When no point is a valid scenario there is nothing to solve: ScenarioError."""
     with pytest.raises(ScenarioError, match="seats"):

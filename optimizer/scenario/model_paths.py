@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Tag
+from pydantic import BaseModel, Discriminator, Tag
 
 
 def submodel(model: type[BaseModel], field: str, tag: str | None = None) -> type[BaseModel] | None:
@@ -20,6 +20,24 @@ def submodel(model: type[BaseModel], field: str, tag: str | None = None) -> type
     info = model.model_fields.get(field)
     if info is None:
         return None
+    return _find_model(info.annotation, tag)
+
+
+def submodel_holding(model: type[BaseModel], field: str, value: Any) -> type[BaseModel] | None:
+    """The model a field holds when its raw value is ``value``: a union's member is the
+    one its discriminator picks for that value (a price range, not a list of points).
+
+    >>> from optimizer.scenario.models import Tier
+    >>> submodel_holding(Tier, "prices", {"min": 1.0, "max": 2.0}).__name__
+    'PriceRange'
+    >>> submodel_holding(Tier, "prices", [1.0, {"fee": 9.0}]).__name__
+    'Plan'
+    """
+    info = model.model_fields.get(field)
+    if info is None:
+        return None
+    pick = next((m.discriminator for m in info.metadata if isinstance(m, Discriminator)), None)
+    tag = str(pick(value)) if callable(pick) else None
     return _find_model(info.annotation, tag)
 
 

@@ -234,6 +234,8 @@ def path_unit(path: str) -> str:
     ("money in the scenario's currency", "money in the scenario's currency")
     >>> path_unit("provider.sites.riga.shrinkage"), path_unit("client.min_tier.calls")
     ('a share', '')
+    >>> path_unit("categories.calls.profile.days"), path_unit("categories.*.tiers.std.prices.max")
+    ('relative weight', "money in the scenario's currency")
     """
     model: type[BaseModel] | None = Scenario
     parts, found = path.split("."), []
@@ -243,13 +245,25 @@ def path_unit(path: str) -> str:
         info = fields.get(parts[i])
         if info is None:
             return ""
-        held = _models(info.annotation)
-        listed = bool(held) and held[0][1]
+        held = _member(_models(info.annotation), parts[i + 1 :])
+        listed = held is not None and held[1]
         found.append(parts[i] + ("[]" if listed else ""))
-        model = held[0][0] if held else None
+        model = held[0] if held else None
         i += 2 if listed else 1
     units = {row.path: row.unit for row in field_rows()}
     return units.get(".".join(found), units.get(".".join(found).removesuffix("[]"), ""))
+
+
+def _member(
+    held: list[tuple[type[BaseModel], bool]], rest: list[str]
+) -> tuple[type[BaseModel], bool] | None:
+    """The model of a union a path goes on into: the first whose fields name the path's
+    next field (a price range's ``max``, not a price list's), else the first."""
+    for model, listed in held:
+        following = rest[1:2] if listed else rest[:1]
+        if following and following[0] in model.model_fields:
+            return model, listed
+    return held[0] if held else None
 
 
 def _cell(text: str) -> str:

@@ -146,7 +146,7 @@ def _path_expected(err: PathError) -> str:
 
 def _check_path(raw: dict[str, Any], path: str) -> None:
     """PathError unless every segment of ``path`` names something (the last: a field)."""
-    from optimizer.scenario.model_paths import submodel
+    from optimizer.scenario.model_paths import submodel_holding
 
     update_path(copy.deepcopy(raw), path, lambda old: old)  # every segment but the last
     nodes: list[tuple[Any, type[BaseModel] | None]] = [(raw, Scenario)]
@@ -157,9 +157,11 @@ def _check_path(raw: dict[str, Any], path: str) -> None:
             if isinstance(node, list):
                 step += [(node[i], model) for i in list_indices(node, part)]
             elif isinstance(node, dict):
-                children = list(node.values()) if part == "*" else [node[part]]
-                sub = submodel(model, part) if model is not None and part != "*" else None
-                step += [(child, sub) for child in children]
+                if part == "*":
+                    step += [(child, None) for child in node.values()]
+                else:
+                    sub = None if model is None else submodel_holding(model, part, node[part])
+                    step.append((node[part], sub))
         nodes = step
     last = parts[-1]
     for node, model in nodes:
