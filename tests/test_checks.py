@@ -90,10 +90,15 @@ def test_duplicate_tier_names():
     assert problems(raw) == {f"categories[1].tiers[{last}].name": "std"}
 
 
-def test_site_names_unknown_category():
-    """A site's category list may only name real categories."""
+def test_site_names_a_category_with_a_typo():
+    """A name in a site's category list close to a real category is a typo; a name far
+    from every category is one the deal does not have (ignored, with a warning)."""
+    raw = make_raw(**{"provider.sites.home.categories": ["calls", "mail", "cals"]})
+    assert problems(raw) == {"provider.sites[0].categories[2]": "cals"}
     raw = make_raw(**{"provider.sites.home.categories": ["calls", "mail", "chat"]})
-    assert problems(raw) == {"provider.sites[0].categories[2]": "chat"}
+    with pytest.warns(UserWarning, match="'chat' is not a category of this deal"):
+        scenario = validate_scenario(raw, "deal.yaml")
+    assert [s.name for s in scenario.sites_for("mail")] == ["home"]
 
 
 def test_a_long_list_of_names_is_cut_short():
@@ -102,7 +107,8 @@ def test_a_long_list_of_names_is_cut_short():
     raw = make_raw()
     mail = raw["categories"][1]
     raw["categories"] += [dict(mail, name=f"mail{i:03d}") for i in range(400)]
-    raw["provider"]["sites"][0]["categories"] = [c["name"] for c in raw["categories"]] + ["chat"]
+    names = [c["name"] for c in raw["categories"]]
+    raw["provider"]["sites"][0]["categories"] = [*names, "mail0001"]
     with pytest.raises(ScenarioError) as info:
         validate_scenario(raw, "deal.yaml")
     (issue,) = info.value.issues

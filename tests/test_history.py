@@ -223,6 +223,12 @@ def test_a_site_serving_every_category_by_name_is_the_site_serving_all() -> None
     c = validate_scenario(fewer)
     assert scenario_hash(canonical(c)) != scenario_hash(canonical(a))
     assert validate_scenario(json.loads(canonical(c))) == c
+    # A name the deal has no category of is ignored (with a warning): the same deal.
+    other = copy.deepcopy(fewer)
+    other["provider"]["sites"][0]["categories"] = ["tech_support", *names[:1]]
+    with pytest.warns(UserWarning, match="tech_support"):
+        e = validate_scenario(other)
+    assert scenario_hash(canonical(e)) == scenario_hash(canonical(c))
     # With variants the list stays as written: a variant may index it ("categories.0")
     # or add a category that a site without the key would then serve.
     spelled["variants"] = {"first": {"provider.sites.home.categories.0": names[1]}}

@@ -20,7 +20,7 @@ REQUIRED_DEFECTS = {
     "unknown_key_typo", "nan_volume", "negative_volume", "infinite_cost",
     "service_level_above_one", "service_level_zero", "aht_not_positive", "shrinkage_ge_1",
     "site_shrinkage_ge_1", "profile_wrong_length", "profile_unknown_name",
-    "open_hours_bad_time", "category_no_site", "site_unknown_category",
+    "open_hours_bad_time", "category_no_site", "site_category_typo",
     "min_tier_unknown_tier", "min_tier_unknown_category", "variant_path_missing",
     "variant_bad_value", "duplicate_category_names", "duplicate_tier_names",
     "duplicate_yaml_key", "csv_missing_rows", "csv_missing_column", "csv_escapes_folder",
@@ -101,7 +101,7 @@ def test_several_cross_field_problems_reported_at_once(tmp_path):
     """Cross-field problems in different places are gathered too, not just the first."""
     text = (INVALID_DIR / "min_tier_unknown_tier.yaml").read_text(encoding="utf-8")
     text = text.replace("prices: [4.0, 4.4]", "prices: []")
-    text = text.replace("      seats: 40\n", "      seats: 40\n      categories: [calls, chat]\n")
+    text = text.replace("      seats: 40\n", "      seats: 40\n      categories: [calls, cals]\n")
     path = tmp_path / "three_cross_field.yaml"
     path.write_text(text, encoding="utf-8")
     err = load_error(path)

@@ -210,6 +210,48 @@ def test_with_overrides_runs_cross_checks(example):
     assert issue_paths(info.value) == ["categories[1].name"]
 
 
+def test_a_site_may_list_a_category_the_deal_does_not_have(example):
+    """A site's list may describe what it handles across deals (the specification's own
+    example lists ``tech_support`` in a deal without it): that name is ignored, with a
+    warning naming it, and the site keeps its other categories."""
+    from optimizer.scenario.rules import SiteCategoryWarning
+
+    with pytest.warns(SiteCategoryWarning, match=r"categories\[1\] = 'tech_support'.*ignored"):
+        listed = ["calls", "tech_support", "mail"]
+        changed = example.with_overrides({"provider.sites.home.categories": listed})
+    assert [s.name for s in changed.sites_for("calls")] == ["home"]
+    assert [s.name for s in changed.sites_for("mail")] == ["home"]
+
+
+def test_the_every_field_example_is_valid():
+    """``tests/data/every_field.yaml`` (every Part I field, and a site listing a category
+    the deal does not have) loads, warning of that name (once a line on the command
+    line: its variants are validated too and repeat it)."""
+    from pathlib import Path
+
+    from optimizer.scenario.loader import load_scenario
+    from optimizer.scenario.rules import SiteCategoryWarning
+
+    path = Path(__file__).parent / "data" / "every_field.yaml"
+    with pytest.warns(SiteCategoryWarning) as caught:
+        scenario = load_scenario(path)
+    (message,) = {str(w.message) for w in caught}
+    assert "provider.sites[0].categories[1] = 'tech_support'" in message
+    names = ["billing", "sales_chat", "email", "journey_study"]
+    assert [c.name for c in scenario.categories] == names
+    assert [s.name for s in scenario.sites_for("sales_chat")] == ["helsinki"]
+
+
+@pytest.mark.parametrize("typo", ["call", "Calls", "mails"])
+def test_a_site_listing_a_near_miss_of_a_category_is_a_typo(example, typo):
+    """A name close to one of the deal's categories is a typo, refused with a guess."""
+    with pytest.raises(ScenarioError) as info:
+        example.with_overrides({"provider.sites.home.categories": [typo, "mail", "calls"]})
+    (issue,) = info.value.issues
+    assert issue.path == "provider.sites[0].categories[0]" and issue.value == typo
+    assert "did you mean" in issue.expected
+
+
 @pytest.mark.parametrize(
     ("path", "value", "expected_path"),
     [

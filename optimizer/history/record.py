@@ -21,14 +21,16 @@ def canonical(scenario: Scenario) -> str:
     """The scenario as compact JSON with sorted keys (validates back to a scenario that
     solves as ``scenario``). A site's ``categories`` naming every category is the site
     without the key (it serves them all either way), and a shorter list is sorted:
-    the order of the names means nothing. Not in a scenario with variants, whose paths
-    may index that list or add a category the site then would serve."""
+    the order of the names means nothing, nor does a name the deal has no category of
+    (ignored). Not in a scenario with variants, whose paths may index that list or add
+    a category the site then would serve."""
     raw = scenario.raw()
     every = sorted(c.name for c in scenario.categories)
     for site in [] if raw.get("variants") else raw.get("provider", {}).get("sites", []):
         served = site.get("categories")
         if served is None:
             continue
+        served = [name for name in served if name in every]
         if sorted(served) == every:
             del site["categories"]
         else:

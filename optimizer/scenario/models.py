@@ -2,8 +2,7 @@
 
 Each field's attribute docstring is its description in ``docs/scenario.md``.
 :class:`ScenarioFields` holds a file's root fields; ``schema.Scenario`` adds validation
-(overrides, variants) on top, so that the cross-field rules (``scenario.rules``) read
-these models without an import circle.
+(overrides, variants), so the rules (``scenario.rules``) read these without a circle.
 """
 
 from __future__ import annotations
@@ -69,8 +68,9 @@ class Site(Strict):
     shrinkage: Shrinkage | None = None
     """This site's shrinkage (share of paid time not on contacts); none = the provider's."""
     categories: tuple[Name, ...] | None = None
-    """Names of the categories this site may handle; none = all. Sites serving one
-    category pool into one queue."""
+    """Names of the categories this site may handle; none = all (one the deal lacks is
+    ignored with a warning, a near miss of one is an error). Sites serving one category
+    pool into one queue."""
 
 
 class Provider(Strict):

@@ -40,23 +40,48 @@ def cross_checks(scenario: ScenarioFields, source: str) -> list[Issue]:
     issues: list[Issue] = []
     issues += _unique(source, "categories", [c.name for c in scenario.categories])
     issues += _unique(source, "provider.sites", [s.name for s in scenario.provider.sites])
-    names = {c.name for c in scenario.categories}
-    for i, site in enumerate(scenario.provider.sites):
-        for j, cat in enumerate(site.categories or ()):
-            if cat not in names:
-                issues.append(
-                    Issue(
-                        source,
-                        f"provider.sites[{i}].categories[{j}]",
-                        cat,
-                        f"a category name ({listed(sorted(names))})",
-                    )
-                )
+    issues += _site_category_issues(scenario, source)
     for i, category in enumerate(scenario.categories):
         issues += _category_issues(scenario, category, f"categories[{i}]", source)
     issues += _client_issues(scenario, source)
     issues += _shift_issues(scenario, source)
     return issues
+
+
+class SiteCategoryWarning(UserWarning):
+    """A site lists a category the deal does not have (ignored; the scenario is valid)."""
+
+
+def _site_category_issues(scenario: ScenarioFields, source: str) -> list[Issue]:
+    """A name in a site's ``categories`` close to one of the deal's categories is a typo
+    (an error); any other name is a category this deal does not have, ignored with a
+    warning: a site's list may describe what it handles across deals."""
+    import difflib
+
+    names = sorted(c.name for c in scenario.categories)
+    issues = []
+    for i, site in enumerate(scenario.provider.sites):
+        for j, cat in enumerate(site.categories or ()):
+            if cat in names:
+                continue
+            path = f"provider.sites[{i}].categories[{j}]"
+            close = difflib.get_close_matches(cat, names, n=1, cutoff=TYPO_CUTOFF)
+            if close:
+                expected = f"a category name (did you mean '{close[0]}'? known: {listed(names)})"
+                issues.append(Issue(source, path, cat, expected))
+                continue
+            warnings.warn(
+                f"{source}: {path} = {cat!r} is not a category of this deal "
+                f"({listed(names)}): ignored",
+                SiteCategoryWarning,
+                stacklevel=2,
+            )
+    return issues
+
+
+TYPO_CUTOFF = 0.75
+"""Similarity (``difflib``) from which a site's unknown category name is taken for a typo
+of a known one: ``biling``, ``Billing`` and ``sales-chat``, not ``tech_support``."""
 
 
 def _unique(source: str, path: str, names: Iterable[str]) -> list[Issue]:
