@@ -639,6 +639,35 @@ def _clean_env() -> dict[str, str]:
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+@pytest.mark.parametrize("partial", [0, 1])
+def test_ctrl_c_before_any_point_leaves_an_earlier_output_alone(
+    small_file, tmp_path, monkeypatch, partial
+):
+    """Interrupted before any point was solved, a sweep writes nothing: an earlier file
+    at its output stays as it was (it was replaced by an empty table); with a point
+    solved that point is written, as before."""
+    from optimizer.studies import batch, sweep
+
+    real = sweep.run_sweep
+
+    def interrupted(scenario, axes, *args, **kwargs):
+        done = real(scenario, axes, *args, **kwargs).results[:partial] if partial else ()
+        points = len(sweep.grid_points(axes))
+        raise batch.BatchInterrupted([*done, *[None] * (points - len(done))])
+
+    monkeypatch.setattr(sweep, "run_sweep", interrupted)
+    out = tmp_path / "out.json"
+    out.write_text('[{"earlier": "rows"}]\n', encoding="utf-8")
+    got = invoke("sweep", small_file, "--vary", f"{BUDGET}=80000:100000:3", "--workers", 1,
+                 "--format", "json", "--output", out)  # fmt: skip
+    assert got.exit_code == 130, got.output
+    if partial:
+        assert "kept" in got.stderr and len(json.loads(out.read_text(encoding="utf-8"))) == 1
+    else:
+        assert "nothing written" in got.stderr
+        assert out.read_text(encoding="utf-8") == '[{"earlier": "rows"}]\n'
+
+
 def test_ctrl_c_keeps_solved_points(small_file, tmp_path):
     """SIGINT mid-sweep: exit 130, the output file holds the points solved, no temp files."""
     out = tmp_path / "out.csv"

@@ -242,7 +242,11 @@ def _solve_grid(
             )
         except BatchInterrupted as stop:
             done = SweepResult(tuple(axes), tuple(points), tuple(stop.partial), risk is not None)
-            rows_out(done.rows(), fmt, output, sheet, scenario, sheet == "sweep")
+            rows = done.rows()
+            if not rows:  # nothing to keep: an earlier file at the output stays as it was
+                click.echo("interrupted before any point was solved: nothing written", err=True)
+                ctx.exit(stop.exit_code)
+            rows_out(rows, fmt, output, sheet, scenario, sheet == "sweep")
             click.echo("interrupted: the points already solved were kept", err=True)
             ctx.exit(stop.exit_code)
     rows_out(result.rows(), fmt, output, sheet, scenario, sheet == "sweep")
