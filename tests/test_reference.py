@@ -95,6 +95,14 @@ def test_output_keys_match_the_doc(command, args):
         assert list(data["result"]) == required(documented_keys("solve"))
 
 
+def test_the_readme_lists_the_documented_solve_keys():
+    """The README's "Results" paragraph names the keys docs/output.md documents, in order."""
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    match = re.search(r"The JSON of `solve` has exactly the keys `([^`]*)`", text)
+    assert match, "the README's Results paragraph"
+    assert match[1].split(", ") == documented_keys("solve")
+
+
 def test_optional_solve_keys_are_bracketed():
     """Solve prints `cash_flow` only when a project is invoiced on delivery,
     `risk_pricing` only when it prices for volume risk, `diagnosis` only for an
