@@ -242,6 +242,23 @@ def round_down(value: float, digits: int = 4, careful: bool = False) -> float:
     return round_at(value, digits, up=False)
 
 
+def from_to(before: float, after: float, decimals: int, kind: str = "f") -> str:
+    """ "from BEFORE to AFTER", both with ``decimals`` (``kind`` ``f`` or ``%``) or as many
+    more (up to three) as it takes for them to differ: a move from 18.74% to 18.73% is
+    not shown as "18.7% to 18.73%", a rise, nor as "18.7% to 18.7%".
+
+    >>> from_to(0.1874, 0.1873, 2, "%"), from_to(0.15, -0.2079, 2, "%")
+    ('from 18.74% to 18.73%', 'from 15.00% to -20.79%')
+    >>> from_to(10.06, 10.1, 1), from_to(480_000, 480_001, 0)
+    ('from 10.06 to 10.10', 'from 480,000 to 480,001')
+    """
+    for d in range(decimals, decimals + 4):
+        shown = format(before, f",.{d}{kind}"), format(after, f",.{d}{kind}")
+        if shown[0] != shown[1]:
+            break
+    return f"from {shown[0]} to {shown[1]}"
+
+
 def pct(before: float, after: float) -> float | None:
     """Change from ``before`` to ``after`` in percent (None from zero)."""
     return None if before == 0 else 100.0 * (after - before) / abs(before)
