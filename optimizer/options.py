@@ -81,6 +81,10 @@ class RunOptions:
 
 CHECK_GAP = 1e-3
 """Relative gap of a deal check: the verdict's margin is within 0.1% of the best."""
+EXTREME_GAP = 1e-9
+"""Relative gap of a diagnosis's search for a quoted category's highest or lowest working
+price (its goal is the price: a check's 0.1% stopped it 0.0009 above the lowest at 0.90,
+many quotable steps)."""
 
 
 def check_options(fixed: dict[str, FixedChoice], solve: SolveOptions | None = None) -> RunOptions:

@@ -487,6 +487,23 @@ def test_a_quote_above_the_cap_gets_the_highest_price_that_works() -> None:
     assert highest["apply"]["fixed"] == {"billing": "silver@1.08"}
 
 
+def test_the_lowest_price_that_works_is_the_lowest() -> None:
+    """A quote far below every floor: the lowest working price named works, and one
+    quotable step below it does not (the check's 0.1% gap let the price search stop at
+    0.9072 where 0.9063 works; found by a probe)."""
+    deal = SCENARIOS_DIR / "nordic_telco.yaml"
+    result = invoke("check", deal, "--fix", "billing=gold@0.5", "--format", "json")
+    assert result.exit_code == 3, result.output
+    (lowest,) = (
+        e["after"]
+        for e in json.loads(result.stdout)["diagnosis"]
+        if e["limit"] == "fixed[billing]" and "lowest price at gold" in e["message"]
+    )
+    assert invoke("check", deal, "--fix", f"billing=gold@{lowest}").exit_code == 0
+    below = round(lowest - 0.0001, 4)
+    assert invoke("check", deal, "--fix", f"billing=gold@{below}").exit_code == 3
+
+
 def test_a_quote_below_the_minimum_tier_is_not_feasible_and_names_it() -> None:
     """A quoted tier below the client's minimum is a NOT FEASIBLE verdict (exit 3) whose
     diagnosis names the minimum tier, not an invalid file (exit 2; issue 11.11)."""

@@ -1,14 +1,13 @@
 """Infeasible deal -> what must move, by how much: never just "infeasible".
 
-An elastic copy of the model gives every client and provider limit (budget,
-cost per contact, ROI, minimum margin, competitor price cap, minimum tier,
-seats, max FTE, quoted prices) a slack with a penalty per unit, scaled so that
-moving any limit by 1% costs about the same. Minimising the penalty names the
-limits that must move and by how much. Then, for each limit on its own, the
-same question is asked with only that limit elastic: "the budget alone must rise
-to Y". Sales alternatives follow: the lowest price at which a quoted category
-works, and the smallest tier change. Every suggestion is proven by re-solving
-the scenario with it applied; only suggestions that pass are returned.
+An elastic copy of the model gives every client and provider limit (budget, cost per
+contact, ROI, minimum margin, competitor price cap, minimum tier, seats, max FTE,
+quoted prices) a slack with a penalty per unit, scaled so that moving any limit by 1%
+costs about the same. Minimising the penalty names the limits that must move and by
+how much. Then, for each limit on its own, the same question is asked with only that
+limit elastic: "the budget alone must rise to Y". Sales alternatives follow: the
+lowest price at which a quoted category works, and the smallest tier change. Every
+suggestion is proven by re-solving it; only suggestions that pass are returned.
 
 What each family weighs and how its slack becomes a new value in the scenario's
 units is the family's own (:mod:`optimizer.limits`); this module runs the search.
@@ -30,7 +29,7 @@ from optimizer.limits.deal import MinMargin
 from optimizer.limits.registry import FAMILIES
 from optimizer.milp.model import BuiltModel, FixedChoice, build_model, price_expression, value_at
 from optimizer.milp.solve import solve
-from optimizer.options import SolveOptions
+from optimizer.options import EXTREME_GAP, SolveOptions
 from optimizer.results import Solution
 from optimizer.rows import RowKey
 from optimizer.scenario.schema import Scenario
@@ -328,7 +327,7 @@ def _price_extreme(
         price_expression(built, cat_name),
         [(other_tiers == 0, RowKey("quoted_tier", category=cat_name))],
     )
-    solution = solve(model, options)
+    solution = solve(model, replace(options, gap=EXTREME_GAP))  # the price is the goal
     if not solution.status.has_solution:
         return None
     exact = solution.choices[cat_name].price
