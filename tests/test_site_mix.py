@@ -479,11 +479,29 @@ def test_a_share_out_of_range_is_refused() -> None:
     assert "[0, 1]" in _issue(raw(share=1.5), "categories[0].terms.min_site_share.denver")
 
 
-def test_premium_with_a_minimum_charge_is_refused() -> None:
-    """max(minimum, charge x (1 + premium share)) would be piecewise in the shares."""
-    deal = raw()
-    _terms(deal)["minimum_monthly"] = 100.0
-    assert "no minimum" in _issue(deal, "categories[0].terms.site_premium")
+def test_a_premium_with_a_minimum_charge_by_hand() -> None:
+    """A take-or-pay minimum lifts the usage charge; the premium is on the units delivered
+    from the site (a share of the plan charge), as the invoice bills them: the
+    seats-capped deal (usage 4,000, 60% from Denver) with a minimum of 5,000 tops up
+    1,000 and still bills the premium 0.25 x 4,000 x 0.6 = 600: revenue 5,600, and the
+    invoice at the forecast quantity says the same (the pair was refused before)."""
+    from optimizer.analysis.invoice import billing_of, category_lines
+    from optimizer.scenario.actuals import Actual
+
+    deal = raw(price=10.0, seats=3)
+    _terms(deal)["minimum_monthly"] = 5000.0
+    scenario = validate_scenario(deal, "onshore.yaml")
+    reqs = build_requirements(scenario)
+    solution = solve(build_model(scenario, reqs), SolveOptions())
+    result = verify(scenario, reqs, solution)
+    billing = result.billing["calls"]
+    assert billing["site_shares"] == {"denver": pytest.approx(0.6), "manila": pytest.approx(0.4)}
+    assert billing["minimum_top_up"] == pytest.approx(1000)
+    assert billing["site_premium"] == pytest.approx(600)
+    assert result.categories[0].revenue == pytest.approx(5600)
+    signed = billing_of(result)["calls"]
+    lines = category_lines(scenario, signed, Actual("1", "calls", 400.0, None, 2))
+    assert sum(line.amount for line in lines) == pytest.approx(5600)
 
 
 def test_premium_with_a_continuous_range_is_refused() -> None:

@@ -31,9 +31,12 @@ R[k*]`` exactly (no big-M: the share is bounded by ``x_o``). An option whose tie
 no agents (``R = 0``) has no shares and bills no premium.
 
 The premium needs price points (a list, a stepped range or plans): a continuous
-price would make the premium's revenue ``p x sigma`` bilinear, and a minimum charge
-``max(minimum, C[o] (1 + premium share))`` piecewise; both are refused by the rules
-(:func:`optimizer.scenario.terms_rules.site_terms_issues`). The solution carries the
+price would make the premium's revenue ``p x sigma`` bilinear, refused by the rules
+(:func:`optimizer.scenario.terms_rules.site_terms_issues`). A minimum charge tops up
+the usage charge (``max(minimum, C[o])``, the option's constant revenue) and carries
+no premium: the premium stays ``premium_s x C[o] x sigma[s, o]`` on the plan charge of
+the units delivered, as the invoice bills it
+(:func:`optimizer.staffing.charges.site_premium_charge`). The solution carries the
 chosen split (``Choice.site_split``); verification checks it against the staffing
 (:func:`optimizer.analysis.verify.check_site_split`) and bills it.
 """

@@ -289,8 +289,9 @@ quantity `q`), so the model stays linear; a category without them bills
   most what it staffs (its productive hours against the tier's requirement), and the
   result's billing shows the split (`site_shares`). Where the premium pays for it, a
   site may staff agents above what the tier needs (up to its seats) to carry a larger
-  part. Price points, plans and volume bands (not a minimum charge or a continuous
-  range), voice and chat only.
+  part. Price points, plans and volume bands (not a continuous range), voice and chat
+  only. With a `minimum_monthly` the minimum tops up the usage charge and the premium
+  is still billed on the units each site delivers (the minimum carries no premium).
 * **Minimum site share** (`min_site_share: {{denver: 0.30}}`): at least this share of
   the category's productive hours from that site (the shares at most 1 together). A
   limit of the client's (`min_site_share[SITE][CATEGORY]`), explained and diagnosed

@@ -135,8 +135,9 @@ class Terms(Strict):
     over the category's sites, each site's part at most what it staffs (its productive
     hours against the tier's: a site staffing 40% of what the tier needs bills at most 40%
     of the quantity); the result shows the split. With a plan or volume bands, each site's
-    share of the plan charge (fee + banded usage) carries the premium; not with a minimum
-    charge or a continuous price range, nor for deferred or project work."""
+    share of the plan charge (fee + banded usage) carries the premium; a minimum charge
+    tops up the usage charge and carries none. Not with a continuous price range, nor
+    for deferred or project work."""
     min_site_share: Annotated[dict[Name, SiteShare], Field(min_length=1)] | None = None
     """Site name -> the client's minimum share of the category's productive hours
     delivered from that site (the shares together at most 1; not for project work)."""

@@ -132,14 +132,13 @@ def site_terms_issues(
 
 def _premium_point_issues(cat: Category, path: str, source: str) -> list[Issue]:
     """A site premium multiplies an option's plan charge, a constant per price point: a
-    continuous price and a minimum charge (which would make it bilinear or piecewise)
-    are refused, one issue each."""
+    continuous price (which would make it bilinear) and deferred work are refused, one
+    issue each. A minimum charge may go with it: it tops up the usage charge, and the
+    premium is on the plan charge of the units delivered (the invoice's reading)."""
     where = f"{path}.terms.site_premium"
     issues: list[Issue] = []
     if cat.channel == "deferred":
         issues.append(Issue(source, where, "channel deferred", "a voice or chat category"))
-    if cat.terms.minimum_monthly is not None:
-        issues.append(Issue(source, where, "with minimum_monthly", "no minimum charge"))
     for k, tier in enumerate(cat.tiers):
         if isinstance(tier.prices, PriceRange) and tier.prices.step is None:
             expected = "price points (a list, a stepped range or plans) with site_premium"
