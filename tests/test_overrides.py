@@ -114,7 +114,20 @@ def test_missing_mapping_key_lists_known_keys():
     _, issues = apply_overrides(deal(), {"provder.shrinkage": 0.2}, "deal.yaml")
     (issue,) = issues
     assert "'provder' not found" in issue.expected
-    assert "categories, client, provider" in issue.expected
+    known = issue.expected.split("known here: ")[1].rstrip(")").split(", ")
+    assert {"categories", "client", "provider", "escalation", "uncertainty"} <= set(known)
+
+
+def test_a_field_of_a_block_left_out_starts_the_block():
+    """``escalation.wages`` on a deal without ``escalation``: the block starts with that
+    field (its other fields at their defaults), as a hand edit would write it; a key the
+    schema does not know is still refused."""
+    new, issues = apply_overrides(deal(), {"escalation.wages": 0.03}, "deal.yaml")
+    assert issues == [] and new["escalation"] == {"wages": 0.03}
+    new, issues = apply_overrides(deal(), {"uncertainty.volume_cv": 0.2}, "deal.yaml")
+    assert issues == [] and new["uncertainty"] == {"volume_cv": 0.2}
+    _, issues = apply_overrides(deal(), {"escalations.wages": 0.03}, "deal.yaml")
+    assert [i.path for i in issues] == ["variants: escalations.wages"]
 
 
 def test_index_out_of_range_is_an_issue():

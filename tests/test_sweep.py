@@ -283,6 +283,7 @@ def test_sweep_bad_path_is_refused_before_solving(small):
         ("categories.*.contacts_per_mont=x0.9:x1.1:2", "contacts_per_month"),
         ("provider.sites.hom.seats=10:20:2", "home"),
         ("provider.sites.home.seat=10:20:2", "seats"),
+        ("escalatio.wages=0:0.1:2", "escalation"),
     ],
 )
 def test_validate_axes_suggests_the_field(small, spec, guess):
@@ -303,10 +304,13 @@ def test_validate_axes_suggests_the_field(small, spec, guess):
         "client.min_tier.calls=1:2:2",
         "categories.calls.patience_seconds=100:200:2",
         "categories.calls.tiers.std.service_level=0.7:0.8:2",
+        "escalation.wages=0:0.1:2",
+        "uncertainty.volume_cv=0.1:0.2:2",
     ],
 )
 def test_validate_axes_accepts_real_paths(small, spec):
-    """Fields left at their default (budget, patience) and free mappings are valid paths."""
+    """Fields left at their default (budget, patience), fields of a block left out
+    (escalation, uncertainty) and free mappings are valid paths."""
     from optimizer.studies.sweep import validate_axes
 
     validate_axes(small, [parse_vary(spec)])

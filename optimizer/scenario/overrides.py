@@ -17,7 +17,10 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from optimizer.errors import Issue
+from optimizer.scenario.model_paths import submodel_holding
 
 
 class PathError(LookupError):
@@ -33,11 +36,13 @@ def apply_overrides(
     raw: Mapping[str, Any], overrides: Mapping[str, Any], source: str, where: str = "variants"
 ) -> tuple[dict[str, Any], list[Issue]]:
     """Return a deep copy of ``raw`` with each override set, and the problems found."""
+    from optimizer.scenario.models import ScenarioFields
+
     new = copy.deepcopy(dict(raw))
     issues = []
     for path, value in overrides.items():
         try:
-            update_path(new, str(path), _setter(value))
+            update_path(new, str(path), _setter(value), ScenarioFields)
         except PathError as err:
             known = ", ".join(err.known) if err.known else "nothing"
             issues.append(
@@ -60,21 +65,34 @@ def _setter(value: Any) -> Callable[[Any], Any]:
     return change
 
 
-def update_path(root: dict[str, Any], path: str, change: Callable[[Any], Any]) -> int:
+def update_path(
+    root: dict[str, Any],
+    path: str,
+    change: Callable[[Any], Any],
+    model: type[BaseModel] | None = None,
+) -> int:
     """Set every place ``path`` names to ``change(old)``; returns how many were set.
 
     The last segment may name a mapping key that is not there yet (an optional field
-    left at its default); every other segment must exist.
+    left at its default); every other segment must exist, but where ``model`` (the
+    schema of ``root``) says a missing key is a block of fields (``escalation``,
+    ``uncertainty``, a category's ``terms``), the block is started empty:
+    ``escalation.wages`` sets the wages of a scenario that gave no escalation.
+
+    >>> from optimizer.scenario.models import ScenarioFields
+    >>> raw = {"scenario": "s"}
+    >>> update_path(raw, "escalation.wages", lambda old: 0.03, ScenarioFields), raw
+    (1, {'scenario': 's', 'escalation': {'wages': 0.03}})
     """
     parts = path.split(".")
     if not path or any(not p for p in parts):
         raise PathError(path, [])
-    nodes: list[Any] = [root]
+    nodes: list[tuple[Any, type[BaseModel] | None]] = [(root, model)]
     for part in parts[:-1]:
-        nodes = [child for node in nodes for child in _children(node, part)]
+        nodes = [child for node, held in nodes for child in _children(node, part, held)]
     last = parts[-1]
     count = 0
-    for node in nodes:
+    for node, _ in nodes:
         if isinstance(node, dict):
             keys = list(node) if last == "*" else [last]
             for key in keys:
@@ -89,16 +107,30 @@ def update_path(root: dict[str, Any], path: str, change: Callable[[Any], Any]) -
     return count
 
 
-def _children(node: Any, part: str) -> list[Any]:
+def _children(
+    node: Any, part: str, model: type[BaseModel] | None
+) -> list[tuple[Any, type[BaseModel] | None]]:
+    """The nodes ``part`` names in ``node``, each with its schema (None where unknown)."""
     if isinstance(node, dict):
         if part == "*":
-            return list(node.values())
+            return [(child, None) for child in node.values()]
+        sub = None if model is None else submodel_holding(model, part, node.get(part))
         if part not in node:
-            raise PathError(part, sorted(map(str, node)))
-        return [node[part]]
+            if sub is None or part not in model_fields(model):
+                known = sorted({*map(str, node), *model_fields(model)})
+                raise PathError(part, known)
+            node[part] = {}  # a block left out: started empty, its fields' defaults hold
+        return [(node[part], sub)]
     if isinstance(node, list):
-        return [node[i] for i in _list_indices(node, part)]
+        return [(node[i], model) for i in _list_indices(node, part)]
     raise PathError(part, [])
+
+
+def model_fields(model: type[BaseModel] | None) -> list[str]:
+    """The field names (aliases where given) of ``model``; none without one."""
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
 
 
 def list_indices(items: list[Any], part: str) -> list[int]:

@@ -148,7 +148,8 @@ def _check_path(raw: dict[str, Any], path: str) -> None:
     """PathError unless every segment of ``path`` names something (the last: a field)."""
     from optimizer.scenario.model_paths import submodel_holding
 
-    update_path(copy.deepcopy(raw), path, lambda old: old)  # every segment but the last
+    raw = copy.deepcopy(raw)
+    update_path(raw, path, lambda old: old, Scenario)  # every segment but the last
     nodes: list[tuple[Any, type[BaseModel] | None]] = [(raw, Scenario)]
     parts = path.split(".")
     for part in parts[:-1]:
@@ -177,7 +178,7 @@ def apply_point(scenario: Scenario, axes: Sequence[Axis], point: Sequence[float]
     for axis, value in zip(axes, point, strict=True):
         hits: list[int] | None = [] if axis.relative and "*" in axis.path.split(".") else None
         try:
-            update_path(raw, axis.path, _change(value, axis.relative, hits))
+            update_path(raw, axis.path, _change(value, axis.relative, hits), Scenario)
             if hits == []:
                 raise PathError(f"(a number to multiply at {axis.path})", [])
         except PathError as err:
