@@ -198,3 +198,15 @@ def test_override_values_are_copied():
     assert lists == [[1.0, 2.0]] * 3
     lists[0].append(9.0)
     assert lists[1] == [1.0, 2.0]
+
+
+def test_a_wildcard_passes_over_items_without_the_field():
+    """``tiers.*.prices.max``: a range's max is set, a list of price points is passed
+    over; without a wildcard, or when no item has the field, the path is refused."""
+    root = {"tiers": [{"prices": {"min": 1, "max": 2}}, {"prices": [1, 2]}]}
+    assert update_path(root, "tiers.*.prices.max", lambda old: 3) == 1
+    assert root["tiers"] == [{"prices": {"min": 1, "max": 3}}, {"prices": [1, 2]}]
+    with pytest.raises(PathError):
+        update_path(root, "tiers.1.prices.max", lambda old: 3)
+    with pytest.raises(PathError):
+        update_path({"tiers": [{"prices": [1, 2]}]}, "tiers.*.prices.max", lambda old: 3)

@@ -332,6 +332,17 @@ def test_a_price_ranges_bounds_can_be_varied():
         validate_axes(nordic, [parse_vary("categories.billing.tiers.gold.prices.maxx=1:2:2")])
     (issue,) = info.value.issues
     assert "did you mean 'max'?" in issue.expected
+    # With wildcards, every range's max is multiplied and the price lists are passed over.
+    every = parse_vary("categories.*.tiers.*.prices.max=x0.9:x1.1:2")
+    validate_axes(nordic, [every])
+    point = apply_point(nordic, [every], (1.1,))
+    for cat in nordic.categories:
+        for tier in cat.tiers:
+            got = point.category(cat.name).tier(tier.name).prices
+            if isinstance(tier.prices, tuple):
+                assert got == tier.prices
+            else:
+                assert got.max == pytest.approx(tier.prices.max * 1.1)
 
 
 def test_sweep_with_every_point_invalid_is_scenario_error(small):

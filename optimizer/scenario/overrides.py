@@ -92,6 +92,8 @@ def update_path(
         nodes = [child for node, held in nodes for child in _children(node, part, held)]
     last = parts[-1]
     count = 0
+    wildcard = "*" in parts[:-1]  # every item that has the field: others are passed over
+    missed: PathError | None = None
     for node, _ in nodes:
         if isinstance(node, dict):
             keys = list(node) if last == "*" else [last]
@@ -99,11 +101,20 @@ def update_path(
                 node[key] = change(node.get(key))
                 count += 1
         elif isinstance(node, list):
-            for index in _list_indices(node, last):
+            try:
+                indices = _list_indices(node, last)
+            except PathError as err:  # a price list where other tiers have a range's max
+                if not wildcard:
+                    raise
+                missed = missed or err
+                continue
+            for index in indices:
                 node[index] = change(node[index])
                 count += 1
         else:
             raise PathError(last, [])
+    if missed is not None and count == 0:
+        raise missed
     return count
 
 
