@@ -258,3 +258,42 @@ def test_one_path_set_twice_is_refused() -> None:
         parse_sets(["provider.min_margin=0.1", "provider.min_margin=0.2"], "deal.yaml")
     (issue,) = err.value.issues
     assert issue.path == "--set provider.min_margin" and issue.expected == "one --set per path"
+
+
+def test_a_csv_profile_can_be_set(tmp_path: Path) -> None:
+    """``--set categories.N.profile={csv: FILE, column: NAME}`` reads the CSV from the
+    scenario's folder as the loader does: the same answer as the file edited by hand
+    (it was refused: "expected the CSV to have been read by the loader"); the CSV is an
+    input no output may overwrite; a missing file is one message, exit 2."""
+    import shutil
+
+    import yaml
+
+    shutil.copytree(SCENARIOS_DIR / "profiles", tmp_path / "profiles")
+    csv = tmp_path / "profiles" / "other.csv"  # a file the scenario itself does not read
+    shutil.copy(tmp_path / "profiles" / "energy_retail_30min.csv", csv)
+    source = SCENARIOS_DIR / "energy_retailer_csv.yaml"
+    deal = tmp_path / "deal.yaml"
+    shutil.copy(source, deal)
+    spec = {"csv": "profiles/other.csv", "column": "customer_service"}
+    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    raw["categories"][1]["profile"] = spec
+    hand = tmp_path / "hand.yaml"
+    hand.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    value = "categories.1.profile={csv: profiles/other.csv, column: customer_service}"
+    got = invoke("--no-history", "solve", deal, "--set", value, "--format", "json")
+    want = invoke("--no-history", "solve", hand, "--format", "json")
+    assert got.exit_code == want.exit_code == 0, got.output
+    a, b = json.loads(got.stdout), json.loads(want.stdout)
+    for data in (a, b):
+        data.pop("solver")
+    assert a == b
+    before = csv.read_bytes()
+    out = invoke("--no-history", "solve", deal, "--set", value, "--output", csv)
+    assert out.exit_code != 0 and csv.read_bytes() == before
+    missing = invoke("--no-history", "solve", deal, "--set", value.replace("other", "nosuch"))
+    assert (
+        missing.exit_code == 2
+        and "nosuch.csv" in missing.stderr
+        and "Traceback" not in missing.output
+    )

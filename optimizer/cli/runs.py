@@ -24,15 +24,22 @@ def load(path: Path, variant: str | None = None, sets: tuple[str, ...] = ()) -> 
     from optimizer.scenario.loader import load_scenario
     from optimizer.scenario.set_values import parse_sets, with_sets
 
-    ctx = click.get_current_context(silent=True)
-    inputs = None
-    if ctx is not None and isinstance(ctx.obj, dict):
-        inputs = ctx.obj.setdefault("inputs", [])
+    inputs = run_inputs()
     if variant is not None and not variant.strip():  # was silently the plain scenario
         raise click.UsageError("--variant needs a variant's name (it was empty)")
     changes = parse_sets(sets, str(path)) if sets else {}
     scenario = load_scenario(path, variant, inputs=inputs)
-    return with_sets(scenario, changes, str(path))
+    return with_sets(scenario, changes, str(path), inputs)
+
+
+def run_inputs() -> list[Path] | None:
+    """The files this command has read (no output may overwrite them), kept in the click
+    context; None outside a command."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not isinstance(ctx.obj, dict):
+        return None
+    inputs: list[Path] = ctx.obj.setdefault("inputs", [])
+    return inputs
 
 
 def deadline(time_limit: float | None) -> float | None:

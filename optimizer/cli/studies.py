@@ -39,7 +39,7 @@ from optimizer.cli.output import (
 )
 from optimizer.cli.record import SET, history_options, remember
 from optimizer.cli.risk import MAX_DRAWS
-from optimizer.cli.runs import load, progress
+from optimizer.cli.runs import load, progress, run_inputs
 from optimizer.cli.text import safe
 
 if TYPE_CHECKING:
@@ -126,12 +126,12 @@ def compare(
     for i, path in enumerate(scenarios):
         changes = parse_sets(sets, str(path)) if sets else {}
         base = load(path)
-        s = with_sets(base, changes, str(path))
+        s = with_sets(base, changes, str(path), run_inputs())
         jobs.append(Job(s.scenario, s, options, risk=risk))
         sources.append((str(path), s.currency))
         if variants and i == 0:  # the variants of the first file, as --help says
             for name in variant_names(variants, list(s.variants)):
-                v = with_sets(base.variant(name, str(path)), changes, str(path))
+                v = with_sets(base.variant(name, str(path)), changes, str(path), run_inputs())
                 jobs.append(Job(v.scenario, v, options, risk=risk))
                 sources.append((f"{path} [{name}]", v.currency))
     check_currencies(sources)  # before solving: figures in two currencies do not subtract

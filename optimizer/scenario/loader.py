@@ -104,15 +104,16 @@ def load_scenario(
         inputs.append(path)
     raw = parse_yaml(read_text(path), source)
     if isinstance(raw, dict):
-        raw = _resolve_csv_profiles(raw, path, source, inputs)
+        raw = resolve_csv_profiles(raw, path, source, inputs)
     scenario = validate_scenario(raw, source)
     return scenario.variant(variant, source) if variant else scenario
 
 
-def _resolve_csv_profiles(
+def resolve_csv_profiles(
     raw: dict[str, Any], path: Path, source: str, inputs: list[Path] | None = None
 ) -> dict[str, Any]:
-    """Replace each ``{csv: file, column: name}`` profile by the column's weights."""
+    """Replace each ``{csv: file, column: name}`` profile by the column's weights (a file
+    is found from the scenario file's folder, ``path.parent``)."""
     categories = raw.get("categories")
     if not isinstance(categories, list):
         return raw

@@ -1,9 +1,8 @@
 """The hand-written sections of ``docs/scenario.md``, as templates the generator fills.
 
-:mod:`optimizer.scenario.reference` puts them around the field tables it walks from
-the schema, filling in what the code defines (the built-in profile table, interval
-counts, the short-gap threshold), so the prose and the numbers cannot drift apart.
-Literal braces are doubled (``{{``) in the templates that are formatted.
+:mod:`optimizer.scenario.reference` puts them around the field tables it walks from the
+schema, filling in what the code defines (the built-in profile table, interval counts,
+the short-gap threshold). Literal braces are doubled (``{{``) where formatted.
 """
 
 HEAD = """\
@@ -323,10 +322,12 @@ variants:
   0-based index (`categories.0`).
 * `*` stands for **every** item of a list or key of a mapping:
   `categories.*.aht_seconds`, `provider.sites.*.hourly_cost`.
-* The last segment may name an optional field not in the file yet (it is set);
-  every other segment must exist. A path naming nothing is an error that lists what
-  is known there; a variant that gives an invalid scenario reports that variant's
-  problems (`variants.NAME: categories[0]...`).
+* The last segment may name an optional field not in the file yet, and a block the
+  file leaves out is started (`escalation.wages`); other segments must exist. `*`
+  passes over items without the field (`categories.*.tiers.*.prices.max`: ranges
+  only). A path naming nothing is an error listing what is known there; an invalid
+  variant reports its problems (`variants.NAME: categories[0]...`). `--set` (not a
+  variant) may give a CSV profile: `{{csv: profiles/week.csv, column: calls}}`.
 * The value replaces the old one whole (a list or mapping too); `null` removes an
   optional value (its default applies).
 

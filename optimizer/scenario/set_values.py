@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from optimizer.errors import Issue, ScenarioError
@@ -55,18 +56,36 @@ def parse_sets(specs: Sequence[str], source: str) -> dict[str, Any]:
     return sets
 
 
-def with_sets(scenario: Scenario, sets: Mapping[str, Any], source: str) -> Scenario:
+def with_sets(
+    scenario: Scenario, sets: Mapping[str, Any], source: str, inputs: list[Path] | None = None
+) -> Scenario:
     """``scenario`` with every ``--set`` applied, validated again (one Issue per bad path
-    or value, naming the file and the field)."""
+    or value, naming the file and the field). A profile set to ``{csv: FILE, column:
+    NAME}`` is read as the loader reads one, from the folder of the file ``source``
+    (appended to ``inputs``)."""
     if not sets:
         return scenario
     raw, issues = apply_overrides(scenario.raw(), sets, source, where=WHERE)
     if issues:
         raise ScenarioError(issues)
+    if any(_names_a_csv(value) for value in sets.values()):
+        from optimizer.scenario.loader import resolve_csv_profiles
+
+        try:
+            raw = resolve_csv_profiles(raw, Path(source), source, inputs)
+        except ScenarioError as err:
+            raise ScenarioError([_named(i, sets) for i in err.issues]) from None
     try:
         return validate_scenario(raw, source)
     except ScenarioError as err:
         raise ScenarioError([_named(i, sets) for i in err.issues]) from None
+
+
+def _names_a_csv(value: Any) -> bool:
+    """Whether a ``--set`` value is (or holds) a CSV profile, ``{csv: FILE, ...}``."""
+    if isinstance(value, dict):
+        return "csv" in value or any(_names_a_csv(v) for v in value.values())
+    return isinstance(value, list) and any(_names_a_csv(v) for v in value)
 
 
 def _named(issue: Issue, sets: Mapping[str, Any]) -> Issue:
