@@ -297,3 +297,38 @@ def test_a_csv_profile_can_be_set(tmp_path: Path) -> None:
         and "nosuch.csv" in missing.stderr
         and "Traceback" not in missing.output
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "lines"),
+    [
+        # The problem is at gold's service level, which the --set did not write.
+        (
+            "categories.billing.tiers.silver.service_level=1",
+            ["nordic_telco.yaml: categories[0].tiers[1].service_level = 0.9: expected at least 1"],
+        ),
+        (
+            "escalation={wages: 0.1, salaries: 0.1}",
+            ["--set escalation.salaries = 0.1: expected a known field"],
+        ),
+        ("escalation={wages: -1}", ["--set escalation.wages = -1: expected a number in (-1, 1]"]),
+        (
+            "provider.sites.*.seats=10.5",
+            [
+                "--set provider.sites.*.seats (provider.sites[0].seats) = 10.5",
+                "--set provider.sites.*.seats (provider.sites[1].seats) = 10.5",
+            ],
+        ),
+    ],
+    ids=["another-field", "inside-a-mapping", "inside-a-mapping-value", "wildcard"],
+)
+def test_a_set_problem_names_the_field_it_is_at(value: str, lines: list[str]) -> None:
+    """A problem is labelled with the --set only where that --set wrote (the field, or
+    one inside the mapping it gave), and a wildcard's names the item; it was labelled by
+    the last segment alone: gold's 0.9 as the silver --set's value (found by a probe)."""
+    result = invoke("--no-history", "solve", SCENARIOS_DIR / "nordic_telco.yaml", "--set", value)
+    assert result.exit_code == 2, result.output
+    problems = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
+    assert len(problems) == len(lines), result.stderr
+    for problem, line in zip(problems, lines, strict=True):
+        assert line in problem, result.stderr

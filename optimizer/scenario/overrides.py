@@ -137,6 +137,30 @@ def _children(
     raise PathError(part, [])
 
 
+def places(root: Any, path: str) -> list[str]:
+    """The schema paths (``categories[0].tiers[1].service_level``) of every place
+    ``path`` names in ``root``, as validation errors name them; none where it names
+    nothing.
+
+    >>> places({"tiers": [{"name": "a"}, {"name": "b", "x": {"y": 1}}]}, "tiers.*.x.y")
+    ['tiers[1].x.y']
+    """
+    found = [("", root)]
+    for part in path.split("."):
+        step = []
+        for where, node in found:
+            if isinstance(node, dict):
+                keys = list(node) if part == "*" else [part]
+                step += [(f"{where}.{k}" if where else str(k), node.get(k)) for k in keys]
+            elif isinstance(node, list):
+                try:
+                    step += [(f"{where}[{i}]", node[i]) for i in _list_indices(node, part)]
+                except PathError:
+                    continue
+        found = step
+    return [where for where, node in found if node is not None]
+
+
 def model_fields(model: type[BaseModel] | None) -> list[str]:
     """The field names (aliases where given) of ``model``; none without one."""
     if model is None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.errors import Issue, ScenarioError
-from optimizer.scenario.overrides import apply_overrides
+from optimizer.scenario.overrides import apply_overrides, places
 from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.scenario.yaml_reading import parse_yaml
 
@@ -74,11 +74,13 @@ def with_sets(
         try:
             raw = resolve_csv_profiles(raw, Path(source), source, inputs)
         except ScenarioError as err:
-            raise ScenarioError([_named(i, sets) for i in err.issues]) from None
+            where = {path: places(raw, path) for path in sets}
+            raise ScenarioError(_named_all(err.issues, where)) from None
     try:
         return validate_scenario(raw, source)
     except ScenarioError as err:
-        raise ScenarioError([_named(i, sets) for i in err.issues]) from None
+        where = {path: places(raw, path) for path in sets}
+        raise ScenarioError(_named_all(err.issues, where)) from None
 
 
 def _names_a_csv(value: Any) -> bool:
@@ -88,20 +90,27 @@ def _names_a_csv(value: Any) -> bool:
     return isinstance(value, list) and any(_names_a_csv(v) for v in value)
 
 
-def _named(issue: Issue, sets: Mapping[str, Any]) -> Issue:
-    """A validation problem caused by a ``--set`` says so in its path."""
-    for path in sets:
-        if _same_place(issue.path, path):
-            return Issue(issue.file, f"{WHERE} {path}", issue.value, issue.expected)
+def _named_all(issues: Sequence[Issue], where: Mapping[str, list[str]]) -> list[Issue]:
+    """Each validation problem inside a place a ``--set`` wrote says so in its path
+    (``--set PATH``, and the item a wildcard reached), once."""
+    out: list[Issue] = []
+    for issue in issues:
+        named = _named(issue, where)
+        if named not in out:
+            out.append(named)
+    return out
+
+
+def _named(issue: Issue, where: Mapping[str, list[str]]) -> Issue:
+    """``issue`` with the ``--set`` path whose place (or a field inside it) it is at;
+    as it is when no ``--set`` wrote there (a tier the set one now contradicts)."""
+    for path, spots in where.items():
+        for spot in spots:
+            if issue.path == spot or issue.path.startswith((spot + ".", spot + "[")):
+                inner = issue.path[len(spot) :]
+                label = path + inner if "*" not in path else f"{path} ({issue.path})"
+                return Issue(issue.file, f"{WHERE} {label}", issue.value, issue.expected)
     return issue
-
-
-def _same_place(issue_path: str, set_path: str) -> bool:
-    """Whether a schema error path (``categories[0].aht_seconds``) ends like the
-    ``--set`` path's last segment (a list item named by name cannot be matched fully)."""
-    last = set_path.split(".")[-1]
-    tail = issue_path.replace("[", ".").replace("]", "").split(".")
-    return last in tail[-2:]
 
 
 def value_text(value: Any) -> str:
