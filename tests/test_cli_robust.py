@@ -264,3 +264,16 @@ def test_serve_refuses_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     """The desk would have served an empty list of scenarios from a mistyped folder."""
     proc = invoke("serve", "--folder", tmp_path / "nowhere", "--port", "0", "--no-history")
     assert_clean_failure(proc, "does not exist")
+
+
+@pytest.mark.parametrize("cost", ["1e10", "1e12"])
+def test_a_huge_fixed_cost_is_infeasible_not_a_solver_error(cost: str) -> None:
+    """A fixed cost of 1e10 a month (within the schema's range) cannot be carried: the
+    check says NOT FEASIBLE, exit 3. It was 'solver error' (exit 4): the re-check of
+    HiGHS's answer measured 1e10-sized terms cancelling to 7.6e-05 against 1, not
+    against their own size (found by a probe)."""
+    proc = invoke(
+        "check", SCENARIO, "--time-limit", "20", "--set", f"provider.fixed_monthly_cost={cost}"
+    )
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("NOT FEASIBLE") and "Traceback" not in proc.stderr

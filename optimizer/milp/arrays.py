@@ -19,7 +19,8 @@ FEASIBILITY = 1e-6
 INTEGRALITY = 1e-5
 """Largest distance to an integer an integer column may have in a solver's answer."""
 OBJECTIVE_REL = 1e-7
-"""Relative difference between a reported objective and ``cost x col + offset``."""
+"""Relative difference between a reported objective and ``cost x col + offset`` (of the
+size of its terms: the sum of their absolute values)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,11 @@ class Arrays:
             return f"{int((short > 0).sum())} rows violated"
         if objective is not None:
             value = float(self.cost @ col + self.offset)
-            if abs(value - objective) > OBJECTIVE_REL * max(1.0, abs(objective), abs(value)):
+            # Relative to the terms summed, not only to their sum: terms of 1e10 that
+            # cancel to 7.6e-05 carry rounding of about 1e-6 (a fixed cost of 1e10).
+            terms = float(np.abs(self.cost * col).sum()) + abs(self.offset)
+            size = max(1.0, abs(objective), abs(value), terms)
+            if abs(value - objective) > OBJECTIVE_REL * size:
                 return f"objective {objective:.6g} but the columns give {value:.6g}"
         return None
 
