@@ -128,6 +128,10 @@ def test_a_field_of_a_block_left_out_starts_the_block():
     assert issues == [] and new["uncertainty"] == {"volume_cv": 0.2}
     _, issues = apply_overrides(deal(), {"escalations.wages": 0.03}, "deal.yaml")
     assert [i.path for i in issues] == ["variants: escalations.wages"]
+    # A list of blocks (bonus levels) is not started as one block.
+    name = deal()["categories"][0]["name"]
+    _, issues = apply_overrides(deal(), {f"categories.{name}.terms.bonus.amount": 1}, "f")
+    assert [i.path for i in issues] == [f"variants: categories.{name}.terms.bonus.amount"]
 
 
 def test_index_out_of_range_is_an_issue():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 from pydantic import BaseModel, Discriminator, Tag
@@ -39,6 +40,28 @@ def submodel_holding(model: type[BaseModel], field: str, value: Any) -> type[Bas
     pick = next((m.discriminator for m in info.metadata if isinstance(m, Discriminator)), None)
     tag = str(pick(value)) if callable(pick) else None
     return _find_model(info.annotation, tag)
+
+
+def holds_a_block(model: type[BaseModel], field: str) -> bool:
+    """Whether the field holds one mapping of fields (a model, perhaps optional), not a
+    list of them nor a free mapping: a path may start it when the file leaves it out.
+
+    >>> from optimizer.scenario.models import ScenarioFields
+    >>> holds_a_block(ScenarioFields, "escalation"), holds_a_block(ScenarioFields, "categories")
+    (True, False)
+    """
+    info = model.model_fields.get(field)
+    return (
+        info is not None
+        and _find_model(info.annotation) is not None
+        and not _listed(info.annotation)
+    )
+
+
+def _listed(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is tuple:
+        return True
+    return any(_listed(arg) for arg in typing.get_args(annotation))
 
 
 def _find_model(annotation: Any, tag: str | None = None) -> type[BaseModel] | None:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from optimizer.errors import Issue
-from optimizer.scenario.model_paths import submodel_holding
+from optimizer.scenario.model_paths import holds_a_block, submodel_holding
 
 
 class PathError(LookupError):
@@ -127,7 +127,7 @@ def _children(
             return [(child, None) for child in node.values()]
         sub = None if model is None else submodel_holding(model, part, node.get(part))
         if part not in node:
-            if sub is None or part not in model_fields(model):
+            if model is None or not holds_a_block(model, part):
                 known = sorted({*map(str, node), *model_fields(model)})
                 raise PathError(part, known)
             node[part] = {}  # a block left out: started empty, its fields' defaults hold
