@@ -16,7 +16,7 @@ from pulp.apis import coin_api
 from optimizer.milp.backend import BackendResult, cbc_status
 from optimizer.milp.model import BuiltModel
 from optimizer.options import SolveOptions
-from optimizer.processes import killed_with_parent, libc_prctl
+from optimizer.processes import exec_child, libc_prctl, signals_held
 from optimizer.results import SolveStatus
 
 _RUNNING: list[subprocess.Popen[Any]] = []
@@ -33,10 +33,9 @@ class _Spawner:
         return getattr(subprocess, name)
 
     def Popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:  # noqa: N802
-        proc: subprocess.Popen[Any] = subprocess.Popen(
-            args, preexec_fn=killed_with_parent, **kwargs
-        )
-        _RUNNING.append(proc)
+        with signals_held():  # the fork runs Python's at-fork hooks (processes.py)
+            proc: subprocess.Popen[Any] = subprocess.Popen(args, preexec_fn=exec_child, **kwargs)
+            _RUNNING.append(proc)  # before a Ctrl-C held meanwhile is raised
         return proc
 
 

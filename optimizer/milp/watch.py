@@ -26,7 +26,7 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from optimizer.processes import child_signals, die_with_parent
+from optimizer.processes import child_signals, die_with_parent, signals_held
 
 POLL_MAX = 86_400.0
 """Longest single wait on the child's pipe: ``poll`` refuses more than about 2.1e6 s
@@ -111,14 +111,17 @@ def started(solve: Callable[[Reporter[T]], None], limit: float | None) -> Iterat
     args = (solve, send, receive, os.getpid())
     child = context.Process(target=_child, args=args, daemon=True)
     deadline = None if limit is None else time.monotonic() + limit
-    child.start()
-    send.close()
     try:
+        with signals_held():  # a Ctrl-C meanwhile is raised here, the child then killed
+            child.start()
+        send.close()
         yield partial(_collect, receive, deadline)
     finally:
+        send.close()
         if child.is_alive():
             child.kill()
-        child.join(timeout=5)
+        if child.pid is not None:
+            child.join(timeout=5)
         receive.close()
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from optimizer.processes import child_signals, die_with_parent
+from optimizer.processes import child_signals, die_with_parent, signals_held
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -82,9 +82,10 @@ def run_batches(work: Callable[[J], R], jobs: Sequence[J], workers: int | None =
             receive, send = context.Pipe(duplex=False)
             args = (work, [jobs[i] for i in share], send, os.getpid())
             child = context.Process(target=_child, args=args, daemon=True)
-            child.start()
-            send.close()
             children.append((child, receive, share))
+            with signals_held():  # processes.signals_held: a Ctrl-C is not lost
+                child.start()
+            send.close()
         results = [work(jobs[i]) for i in shares[0]]
         for _, receive, share in children:
             results.extend(_receive(receive) or [work(jobs[i]) for i in share])
@@ -93,7 +94,8 @@ def run_batches(work: Callable[[J], R], jobs: Sequence[J], workers: int | None =
         for child, receive, _ in children:
             if child.is_alive():
                 child.kill()
-            child.join(timeout=5)
+            if child.pid is not None:
+                child.join(timeout=5)
             receive.close()
 
 

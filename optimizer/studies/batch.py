@@ -30,7 +30,7 @@ from optimizer.errors import OptimizerError, SolverError
 from optimizer.milp import reuse
 from optimizer.options import RunOptions
 from optimizer.pipeline import run_scenario
-from optimizer.processes import child_signals, die_with_parent
+from optimizer.processes import child_signals, die_with_parent, signals_held
 from optimizer.results import SolverInfo, SolveStatus, VerifiedResult
 from optimizer.scenario.schema import Scenario
 from optimizer.studies.risk_points import RiskDraws, with_risk
@@ -164,14 +164,17 @@ def _run_pool(
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)), initializer=_worker_setup, initargs=(os.getpid(),)
     )
-    futures = [pool.submit(run_job, job) for job in jobs]
+    futures: list[Future[VerifiedResult]] = []
     try:
+        with signals_held():  # the workers are forked here (processes.signals_held)
+            futures += [pool.submit(run_job, job) for job in jobs]
         _collect(futures, progress)
     except KeyboardInterrupt as stop:
         partial = [
             f.result() if f.done() and not f.cancelled() and f.exception() is None else None
             for f in futures
         ]
+        partial += [None] * (len(jobs) - len(partial))
         _kill_pool(pool)
         raise BatchInterrupted(partial, _exit_code(stop)) from None
     except BaseException:
