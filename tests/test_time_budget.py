@@ -12,6 +12,7 @@ import json
 import math
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -128,3 +129,67 @@ def test_shift_result_takes_the_interval_phase_bound():
     info = SolverInfo("highs", 1.0, None)
     plan = Solution(SolveStatus.FEASIBLE, "max_margin", 90.0, {}, {}, {}, {}, {}, info)
     assert _bounded(plan, 100.0).solver.gap == pytest.approx(10 / 90)
+
+
+@pytest.fixture(scope="module")
+def shift_deal_file(tmp_path_factory):
+    """An 8 x 3 x 7 shift deal: a plan within 0.5% in 2 s, not proven optimal for long."""
+    path = tmp_path_factory.mktemp("shift_deal") / "shifts.yaml"
+    path.write_text(json.dumps(make_deal(8, 3, 7, staffing="shifts")), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "command", [["compare"], ["sweep", "--vary", "provider.min_margin=0.10:0.12:2"]]
+)
+def test_commands_of_many_deals_keep_a_time_limit_per_deal(shift_deal_file, command):
+    """``--time-limit`` of compare and sweep holds each deal (each point) to it, as
+    solve's holds one: a point it stopped is feasible with its gap, or no_solution."""
+    limit = 2.0
+    solves = 1 if command == ["compare"] else 2
+    args = [*command, str(shift_deal_file), "--time-limit", str(limit), "--workers", "1"]
+    start = time.monotonic()
+    out = CliRunner().invoke(cli.main, [*args, "--format", "json", "--no-history"])
+    elapsed = time.monotonic() - start
+    assert out.exit_code == 0, out.output
+    assert elapsed <= solves * (limit + SLACK) + 2.0  # + loading and requirement tables
+    rows = json.loads(out.stdout)
+    assert len(rows) == solves
+    assert {r["status"] for r in rows} <= {"feasible", "no_solution"}
+    for row in rows if command == ["compare"] else ():
+        assert row["status"] == "no_solution" or math.isfinite(row["solver"]["gap"])
+
+
+def test_a_frontier_gives_its_time_limit_to_every_solve(monkeypatch):
+    """frontier --time-limit: the axis's two ends and each point are solved with it."""
+    from optimizer.studies import batch
+
+    limits: list[float | None] = []
+
+    def spy(scenario, options=pipeline._DEFAULTS):
+        limits.append(options.solve.time_limit)
+        return run_scenario(scenario, options)
+
+    monkeypatch.setattr(pipeline, "run_scenario", spy)
+    monkeypatch.setattr(batch, "run_scenario", spy)
+    path = str(SCENARIOS_DIR / "nordic_telco.yaml")
+    args = ["frontier", path, "--points", "3", "--time-limit", "30", "--workers", "1"]
+    out = CliRunner().invoke(cli.main, [*args, "--format", "json", "--no-history"])
+    assert out.exit_code == 0, out.output
+    assert len(json.loads(out.stdout)) == 3
+    assert limits == [30.0] * 5
+
+
+def test_a_frontier_whose_ends_the_limit_cuts_off_says_so(monkeypatch):
+    """No solution of the frontier's ends in the limit: a solver error naming the time
+    limit (exit 4), not 'no budget makes the deal feasible' (exit 2)."""
+
+    def nothing_in_time(scenario, options=pipeline._DEFAULTS):
+        result = run_scenario(scenario, options)
+        return replace(result, status=SolveStatus.NO_SOLUTION, totals=None)
+
+    monkeypatch.setattr(pipeline, "run_scenario", nothing_in_time)
+    path = str(SCENARIOS_DIR / "nordic_telco.yaml")
+    out = CliRunner().invoke(cli.main, ["frontier", path, "--time-limit", "5", "--no-history"])
+    assert out.exit_code == 4
+    assert "time limit came before a solution of the frontier's ends" in out.output

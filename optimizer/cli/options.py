@@ -85,6 +85,18 @@ QUOTED_FIXES = click.option(
 """``--fix`` of the commands that bill, quote or simulate a deal (``invoice``, ``quote``,
 ``risk``)."""
 
+POINT_TIME_LIMIT = click.option(
+    "--time-limit",
+    type=FiniteRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Seconds each deal or point may take (its solve and re-solves; default: no "
+    "limit). One the limit stops is 'feasible' (a margin within its gap of the best) "
+    "or 'no_solution'.",
+)
+"""``--time-limit`` of the commands that solve many deals (``compare``, ``sweep``,
+``frontier``): a limit per deal, as ``solve --time-limit`` is for one."""
+
 WORKERS = click.option(
     "--workers",
     type=click.IntRange(min=1),

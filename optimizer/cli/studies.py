@@ -22,6 +22,7 @@ from optimizer.cli.exits import EXIT_SOLVER
 from optimizer.cli.options import (
     FORMAT_HELP,
     FORMATS,
+    POINT_TIME_LIMIT,
     SCHEDULER,
     WORKERS,
     OutputPath,
@@ -93,6 +94,7 @@ def risk_request(draws: int | None, seed: int | None) -> RiskDraws | None:
 @SET
 @click.option("--format", "fmt", type=FORMATS, default=None, help=FORMAT_HELP)
 @click.option("--output", type=OutputPath, default=None)
+@POINT_TIME_LIMIT
 @WORKERS
 @SCHEDULER
 @risk_options
@@ -103,6 +105,7 @@ def compare(
     sets: tuple[str, ...],
     fmt: str | None,
     output: Path | None,
+    time_limit: float | None,
     workers: int | None,
     scheduler: str | None,
     risk_draws: int | None,
@@ -112,7 +115,7 @@ def compare(
 
     --set PATH=VALUE changes a field of every scenario compared (each variant's own
     changes first, as in solve)."""
-    from optimizer.options import RunOptions
+    from optimizer.options import RunOptions, SolveOptions
     from optimizer.output import report
     from optimizer.output.compare import Comparison, check_currencies, comparison_text
     from optimizer.scenario.set_values import parse_sets, with_sets
@@ -120,7 +123,7 @@ def compare(
 
     fmt = check_output(fmt, output)
     risk = risk_request(risk_draws, risk_seed)
-    options = RunOptions(explain=False)
+    options = RunOptions(explain=False, solve=SolveOptions(time_limit=time_limit))
     jobs = []
     sources = []
     for i, path in enumerate(scenarios):
@@ -150,9 +153,9 @@ def compare(
             scenarios=[j.scenario for j in jobs if j.scenario is not None],
         )
     opts: dict[str, Any] = {"scenarios": [str(p) for p in scenarios], "variants": variants}
-    if sets:  # recorded only when used
-        opts["set"] = list(sets)
-    if risk is not None:  # recorded only when used
+    used = {"set": list(sets), "time_limit": time_limit}  # recorded only when used
+    opts |= {k: v for k, v in used.items() if v}
+    if risk is not None:
         opts |= {"risk_draws": risk.draws, "risk_seed": risk.seed}
     remember("compare", opts, jobs[0].scenario, report.to_json(list(results)), 0)
 
@@ -267,7 +270,7 @@ def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]
     from optimizer.output import report
 
     unused = {"scenario", "sets"} | {
-        k for k in ("risk_draws", "risk_seed") if ctx.params.get(k) is None
+        k for k in ("risk_draws", "risk_seed", "time_limit") if ctx.params.get(k) is None
     }
     opts = {k: v for k, v in ctx.params.items() if k not in unused}
     if ctx.params.get("sets"):  # recorded only when used, as solve names it
@@ -292,6 +295,7 @@ def _remember_grid(ctx: click.Context, scenario: Any, rows: list[dict[str, Any]]
     type=click.Choice(["max-margin", "min-price", "max-expected-margin"]),
     default=None,
 )
+@POINT_TIME_LIMIT
 @risk_options
 @_grid_outputs("Margin curve or heat map (.png, .pdf, .svg).")
 def sweep(
@@ -301,6 +305,7 @@ def sweep(
     variant: str | None,
     sets: tuple[str, ...],
     objective: str | None,
+    time_limit: float | None,
     risk_draws: int | None,
     risk_seed: int | None,
     grid: GridOutputs,
@@ -309,14 +314,15 @@ def sweep(
 
     --set PATH=VALUE changes a field of the scenario first (repeatable); a field
     that is also varied takes the values of --vary."""
-    from optimizer.options import RunOptions
+    from optimizer.options import RunOptions, SolveOptions
     from optimizer.output.plots import sweep_png
     from optimizer.studies.sweep import parse_vary, validate_axes
 
     def plan(s: Any) -> tuple[list[Any], Any]:
         axes = [parse_vary(v) for v in varies]
         validate_axes(s, axes)  # a mistyped path is exit 2 before anything is solved
-        return axes, RunOptions(objective=objective_name(objective))
+        limit = SolveOptions(time_limit=time_limit)
+        return axes, RunOptions(objective=objective_name(objective), solve=limit)
 
     risk = risk_request(risk_draws, risk_seed)
     _solve_grid(ctx, (scenario, variant, sets), plan, grid, (sweep_png, "sweep"), risk)
@@ -327,6 +333,7 @@ def sweep(
 @click.option("--points", type=click.IntRange(min=2, max=1000), default=12, show_default=True)
 @click.option("--variant", default=None)
 @SET
+@POINT_TIME_LIMIT
 @_grid_outputs("The frontier curve (.png, .pdf, .svg).")
 def frontier(
     ctx: click.Context,
@@ -334,18 +341,20 @@ def frontier(
     points: int,
     variant: str | None,
     sets: tuple[str, ...],
+    time_limit: float | None,
     grid: GridOutputs,
 ) -> None:
     """The provider's best margin as a function of the client's budget.
 
     --set PATH=VALUE changes a field of the scenario first (repeatable); the
     frontier sets the budget itself."""
-    from optimizer.options import RunOptions
+    from optimizer.options import RunOptions, SolveOptions
     from optimizer.output.plots import frontier_png
     from optimizer.studies.frontier import frontier_axis
 
     def plan(s: Any) -> tuple[list[Any], Any]:
-        options = RunOptions(objective="max_margin", diagnose=False, explain=False)
+        limit = SolveOptions(time_limit=time_limit)
+        options = RunOptions(objective="max_margin", diagnose=False, explain=False, solve=limit)
         return [frontier_axis(s, points, options)], options
 
     _solve_grid(ctx, (scenario, variant, sets), plan, grid, (frontier_png, "frontier"))

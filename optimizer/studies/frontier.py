@@ -11,8 +11,9 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
-from optimizer.errors import Issue, ScenarioError
+from optimizer.errors import Issue, ScenarioError, SolverError
 from optimizer.options import RunOptions
+from optimizer.results import SolveStatus
 from optimizer.scenario.schema import Scenario
 from optimizer.studies.sweep import Axis, SweepResult, run_sweep
 
@@ -31,6 +32,11 @@ def frontier_axis(scenario: Scenario, points: int, options: RunOptions | None = 
     quiet = replace(options or RunOptions(), explain=False, diagnose=False)
     low = run_scenario(free, replace(quiet, objective="min_price"))
     high = run_scenario(free, replace(quiet, objective="max_margin"))
+    if SolveStatus.NO_SOLUTION in (low.status, high.status):
+        raise SolverError(
+            "the time limit came before a solution of the frontier's ends (the lowest "
+            "feasible budget and the best margin): give it more time"
+        )
     if low.totals is None or high.totals is None:
         raise ScenarioError(
             [
