@@ -319,11 +319,12 @@ class VerifiedResult:
     cash_flow: tuple[MonthFlow, ...] = ()
     """Month by month over the contract, only when a project is invoiced on delivery."""
     contract: Contract | None = None
+    """The contract view (years, total, NPV, cash flow) of a solved result; None
+    without a plan."""
     risk_pricing: dict[str, Any] | None = None
     """Risk-aware pricing (a tier's ``confidence``, ``objective: max_expected_margin``):
     the expected margin of the plan, each confident tier's windows met, and the risk
     premium against the forecast-only plan; None otherwise."""
-    """The contract view, only when the scenario escalates, discounts or invoices."""
     risk: dict[str, float] = field(default_factory=dict)
     """The volume-risk figures of the solved plan (:data:`RISK_FIELDS`), only when
     ``compare`` or ``sweep`` simulated it (``--risk-draws``)."""

@@ -29,6 +29,7 @@ from optimizer.errors import ScenarioError
 from optimizer.options import RunOptions
 from optimizer.pipeline import run_scenario
 from optimizer.scenario.actuals import Actual, parse_actuals
+from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.scenario.terms import Plan
 from optimizer.staffing.requirements import build_requirements
 
@@ -502,3 +503,51 @@ def _documented_keys() -> list[str]:
     match = re.search(r"```keys invoice\n(.*?)```", text, re.DOTALL)
     assert match, "docs/output.md has no keys block for invoice"
     return match[1].split()
+
+
+def _threshold_deal(contacts: float, plan: object) -> Scenario:
+    """One voice category of ``contacts`` a month at ``plan``, all-units band from 400
+    (10% off), staffed at one site at any margin."""
+    bands = [{"from": 0, "discount": 0}, {"from": 400, "discount": 0.1}]
+    raw = {
+        "scenario": "band threshold",
+        "currency": "EUR",
+        "provider": {"min_margin": -0.9, "sites": [{"name": "a", "hourly_cost": 10}]},
+        "categories": [
+            {
+                "name": "c",
+                "channel": "voice",
+                "contacts_per_month": contacts,
+                "aht_seconds": 300,
+                "pricing": "per_contact",
+                "terms": {"volume_bands": {"kind": "all_units", "bands": bands}},
+                "tiers": [
+                    {"name": "s", "service_level": 0.8, "answer_within_seconds": 20,
+                     "prices": [plan]},
+                ],
+            }
+        ],
+    }  # fmt: skip
+    return validate_scenario(raw, "threshold.yaml")
+
+
+@pytest.mark.parametrize(
+    ("contacts", "plan", "revenue"),
+    [
+        (400, 10.0, 400 * 10 * 0.9),  # 3,600, not 4,000
+        (700, {"fee": 500, "included": 300, "unit_price": 10}, 500 + 400 * 10 * 0.9),
+    ],
+)
+def test_a_forecast_on_a_band_threshold_reaches_the_band(
+    contacts: int, plan: object, revenue: float
+) -> None:
+    """Usage exactly at a band's ``from`` gets that band's discount in the solve, as in an
+    invoice of that quantity, and is an all-units cliff (399 would bill 3,990). Summed over
+    the week's intervals, 400 contacts were 399.99999999999994 and missed the band."""
+    s = _threshold_deal(contacts, plan)
+    result = run_scenario(s, RunOptions(explain=False, diagnose=False))
+    (cat,) = result.categories
+    assert cat.revenue == pytest.approx(revenue, abs=0.005)
+    assert result.billing["c"]["all_units_cliff"] is True
+    billed = invoice(s, billing_of(result), [Actual(1, "c", contacts, None, 0)])
+    assert billed.total == pytest.approx(revenue, abs=0.005)

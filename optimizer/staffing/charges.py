@@ -36,6 +36,22 @@ class Line:
     amount: float
 
 
+REACH_TOLERANCE = 1e-10
+"""Relative margin by which a quantity reaches a band's ``from``: a tier's monthly
+quantity is summed over the week's intervals, and 400 contacts a month came out as
+399.99999999999994, which missed the all-units band from 400 (the invoice, given 400,
+billed it)."""
+
+
+def reaches(start: float, usage: float) -> bool:
+    """Whether ``usage`` units reach a band starting at ``start`` (float noise aside).
+
+    >>> reaches(400, 399.99999999999994), reaches(400, 399.9999)
+    (True, False)
+    """
+    return start <= usage + REACH_TOLERANCE * max(1.0, abs(usage))
+
+
 def billed_units(bands: VolumeBands | None, usage: float) -> float:
     """Usage units after the volume discounts (the units the unit price applies to).
 
@@ -55,7 +71,7 @@ def _bands(bands: VolumeBands | None, usage: float) -> list[tuple[Line, float]]:
         return [(Line("usage", usage, 0.0, 0.0), 0.0)]
     starts = [b.start for b in bands.bands]
     if bands.kind == "all_units":
-        reached = max(i for i, s in enumerate(starts) if s <= usage or i == 0)
+        reached = max(i for i, s in enumerate(starts) if reaches(s, usage) or i == 0)
         band = bands.bands[reached]
         return [(Line(_band_item(band.start), usage, 0.0, 0.0), band.discount)]
     out = []
@@ -121,7 +137,7 @@ def cliff(terms: Terms, plan: Plan, quantity: float) -> bool:
     if bands is None or bands.kind != "all_units":
         return False
     usage = max(0.0, quantity - plan.included)
-    below = [b.start for b in bands.bands if 0 < b.start <= usage]
+    below = [b.start for b in bands.bands if b.start > 0 and reaches(b.start, usage)]
     if not below:
         return False
     edge = max(below)
