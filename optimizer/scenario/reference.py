@@ -33,10 +33,9 @@ from pydantic_core import PydanticUndefined
 from optimizer.conventions import DAYS
 from optimizer.scenario import profiles
 from optimizer.scenario.field_types import RANGES, Number
+from optimizer.scenario.reference_notes import CSV, ERRORS
 from optimizer.scenario.reference_text import (
     CHANNELS,
-    CSV,
-    ERRORS,
     FEES,
     HEAD,
     OPEN_HOURS,

@@ -31,6 +31,7 @@ from optimizer.scenario.field_errors import pydantic_issues
 from optimizer.scenario.field_types import RANGES, Number
 from optimizer.scenario.models import ScenarioFields
 from optimizer.scenario.overrides import apply_overrides
+from optimizer.scenario.partial_checks import problems_beyond
 from optimizer.scenario.rules import cross_checks
 
 
@@ -104,13 +105,20 @@ def validate_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(pydantic_issues(exc, source)) from None
-    issues = cross_checks(scenario, source)
-    if not issues:
-        issues = _variant_issues(scenario, source)
+        later = problems_beyond(raw, exc, lambda fixed: _checked(fixed, source)[1])
+        raise ScenarioError(pydantic_issues(exc, source) + later) from None
+    issues = _checked(scenario, source)[1]
     if issues:
         raise ScenarioError(issues)
     return scenario
+
+
+def _checked(raw: Any, source: str) -> tuple[Scenario, list[Issue]]:
+    """``raw`` (or a validated scenario) and its cross-field problems, those of its
+    variants once there are no others; pydantic's ValidationError for a bad field."""
+    scenario = raw if isinstance(raw, Scenario) else Scenario.model_validate(raw)
+    issues = cross_checks(scenario, source)
+    return scenario, issues or _variant_issues(scenario, source)
 
 
 def _variant_issues(scenario: Scenario, source: str) -> list[Issue]:
