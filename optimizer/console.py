@@ -34,6 +34,22 @@ from types import FrameType
 from typing import TextIO
 
 
+def fill_closed_descriptors() -> None:
+    """Open the null device on descriptors 0, 1 and 2 where they are closed
+    (``tierprice ... >&-``): else the next file opened (an output's temp file, the
+    history database) would get one of those numbers, and what is written to it (a
+    solver's banner on 1, a warning on 2) would land in that file. Output to a closed
+    stdout is then dropped, as to the null device; Python left ``sys.stdout`` None."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:  # the lowest free number: ``fd`` unless a lower one was free
+                os.dup2(null, fd)
+                os.close(null)
+
+
 def route_native_stdout() -> TextIO | None:
     """Point descriptor 1 at the null device; return the new ``sys.stdout``.
 
@@ -116,6 +132,7 @@ def end_children() -> None:
 
 def run() -> None:
     """``tierprice`` as installed (console script) and as ``python -m optimizer``."""
+    fill_closed_descriptors()
     route_native_stdout()
     install_signal_handlers()
     from optimizer.cli import main
@@ -127,7 +144,8 @@ def run() -> None:
         _STOPPING[0] = True
         end_children()
         try:
-            sys.stdout.flush()
+            if sys.stdout is not None:  # None: stdout was closed (>&-)
+                sys.stdout.flush()
         except BrokenPipeError:
             quiet_broken_pipe()
             sys.exit(EXIT_BROKEN_PIPE)

@@ -12,10 +12,12 @@ or usage) with a short message on stderr, nothing on stdout, and no traceback or
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import SCENARIOS_DIR
@@ -277,3 +279,39 @@ def test_a_huge_fixed_cost_is_infeasible_not_a_solver_error(cost: str) -> None:
     )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert proc.stdout.startswith("NOT FEASIBLE") and "Traceback" not in proc.stderr
+
+
+def _closing(*fds: int) -> Any:
+    def close() -> None:
+        for fd in fds:
+            os.close(fd)
+
+    return close
+
+
+@pytest.mark.skipif(os.name != "posix", reason="closes descriptors before exec")
+def test_closed_stdout_is_not_a_traceback_and_no_file_takes_its_place(tmp_path: Path) -> None:
+    """``tierprice ... >&-``: what goes to stdout is dropped, as to the null device (exit
+    0, no traceback: it was ``'NoneType' object has no attribute 'flush'``, exit 1; found
+    by a probe); an output file opened then does not get descriptor 1, so nothing
+    written to stdout lands in it: it is the same JSON as with stdout open."""
+    out, again = tmp_path / "closed.json", tmp_path / "open.json"
+    args = [sys.executable, "-m", "optimizer", "solve", str(SCENARIO), "--no-history"]
+    closed = subprocess.run(
+        [*args, "--output", str(out)], stderr=subprocess.PIPE, text=True, timeout=TIMEOUT,
+        env=clean_env(), preexec_fn=_closing(0, 1),
+    )  # fmt: skip
+    assert closed.returncode == 0, closed.stderr
+    assert "Traceback" not in closed.stderr
+    run("solve", SCENARIO, "--no-history", "--output", again)
+    strip = {"solver"}
+    first, second = (json.loads(p.read_text(encoding="utf-8")) for p in (out, again))
+    assert {k: v for k, v in first.items() if k not in strip} == {
+        k: v for k, v in second.items() if k not in strip
+    }
+    for command in (["validate", str(SCENARIO)], ["--version"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "optimizer", *command], stderr=subprocess.PIPE, text=True,
+            timeout=TIMEOUT, env=clean_env(), preexec_fn=_closing(1),
+        )  # fmt: skip
+        assert (proc.returncode, proc.stderr) == (0, ""), command
