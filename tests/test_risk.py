@@ -127,6 +127,20 @@ def test_zero_variation_is_the_verified_margin(window: str) -> None:
     assert risk.p_margin_below_floor == 0.0
 
 
+def test_a_voice_category_without_contacts_is_simulated() -> None:
+    """0 contacts a month is valid (and solves): its months bill nothing and miss no
+    window, the rest of the deal is simulated as usual (it was an IndexError, exit 1,
+    with no interval to staff; found by a probe)."""
+    scenario = deal(**{"categories.calls.contacts_per_month": 0})
+    result = _solve(scenario)
+    risk = risk_of(scenario, result, 50, seed=1)
+    calls, mail = risk.categories
+    assert np.all(calls.revenue == 0.0) and np.all(calls.credits == 0.0)
+    assert calls.p_window_met == 1.0
+    assert np.all(risk.margin == risk.revenue - risk.cost)
+    assert mail.revenue.mean() > 0
+
+
 def test_zero_variation_on_an_example_deal() -> None:
     """The same on a full example (Erlang A, chat, plans and bands, several sites)."""
     from optimizer.scenario.loader import load_scenario

@@ -61,7 +61,10 @@ class Month:
 
 
 def _days(dow: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Where each day's open intervals start (``dow`` is sorted)."""
+    """Where each day's open intervals start (``dow`` is sorted; none when empty: a
+    category of no contacts has no interval to staff)."""
+    if dow.size == 0:
+        return np.zeros(0, dtype=np.int64)
     return np.flatnonzero(np.r_[True, dow[1:] != dow[:-1]])
 
 
