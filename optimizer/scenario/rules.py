@@ -207,9 +207,10 @@ def _client_issues(scenario: ScenarioFields, source: str) -> list[Issue]:
     for cat_name, tier_name in scenario.client.min_tier.items():
         path = f"client.min_tier.{cat_name}"
         matches = [c for c in scenario.categories if c.name == cat_name]
-        if not matches:
+        if not matches:  # a bad key: the mapping is named and the key shown, as pydantic's
             known = listed(c.name for c in scenario.categories)
-            issues.append(Issue(source, path, cat_name, f"a category name ({known})"))
+            expected = f"keys that are category names ({known})"
+            issues.append(Issue(source, "client.min_tier", cat_name, expected))
         elif tier_name not in {t.name for t in matches[0].tiers}:
             tiers = listed(t.name for t in matches[0].tiers)
             issues.append(Issue(source, path, tier_name, f"a tier of {cat_name} ({tiers})"))
