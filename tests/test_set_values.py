@@ -10,6 +10,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 from helpers import ROOT, SCENARIOS_DIR
 from hypothesis import given
@@ -258,6 +259,43 @@ def test_one_path_set_twice_is_refused() -> None:
         parse_sets(["provider.min_margin=0.1", "provider.min_margin=0.2"], "deal.yaml")
     (issue,) = err.value.issues
     assert issue.path == "--set provider.min_margin" and issue.expected == "one --set per path"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "place"),
+    [
+        ("categories.calls.aht_seconds=100", "categories.0.aht_seconds=200", "categories[0]"),
+        ("categories.*.aht_seconds=100", "categories.calls.aht_seconds=200", "categories[0]"),
+        ("provider={sites: [{name: a, hourly_cost: 1}]}", "provider.shrinkage=0.2", "provider"),
+    ],
+    ids=["name and index", "wildcard", "a block and its field"],
+)
+def test_one_field_set_under_two_spellings_is_refused(first: str, second: str, place: str) -> None:
+    """Two --set reaching one field (by name and by index, a wildcard over it, a block
+    holding it): the second would silently win, as for one path twice (found by a
+    probe). The second is refused (exit 2), naming the field and the first --set."""
+    done = invoke("check", DEAL, "--set", first, "--set", second, "--no-history")
+    assert done.exit_code == 2, done.output
+    path, _, _ = second.partition("=")
+    assert f"--set {path} = " in done.stderr
+    assert f"expected one change per field ({place}" in done.stderr
+    assert f"is set by {first.partition('=')[0]} too" in done.stderr
+
+
+def test_a_variant_setting_one_field_twice_is_invalid(tmp_path: Path) -> None:
+    """The same in a variant: the file is invalid (it validated, the last spelling won)."""
+    raw = yaml.safe_load(DEAL.read_text(encoding="utf-8"))
+    name = raw["categories"][0]["name"]
+    raw["variants"] = {
+        "v": {f"categories.{name}.aht_seconds": 100, "categories.0.aht_seconds": 200}
+    }
+    path = tmp_path / "deal.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    done = invoke("validate", path)
+    assert done.exit_code == 2
+    assert "variants.v: categories.0.aht_seconds = 200: expected one change per field" in (
+        done.stderr
+    )
 
 
 def test_a_csv_profile_can_be_set(tmp_path: Path) -> None:

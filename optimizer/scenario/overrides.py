@@ -56,6 +56,39 @@ def apply_overrides(
     return new, issues
 
 
+def overlapping(raw: Any, overrides: Mapping[str, Any], source: str, where: str) -> list[Issue]:
+    """One problem per override that sets a field an earlier one of ``overrides`` sets
+    too, under another spelling (``categories.0.aht_seconds`` after
+    ``categories.calls.aht_seconds``, a wildcard over it, or a block holding it): the
+    last would silently win, where the same path twice is refused. ``raw``: the scenario
+    the overrides were applied to.
+
+    >>> raw = {"categories": [{"name": "calls", "aht_seconds": 200}]}
+    >>> sets = {"categories.calls.aht_seconds": 100, "categories.0.aht_seconds": 200}
+    >>> (issue,) = overlapping(raw, sets, "f", "--set")
+    >>> issue.path, issue.expected  # doctest: +NORMALIZE_WHITESPACE
+    ('--set categories.0.aht_seconds',
+     'one change per field (categories[0].aht_seconds is set by categories.calls.aht_seconds too)')
+    """
+    issues = []
+    seen: list[tuple[str, str]] = []  # (place, the override's path)
+    for path, value in overrides.items():
+        mine = places(raw, str(path))
+        clash = next(((p, q) for p in mine for (p2, q) in seen if _overlap(p, p2)), None)
+        if clash is not None:
+            expected = f"one change per field ({clash[0]} is set by {clash[1]} too)"
+            issues.append(Issue(source, f"{where} {path}", value, expected))
+            continue
+        seen += [(p, str(path)) for p in mine]
+    return issues
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether one schema path is the other or holds it."""
+    short, long = sorted((a, b), key=len)
+    return long == short or long.startswith((short + ".", short + "["))
+
+
 def _setter(value: Any) -> Callable[[Any], Any]:
     """A change that replaces the old value by a fresh copy of ``value``."""
 

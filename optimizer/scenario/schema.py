@@ -30,7 +30,7 @@ from optimizer.errors import Issue, ScenarioError
 from optimizer.scenario.field_errors import pydantic_issues
 from optimizer.scenario.field_types import RANGES, Number
 from optimizer.scenario.models import ScenarioFields
-from optimizer.scenario.overrides import apply_overrides
+from optimizer.scenario.overrides import apply_overrides, overlapping
 from optimizer.scenario.partial_checks import problems_beyond
 from optimizer.scenario.rules import cross_checks
 
@@ -128,6 +128,7 @@ def _variant_issues(scenario: Scenario, source: str) -> list[Issue]:
     base.pop("variants", None)
     for name, overrides in scenario.variants.items():
         raw, found = apply_overrides(base, overrides, source, where=f"variants.{name}")
+        found = found or overlapping(raw, overrides, source, f"variants.{name}:")
         if found:
             issues += found
             continue

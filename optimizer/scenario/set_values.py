@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.errors import Issue, ScenarioError
-from optimizer.scenario.overrides import apply_overrides, places
+from optimizer.scenario.overrides import apply_overrides, overlapping, places
 from optimizer.scenario.schema import Scenario, validate_scenario
 from optimizer.scenario.yaml_reading import parse_yaml
 
@@ -66,6 +66,7 @@ def with_sets(
     if not sets:
         return scenario
     raw, issues = apply_overrides(scenario.raw(), sets, source, where=WHERE)
+    issues = issues or overlapping(raw, sets, source, WHERE)
     if issues:
         raise ScenarioError(issues)
     if any(_names_a_csv(value) for value in sets.values()):
