@@ -638,6 +638,23 @@ def test_yaml_merge_keeps_duplicate_key_check(tmp_path):
         load_text(tmp_path, deal(tiers=tiers))
 
 
+def test_keys_that_are_not_text_are_named_not_called_duplicates(tmp_path):
+    """``1:``, ``null:`` and ``true:`` are three YAML keys, not duplicates (Python's
+    ``1 == True`` made the last one a 'duplicate key' and hid the others; found by a
+    probe): each key that is not text is a problem of the mapping holding it, with the
+    key shown (Python's dict keeps one of 1 and true)."""
+    with pytest.raises(ScenarioError) as err:
+        load_text(tmp_path, "1: x\nnull: y\ntrue: z\n" + deal())
+    shown = [(i.path, i.value, i.expected) for i in err.value.issues]
+    assert shown == [
+        ("", 1, "field names (text) as a mapping's keys"),
+        ("", None, "field names (text) as a mapping's keys"),
+    ]
+    with pytest.raises(ScenarioError) as err:
+        load_text(tmp_path, deal().replace("scenario:", "client: {2: 3}\nscenario:", 1))
+    assert [(i.path, i.value) for i in err.value.issues] == [("client", 2)]
+
+
 def test_yaml_exponent_floats_are_numbers(tmp_path):
     """``1e4`` is a number (YAML 1.2), not text refused as a quoted number."""
     assert load_text(tmp_path, deal("1e4")).category("calls").contacts_per_month == 10_000

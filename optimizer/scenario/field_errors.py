@@ -88,6 +88,8 @@ def pydantic_issues(exc: ValidationError, source: str) -> list[Issue]:
         if _KEY in loc:  # a bad key of a mapping: name the mapping, show the key
             loc = loc[: loc.index(_KEY) - 1]
             expected = f"keys that are {expected}"
+        elif kind == "invalid_key":  # not text: its loc ends with the key itself
+            loc = loc[:-1]
         issues.append(Issue(source, format_path(loc), value, expected))
     return _one_per_list(issues)
 

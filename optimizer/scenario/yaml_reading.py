@@ -46,9 +46,11 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         if key_node.tag == _MERGE_TAG:  # "<<: *base" merges a mapping (standard YAML)
             continue
         key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, str | int | float | bool) and key in seen:
+        # By type too: YAML's 1 and true are two keys (Python's 1 == True is not)
+        mark = (type(key), key) if isinstance(key, str | int | float | bool) else id(key)
+        if mark in seen:
             loader.duplicates.append((str(key), key_node.start_mark.line + 1))
-        seen.add(key if isinstance(key, str | int | float | bool) else id(key))
+        seen.add(mark)
     loader.flatten_mapping(node)  # explicit keys win over merged ones
     return loader.construct_mapping(node, deep=deep)
 
