@@ -308,6 +308,31 @@ def test_check_is_recorded_and_replayed() -> None:
     assert replay.exit_code == 0, replay.output
 
 
+def test_a_risk_run_is_recorded_and_replayed() -> None:
+    """risk's months are drawn from its seed: the replay gives the same JSON (exit 0);
+    one month's figures changed in the stored JSON are a difference (exit 1). Runs of
+    other commands are refused with what can be replayed (exit 2)."""
+    args = ["risk", DEAL, "--set", FEASIBLE, "--draws", "300", "--seed", "7"]
+    assert invoke(*args, "--time-limit", "60").exit_code == 0
+    (row,) = rows()
+    assert row["command"] == "risk"
+    assert json.loads(row["options"])["time_limit"] == 60
+    replay = invoke("runs", "replay", str(row["id"]))
+    assert replay.exit_code == 0, replay.output
+    stored = json.loads(str(row["result"]))
+    stored["margin"]["p5"] += 1.0
+    with sqlite3.connect(db()) as conn:
+        conn.execute("UPDATE runs SET result = ? WHERE id = ?", (json.dumps(stored), row["id"]))
+    conn.close()
+    changed = invoke("runs", "replay", str(row["id"]))
+    assert changed.exit_code == 1 and "margin.p5" in changed.output, changed.output
+    assert invoke("compare", DEAL, "--set", FEASIBLE).exit_code == 0
+    compare_id = rows()[0]["id"]
+    refused = invoke("runs", "replay", str(compare_id))
+    assert refused.exit_code == 2
+    assert "only solve, check and risk runs can be replayed" in refused.output
+
+
 @pytest.mark.parametrize("where", ["group", "command"])
 def test_no_history_writes_nothing(where: str) -> None:
     """--no-history before or after the command: no database file is even created."""
@@ -429,7 +454,7 @@ def test_compare_and_invoice_are_recorded_one_row_each(tmp_path: Path) -> None:
     assert newest["result"] == billed.stdout
     assert json.loads(newest["options"])["actuals"] == str(actuals)
     replay = invoke("runs", "replay", str(newest["id"]))
-    assert replay.exit_code == 2 and "only solve and check" in replay.stderr
+    assert replay.exit_code == 2 and "only solve, check and risk" in replay.stderr
     assert invoke("runs", "diff", str(oldest["id"]), str(newest["id"])).exit_code == 0
 
 

@@ -70,7 +70,7 @@ class _RunsGroup(click.Group):
 @main.group("runs", cls=_RunsGroup)
 def runs_group() -> None:
     """The run history: every solve and check (and compare, sweep, frontier,
-    invoice), with its scenario and its JSON; solve and check runs replay.
+    invoice), with its scenario and its JSON; solve, check and risk runs replay.
 
     \b
     Stored in --db PATH, else $TIERPRICE_DB, else
@@ -229,18 +229,21 @@ def replay_command(ctx: click.Context, run_id: int) -> None:
     (status feasible) may find another plan on a busier machine.
     """
     from optimizer.cli.deal import check_run, solve_run
+    from optimizer.cli.risk import risk_run
     from optimizer.cli.runs import deadline
     from optimizer.history.diff import json_paths_differ
     from optimizer.history.record import stored_scenario
+    from optimizer.output import risk_report
 
     conn = _open()
     try:
         row = _run(conn, run_id)
     finally:
         conn.close()
-    if row["command"] not in ("solve", "check"):
+    if row["command"] not in ("solve", "check", "risk"):
         raise HistoryUsageError(
-            f"run {run_id} is a {row['command']!r} run: only solve and check runs can be replayed"
+            f"run {run_id} is a {row['command']!r} run: only solve, check and risk runs can "
+            "be replayed"
         )
     if not row.get("canonical"):
         raise HistoryUsageError(
@@ -251,8 +254,10 @@ def replay_command(ctx: click.Context, run_id: int) -> None:
     ends = deadline(opts.get("time_limit"))
     if row["command"] == "solve":
         payload = solve_run(scenario, opts, ends, f"run {run_id}")[1]
-    else:
+    elif row["command"] == "check":
         payload = check_run(scenario, opts, ends, f"run {run_id}")[2]
+    else:
+        payload = risk_report.to_json(risk_run(scenario, opts, ends, f"run {run_id}"))
     differ = json_paths_differ(row["result"], payload)
     if not differ:
         emit(f"run {run_id}: identical JSON outside solver\n", None)

@@ -9,6 +9,7 @@ arrivals vary (docs/risk.md).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -80,25 +81,35 @@ def risk_command(
     failed, 130 interrupted (Ctrl-C), 1 unexpected.
     """
     from optimizer.output import risk_report
-    from optimizer.risk.engine import risk_of
-    from optimizer.scenario.fixes import parse_fixes
 
     fmt = check_output(fmt, output, plot, choices=("table", "json"))
     ends = deadline(time_limit)
     s = load(scenario, variant, sets)
     guard_outputs(output, plot)
-    fixed = parse_fixes(s, fixes, str(scenario))
-    result = solve_as_quoted(s, fixed, time_limit, ends, "no plan to simulate")
-    from optimizer.risk.pricing import confident_requirements
-    from optimizer.staffing.requirements import build_requirements
-
-    reqs = confident_requirements(s, build_requirements(s))  # as the plan was solved
-    risk = risk_of(s, result, draws, seed, reqs)
+    opts = {"draws": draws, "seed": seed, "fix": list(fixes), "variant": variant, "set": list(sets)}
+    if time_limit is not None:  # recorded only when given
+        opts["time_limit"] = time_limit
+    risk = risk_run(s, opts, ends, str(scenario))
     render = risk_report.to_json if fmt == "json" else risk_report.to_text
     emit(render(risk), output, fmt)
-    opts = {"draws": draws, "seed": seed, "fix": list(fixes), "variant": variant, "set": list(sets)}
     remember("risk", opts, s, risk_report.to_json(risk), 0)
     if plot is not None:
         from optimizer.output.plots import risk_png
 
         write_bytes(plot, risk_png(risk, fmt=chart_format(plot)))
+
+
+def risk_run(s: Any, opts: dict[str, Any], ends: float | None, source: str) -> Any:
+    """``risk`` with the options a run records (``draws``, ``seed``, ``fix``,
+    ``time_limit``): the plan solved as quoted, then its months (for ``runs replay``
+    too). An infeasible or unsolved deal ends the command (exit 3 or 4)."""
+    from optimizer.risk.engine import risk_of
+    from optimizer.risk.pricing import confident_requirements
+    from optimizer.scenario.fixes import parse_fixes
+    from optimizer.staffing.requirements import build_requirements
+
+    fixed = parse_fixes(s, opts.get("fix", []), source)
+    limit = opts.get("time_limit")
+    result = solve_as_quoted(s, fixed, limit, ends, "no plan to simulate")
+    reqs = confident_requirements(s, build_requirements(s))  # as the plan was solved
+    return risk_of(s, result, opts["draws"], opts["seed"], reqs)
