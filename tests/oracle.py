@@ -563,7 +563,8 @@ def build_deal(raw: dict[str, Any], conv: Conventions = Conventions()) -> Deal:
                     agents[i] = math.ceil(ratio * (1 - RATIO_TOL))
                 else:
                     agents[i] = servers
-                handled += volume[i] * (1.0 - pab)
+                lost = pab if c["channel"] == "voice" else 0.0  # 6.2: chat, handled = offered
+                handled += volume[i] * (1.0 - lost)
             handled *= wpm
             prod = float(agents.sum()) * hours * wpm
             info.tiers.append(

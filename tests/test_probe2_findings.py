@@ -255,8 +255,8 @@ def test_abandon_rate_without_patience_and_project_contacts_are_as_documented(
     study = next(c for c in journey["categories"] if c["name"] == "journey_study")
     assert study["contacts"] == 0.0 and study["service_level"] is None
     page = (Path(__file__).resolve().parents[1] / "docs" / "output.md").read_text("utf-8")
-    assert "(handled per month; 0 for project work)" in page
-    assert "`abandon_rate` (0 without patience" in page
+    assert "(handled per month: " in page and "; 0 for project work)" in page
+    assert "0 without patience: Erlang C models no abandonment" in page
 
 
 # --------------------------------------------------------------- explanation (7)

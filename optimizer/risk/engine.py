@@ -136,7 +136,8 @@ def queue_month(
         servers, contacts, aht_id[:, None, None], ahts, interval, queue.within, queue.patience
     )
     kept = contacts.sum(axis=2)
-    if queue.patience is not None:  # Erlang C: every offered contact is handled
+    if queue.patience is not None and plan.category.channel == "voice":
+        # Erlang C, and chat: every offered contact is handled (design 6.2)
         kept = kept - found.gather(found.contacts * found.ab).sum(axis=2)
     served = found.gather(found.contacts * found.sl)
     missed, windows = _windows(plan, found, served, contacts, dow, w)

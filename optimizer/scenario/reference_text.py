@@ -59,8 +59,10 @@ as voice | each chat slot is a server (Erlang C/A with the chat's handle time); 
 ceil(slots / `concurrency`) |
 | `deferred` | e-mail, back office: items that wait | `contacts_per_month`, `aht_seconds`; \
 no `patience_seconds` | `share`, `within_hours` | the model schedules the work over the \
-cyclic week: `share` of each interval's items done within `within_hours` clock hours, \
-capacity agents x interval x `max_occupancy` / AHT; staffed only in open hours |
+cyclic week: by each interval, the items done so far are at least `share` of those \
+that arrived `within_hours` clock hours before or earlier (a promise on totals, not \
+on each item), capacity agents x interval x `max_occupancy` / AHT; staffed only in \
+open hours |
 | `project` | one-off work (a journey study, an audit) | `effort_hours` (or `units` and \
 `effort_hours_per_unit`), `specialist_hourly_cost`; optional `invoice`; no contacts, AHT, \
 profile or open hours | none (a tier is a name and a price menu) | no intervals: cost = \
@@ -73,10 +75,10 @@ every dimension of its channel, and more on at least one: voice and chat
 `max_abandon` (lower is more; none is no cap); deferred `share` (higher is more),
 `within_hours` (shorter is more). Project tiers keep the file's order.
 
-Handled contacts are offered x (1 - P(abandon)) under Erlang A (with
-`patience_seconds`), else all offered contacts; per-contact prices bill handled
-contacts. Project work counts in spend, cost and margin, never in contacts or cost
-per contact.
+Handled contacts are offered x (1 - P(abandon)) for voice under Erlang A (with
+`patience_seconds`), else all offered contacts: chat (patience or not) and deferred
+work handle every one offered; per-contact prices bill handled contacts. Project
+work counts in spend, cost and margin, never in contacts or cost per contact.
 
 """
 

@@ -208,7 +208,7 @@ def _at_servers(
     wpm = scenario.calendar.weeks_per_month
     hours = scenario.calendar.interval_minutes / 60.0
     abandon = np.where(load > 0, stats.p_abandon[row], 0.0)
-    handled = float(np.sum(volume * (1.0 - abandon))) * wpm
+    handled = float(np.sum(volume * (1.0 - _lost(cat.channel, abandon)))) * wpm
     productive = float(np.sum(agents)) * hours * wpm
     return TierRequirement(
         name,
@@ -220,6 +220,12 @@ def _at_servers(
         productive,
         billable(scenario, cat, handled, productive),
     )
+
+
+def _lost(channel: str, abandon: FloatArray) -> FloatArray:
+    """The share of offered contacts not handled: voice loses those that abandon; chat
+    none, abandoned or not (design 6.2: deferred work and chat, handled = offered)."""
+    return abandon if channel == "voice" else np.zeros_like(abandon)
 
 
 def with_servers(
@@ -308,6 +314,7 @@ def _interval_rows(table: RequirementTable) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for cat in table.categories:
         for t in cat.tiers:
+            lost = _lost(cat.channel, t.abandon_rate)
             for i in range(cat.volume.size):
                 rows.append(
                     {
@@ -320,7 +327,7 @@ def _interval_rows(table: RequirementTable) -> list[dict[str, object]]:
                         "service_level": float(t.service_level[i]),
                         "asa_seconds": float(t.asa_seconds[i]),
                         "abandon_rate": float(t.abandon_rate[i]),
-                        "handled": float(cat.volume[i] * (1 - t.abandon_rate[i])),
+                        "handled": float(cat.volume[i] * (1 - lost[i])),
                     }
                 )
     return rows
