@@ -282,6 +282,30 @@ def test_one_field_set_under_two_spellings_is_refused(first: str, second: str, p
     assert f"is set by {first.partition('=')[0]} too" in done.stderr
 
 
+def test_a_bad_path_does_not_hide_the_other_sets_bad_values() -> None:
+    """A --set of a path that exists nowhere and two of bad values: three problems at
+    once (the path hid the values; found by a probe)."""
+    done = invoke(
+        "check", DEAL, "--set", "categories.nosuch.x=1", "--set", "provider.shrinkage=2",
+        "--set", "provider.min_margin=7", "--no-history",
+    )  # fmt: skip
+    assert done.exit_code == 2
+    assert done.stderr.startswith("3 problems in the scenario:")
+    assert "'nosuch' not found" in done.stderr
+    assert "--set provider.shrinkage = 2: expected" in done.stderr
+    assert "--set provider.min_margin = 7: expected" in done.stderr
+
+
+def test_a_set_that_removes_an_item_is_named() -> None:
+    """``--set categories.NAME=null`` is a problem of that --set, not of the file (the
+    item it removed was not a place it wrote, so the message read as the file's)."""
+    raw = yaml.safe_load(DEAL.read_text(encoding="utf-8"))
+    name = raw["categories"][0]["name"]
+    done = invoke("check", DEAL, "--set", f"categories.{name}=null", "--no-history")
+    assert done.exit_code == 2
+    assert f"--set categories.{name} = None: expected" in done.stderr
+
+
 def test_a_variant_setting_one_field_twice_is_invalid(tmp_path: Path) -> None:
     """The same in a variant: the file is invalid (it validated, the last spelling won)."""
     raw = yaml.safe_load(DEAL.read_text(encoding="utf-8"))

@@ -65,23 +65,37 @@ def with_sets(
     (appended to ``inputs``)."""
     if not sets:
         return scenario
-    raw, issues = apply_overrides(scenario.raw(), sets, source, where=WHERE)
+    before = scenario.raw()
+    raw, issues = apply_overrides(before, sets, source, where=WHERE)
     issues = issues or overlapping(raw, sets, source, WHERE)
-    if issues:
+    csv = any(_names_a_csv(value) for value in sets.values())
+    # where each --set wrote: in the file as it was too (a null removes the item)
+    where = {path: places(before, path) + places(raw, path) for path in sets}
+    if issues:  # the values of the other --set are checked too, all problems at once
+        if not csv:
+            issues += _problems(raw, source, where)
         raise ScenarioError(issues)
-    if any(_names_a_csv(value) for value in sets.values()):
+    if csv:
         from optimizer.scenario.loader import resolve_csv_profiles
 
         try:
             raw = resolve_csv_profiles(raw, Path(source), source, inputs)
         except ScenarioError as err:
-            where = {path: places(raw, path) for path in sets}
             raise ScenarioError(_named_all(err.issues, where)) from None
     try:
         return validate_scenario(raw, source)
     except ScenarioError as err:
-        where = {path: places(raw, path) for path in sets}
         raise ScenarioError(_named_all(err.issues, where)) from None
+
+
+def _problems(raw: dict[str, Any], source: str, where: Mapping[str, list[str]]) -> list[Issue]:
+    """The validation problems of ``raw`` (the file with the --set whose paths exist),
+    each named by the --set that wrote it."""
+    try:
+        validate_scenario(raw, source)
+    except ScenarioError as err:
+        return _named_all(err.issues, where)
+    return []
 
 
 def _names_a_csv(value: Any) -> bool:
