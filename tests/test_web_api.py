@@ -135,7 +135,7 @@ def test_every_problem_of_a_request_is_named(server):
     status, _, data = call(
         server, "/api/check", {"scenario": "nordic_telco.yaml", "set": {"provder.min_margin": 0.1}}
     )
-    assert status == 400 and "set: provder.min_margin" in data["error"]
+    assert status == 400 and "--set provder.min_margin" in data["error"]
     assert "variants:" not in data["error"]  # no variant is involved
 
 

@@ -40,6 +40,7 @@ def apply_overrides(
 
     new = copy.deepcopy(dict(raw))
     issues = []
+    label = f"{where} " if where.startswith("--") else f"{where}: "  # --set PATH, variants.v: PATH
     for path, value in overrides.items():
         try:
             update_path(new, str(path), _setter(value), ScenarioFields)
@@ -48,7 +49,7 @@ def apply_overrides(
             issues.append(
                 Issue(
                     source,
-                    f"{where}: {path}",
+                    f"{label}{path}",
                     value,
                     f"a path that exists ('{err.segment}' not found; known here: {known})",
                 )
