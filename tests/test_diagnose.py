@@ -523,3 +523,18 @@ def test_a_quote_below_the_minimum_tier_is_not_feasible_and_names_it() -> None:
     tiers = [e for e in payload["diagnosis"] if e["limit"] == "min_tier[tech_support]"]
     assert tiers and "minimum tier" in tiers[0]["message"]
     assert tiers[0]["apply"]["overrides"] == {"client.min_tier.tech_support": "bronze"}
+
+
+def test_a_quote_on_a_site_premium_category_is_diagnosed() -> None:
+    """A quote too high for the competitor cap on a category with a site premium: exit
+    3 with the proven changes. The search for the highest working price tries the tier
+    as a continuous range, which terms needing price points refuse: that was exit 2,
+    "expected price points ... with site_premium", on a valid file (found by a probe);
+    the search is skipped there and the other changes stand."""
+    path = SCENARIOS_DIR / "answering_service_onshore.yaml"
+    args = ["check", str(path), "--fix", "reception=premium@7000", "--format", "json"]
+    done = CliRunner().invoke(cli.main, [*args, "--no-history"])
+    assert done.exit_code == 3, done.output
+    verdict = json.loads(done.stdout)
+    assert verdict["verdict"] == "not_feasible"
+    assert verdict["diagnosis"], "a proven change"

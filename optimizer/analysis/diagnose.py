@@ -3,14 +3,12 @@
 An elastic copy of the model gives every client and provider limit (budget, cost per
 contact, ROI, minimum margin, competitor price cap, minimum tier, seats, max FTE,
 quoted prices) a slack with a penalty per unit, scaled so that moving any limit by 1%
-costs about the same. Minimising the penalty names the limits that must move and by
-how much. Then, for each limit on its own, the same question is asked with only that
-limit elastic: "the budget alone must rise to Y". Sales alternatives follow: the
-lowest price at which a quoted category works, and the smallest tier change. Every
-suggestion is proven by re-solving it; only suggestions that pass are returned.
-
-What each family weighs and how its slack becomes a new value in the scenario's
-units is the family's own (:mod:`optimizer.limits`); this module runs the search.
+costs about the same: minimising the penalty names the limits that must move, and by
+how much. Then each limit alone is elastic: "the budget alone must rise to Y". Sales
+alternatives follow: the lowest price at which a quoted category works, and the
+smallest tier change. Every suggestion is proven by re-solving it. What each family
+weighs, and how its slack becomes a value in the scenario's units, is the family's
+own (:mod:`optimizer.limits`); this module runs the search.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ import pulp
 
 from optimizer.analysis.verify import charge_of, productive_hours
 from optimizer.conventions import price_decimals
+from optimizer.errors import ScenarioError
 from optimizer.limits.base import Change, MoveContext, money, pct, round_down, round_up
 from optimizer.limits.deal import MinMargin
 from optimizer.limits.registry import FAMILIES
@@ -318,8 +317,10 @@ def _price_extreme(
     tier = scenario.category(cat_name).tier(quote.tier)
     high = max(tier.price_bounds()[1], quote.price) * 10 + 1
     menu = {f"categories.{cat_name}.tiers.{quote.tier}.prices": {"min": 0.0, "max": high}}
-    # Requirements do not depend on price menus: the same table serves.
-    built = build_model(scenario.with_overrides(menu), reqs, fixed=others)
+    try:  # requirements do not depend on price menus: the same table serves
+        built = build_model(scenario.with_overrides(menu), reqs, fixed=others)
+    except ScenarioError:  # terms that need price points (a site premium, a minimum)
+        return None
     # At the quoted tier (which may be below the client's minimum: then no price works).
     other_tiers = pulp.lpSum(o.var for o in built.options[cat_name] if o.tier != quote.tier)
     model = built.with_goal(
