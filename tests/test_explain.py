@@ -183,6 +183,42 @@ def test_a_seat_limit_is_worth_one_more_seat_in_every_interval():
     assert seats.shadow_price == pytest.approx(slope, rel=1e-6)
 
 
+def test_a_max_fte_limit_is_in_fte_and_priced_per_fte():
+    """``max_fte`` is in FTE: its slack is the FTE left (max_fte - the site's FTE), its
+    shadow price the LP's slope (choices fixed) per FTE, which moves the paid-hours row by
+    ``fte_hours_per_month``. Both were per paid hour (slack 4.76 for 0.03 FTE; found by
+    a probe)."""
+    from optimizer.milp.model import build_model
+    from optimizer.milp.phases import solve_scenario
+    from optimizer.milp.solve import solve
+    from optimizer.staffing.requirements import build_requirements
+
+    deal = load_scenario(SCENARIOS_DIR / "retail_bank.yaml").with_overrides(
+        {"client.max_cost_per_contact": 7.5, "provider.sites.vilnius.max_fte": 60}
+    )
+    result = run_scenario(deal)
+    (cap,) = [c for c in result.constraints if c.name == "max_fte[vilnius]"]
+    site = next(s for s in result.sites if s.name == "vilnius")
+    assert cap.binding and cap.slack == pytest.approx(60 - site.fte, abs=1e-6)
+    reqs = build_requirements(deal)
+    model, solution = solve_scenario(deal, reqs, RunOptions(explain=False))
+    hours = deal.provider.fte_hours_per_month
+
+    def lp_margin(more_fte: float) -> float:
+        lp = build_model(deal, reqs, model.objective, choices=solution.pinned())
+        for name, row in lp.rows.items():
+            if lp.keys[name].family == "max_fte" and lp.keys[name].site == "vilnius":
+                row.constant -= more_fte * hours  # paid hours - cap <= 0: the cap rises
+        answer = solve(lp, SolveOptions(relax=True))
+        assert answer.objective_value is not None
+        return answer.objective_value
+
+    step = 0.01
+    slope = (lp_margin(step) - lp_margin(0.0)) / step
+    assert slope > 100  # one more FTE is worth something here
+    assert cap.shadow_price == pytest.approx(slope, rel=1e-6)
+
+
 def test_a_margin_floor_is_in_shares_and_priced_per_unit_of_share():
     """``provider.min_margin`` is a share of revenue: its slack is the margin share above
     the floor, and its shadow price per unit of that share. By hand, for the most

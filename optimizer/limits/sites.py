@@ -155,6 +155,14 @@ class MaxFte(Family, name="max_fte", owner="provider", scope="site", unit="FTE",
         if fte is not None:
             found.at_most(f"FTE at {owner}", got.fte[owner], fte, FTE_TOLERANCE)
 
+    def in_units(
+        self, scenario: Scenario, got: Recomputed, key: RowKey, slack: float
+    ) -> tuple[float, float]:
+        """The row counts paid hours: its slack in FTE, and one FTE is that many hours
+        (the slack and shadow price were per paid hour; found by a probe)."""
+        hours = scenario.provider.fte_hours_per_month
+        return slack / hours, hours
+
     def relax(self, scenario: Scenario, key: RowKey) -> dict[str, Any] | None:
         assert key.site is not None
         fte = scenario.site(key.site).max_fte
