@@ -51,6 +51,17 @@ def intervals_per_week(interval_minutes: int) -> int:
     return MINUTES_PER_WEEK // interval_minutes
 
 
+def loses_abandoned(channel: str) -> bool:
+    """Whether contacts that abandon are not handled on ``channel``: voice calls that
+    hang up are lost; every chat offered is handled, abandoned or not, as deferred work
+    is (design 6.2: deferred work and chat, handled = offered).
+
+    >>> loses_abandoned("voice"), loses_abandoned("chat")
+    (True, False)
+    """
+    return channel == "voice"
+
+
 def scheduled_agents(productive: Any, shrinkage: float) -> Any:
     """Scheduled (paid) agents for ``productive`` agents on the phones (rule SHRINKAGE_AFTER).
 

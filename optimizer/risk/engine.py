@@ -21,7 +21,7 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import NDArray
 
-from optimizer.conventions import AGENT_TOLERANCE, SL_TOLERANCE
+from optimizer.conventions import AGENT_TOLERANCE, SL_TOLERANCE, loses_abandoned
 from optimizer.results import VerifiedResult
 from optimizer.risk.draws import DAYS, MonthDraws, absence_factor, month_draws, week_weights
 from optimizer.risk.plan import (
@@ -136,9 +136,8 @@ def queue_month(
         servers, contacts, aht_id[:, None, None], ahts, interval, queue.within, queue.patience
     )
     kept = contacts.sum(axis=2)
-    if queue.patience is not None and plan.category.channel == "voice":
-        # Erlang C, and chat: every offered contact is handled (design 6.2)
-        kept = kept - found.gather(found.contacts * found.ab).sum(axis=2)
+    if queue.patience is not None and loses_abandoned(plan.category.channel):
+        kept = kept - found.gather(found.contacts * found.ab).sum(axis=2)  # Erlang A voice
     served = found.gather(found.contacts * found.sl)
     missed, windows = _windows(plan, found, served, contacts, dow, w)
     return Month((kept * w).sum(axis=1), _hours(plan, deal, factor, w), missed, windows)

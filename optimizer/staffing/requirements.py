@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from optimizer.conventions import loses_abandoned
 from optimizer.scenario import profiles
 from optimizer.scenario.models import Category
 from optimizer.scenario.profiles import profile_shape
@@ -223,9 +224,8 @@ def _at_servers(
 
 
 def _lost(channel: str, abandon: FloatArray) -> FloatArray:
-    """The share of offered contacts not handled: voice loses those that abandon; chat
-    none, abandoned or not (design 6.2: deferred work and chat, handled = offered)."""
-    return abandon if channel == "voice" else np.zeros_like(abandon)
+    """The share of offered contacts not handled (``conventions.loses_abandoned``)."""
+    return abandon if loses_abandoned(channel) else np.zeros_like(abandon)
 
 
 def with_servers(
