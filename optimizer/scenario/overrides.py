@@ -40,7 +40,6 @@ def apply_overrides(
 
     new = copy.deepcopy(dict(raw))
     issues = []
-    label = f"{where} " if where.startswith("--") else f"{where}: "  # --set PATH, variants.v: PATH
     for path, value in overrides.items():
         try:
             update_path(new, str(path), _setter(value), ScenarioFields)
@@ -49,12 +48,22 @@ def apply_overrides(
             issues.append(
                 Issue(
                     source,
-                    f"{label}{path}",
+                    labelled(where, str(path)),
                     value,
                     f"a path that exists ('{err.segment}' not found; known here: {known})",
                 )
             )
     return new, issues
+
+
+def labelled(where: str, path: str) -> str:
+    """An override's path as a problem names it: ``--set PATH`` for an option,
+    ``variants.NAME: PATH`` for a file's section.
+
+    >>> labelled("--set", "provider.shrinkage"), labelled("variants.v", "provider.shrinkage")
+    ('--set provider.shrinkage', 'variants.v: provider.shrinkage')
+    """
+    return f"{where} {path}" if where.startswith("--") else f"{where}: {path}"
 
 
 def overlapping(raw: Any, overrides: Mapping[str, Any], source: str, where: str) -> list[Issue]:
@@ -78,7 +87,7 @@ def overlapping(raw: Any, overrides: Mapping[str, Any], source: str, where: str)
         clash = next(((p, q) for p in mine for (p2, q) in seen if _overlap(p, p2)), None)
         if clash is not None:
             expected = f"one change per field ({clash[0]} is set by {clash[1]} too)"
-            issues.append(Issue(source, f"{where} {path}", value, expected))
+            issues.append(Issue(source, labelled(where, str(path)), value, expected))
             continue
         seen += [(p, str(path)) for p in mine]
     return issues

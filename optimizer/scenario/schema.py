@@ -105,20 +105,19 @@ def validate_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        later = problems_beyond(raw, exc, lambda fixed: _checked(fixed, source)[1])
+        later = problems_beyond(raw, exc, lambda fixed: _checked(fixed, source))
         raise ScenarioError(pydantic_issues(exc, source) + later) from None
-    issues = _checked(scenario, source)[1]
+    issues = _checked(scenario, source)
     if issues:
         raise ScenarioError(issues)
     return scenario
 
 
-def _checked(raw: Any, source: str) -> tuple[Scenario, list[Issue]]:
-    """``raw`` (or a validated scenario) and its cross-field problems, those of its
+def _checked(raw: Any, source: str) -> list[Issue]:
+    """The cross-field problems of ``raw`` (or of a validated scenario), those of its
     variants once there are no others; pydantic's ValidationError for a bad field."""
     scenario = raw if isinstance(raw, Scenario) else Scenario.model_validate(raw)
-    issues = cross_checks(scenario, source)
-    return scenario, issues or _variant_issues(scenario, source)
+    return cross_checks(scenario, source) or _variant_issues(scenario, source)
 
 
 def _variant_issues(scenario: Scenario, source: str) -> list[Issue]:
@@ -128,7 +127,7 @@ def _variant_issues(scenario: Scenario, source: str) -> list[Issue]:
     base.pop("variants", None)
     for name, overrides in scenario.variants.items():
         raw, found = apply_overrides(base, overrides, source, where=f"variants.{name}")
-        found = found or overlapping(raw, overrides, source, f"variants.{name}:")
+        found = found or overlapping(raw, overrides, source, f"variants.{name}")
         if found:
             issues += found
             continue
