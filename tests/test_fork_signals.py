@@ -33,6 +33,11 @@ from optimizer.studies.batch import BatchInterrupted, Job, run_jobs
 CHILD_SECONDS = 5.0
 """How long each child would work: a lost interrupt shows as a run this long, then no raise."""
 
+REAP_SECONDS = 5.0
+"""How long a child killed by the code under test may take to be gone (a loaded machine;
+one was still there at teardown in a full CI run). It must have been killed, not have
+ended on its own."""
+
 _ARMED: list[tuple[int, Callable[[], None]]] = []
 """The pid whose next fork sends SIGINT, and how (one entry per fork to interrupt)."""
 
@@ -65,7 +70,11 @@ def ctrl_c_during_next_fork(request: pytest.FixtureRequest) -> Iterator[None]:
             os.kill(os.getpid(), signal.SIGINT)
         else:
             signal.pthread_kill(ident, signal.SIGINT)
-        select.select([taken], [], [], 10)
+        deadline = time.monotonic() + 10
+        seen = b""  # the byte of SIGINT itself: an earlier test's SIGCHLD handler writes too
+        while signal.SIGINT not in seen and time.monotonic() < deadline:
+            if select.select([taken], [], [], 0.1)[0]:
+                seen += os.read(taken, 512)
 
     _ARMED[:] = [(os.getpid(), send)]
     try:
@@ -78,7 +87,11 @@ def ctrl_c_during_next_fork(request: pytest.FixtureRequest) -> Iterator[None]:
         stop.set()
         other.join()
         signal.signal(signal.SIGINT, before)
+    late = multiprocessing.active_children()  # killed, but the kernel may not be done yet
+    for child in late:
+        child.join(REAP_SECONDS)
     assert not multiprocessing.active_children()
+    assert [c.exitcode for c in late] == [-signal.SIGKILL] * len(late)  # killed, not left
 
 
 def _sleep(reporter: Reporter[float]) -> None:
